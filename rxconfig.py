@@ -1,0 +1,21 @@
+"""Reflex configuration. Values come from todo_app.settings, which reads the environment once."""
+
+import reflex as rx
+
+from todo_app.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="todo_app",
+    db_url=_settings.db_url,
+    # The database is the truth and state is rebuilt on load, so one worker keeps state in
+    # memory; with Redis configured, several workers share it there.
+    state_manager_mode="redis" if _settings.redis_url else "memory",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.SitemapPlugin(),
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+    ],
+)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the whole test suite: ./test.sh [pytest arguments]
+# Installs what is missing (the pinned dev requirements; Debian's Chromium for the browser
+# tests), checks lint and format, then runs pytest. With CI=true a missing PostgreSQL, Redis
+# or Chromium fails the run instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/common.sh
+ensure_venv requirements.txt requirements-dev.txt
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing Debian's chromium for the browser tests"
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "==> ruff"
+ruff check .
+ruff format --check .
+
+echo "==> pytest"
+python -m pytest "$@"

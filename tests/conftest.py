@@ -1,0 +1,38 @@
+"""Test-wide set-up: every test run gets its own data folder and database.
+
+The environment is set before anything imports todo_app.settings (settings are read once).
+``TODO_TEST_DB_URL`` runs the database tests against another server (e.g. PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="todo-tests-"))
+os.environ["TODO_DATA_DIR"] = str(_DATA_DIR)
+os.environ["REFLEX_DB_URL"] = os.environ.get("TODO_TEST_DB_URL") or f"sqlite:///{_DATA_DIR}/test.db"
+os.environ["TODO_ENV"] = "test"
+os.environ.setdefault("TODO_BCRYPT_ROUNDS", "4")
+os.environ.pop("REFLEX_REDIS_URL", None)
+os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
+os.environ["REFLEX_CHECK_LATEST_VERSION"] = "false"
+
+from sqlmodel import SQLModel  # noqa: E402
+
+from todo_app import models  # noqa: E402, F401
+from todo_app.db import get_engine  # noqa: E402
+
+
+@pytest.fixture
+def db() -> Iterator[None]:
+    """Empty tables for one test."""
+    engine = get_engine()
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    yield
+    SQLModel.metadata.drop_all(engine)

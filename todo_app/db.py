@@ -1,0 +1,103 @@
+"""The database engine, sessions and migrations.
+
+All database work is synchronous SQLModel on a pooled engine; async callers run it in a worker
+thread (``asyncio.to_thread``), so the event loop never waits on the database. One code path
+serves SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlmodel import Session, create_engine
+
+from todo_app.settings import PROJECT_ROOT, get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine with the connection settings every database of ours needs."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=4)
+def _engine_for(url: str) -> sa.Engine:
+    return make_engine(url)
+
+
+def get_engine() -> sa.Engine:
+    return _engine_for(get_settings().db_url)
+
+
+@contextlib.contextmanager
+def session_scope() -> Iterator[Session]:
+    """A unit of work: committed when the block ends, rolled back on any error."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(url: str | None = None):  # -> alembic.config.Config
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", (url or get_settings().db_url).replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def migrate(url: str | None = None) -> None:
+    """Bring the database to the newest revision; safe when several workers start at once."""
+    from alembic import command
+
+    url = url or get_settings().db_url
+    if url.startswith("sqlite"):
+        lock_path = get_settings().data_dir / ".migrate.lock"
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            command.upgrade(alembic_config(url), "head")
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_lock(7426001)"))
+            try:
+                command.upgrade(alembic_config(url), "head")
+            finally:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(7426001)"))
+                    conn.commit()
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    migrate()
+    print("database is at the newest revision")

@@ -1,0 +1,61 @@
+"""The errors the service layer raises; each front door (page, REST API) words them for its users.
+
+The services never speak HTTP or Reflex: the API maps these to status codes in one place
+(``todo_app.api.errors``) and the state classes turn them into field errors and toasts.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base class: ``message`` is safe to show to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ServiceError):
+    """Bad input. ``fields`` maps a field name to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class NotFound(ServiceError):
+    """The object does not exist *for this user* (another user's object is not found too)."""
+
+
+class Conflict(ServiceError):
+    """The request clashes with what is stored (an email already taken)."""
+
+
+class StaleVersion(ServiceError):
+    """An update was based on an older version of the task; ``current`` is the stored one."""
+
+    def __init__(self, message: str, current: object) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class InvalidCredentials(ServiceError):
+    """Sign-in failed. One message for an unknown email and a wrong password alike."""
+
+    def __init__(self, message: str = "Invalid email or password") -> None:
+        super().__init__(message)
+
+
+class Throttled(ServiceError):
+    """Too many failed attempts; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many attempts; try again in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+class Unauthenticated(ServiceError):
+    """The token is missing, malformed, expired, or its session was revoked."""
+
+    def __init__(self, message: str = "Your session has ended; please sign in again") -> None:
+        super().__init__(message)

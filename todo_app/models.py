@@ -1,0 +1,103 @@
+"""The tables: users, their sign-in sessions and their tasks.
+
+Primary keys are UUIDs made by the app, so a client can name a task before the database has
+seen it (idempotent creates) and ids reveal nothing about how many rows exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+NAME_MAX = 100
+EMAIL_MAX = 254
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware timestamp that reads back aware on SQLite too (it stores no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; use todo_app.models.utcnow()")
+        if value is not None and dialect.name == "sqlite":
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def _timestamp(**kwargs: object) -> object:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, **kwargs)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Stored trimmed and lower-cased, so the unique index compares case-insensitively.
+    email: str = Field(max_length=EMAIL_MAX, unique=True, index=True)
+    name: str = Field(max_length=NAME_MAX)
+    password_hash: str = Field(max_length=100)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class AuthSession(SQLModel, table=True):
+    """One sign-in: a token is valid only while its row is unrevoked and unexpired."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (sa.Index("ix_auth_sessions_user_created", "user_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    created_at: datetime = _timestamp()
+    last_seen_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    user_agent: str = Field(default="", max_length=300)
+    ip_address: str = Field(default="", max_length=64)
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (sa.Index("ix_tasks_owner_created", "owner_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    title: str = Field(max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    completed: bool = Field(default=False)
+    # Bumped on every change; an update names the version it was based on.
+    version: int = Field(default=1)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class SignInFailure(SQLModel, table=True):
+    """One failed sign-in, counted per email and per client address to throttle guessing.
+
+    Kept in the database (not process memory) so the limit holds across workers and restarts.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (sa.Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # "email:<address>" or "ip:<address>"
+    key: str = Field(max_length=320)
+    at: datetime = _timestamp()

@@ -1,0 +1,140 @@
+"""Every setting of the app, read once from the environment with safe defaults.
+
+Nothing else in the app reads ``os.environ``: one place to document, one place to test.
+Reflex itself only honours ``REFLEX_``-prefixed overrides, so the database and Redis URLs
+use those names and the app's own settings use ``TODO_``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
+SECRET_FILE_NAME = "secret_key"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe; start-up stops with this message."""
+
+
+def _int(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _is_production(env: dict[str, str]) -> bool:
+    explicit = env.get("TODO_ENV", "").strip().lower()
+    if explicit:
+        if explicit not in {"production", "development", "test"}:
+            raise SettingsError(
+                f"TODO_ENV must be production, development or test, got {explicit!r}"
+            )
+        return explicit == "production"
+    # `reflex run --env prod` exports REFLEX_ENV_MODE=prod to the backend.
+    return env.get("REFLEX_ENV_MODE", "").strip().lower() == "prod"
+
+
+def _load_or_create_secret(data_dir: Path) -> str:
+    """Reuse the key kept in the data folder, or make one that only the owner can read."""
+    path = data_dir / SECRET_FILE_NAME
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key.encode()) >= MIN_SECRET_BYTES:
+            return key
+        raise SettingsError(
+            f"The secret key in {path} is shorter than {MIN_SECRET_BYTES} bytes; "
+            "delete the file to generate a new one (this signs everybody out)."
+        )
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _load_or_create_secret(data_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's configuration; see README.md, "Configuration", for each variable."""
+
+    production: bool
+    data_dir: Path
+    db_url: str
+    redis_url: str
+    secret_key: str = field(repr=False)
+    token_ttl_seconds: int
+    token_renew_after_seconds: int
+    token_max_age_seconds: int
+    bcrypt_rounds: int
+    cors_origins: tuple[str, ...]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    production = _is_production(env)
+    data_dir = Path(env.get("TODO_DATA_DIR", "").strip() or PROJECT_ROOT / "data")
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    db_url = env.get("REFLEX_DB_URL", "").strip() or f"sqlite:///{data_dir / 'todo.db'}"
+
+    secret = env.get("TODO_SECRET_KEY", "")
+    if secret:
+        if production and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"TODO_SECRET_KEY is {len(secret.encode())} bytes; production needs at least "
+                f"{MIN_SECRET_BYTES}. Generate one with: python -c "
+                "'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+    else:
+        secret = _load_or_create_secret(data_dir)
+
+    day = 86_400
+    ttl = _int(env, "TODO_TOKEN_TTL_SECONDS", 7 * day, 60, 365 * day)
+    max_age = _int(env, "TODO_TOKEN_MAX_AGE_SECONDS", 30 * day, 60, 3650 * day)
+    if max_age < ttl:
+        raise SettingsError("TODO_TOKEN_MAX_AGE_SECONDS must not be shorter than TODO_TOKEN_TTL_SECONDS")
+    origins = tuple(o.strip() for o in env.get("TODO_CORS_ORIGINS", "").split(",") if o.strip())
+    if "*" in origins:
+        raise SettingsError("TODO_CORS_ORIGINS must list origins; '*' would expose every account")
+
+    return Settings(
+        production=production,
+        data_dir=data_dir,
+        db_url=db_url,
+        redis_url=env.get("REFLEX_REDIS_URL", "").strip(),
+        secret_key=secret,
+        token_ttl_seconds=ttl,
+        token_renew_after_seconds=_int(env, "TODO_TOKEN_RENEW_AFTER_SECONDS", day, 0, 365 * day),
+        token_max_age_seconds=max_age,
+        bcrypt_rounds=_int(env, "TODO_BCRYPT_ROUNDS", 12, 4, 16),
+        cors_origins=origins,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()
