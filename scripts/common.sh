@@ -21,7 +21,7 @@ ensure_venv() {
     fi
     # shellcheck disable=SC1091
     . .venv/bin/activate
-    local stamp=.venv/.requirements.sha256
+    local stamp=".venv/.installed-$(echo "$*" | tr ' /' '__')"
     local want
     want=$(cat "$@" | sha256sum | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
