@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import todo_app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from todo_app.db import make_engine
 from todo_app.models import UTCDateTime
 from todo_app.settings import get_settings

@@ -27,6 +27,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds only ASCII; search must find "Ärger" from "ärger" too.
+    dbapi_connection.create_function("lower", 1, str.lower, deterministic=True)  # type: ignore[attr-defined]
 
 
 def make_engine(url: str) -> sa.Engine:

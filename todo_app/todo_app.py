@@ -1,10 +1,12 @@
-"""The Reflex app: pages, theme, and (later) the REST API mounted on the same port."""
+"""The Reflex app: pages, theme, and the REST API mounted on the same port."""
 
 import reflex as rx
 
 import todo_app.models  # noqa: F401  (Reflex checks the schema against these tables)
-
-from todo_app.ui.landing import landing_page
+from todo_app.auth.pages import account_page, login_page, signup_page
+from todo_app.auth.state import AuthState
+from todo_app.tasks.pages import tasks_page
+from todo_app.tasks.state import TaskState
 
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
@@ -12,4 +14,31 @@ APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
 app = rx.App(
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
 )
-app.add_page(landing_page, route="/", title=APP_TITLE, description=APP_DESCRIPTION)
+app.add_page(
+    tasks_page,
+    route="/",
+    title=f"Tasks · {APP_TITLE}",
+    description=APP_DESCRIPTION,
+    on_load=[AuthState.require_login, TaskState.load_tasks],
+)
+# Account pages (auth): sign-in and sign-up send a signed-in visitor on; /account is guarded.
+app.add_page(
+    login_page,
+    route="/login",
+    title=f"Sign in · {APP_TITLE}",
+    description=APP_DESCRIPTION,
+    on_load=AuthState.redirect_if_signed_in,
+)
+app.add_page(
+    signup_page,
+    route="/signup",
+    title=f"Create account · {APP_TITLE}",
+    description=APP_DESCRIPTION,
+    on_load=AuthState.redirect_if_signed_in,
+)
+app.add_page(
+    account_page,
+    route="/account",
+    title=f"Account · {APP_TITLE}",
+    on_load=[AuthState.require_login, AuthState.load_account],
+)

@@ -76,7 +76,9 @@ class Server:
             except OSError:
                 time.sleep(0.5)
         self.stop()
-        raise RuntimeError(f"server did not answer /ping in {START_TIMEOUT_S} s; see {self.log_path}")
+        raise RuntimeError(
+            f"server did not answer /ping in {START_TIMEOUT_S} s; see {self.log_path}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -105,9 +107,7 @@ def server() -> Iterator[Server]:
 def browser() -> Iterator[Browser]:
     executable = require_chromium()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
 

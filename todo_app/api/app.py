@@ -1,0 +1,102 @@
+"""The REST API as a FastAPI app, and how it is mounted into Reflex's backend.
+
+Same accounts and tasks as the pages, through the same services; OpenAPI 3.1 at
+``/api/openapi.json``, Swagger UI at ``/api/docs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from todo_app.api import routes_auth, routes_tasks
+from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
+from todo_app.api.errors import install_error_handlers
+from todo_app.settings import get_settings
+
+API_PREFIX = "/api"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = f"""\
+The accounts and tasks of the Todo app, for other programs.
+
+**Signing in.** `POST /api/auth/sign-up` or `/api/auth/sign-in` answers with a `token`; send it
+as `Authorization: Bearer <token>`. A token is renewed while it is used: when an answer carries
+`{RENEWED_TOKEN_HEADER}`, use that token from then on. `POST /api/auth/sign-out` ends it.
+
+**Errors** are `{{"detail": ...}}`. An invalid field is a 422 whose `detail` lists
+`{{loc, msg, type}}`, the same shape FastAPI uses. Another user's task is a 404, never a 403.
+
+**Concurrency.** Every task has a `version`. Send it with a change to have the change refused
+(409, with the stored task in `current`) if someone changed the task in the meantime.
+
+**Two forms.** Every `/api/tasks...` route also exists as `/api/{{user_id}}/tasks...` (the
+Hackathon II form), where `user_id` must be the caller's own id (403 otherwise).
+"""
+
+
+def create_api(cors_origins: Sequence[str] | None = None) -> FastAPI:
+    """The API; ``cors_origins`` defaults to the ``TODO_CORS_ORIGINS`` setting (none: no CORS)."""
+    api = FastAPI(
+        title="Todo API",
+        version=API_VERSION,
+        description=API_DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    api.include_router(routes_auth.router)
+    api.include_router(routes_tasks.router)
+    api.include_router(routes_tasks.hackathon_router)
+    install_error_handlers(api)
+    api.add_middleware(RenewedTokenMiddleware)
+    origins = get_settings().cors_origins if cors_origins is None else tuple(cors_origins)
+    if origins:
+        # Added last, so it is the outermost layer and answers preflights itself.
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=[RENEWED_TOKEN_HEADER, "Retry-After", "Location"],
+            # Bearer tokens, not cookies: browsers need not send credentials.
+            allow_credentials=False,
+        )
+    return api
+
+
+def _route_path(scope: Scope) -> str:
+    """The path as routing sees it (without the server's root path, as Starlette does)."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(f"{API_PREFIX}/")
+
+
+class ApiFirst:
+    """Sends ``/api`` and everything under it to the REST API, every other request (pages,
+    ``/_event``, ``/ping``, ``/_health``, lifespan) to ``fallback``."""
+
+    def __init__(self, api: ASGIApp, fallback: ASGIApp) -> None:
+        self.api = api
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in {"http", "websocket"} and is_api_path(_route_path(scope)):
+            await self.api(scope, receive, send)
+        else:
+            await self.fallback(scope, receive, send)
+
+
+def api_transformer(reflex_asgi: ASGIApp) -> ASGIApp:
+    """For ``rx.App(api_transformer=api_transformer)``.
+
+    A callable, not the FastAPI instance: given an instance, Reflex would add its own CORS
+    middleware to it (``cors_allowed_origins``, default ``*``) and mount itself inside it.
+    """
+    return ApiFirst(create_api(), reflex_asgi)

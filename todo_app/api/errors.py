@@ -1,0 +1,138 @@
+"""The one place where service exceptions become HTTP answers, and where those answers are
+documented for the OpenAPI document.
+
+Routes never catch service errors: they let them rise to these handlers, so every route words
+the same failure the same way. Every error body is ``{"detail": ...}``; a field error has
+FastAPI's own shape (a list of ``{loc, msg, type}``) so clients parse one format for both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from todo_app.api.deps import RENEWED_TOKEN_HEADER
+from todo_app.api.schemas import ErrorOut, TaskOut
+from todo_app.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    StaleVersion,
+    Throttled,
+    Unauthenticated,
+)
+
+logger = logging.getLogger("todo_app.api")
+
+STATUS_BY_ERROR: dict[type[ServiceError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 409,
+    InvalidCredentials: 401,
+    Throttled: 429,
+    Unauthenticated: 401,
+}
+# RFC 9110: a 401 names the scheme that would work.
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def status_for(exc: ServiceError) -> int:
+    """The status of the nearest mapped class; an unmapped ServiceError is the client's fault."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 400
+
+
+def _field_errors(request: Request, exc: InvalidInput) -> list[dict[str, Any]]:
+    """FastAPI's validation-error shape; a field sent in the query string is located there."""
+    return [
+        {
+            "loc": ["query" if field in request.query_params else "body", field],
+            "msg": message,
+            "type": "value_error",
+        }
+        for field, message in exc.fields.items()
+    ]
+
+
+def _headers(exc: ServiceError) -> dict[str, str]:
+    if isinstance(exc, Throttled):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, Unauthenticated | InvalidCredentials):
+        return BEARER_CHALLENGE
+    return {}
+
+
+def service_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The answer for any ``ServiceError`` a route let through."""
+    assert isinstance(exc, ServiceError)
+    body: dict[str, Any] = {
+        "detail": _field_errors(request, exc) if isinstance(exc, InvalidInput) else exc.message
+    }
+    if isinstance(exc, StaleVersion):
+        body["current"] = TaskOut.model_validate(exc.current).model_dump(mode="json")
+    return JSONResponse(body, status_code=status_for(exc), headers=_headers(exc))
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """A bug or an outage: JSON like every other error, details only in the server log."""
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, service_error_response)
+    app.add_exception_handler(Exception, unexpected_error_response)
+
+
+# --- documentation ------------------------------------------------------------------------
+
+_DESCRIPTIONS = {
+    401: "Not signed in (no token, or a malformed, expired or revoked one), "
+    "or, at sign-in, a wrong email or password",
+    403: "The user id in the path is not the caller's",
+    404: "No such task among the caller's (another user's task is not found either)",
+    409: "Conflicts with what is stored",
+    429: "Too many failed sign-ins; wait `Retry-After` seconds",
+}
+RENEWED_TOKEN_DOC = {
+    RENEWED_TOKEN_HEADER: {
+        "description": "A fresh token replacing the one sent; present only when renewed",
+        "schema": {"type": "string"},
+    }
+}
+_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
+def responses(
+    *codes: int,
+    renewing: int | None = None,
+    conflict_model: type[BaseModel] = ErrorOut,
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the given error statuses (FastAPI documents 422 itself).
+
+    ``renewing`` names the success status of a signed-in route, whose answer may carry a
+    renewed token.
+    """
+    documented: dict[int | str, dict[str, Any]] = {
+        code: {
+            "description": _DESCRIPTIONS[code],
+            "model": conflict_model if code == 409 else ErrorOut,
+            **({"headers": _HEADERS[code]} if code in _HEADERS else {}),
+        }
+        for code in codes
+    }
+    if renewing is not None:
+        documented[renewing] = {"headers": RENEWED_TOKEN_DOC}
+    return documented

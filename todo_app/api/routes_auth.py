@@ -1,0 +1,91 @@
+"""Sign-up, sign-in, sign-out and the current session.
+
+Each route is one call into ``auth.service``; its errors become HTTP answers in
+``api.errors``. Routes are plain ``def`` so bcrypt runs in FastAPI's thread pool.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from todo_app.api.deps import BearerToken, CurrentAuth, CurrentClient
+from todo_app.api.errors import responses
+from todo_app.api.schemas import (
+    AuthOut,
+    CurrentSessionOut,
+    SessionOut,
+    SignInIn,
+    SignUpIn,
+    UserOut,
+)
+from todo_app.auth import service as auth_service
+from todo_app.auth.throttle import EMAIL_RULE, IP_RULE
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+_SIGN_IN_DESCRIPTION = (
+    "Starts a new session. A wrong password and an unknown email get the same 401.\n\n"
+    f"After {EMAIL_RULE.limit} failures for one email within "
+    f"{EMAIL_RULE.window.total_seconds() / 60:g} minutes, or {IP_RULE.limit} from one address "
+    f"within {IP_RULE.window.total_seconds():g} seconds, the answer is 429 with `Retry-After`."
+)
+
+
+@router.post(
+    "/sign-up",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AuthOut,
+    summary="Create an account",
+    responses=responses(409),
+)
+def sign_up(body: SignUpIn, client: CurrentClient) -> auth_service.SignedIn:
+    """Creates the account and signs it in: the answer holds a token ready to use.
+
+    409 if the email is taken (compared case-insensitively); 422 lists every invalid field.
+    """
+    return auth_service.sign_up(
+        body.email, body.password, body.name, user_agent=client.user_agent, ip=client.ip
+    )
+
+
+@router.post(
+    "/sign-in",
+    response_model=AuthOut,
+    summary="Sign in",
+    description=_SIGN_IN_DESCRIPTION,
+    responses=responses(401, 429),
+)
+def sign_in(body: SignInIn, client: CurrentClient) -> auth_service.SignedIn:
+    return auth_service.sign_in(
+        body.email, body.password, user_agent=client.user_agent, ip=client.ip
+    )
+
+
+@router.post(
+    "/sign-out",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out",
+    responses=responses(401),
+)
+def sign_out(token: BearerToken) -> None:
+    """Ends the token's session on the server: the token is refused from then on.
+
+    Idempotent: a token that has already ended (or was never valid) also gets 204, as in
+    OAuth token revocation (RFC 7009), since the client can do nothing else about it.
+    401 only when no bearer token is sent.
+    """
+    auth_service.sign_out(token)
+
+
+@router.get(
+    "/session",
+    response_model=SessionOut,
+    summary="Who am I",
+    responses=responses(401, renewing=200),
+)
+def current_session(auth: CurrentAuth) -> SessionOut:
+    """The signed-in user and the session the token belongs to; 401 once it has ended."""
+    return SessionOut(
+        user=UserOut.model_validate(auth.user),
+        session=CurrentSessionOut(id=auth.session_id, expires_at=auth.expires_at),
+    )

@@ -1,0 +1,156 @@
+"""The task routes, in two forms that share one set of handlers.
+
+``/api/tasks...`` works on the caller's tasks; ``/api/{user_id}/tasks...`` is the Hackathon II
+form of the same routes, answering 403 when ``user_id`` is not the caller. Only the
+dependency that names the owner differs, so neither form can drift from the other. Every
+handler is one call into ``tasks.service``, which filters every statement by owner: another
+user's task id is a 404 on every route.
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI reads the handlers' annotations at
+# run time, and ``Owner`` is local to ``build_router``, so a string annotation could not be
+# resolved.
+from collections.abc import Callable
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+
+from todo_app.api.deps import CurrentAuth
+from todo_app.api.errors import responses
+from todo_app.api.schemas import (
+    StaleVersionOut,
+    TaskCreate,
+    TaskList,
+    TaskOut,
+    TaskPatch,
+    TaskReplace,
+    TaskToggle,
+)
+from todo_app.tasks import service as task_service
+from todo_app.tasks.service import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SEARCH_MAX, Status, TaskData
+
+TaskId = Annotated[UUID, Path(description="The task's id.")]
+StatusFilter = Annotated[Status, Query(description="Which tasks to list.")]
+Search = Annotated[
+    str,
+    Query(
+        max_length=SEARCH_MAX,
+        description="Only tasks whose title or description contains this text (any case).",
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="How many matching tasks to skip.")]
+
+FORBIDDEN_MESSAGE = "This path names another user; use your own user id"
+
+
+def caller_id(auth: CurrentAuth) -> UUID:
+    return auth.user.id
+
+
+def path_user_id(
+    user_id: Annotated[UUID, Path(description="Must be the signed-in user's own id.")],
+    auth: CurrentAuth,
+) -> UUID:
+    """The Hackathon form names the user in the path; it may only name the caller."""
+    if user_id != auth.user.id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN_MESSAGE)
+    return user_id
+
+
+def _version(body: TaskToggle | None) -> int | None:
+    return body.model_dump().get("version") if body is not None else None
+
+
+def _update(owner_id: UUID, task_id: UUID, body: TaskReplace | TaskPatch) -> TaskData:
+    """PUT and PATCH differ only in their body's defaults: fields left out of a PATCH are
+    absent from ``model_dump()`` and so stay as they are."""
+    changes = body.model_dump()
+    version = changes.pop("version", None)
+    return task_service.update_task(owner_id, task_id, **changes, expected_version=version)
+
+
+def build_router(
+    prefix: str, owner: Callable[..., UUID], *, tag: str, errors: tuple[int, ...]
+) -> APIRouter:
+    """The task routes under ``prefix``, owned by whoever ``owner`` resolves to."""
+    Owner = Annotated[UUID, Depends(owner)]
+    router = APIRouter(prefix=prefix, tags=[tag], responses=responses(*errors))
+    stale = responses(404, 409, renewing=200, conflict_model=StaleVersionOut)
+
+    @router.get(
+        "", response_model=TaskList, summary="List tasks", responses=responses(renewing=200)
+    )
+    def list_tasks(
+        owner_id: Owner,
+        status: StatusFilter = "all",
+        q: Search = "",
+        limit: Limit = PAGE_SIZE_DEFAULT,
+        offset: Offset = 0,
+    ) -> task_service.TaskPage:
+        """The caller's tasks, newest first, with the number of matches across all pages."""
+        return task_service.list_tasks(owner_id, status=status, q=q, limit=limit, offset=offset)
+
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=TaskOut,
+        summary="Create a task",
+        responses=responses(409, renewing=201),
+    )
+    def create_task(
+        owner_id: Owner, body: TaskCreate, request: Request, response: Response
+    ) -> TaskData:
+        """Idempotent when the client names the id: sending the same `id` again returns the
+        stored task, with the same 201 as the first answer, so a retry needs no special case.
+        409 if that id belongs to another user's task.
+        """
+        task = task_service.create_task(owner_id, body.title, body.description, task_id=body.id)
+        response.headers["Location"] = f"{request.url.path}/{task.id}"
+        return task
+
+    @router.get(
+        "/{task_id}",
+        response_model=TaskOut,
+        summary="Get a task",
+        responses=responses(404, renewing=200),
+    )
+    def get_task(owner_id: Owner, task_id: TaskId) -> TaskData:
+        return task_service.get_task(owner_id, task_id)
+
+    @router.put("/{task_id}", response_model=TaskOut, summary="Replace a task", responses=stale)
+    def replace_task(owner_id: Owner, task_id: TaskId, body: TaskReplace) -> TaskData:
+        """Sets every field: a field left out gets its default (empty description, not
+        completed). With `version`, 409 and the stored task if it has changed since."""
+        return _update(owner_id, task_id, body)
+
+    @router.patch("/{task_id}", response_model=TaskOut, summary="Change a task", responses=stale)
+    def patch_task(owner_id: Owner, task_id: TaskId, body: TaskPatch) -> TaskData:
+        """Changes only the fields sent. With `version`, 409 and the stored task if it has
+        changed since. Values equal to the stored ones leave the version as it is."""
+        return _update(owner_id, task_id, body)
+
+    @router.patch(
+        "/{task_id}/complete", response_model=TaskOut, summary="Toggle completed", responses=stale
+    )
+    def toggle_task(owner_id: Owner, task_id: TaskId, body: TaskToggle | None = None) -> TaskData:
+        """Flips `completed` of the task as stored now. The body is optional."""
+        return task_service.toggle_task(owner_id, task_id, expected_version=_version(body))
+
+    @router.delete(
+        "/{task_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary="Delete a task",
+        responses=responses(404, renewing=204),
+    )
+    def delete_task(owner_id: Owner, task_id: TaskId) -> None:
+        task_service.delete_task(owner_id, task_id)
+
+    return router
+
+
+router = build_router("/api/tasks", caller_id, tag="tasks", errors=(401,))
+hackathon_router = build_router(
+    "/api/{user_id}/tasks", path_user_id, tag="tasks (Hackathon II form)", errors=(401, 403)
+)

@@ -1,0 +1,475 @@
+"""Accounts and sign-in sessions: the one place that decides who is signed in.
+
+Plain synchronous functions over ``session_scope()``; the REST API calls them from its thread
+pool and the Reflex states through ``asyncio.to_thread``. They raise ``todo_app.errors``
+exceptions, never HTTP or UI errors. bcrypt work is done outside database transactions, so a
+slow hash never holds a connection or a lock.
+
+Every token names a row in ``auth_sessions``; the row, not the token, says whether the
+sign-in is still valid, so sign-out and revocation take effect at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select, update
+from sqlmodel.sql.expression import SelectOfScalar
+
+from todo_app.auth import passwords, throttle, tokens
+from todo_app.db import session_scope
+from todo_app.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    Unauthenticated,
+)
+from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, Task, User, utcnow
+from todo_app.settings import get_settings
+
+logger = logging.getLogger("todo_app.auth")
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+USER_AGENT_MAX = 300  # AuthSession.user_agent
+IP_MAX = 64  # AuthSession.ip_address
+# last_seen_at is for the sessions list; minute precision spares a write per request.
+LAST_SEEN_EVERY = timedelta(seconds=60)
+
+EMAIL_TAKEN = "An account with this email already exists"
+INVALID_EMAIL = "Enter a valid email address, like name@example.com"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: UUID
+    email: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    user_agent: str
+    ip_address: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: UserInfo
+    session_id: UUID
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    user: UserInfo
+    session_id: UUID
+    expires_at: datetime
+    # Set when the token was replaced by a fresh one; the caller must hand it to the client.
+    renewed_token: str | None
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def _has_control_chars(text: str) -> bool:
+    # NUL and friends break PostgreSQL text columns and forge log lines.
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
+def _email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter your email address"
+    if len(email) > EMAIL_MAX:
+        return f"Email must be at most {EMAIL_MAX} characters"
+    local, _, domain = email.partition("@")
+    labels = domain.split(".")
+    if (
+        email.count("@") != 1
+        or not local
+        or len(labels) < 2
+        or not all(labels)
+        or any(char.isspace() for char in email)
+        or _has_control_chars(email)
+    ):
+        return INVALID_EMAIL
+    return None
+
+
+def _password_problem(password: str, email: str) -> str | None:
+    if len(password) < PASSWORD_MIN:
+        return f"Password must be at least {PASSWORD_MIN} characters"
+    if len(password) > PASSWORD_MAX:
+        return f"Password must be at most {PASSWORD_MAX} characters"
+    if email.strip() and password.casefold() == email.strip().casefold():
+        return "Password must not be your email address"
+    return None
+
+
+def _name_problem(name: str) -> str | None:
+    if len(name) > NAME_MAX:
+        return f"Name must be at most {NAME_MAX} characters"
+    if _has_control_chars(name):
+        return "Name must not contain control characters"
+    return None
+
+
+def normalize_email(email: str) -> str:
+    """Trimmed and lower-cased (the stored form), or ``InvalidInput`` if it cannot be one."""
+    normalized = email.strip().lower()
+    if problem := _email_problem(normalized):
+        raise InvalidInput({"email": problem})
+    return normalized
+
+
+def validate_password(password: str, email: str) -> None:
+    """Length rules only (no composition rules, per OWASP), and not the email itself."""
+    if problem := _password_problem(password, email):
+        raise InvalidInput({"password": problem})
+
+
+def validate_name(name: str | None, email: str) -> str:
+    """The trimmed display name; without one, the part of the email before the @."""
+    cleaned = (name or "").strip()
+    if problem := _name_problem(cleaned):
+        raise InvalidInput({"name": problem})
+    return cleaned or email.strip().partition("@")[0][:NAME_MAX]
+
+
+def _collect(errors: dict[str, str], check: Callable[[], T]) -> T | None:
+    """Run one validator, gathering its field errors so the form can show them all at once."""
+    try:
+        return check()
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+        return None
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _for_log(value: str) -> str:
+    """Untrusted text made safe for one log line (quoted, escaped, bounded)."""
+    return repr(value[:EMAIL_MAX])
+
+
+def _user_info(user: User) -> UserInfo:
+    return UserInfo(id=user.id, email=user.email, name=user.name, created_at=user.created_at)
+
+
+def _session_info(row: AuthSession, current_session_id: UUID | None) -> SessionInfo:
+    return SessionInfo(
+        id=row.id,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        user_agent=row.user_agent,
+        ip_address=row.ip_address,
+        current=row.id == current_session_id,
+    )
+
+
+def _find_user(s: Session, email: str) -> User | None:
+    return s.exec(select(User).where(User.email == email)).first()
+
+
+def _load_user(user_id: UUID) -> User:
+    with session_scope() as s:
+        user = s.get(User, user_id)
+    if user is None:
+        raise NotFound("Account not found")
+    return user
+
+
+def _expiry(created_at: datetime, now: datetime) -> datetime:
+    """Idle timeout from now, never past the absolute limit counted from sign-in."""
+    settings = get_settings()
+    return min(
+        now + timedelta(seconds=settings.token_ttl_seconds),
+        created_at + timedelta(seconds=settings.token_max_age_seconds),
+    )
+
+
+def _is_live(row: AuthSession, now: datetime) -> bool:
+    return row.revoked_at is None and row.expires_at > now
+
+
+def _live_sessions(user_id: UUID, now: datetime) -> SelectOfScalar[AuthSession]:
+    return select(AuthSession).where(
+        AuthSession.user_id == user_id,
+        col(AuthSession.revoked_at).is_(None),
+        AuthSession.expires_at > now,
+    )
+
+
+def _start_session(s: Session, user: User, user_agent: str, ip: str) -> SignedIn:
+    """A new session row and its token: every sign-in gets its own (never reused)."""
+    now = utcnow()
+    row = AuthSession(
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=_expiry(now, now),
+        user_agent=user_agent[:USER_AGENT_MAX],
+        ip_address=ip[:IP_MAX],
+    )
+    s.add(row)
+    token = tokens.issue_token(user.id, row.id, row.expires_at, issued_at=now)
+    return SignedIn(
+        user=_user_info(user), session_id=row.id, token=token, expires_at=row.expires_at
+    )
+
+
+def _revoke_sessions(s: Session, user_id: UUID, keep: UUID | None, now: datetime) -> int:
+    """Revoke the user's live sessions except ``keep``; returns how many."""
+    statement = (
+        update(AuthSession)
+        .where(
+            col(AuthSession.user_id) == user_id,
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.expires_at) > now,
+        )
+        .values(revoked_at=now)
+    )
+    if keep is not None:
+        statement = statement.where(col(AuthSession.id) != keep)
+    return s.exec(statement).rowcount
+
+
+def _confirm_password(user: User, password: str) -> bool:
+    """Re-check a signed-in user's password, throttled like sign-in: a stolen session must
+    not become a free password-guessing oracle."""
+    with session_scope() as s:
+        throttle.check(s, user.email, "")
+    ok = passwords.verify_password(password, user.password_hash)
+    with session_scope() as s:
+        if ok:
+            throttle.clear(s, user.email)
+        else:
+            throttle.record_failure(s, user.email, "")
+    return ok
+
+
+# --- sign-up, sign-in, sign-out ---------------------------------------------------------
+
+
+def sign_up(
+    email: str, password: str, name: str | None = None, *, user_agent: str = "", ip: str = ""
+) -> SignedIn:
+    """Create an account and sign it in; every field error is reported at once."""
+    errors: dict[str, str] = {}
+    clean_email = _collect(errors, lambda: normalize_email(email))
+    _collect(errors, lambda: validate_password(password, clean_email or email))
+    clean_name = _collect(errors, lambda: validate_name(name, clean_email or email))
+    if errors or clean_email is None or clean_name is None:
+        raise InvalidInput(errors)
+    password_hash = passwords.hash_password(password)
+    try:
+        with session_scope() as s:
+            if _find_user(s, clean_email) is not None:
+                raise Conflict(EMAIL_TAKEN)
+            user = User(email=clean_email, name=clean_name, password_hash=password_hash)
+            s.add(user)
+            s.flush()  # the user row must exist before its session row
+            signed_in = _start_session(s, user, user_agent, ip)
+    except IntegrityError:
+        # Another request took the email between our check and our insert.
+        raise Conflict(EMAIL_TAKEN) from None
+    logger.info("sign-up user=%s email=%s", user.id, _for_log(clean_email))
+    return signed_in
+
+
+def _user_for_credentials(email: str, password: str) -> User | None:
+    """The user these credentials belong to, or None, after one bcrypt check either way."""
+    user = None
+    if password:
+        try:
+            with session_scope() as s:
+                user = _find_user(s, normalize_email(email))
+        except InvalidInput:
+            user = None
+    if user is None:
+        passwords.burn_time(password)
+        return None
+    return user if passwords.verify_password(password, user.password_hash) else None
+
+
+def sign_in(email: str, password: str, *, user_agent: str = "", ip: str = "") -> SignedIn:
+    """A new session for valid credentials; one ``InvalidCredentials`` for every failure."""
+    try:
+        with session_scope() as s:
+            throttle.check(s, email, ip)
+    except Throttled as exc:
+        logger.warning(
+            "sign-in throttled email=%s ip=%s retry_after=%s",
+            _for_log(email),
+            _for_log(ip),
+            exc.retry_after,
+        )
+        raise
+    user = _user_for_credentials(email, password)
+    if user is None:
+        with session_scope() as s:
+            throttle.record_failure(s, email, ip)
+        logger.warning("sign-in failed email=%s ip=%s", _for_log(email), _for_log(ip))
+        raise InvalidCredentials()
+    # A cost raised in the settings reaches old hashes at their owners' next sign-in.
+    new_hash = None
+    if passwords.needs_rehash(user.password_hash):
+        new_hash = passwords.hash_password(password)
+    with session_scope() as s:
+        current = s.get(User, user.id)
+        if current is None:  # deleted while we were checking the password
+            raise InvalidCredentials()
+        if new_hash is not None:
+            current.password_hash = new_hash
+        throttle.clear(s, email)
+        signed_in = _start_session(s, current, user_agent, ip)
+    logger.info("sign-in ok user=%s session=%s ip=%s", user.id, signed_in.session_id, _for_log(ip))
+    return signed_in
+
+
+def authenticate(token: str, *, renew: bool = True) -> Authenticated:
+    """Who holds this token, if its session is alive; renews a token older than a day."""
+    claims = tokens.decode_token(token)
+    now = utcnow()
+    with session_scope() as s:
+        row = s.get(AuthSession, claims.session_id)
+        if row is None or row.user_id != claims.user_id or not _is_live(row, now):
+            raise Unauthenticated()
+        user = s.get(User, row.user_id)
+        if user is None:
+            raise Unauthenticated()
+        if now - row.last_seen_at >= LAST_SEEN_EVERY:
+            row.last_seen_at = now
+        renewed = _renew(row, claims, now) if renew else None
+    return Authenticated(
+        user=_user_info(user), session_id=row.id, expires_at=row.expires_at, renewed_token=renewed
+    )
+
+
+def _renew(row: AuthSession, claims: tokens.TokenClaims, now: datetime) -> str | None:
+    """Slide the session's expiry and issue a fresh token, at most once per renewal period.
+
+    Nothing is issued once the absolute limit is reached: the old token is as good.
+    """
+    renew_after = timedelta(seconds=get_settings().token_renew_after_seconds)
+    expires_at = _expiry(row.created_at, now)
+    if now - claims.issued_at < renew_after or expires_at <= row.expires_at:
+        return None
+    row.expires_at = expires_at
+    return tokens.issue_token(row.user_id, row.id, expires_at, issued_at=now)
+
+
+def sign_out(token: str) -> None:
+    """End the token's session on the server. Idempotent; an invalid token is ignored."""
+    try:
+        claims = tokens.decode_token(token)
+    except Unauthenticated:
+        return
+    with session_scope() as s:
+        row = s.get(AuthSession, claims.session_id)
+        if row is None or row.user_id != claims.user_id or row.revoked_at is not None:
+            return
+        row.revoked_at = utcnow()
+    logger.info("sign-out user=%s session=%s", claims.user_id, claims.session_id)
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def list_sessions(user_id: UUID, current_session_id: UUID | None) -> list[SessionInfo]:
+    """The user's live sessions, most recently used first, the caller's own flagged."""
+    with session_scope() as s:
+        rows = s.exec(
+            _live_sessions(user_id, utcnow()).order_by(
+                col(AuthSession.last_seen_at).desc(), col(AuthSession.created_at).desc()
+            )
+        ).all()
+    return [_session_info(row, current_session_id) for row in rows]
+
+
+def revoke_session(user_id: UUID, session_id: UUID) -> None:
+    """End one of the user's sessions; anyone else's, or a dead one, is "not found"."""
+    now = utcnow()
+    with session_scope() as s:
+        row = s.get(AuthSession, session_id)
+        if row is None or row.user_id != user_id or not _is_live(row, now):
+            raise NotFound("Session not found")
+        row.revoked_at = now
+    logger.info("revoke session user=%s session=%s", user_id, session_id)
+
+
+def revoke_other_sessions(user_id: UUID, current_session_id: UUID) -> int:
+    """Sign out everywhere else; returns how many sessions ended."""
+    with session_scope() as s:
+        count = _revoke_sessions(s, user_id, keep=current_session_id, now=utcnow())
+    logger.info("revoke other sessions user=%s count=%s", user_id, count)
+    return count
+
+
+# --- account ----------------------------------------------------------------------------
+
+
+def get_user(user_id: UUID) -> UserInfo:
+    return _user_info(_load_user(user_id))
+
+
+def change_password(
+    user_id: UUID,
+    current_password: str,
+    new_password: str,
+    *,
+    current_session_id: UUID | None,
+) -> None:
+    """Replace the password and end every other session (a thief's included)."""
+    user = _load_user(user_id)
+    errors: dict[str, str] = {}
+    if problem := _password_problem(new_password, user.email):
+        errors["new_password"] = problem
+    if not _confirm_password(user, current_password):
+        errors["current_password"] = "Current password is incorrect"  # noqa: S105
+    if errors:
+        raise InvalidInput(errors)
+    new_hash = passwords.hash_password(new_password)
+    now = utcnow()
+    with session_scope() as s:
+        row = s.get(User, user_id)
+        if row is None:
+            raise NotFound("Account not found")
+        row.password_hash = new_hash
+        row.updated_at = now
+        revoked = _revoke_sessions(s, user_id, keep=current_session_id, now=now)
+    logger.info("password change user=%s revoked_sessions=%s", user_id, revoked)
+
+
+def delete_account(user_id: UUID, password: str) -> None:
+    """Delete the user with their tasks and sessions, all or nothing."""
+    user = _load_user(user_id)
+    if not _confirm_password(user, password):
+        raise InvalidInput({"password": "Password is incorrect"})
+    with session_scope() as s:
+        # Explicit deletes: correct even where foreign-key cascades are off.
+        s.exec(delete(Task).where(col(Task.owner_id) == user_id))
+        s.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))
+        throttle.clear(s, user.email)
+        s.exec(delete(User).where(col(User.id) == user_id))
+    logger.info("delete account user=%s email=%s", user_id, _for_log(user.email))

@@ -1,0 +1,13 @@
+"""The task page at "/": signed-in only, filters in the URL (``/?filter=active``)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.auth.pages import protected
+from todo_app.tasks.components import task_board
+from todo_app.ui.layout import app_shell
+
+
+def tasks_page() -> rx.Component:
+    return app_shell(protected(task_board()))
