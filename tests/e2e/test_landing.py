@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.request
 
 from playwright.sync_api import Page, expect
@@ -15,8 +16,10 @@ def test_ping_and_health(server: Server) -> None:
 
 
 def test_landing_page(page: Page, console_errors: ConsoleErrors) -> None:
+    """An anonymous visit to "/" lands on sign-in, which says what the app is."""
     page.goto("/")
-    expect(page).to_have_title("Todo")
+    expect(page).to_have_url(re.compile(r"/login/?\?next=(/|%2F)$"))
+    expect(page).to_have_title(re.compile("Todo"))
     expect(page.get_by_role("heading", level=1, name="Todo")).to_be_visible()
     expect(page.get_by_text("A fast, private todo list")).to_be_visible()
     page.wait_for_load_state("networkidle")

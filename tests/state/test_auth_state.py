@@ -233,11 +233,35 @@ async def test_the_guard_redirects_when_the_session_was_revoked_elsewhere(tab: T
     assert tab.auth.token == "" and not tab.auth.logged_in
 
 
-async def test_a_sign_out_in_another_tab_flips_logged_in(tab: Tab) -> None:
+async def test_a_sign_out_in_another_tab_flips_logged_in_and_the_placeholder_leaves(
+    tab: Tab,
+) -> None:
     await _signed_up(tab)
     assert tab.auth.logged_in
     tab.auth.token = ""  # what the synced localStorage does in this tab
     assert not tab.auth.logged_in
+    tab.visit("/account/")  # the placeholder mounts on the page this tab is on
+    events = await tab.run(tab.auth.recheck_session)
+    assert redirect_of(events) == "/login?next=/account"
+
+
+async def test_the_placeholder_accepts_a_token_renewed_in_another_tab(tab: Tab) -> None:
+    await _signed_up(tab)
+    tab.auth.token = service.sign_in(EMAIL, PASSWORD).token  # another tab's newer token
+    assert not tab.auth.logged_in
+    tab.visit("/")
+    assert await tab.run(tab.auth.recheck_session) == []
+    assert tab.auth.logged_in
+
+
+async def test_the_placeholder_leaves_the_redirect_to_whoever_signed_out_here(tab: Tab) -> None:
+    await _signed_up(tab)
+    tab.visit("/account")
+    assert redirect_of(await tab.run(tab.auth.sign_out)) == "/login"
+    # The placeholder may mount before the tab has left /account: it must not redirect to
+    # /login?next=/account over the plain /login (nor drop a reason=expired).
+    assert await tab.run(tab.auth.recheck_session) == []
+    assert redirect_of(await tab.run(tab.auth.require_login)) == "/login?next=/account"
 
 
 async def test_a_guard_event_from_a_page_already_left_is_ignored(tab: Tab) -> None:

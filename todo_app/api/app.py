@@ -1,7 +1,8 @@
-"""The REST API as a FastAPI app, and how it is mounted into Reflex's backend.
+"""The REST API as a FastAPI app, and the ASGI plumbing that puts it in Reflex's backend.
 
 Same accounts and tasks as the pages, through the same services; OpenAPI 3.1 at
-``/api/openapi.json``, Swagger UI at ``/api/docs``.
+``/api/openapi.json``, Swagger UI at ``/api/docs``. ``todo_app.api.mount.TodoApp`` puts the
+pieces together (this module does not import Reflex, so the API and its tests load fast).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ Hackathon II form), where `user_id` must be the caller's own id (403 otherwise).
 """
 
 
-def create_api(cors_origins: Sequence[str] | None = None) -> FastAPI:
-    """The API; ``cors_origins`` defaults to the ``TODO_CORS_ORIGINS`` setting (none: no CORS)."""
+def create_api() -> FastAPI:
+    """The API itself. CORS is applied in front of it by ``with_api_cors`` (see there)."""
     api = FastAPI(
         title="Todo API",
         version=API_VERSION,
@@ -52,18 +53,6 @@ def create_api(cors_origins: Sequence[str] | None = None) -> FastAPI:
     api.include_router(routes_tasks.hackathon_router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
-    origins = get_settings().cors_origins if cors_origins is None else tuple(cors_origins)
-    if origins:
-        # Added last, so it is the outermost layer and answers preflights itself.
-        api.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(origins),
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=[RENEWED_TOKEN_HEADER, "Retry-After", "Location"],
-            # Bearer tokens, not cookies: browsers need not send credentials.
-            allow_credentials=False,
-        )
     return api
 
 
@@ -74,7 +63,11 @@ def _route_path(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-def is_api_path(path: str) -> bool:
+def is_api_request(scope: Scope) -> bool:
+    """An HTTP request for /api or below (lifespan and websocket scopes are Reflex's)."""
+    if scope["type"] != "http":
+        return False
+    path = _route_path(scope)
     return path == API_PREFIX or path.startswith(f"{API_PREFIX}/")
 
 
@@ -87,16 +80,53 @@ class ApiFirst:
         self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in {"http", "websocket"} and is_api_path(_route_path(scope)):
-            await self.api(scope, receive, send)
-        else:
-            await self.fallback(scope, receive, send)
+        target = self.api if is_api_request(scope) else self.fallback
+        await target(scope, receive, send)
 
 
 def api_transformer(reflex_asgi: ASGIApp) -> ASGIApp:
-    """For ``rx.App(api_transformer=api_transformer)``.
+    """For ``rx.App(api_transformer=...)``: the API inside Reflex's backend, so requests run
+    with Reflex's contexts like its own routes.
 
-    A callable, not the FastAPI instance: given an instance, Reflex would add its own CORS
-    middleware to it (``cors_allowed_origins``, default ``*``) and mount itself inside it.
+    A callable rather than the FastAPI instance: given an instance, Reflex would add another
+    CORS middleware of its own to it.
     """
     return ApiFirst(create_api(), reflex_asgi)
+
+
+class _WithoutOrigin:
+    """Passes the request on without its ``Origin`` header.
+
+    Reflex wraps its whole backend in a CORSMiddleware of its own (``cors_allowed_origins``,
+    default ``*`` with credentials), which would answer every origin on /api too. Once our
+    policy has handled an API request, the layers below must not see where it came from.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(name, value) for name, value in scope["headers"] if name != b"origin"]
+        await self.app({**scope, "headers": headers}, receive, send)
+
+
+def api_cors(app: ASGIApp, origins: Sequence[str]) -> ASGIApp:
+    """Our CORS policy: only the listed origins, bearer tokens (no cookies), and the headers
+    a client must read. No origins: no CORS at all (same-origin only)."""
+    if not origins:
+        return app
+    return CORSMiddleware(
+        app,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=[RENEWED_TOKEN_HEADER, "Retry-After", "Location"],
+        allow_credentials=False,
+    )
+
+
+def with_api_cors(reflex_top: ASGIApp, origins: Sequence[str] | None = None) -> ASGIApp:
+    """Wraps the whole backend so /api requests meet our CORS policy and only ours;
+    ``origins`` defaults to the ``TODO_CORS_ORIGINS`` setting."""
+    origins = get_settings().cors_origins if origins is None else origins
+    return ApiFirst(api_cors(_WithoutOrigin(reflex_top), origins), reflex_top)

@@ -32,7 +32,11 @@ def _password_toggle() -> rx.Component:
     """Show or hide the typed password; a toggle button, so its name stays the same."""
     return rx.input.slot(
         rx.icon_button(
-            rx.cond(AuthState.show_password, rx.icon("eye-off", size=18), rx.icon("eye", size=18)),
+            rx.cond(
+                AuthState.show_password,
+                rx.icon("eye-off", size=18, aria_hidden="true"),
+                rx.icon("eye", size=18, aria_hidden="true"),
+            ),
             type="button",
             variant="ghost",
             color_scheme="gray",
@@ -93,7 +97,7 @@ def field(
 
 def submit_button(label: str, busy: str, **props) -> rx.Component:
     """Disabled with a spinner while its form is working (the label stays its name)."""
-    return rx.button(label, type="submit", loading=AuthState.busy == busy, size="3", **props)
+    return rx.button(label, type="submit", loading=AuthState.busy == busy, **props)
 
 
 def _callout(message: rx.Var, icon: str, color: str, role: str) -> rx.Component:
@@ -143,7 +147,9 @@ def _auth_frame(title: str, form: rx.Component, footer: rx.Component) -> rx.Comp
     )
 
 
-def _auth_form(*fields: rx.Component, on_submit: rx.EventHandler, submit: rx.Component):
+def _auth_form(
+    *fields: rx.Component, on_submit: rx.EventHandler, submit: rx.Component
+) -> rx.Component:
     return rx.form(
         rx.vstack(*fields, _form_error(), submit, spacing="4", width="100%"),
         on_submit=on_submit,
@@ -172,7 +178,7 @@ def login_page() -> rx.Component:
             field("Email", "email", input_type="email", auto_complete="email"),
             field("Password", "password", auto_complete="current-password", password_toggle=True),
             on_submit=AuthState.sign_in,
-            submit=submit_button("Sign in", BUSY_SIGN_IN, width="100%"),
+            submit=submit_button("Sign in", BUSY_SIGN_IN, size="3", width="100%"),
         ),
         _footer("New here?", "Create an account", "/signup"),
     )
@@ -192,7 +198,7 @@ def signup_page() -> rx.Component:
                 password_toggle=True,
             ),
             on_submit=AuthState.sign_up,
-            submit=submit_button("Create account", BUSY_SIGN_UP, width="100%"),
+            submit=submit_button("Create account", BUSY_SIGN_UP, size="3", width="100%"),
         ),
         _footer("Already have an account?", "Sign in", "/login"),
     )
@@ -215,7 +221,7 @@ def protected(content: rx.Component) -> rx.Component:
             rx.spinner(size="3"),
             rx.el.span("Loading…", style=SR_ONLY),
             role="status",
-            on_mount=AuthState.require_login,
+            on_mount=AuthState.recheck_session,
             min_height="60vh",
             width="100%",
         ),
@@ -279,7 +285,7 @@ def _change_password() -> rx.Component:
                     input_type="password",
                     hint="At least 8 characters. Your other sessions will be signed out.",
                 ),
-                submit_button("Change password", BUSY_CREDENTIALS),
+                submit_button("Change password", BUSY_CREDENTIALS, size="2"),
                 spacing="3",
                 width="100%",
             ),
@@ -391,7 +397,9 @@ def _delete_account() -> rx.Component:
                                     "Cancel", type="button", variant="soft", color_scheme="gray"
                                 ),
                             ),
-                            submit_button("Delete account", BUSY_DELETE, color_scheme="red"),
+                            submit_button(
+                                "Delete account", BUSY_DELETE, color_scheme="red", size="2"
+                            ),
                             justify="end",
                             gap="3",
                             wrap="wrap",

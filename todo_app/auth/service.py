@@ -430,6 +430,7 @@ def revoke_other_sessions(user_id: UUID, current_session_id: UUID) -> int:
 
 
 def get_user(user_id: UUID) -> UserInfo:
+    """The account's public details; ``NotFound`` once it is deleted."""
     return _user_info(_load_user(user_id))
 
 

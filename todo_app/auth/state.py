@@ -179,6 +179,10 @@ class AuthState(rx.State):
     token: str = rx.LocalStorage("", name="todo_token", sync=True)
     # The token last confirmed against its session row; never sent to the browser.
     _verified_token: str = ""
+    # Set when this tab dropped its session itself; whatever did so also sent the tab to
+    # sign in, so the placeholder that then mounts must not redirect again (its URL would
+    # lose "reason=" or gain a "next=" back to a page just left).
+    _signed_out_here: bool = False
     user_id: str = ""
     user_name: str = ""
     user_email: str = ""
@@ -219,6 +223,7 @@ class AuthState(rx.State):
         """Forget the signed-in user here; the emptied token also signs out the other tabs."""
         self.token = ""
         self._verified_token = ""
+        self._signed_out_here = True
         self.user_id = ""
         self.user_name = ""
         self.user_email = ""
@@ -228,14 +233,16 @@ class AuthState(rx.State):
     def _remember(self, user: service.UserInfo, session_id: UUID, token: str) -> None:
         self.token = token
         self._verified_token = token
+        self._signed_out_here = False
         self.user_id = str(user.id)
         self.user_name = user.name
         self.user_email = user.email
         self.session_id = str(session_id)
 
     def _current_path(self) -> str:
+        """This page's path and query, without the trailing slash the server may add."""
         url = self.router.url
-        return url.path + (f"?{url.query}" if url.query else "")
+        return (url.path.rstrip("/") or HOME_PATH) + (f"?{url.query}" if url.query else "")
 
     def _client(self) -> dict[str, str]:
         """What the sessions list and the throttle know about this browser."""
@@ -278,11 +285,9 @@ class AuthState(rx.State):
 
     # --- page guards ---------------------------------------------------------------------
 
-    @rx.event
-    async def require_login(self) -> EventSpec | None:
-        """on_load (and the placeholder's on_mount) of every protected page."""
-        path = self.router.url.path
-        if path.rstrip("/") in _AUTH_PATHS:
+    async def _guard(self) -> EventSpec | None:
+        """Verify this tab's session; the way to sign in if there is none."""
+        if self.router.url.path.rstrip("/") in _AUTH_PATHS:
             return None  # a late guard event from a page already left for sign-in
         if not self.token:
             self._clear_session()
@@ -290,6 +295,19 @@ class AuthState(rx.State):
         if await self._verify() is None:
             return self._expired()
         return None
+
+    @rx.event
+    async def require_login(self) -> EventSpec | None:
+        """on_load of every protected page (first in its on_load list)."""
+        return await self._guard()
+
+    @rx.event
+    async def recheck_session(self) -> EventSpec | None:
+        """on_mount of the guard's placeholder, which shows when ``logged_in`` turns false:
+        another tab signed out, or swapped in a token not yet verified here."""
+        if self._signed_out_here:
+            return None
+        return await self._guard()
 
     @rx.event
     async def redirect_if_signed_in(self) -> EventSpec | None:

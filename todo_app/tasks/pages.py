@@ -10,4 +10,5 @@ from todo_app.ui.layout import app_shell
 
 
 def tasks_page() -> rx.Component:
-    return app_shell(protected(task_board()))
+    # The guard wraps the whole frame, so a signed-out visit never shows the navbar either.
+    return protected(app_shell(task_board()))
