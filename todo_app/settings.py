@@ -15,7 +15,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_BYTES = 32
-SECRET_FILE_NAME = "secret_key"
+SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
 class SettingsError(RuntimeError):
@@ -115,7 +115,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     ttl = _int(env, "TODO_TOKEN_TTL_SECONDS", 7 * day, 60, 365 * day)
     max_age = _int(env, "TODO_TOKEN_MAX_AGE_SECONDS", 30 * day, 60, 3650 * day)
     if max_age < ttl:
-        raise SettingsError("TODO_TOKEN_MAX_AGE_SECONDS must not be shorter than TODO_TOKEN_TTL_SECONDS")
+        raise SettingsError(
+            "TODO_TOKEN_MAX_AGE_SECONDS must not be shorter than TODO_TOKEN_TTL_SECONDS"
+        )
     origins = tuple(o.strip() for o in env.get("TODO_CORS_ORIGINS", "").split(",") if o.strip())
     if "*" in origins:
         raise SettingsError("TODO_CORS_ORIGINS must list origins; '*' would expose every account")
