@@ -185,24 +185,20 @@ def one_round(cfg: Config, i: int, poller: ConfirmPoller, settle_s: float, recor
 def report(configs: list[Config], delay_ms: float) -> tuple[str, bool]:
     a, b = configs
     out = []
-    header = ["config", "action", "n", "median ms", "p95 ms", "p99 ms", "x baseline median"]
+    header = ["config", "action", "n", "median ms", "p95 ms", "p99 ms", "x baseline median",
+              "DOM-change median ms"]  # fmt: skip
     rows = []
     for cfg in configs:
         base = cfg.base.median
-        rows.append(
-            [cfg.label, "baseline: Edit → input", str(cfg.base.n), c.fmt(base),
-             c.fmt(cfg.base.p(95)), c.fmt(cfg.base.p(99)), "1.00"]
-        )  # fmt: skip
-        for op in OPS:
-            s = cfg.paint[op]
+        measured = [("baseline: Edit → input", cfg.base, cfg.base_dom)]
+        measured += [(op, cfg.paint[op], cfg.dom[op]) for op in OPS]
+        measured += [("(Escape → row back)", cfg.cancel, None)]
+        for name, s, dom in measured:
+            n = f"{s.n}" + (f" ({s.timeouts} timed out)" if s.timeouts else "")
             rows.append(
-                [cfg.label, op, f"{s.n}" + (f" ({s.timeouts} timed out)" if s.timeouts else ""),
-                 c.fmt(s.median), c.fmt(s.p(95)), c.fmt(s.p(99)), c.fmt(s.median / base, 2)]
+                [cfg.label, name, n, c.fmt(s.median), c.fmt(s.p(95)), c.fmt(s.p(99)),
+                 c.fmt(s.median / base, 2), c.fmt(dom.median) if dom else "-"]
             )  # fmt: skip
-        rows.append(
-            [cfg.label, "(Escape → row back)", str(cfg.cancel.n), c.fmt(cfg.cancel.median),
-             c.fmt(cfg.cancel.p(95)), c.fmt(cfg.cancel.p(99)), c.fmt(cfg.cancel.median / base, 2)]
-        )  # fmt: skip
     out.append("Click-to-paint (dispatch → DOM change → next frame):\n")
     out.append(c.table(header, rows))
 

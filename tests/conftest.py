@@ -1,7 +1,9 @@
 """Test-wide set-up: every test run gets its own data folder and database.
 
 The environment is set before anything imports todo_app.settings (settings are read once).
-``TODO_TEST_DB_URL`` runs the database tests against another server (e.g. PostgreSQL).
+``TODO_TEST_DB_URL`` runs the database tests against another server; ``TODO_TEST_DB=postgresql``
+makes a fresh PostgreSQL database for this run (and drops it afterwards), as ``./test.sh`` does
+for its second pass over the service, state and API tests.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ import pytest
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="todo-tests-"))
 os.environ["TODO_DATA_DIR"] = str(_DATA_DIR)
+_PG_DATABASE = None
+if not os.environ.get("TODO_TEST_DB_URL") and os.environ.get("TODO_TEST_DB") == "postgresql":
+    from tests.services import fresh_pg_database
+
+    _PG_DATABASE = fresh_pg_database()
+    os.environ["TODO_TEST_DB_URL"] = _PG_DATABASE.__enter__()
 os.environ["REFLEX_DB_URL"] = os.environ.get("TODO_TEST_DB_URL") or f"sqlite:///{_DATA_DIR}/test.db"
 os.environ["TODO_ENV"] = "test"
 os.environ.setdefault("TODO_BCRYPT_ROUNDS", "4")
@@ -26,6 +34,16 @@ from sqlmodel import SQLModel  # noqa: E402
 
 from todo_app import models  # noqa: E402, F401
 from todo_app.db import get_engine  # noqa: E402
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _PG_DATABASE is not None:
+        get_engine().dispose()
+        _PG_DATABASE.__exit__(None, None, None)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"todo database: {os.environ['REFLEX_DB_URL']}"
 
 
 @pytest.fixture

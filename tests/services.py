@@ -56,3 +56,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _reachable(service: str) -> bool:
+    try:
+        if service == "postgresql":
+            import psycopg
+
+            psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+        elif service == "redis":
+            import redis
+
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+        else:
+            raise SystemExit(f"unknown service {service!r}")
+    except Exception as exc:
+        print(f"{service} not reachable: {exc}")
+        return False
+    return True
+
+
+if __name__ == "__main__":  # python -m tests.services postgresql|redis: exit 0 when reachable
+    import sys
+
+    sys.exit(0 if _reachable(sys.argv[1]) else 1)

@@ -3,6 +3,8 @@
 import reflex as rx
 
 import todo_app.models  # noqa: F401  (Reflex checks the schema against these tables)
+from todo_app.api.app import api_transformer
+from todo_app.api.mount import TodoApp
 from todo_app.auth.pages import account_page, login_page, signup_page
 from todo_app.auth.state import AuthState
 from todo_app.tasks.pages import tasks_page
@@ -11,8 +13,10 @@ from todo_app.tasks.state import TaskState
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
 
-app = rx.App(
+# TodoApp is rx.App with the REST API's own CORS policy in front of Reflex's (see api/mount.py).
+app = TodoApp(
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+    api_transformer=api_transformer,
 )
 app.add_page(
     tasks_page,

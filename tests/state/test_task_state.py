@@ -307,3 +307,22 @@ def _view_of(task: service.TaskData) -> Any:
     from todo_app.tasks.state import TaskView
 
     return TaskView.of(task)
+
+
+async def test_large_lists_load_in_pages_with_counts_from_the_database(tab: StateHarness) -> None:
+    owner = await sign_in(tab)
+    for i in range(60):
+        service.create_task(owner, f"task {i:02}")
+    await tab.run(TaskState.load_tasks)
+    state = await tab.state(TaskState)
+    assert len(state.tasks) == 50
+    assert state.has_more is True
+    assert (state.total, state.items_left) == (60, "60 items left")  # not the loaded 50
+    assert state.tasks[0].title == "task 59"
+
+    await tab.run(TaskState.load_more)
+    state = await tab.state(TaskState)
+    assert len(state.tasks) == 60
+    assert len({t.id for t in state.tasks}) == 60
+    assert state.has_more is False
+    assert state.tasks[-1].title == "task 00"

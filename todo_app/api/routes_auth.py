@@ -6,7 +6,7 @@ Each route is one call into ``auth.service``; its errors become HTTP answers in
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
 from todo_app.api.deps import BearerToken, CurrentAuth, CurrentClient
 from todo_app.api.errors import responses
@@ -33,7 +33,7 @@ _SIGN_IN_DESCRIPTION = (
 
 @router.post(
     "/sign-up",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     response_model=AuthOut,
     summary="Create an account",
     responses=responses(409),
@@ -63,7 +63,7 @@ def sign_in(body: SignInIn, client: CurrentClient) -> auth_service.SignedIn:
 
 @router.post(
     "/sign-out",
-    status_code=status.HTTP_204_NO_CONTENT,
+    status_code=204,
     summary="Sign out",
     responses=responses(401),
 )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
@@ -55,7 +55,7 @@ def path_user_id(
 ) -> UUID:
     """The Hackathon form names the user in the path; it may only name the caller."""
     if user_id != auth.user.id:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN_MESSAGE)
+        raise HTTPException(403, FORBIDDEN_MESSAGE)
     return user_id
 
 
@@ -94,7 +94,7 @@ def build_router(
 
     @router.post(
         "",
-        status_code=status.HTTP_201_CREATED,
+        status_code=201,
         response_model=TaskOut,
         summary="Create a task",
         responses=responses(409, renewing=201),
@@ -140,7 +140,7 @@ def build_router(
 
     @router.delete(
         "/{task_id}",
-        status_code=status.HTTP_204_NO_CONTENT,
+        status_code=204,
         summary="Delete a task",
         responses=responses(404, renewing=204),
     )
