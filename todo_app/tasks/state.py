@@ -258,13 +258,18 @@ class TaskState(rx.State):
             return
         self.loading = True
         yield
+        async for event in self._load_page(auth.token, offset=0):
+            yield event
+
+    async def _load_page(self, token: str, *, offset: int):
+        """Fetch one page of the current filter and the counts, and merge them in."""
         status = self.filter
         try:
             page, counts = await asyncio.to_thread(
                 _as_user,
-                auth.token,
+                token,
                 lambda owner: (
-                    service.list_tasks(owner, status=status, limit=PAGE_SIZE),
+                    service.list_tasks(owner, status=status, limit=PAGE_SIZE, offset=offset),
                     service.count_tasks(owner),
                 ),
             )
@@ -276,8 +281,8 @@ class TaskState(rx.State):
             self.loading = False
             yield rx.toast.error("Could not load your tasks; reload the page to try again.")
             return
-        self._show(page.items, counts, replace=True)
-        self.has_more = page.total > len(page.items)
+        self._show(page.items, counts, replace=offset == 0)
+        self.has_more = page.total > offset + len(page.items)
         self.loading = False
 
     def _show(self, items: list[TaskData], counts: service.TaskCounts, *, replace: bool) -> None:
@@ -304,25 +309,8 @@ class TaskState(rx.State):
     @rx.event
     async def load_more(self):
         auth = await self.get_state(AuthState)
-        status, offset = self.filter, len(self.visible_tasks)
-        try:
-            page, counts = await asyncio.to_thread(
-                _as_user,
-                auth.token,
-                lambda owner: (
-                    service.list_tasks(owner, status=status, limit=PAGE_SIZE, offset=offset),
-                    service.count_tasks(owner),
-                ),
-            )
-        except Unauthenticated:
-            yield await self._signed_out()
-            return
-        except Exception:
-            logger.exception("loading more tasks failed")
-            yield rx.toast.error("Could not load more tasks; try again.")
-            return
-        self._show(page.items, counts, replace=False)
-        self.has_more = page.total > offset + len(page.items)
+        async for event in self._load_page(auth.token, offset=len(self.visible_tasks)):
+            yield event
 
     # ----- add ------------------------------------------------------------------------
 
