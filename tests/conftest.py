@@ -26,6 +26,9 @@ if not os.environ.get("TODO_TEST_DB_URL") and os.environ.get("TODO_TEST_DB") == 
 os.environ["REFLEX_DB_URL"] = os.environ.get("TODO_TEST_DB_URL") or f"sqlite:///{_DATA_DIR}/test.db"
 os.environ["TODO_ENV"] = "test"
 os.environ.setdefault("TODO_BCRYPT_ROUNDS", "4")
+os.environ.setdefault(
+    "TODO_SIGN_UPS_PER_HOUR", "0"
+)  # tests sign up many users; one test checks the limit
 os.environ.pop("REFLEX_REDIS_URL", None)
 os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
 os.environ["REFLEX_CHECK_LATEST_VERSION"] = "false"

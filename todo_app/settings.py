@@ -83,6 +83,7 @@ class Settings:
     token_renew_after_seconds: int
     token_max_age_seconds: int
     bcrypt_rounds: int
+    sign_ups_per_hour: int
     cors_origins: tuple[str, ...]
 
     @property
@@ -132,6 +133,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         token_renew_after_seconds=_int(env, "TODO_TOKEN_RENEW_AFTER_SECONDS", day, 0, 365 * day),
         token_max_age_seconds=max_age,
         bcrypt_rounds=_int(env, "TODO_BCRYPT_ROUNDS", 12, 4, 16),
+        sign_ups_per_hour=_int(env, "TODO_SIGN_UPS_PER_HOUR", 20, 0, 1_000_000),
         cors_origins=origins,
     )
 

@@ -50,6 +50,7 @@ class Server:
             PORT=str(self.port),
             TODO_DATA_DIR=str(self.data_dir),
             TODO_BCRYPT_ROUNDS="4",
+            TODO_SIGN_UPS_PER_HOUR="0",  # every test signs up from 127.0.0.1
             PYTHONUNBUFFERED="1",
         )
         return env

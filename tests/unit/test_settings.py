@@ -20,6 +20,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.token_renew_after_seconds == 86_400
     assert s.token_max_age_seconds == 30 * 86_400
     assert s.bcrypt_rounds == 12
+    assert s.sign_ups_per_hour == 20
     assert s.cors_origins == ()
 
 

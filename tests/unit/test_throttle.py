@@ -123,3 +123,22 @@ def test_recording_prunes_now_and_then(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_very_long_keys_are_cut_to_the_column_size() -> None:
     _fail(email="a" * 400 + "@example.com")
     assert max(len(key) for key in _keys()) == throttle.KEY_MAX
+
+
+def test_sign_ups_per_address_are_limited(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from todo_app.auth import service
+    from todo_app.settings import get_settings
+
+    limited = dataclasses.replace(get_settings(), sign_ups_per_hour=3)
+    monkeypatch.setattr(throttle, "get_settings", lambda: limited)
+    for i in range(3):
+        service.sign_up(f"u{i}@example.com", "correct horse battery", ip="10.0.0.1")
+    with pytest.raises(Throttled) as refused:
+        service.sign_up("u9@example.com", "correct horse battery", ip="10.0.0.1")
+    assert 3590 <= refused.value.retry_after <= 3600
+    assert "Too many attempts" in refused.value.message
+    # Another address, and a caller with no address (a script in-process), are not limited.
+    service.sign_up("elsewhere@example.com", "correct horse battery", ip="10.0.0.2")
+    service.sign_up("local@example.com", "correct horse battery", ip="")

@@ -36,12 +36,14 @@ _SIGN_IN_DESCRIPTION = (
     status_code=201,
     response_model=AuthOut,
     summary="Create an account",
-    responses=responses(409),
+    responses=responses(409, 429),
 )
 def sign_up(body: SignUpIn, client: CurrentClient) -> auth_service.SignedIn:
     """Creates the account and signs it in: the answer holds a token ready to use.
 
-    409 if the email is taken (compared case-insensitively); 422 lists every invalid field.
+    409 if the email is taken (compared case-insensitively); 422 lists every invalid field;
+    429 with `Retry-After` when one client address has created too many accounts within an
+    hour (`TODO_SIGN_UPS_PER_HOUR`, 20 by default).
     """
     return auth_service.sign_up(
         body.email, body.password, body.name, user_agent=client.user_agent, ip=client.ip

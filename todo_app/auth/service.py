@@ -281,6 +281,8 @@ def sign_up(
     clean_name = _collect(errors, lambda: validate_name(name, clean_email or email))
     if errors or clean_email is None or clean_name is None:
         raise InvalidInput(errors)
+    with session_scope() as s:
+        throttle.note_sign_up(s, ip)
     password_hash = passwords.hash_password(password)
     try:
         with session_scope() as s:

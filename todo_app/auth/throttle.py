@@ -1,4 +1,4 @@
-"""Sign-in throttling: failed attempts counted per email and per client address.
+"""Throttling: failed sign-ins per email and per client address, and sign-ups per address.
 
 The counters are rows in ``sign_in_failures`` (not process memory), so the limits hold across
 workers and restarts. Every function takes ``now`` so tests can move the clock.
@@ -13,10 +13,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from todo_app.errors import Throttled
 from todo_app.models import SignInFailure, utcnow
+from todo_app.settings import get_settings
 
 KEY_MAX = 320  # SignInFailure.key
 PRUNE_EVERY = 32  # prune on every n-th recorded row: cheap on average, bounded table
@@ -31,7 +33,9 @@ class Rule:
 
 EMAIL_RULE = Rule("email:", 5, timedelta(minutes=15))
 IP_RULE = Rule("ip:", 20, timedelta(seconds=60))
-RETENTION = max(EMAIL_RULE.window, IP_RULE.window)
+SIGN_UP_PREFIX = "signup:"
+SIGN_UP_WINDOW = timedelta(hours=1)
+RETENTION = max(EMAIL_RULE.window, IP_RULE.window)  # of failed sign-ins
 
 
 def _keys(email: str, ip: str) -> list[tuple[Rule, str]]:
@@ -83,6 +87,24 @@ def record_failure(session: Session, email: str, ip: str, now: datetime | None =
         prune(session, now)
 
 
+def note_sign_up(session: Session, ip: str, now: datetime | None = None) -> None:
+    """Count a sign-up from ``ip``, or raise ``Throttled`` when it has made too many lately.
+
+    Each sign-up costs a full bcrypt hash, so unlimited sign-ups are a cheap way to burn the
+    server's CPU (and to fill the users table).
+    """
+    limit = get_settings().sign_ups_per_hour
+    if not ip.strip() or limit == 0:
+        return
+    now = now or utcnow()
+    rule = Rule(SIGN_UP_PREFIX, limit, SIGN_UP_WINDOW)
+    key = _key(rule, ip.strip())
+    wait = _retry_after(session, rule, key, now)
+    if wait is not None:
+        raise Throttled(wait)
+    session.add(SignInFailure(key=key, at=now))
+
+
 def clear(session: Session, email: str) -> None:
     """Forget an email's failures after it signs in (the address counter stays)."""
     key = _key(EMAIL_RULE, email.strip().lower())
@@ -90,7 +112,12 @@ def clear(session: Session, email: str) -> None:
 
 
 def prune(session: Session, now: datetime | None = None) -> int:
-    """Delete failures too old to count for any rule; returns how many went."""
-    cutoff = (now or utcnow()) - RETENTION
-    result = session.exec(delete(SignInFailure).where(col(SignInFailure.at) <= cutoff))
+    """Delete rows too old to count for their rule; returns how many went."""
+    now = now or utcnow()
+    sign_up = col(SignInFailure.key).startswith(SIGN_UP_PREFIX)
+    expired = sa.or_(
+        sa.and_(~sign_up, col(SignInFailure.at) <= now - RETENTION),
+        sa.and_(sign_up, col(SignInFailure.at) <= now - SIGN_UP_WINDOW),
+    )
+    result = session.exec(delete(SignInFailure).where(expired))
     return result.rowcount
