@@ -39,6 +39,15 @@ from todo_app import models  # noqa: E402, F401
 from todo_app.db import get_engine  # noqa: E402
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, which pytest-asyncio's tests cannot start beside."""
+    e2e = [item for item in items if "/e2e/" in str(item.path)]
+    for item in e2e:
+        item.add_marker(pytest.mark.e2e)
+    items[:] = [item for item in items if item not in e2e] + e2e
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _PG_DATABASE is not None:
         get_engine().dispose()

@@ -37,7 +37,8 @@ START_TIMEOUT_S = 420  # a first production build installs the npm packages
 class Server:
     """``./run.sh`` on a free port with its own data folder (and so its own SQLite file)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
+        self.extra_env = env
         self.data_dir = Path(tempfile.mkdtemp(prefix="todo-e2e-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -53,6 +54,7 @@ class Server:
             TODO_SIGN_UPS_PER_HOUR="0",  # every test signs up from 127.0.0.1
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:

@@ -1,0 +1,69 @@
+"""The scaled configuration: PostgreSQL and Redis, several backend workers, one port.
+
+Started exactly like the default server (``./run.sh``), with ``REFLEX_DB_URL`` and
+``REFLEX_REDIS_URL`` set. Reflex then runs several granian workers that share state through
+Redis, so a tab's events, API calls and page loads land on different processes.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+
+import psutil
+import pytest
+import redis
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import Server
+from tests.e2e.test_tasks import add, sign_up
+from tests.services import REDIS_URL, fresh_pg_database, missing
+
+
+@pytest.fixture(scope="module")
+def scaled_server(server: Server) -> Iterator[Server]:
+    """Stops the shared server while this one runs: both would build into the same .web/."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+    with fresh_pg_database() as db_url:
+        server.stop()
+        scaled = Server(REFLEX_DB_URL=db_url, REFLEX_REDIS_URL=REDIS_URL)
+        try:
+            scaled.start()
+            yield scaled
+        finally:
+            scaled.stop()
+            server.start()
+
+
+def _workers(scaled: Server) -> int:
+    assert scaled.process is not None
+    # run.sh execs `reflex run`, whose direct children are the backend worker processes.
+    parent = psutil.Process(scaled.process.pid)
+    return sum("reflex" in " ".join(p.cmdline()) for p in parent.children())
+
+
+def test_several_workers_serve_one_session(scaled_server: Server, browser: Browser) -> None:
+    assert _workers(scaled_server) >= 2, "Redis should make Reflex start several workers"
+    page = browser.new_context(base_url=scaled_server.url).new_page()
+    sign_up(page, "Scaled")
+    add(page, "on postgres", "via redis")
+    page.get_by_role("checkbox", name="via redis").click()
+    expect(page.get_by_role("checkbox", name="via redis")).to_be_checked()
+    page.reload()
+    expect(page.get_by_role("checkbox", name="via redis")).to_be_checked()
+    expect(page.get_by_text("1 item left")).to_be_visible()
+
+    # The same account through the REST API, which any worker may answer.
+    token = page.evaluate("localStorage.getItem('todo_token')")
+    for _ in range(10):
+        req = urllib.request.Request(  # noqa: S310
+            f"{scaled_server.url}/api/tasks", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+            body = json.loads(resp.read())
+        assert body["total"] == 2
+    page.context.close()
