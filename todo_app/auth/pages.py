@@ -162,7 +162,8 @@ def _auth_form(
 def _footer(question: str, link_text: str, path: str) -> rx.Component:
     return rx.text(
         question + " ",
-        rx.link(link_text, href=f"{path}{AuthState.next_query}"),
+        # Underlined: a link inside a sentence must not rely on colour alone (WCAG 1.4.1).
+        rx.link(link_text, href=f"{path}{AuthState.next_query}", underline="always"),
         size="2",
         text_align="center",
     )

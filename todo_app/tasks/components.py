@@ -69,7 +69,7 @@ def task_row(task: TaskView) -> rx.Component:
                 task.title,
                 on_double_click=TaskState.start_edit(task.id),
                 text_decoration=rx.cond(task.completed, "line-through", "none"),
-                color=rx.cond(task.completed, rx.color("gray", 10), rx.color("gray", 12)),
+                color=rx.cond(task.completed, rx.color("gray", 11), rx.color("gray", 12)),
                 class_name="task-title",
             ),
             rx.cond(
