@@ -78,3 +78,38 @@ def test_burn_time_does_one_bcrypt_check_against_a_cached_dummy(
     assert len(checked) == 2
     assert checked[0] == checked[1]  # made once, reused
     assert checked[0].startswith(f"$2b${get_settings().bcrypt_rounds:02d}$".encode())
+
+
+def test_hashing_runs_on_at_most_all_but_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import bcrypt as real_bcrypt
+
+    from todo_app.auth import passwords
+
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+    real_hashpw = real_bcrypt.hashpw
+
+    def slow_hashpw(pw: bytes, salt: bytes) -> bytes:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return real_hashpw(pw, salt)
+
+    monkeypatch.setattr(passwords.bcrypt, "hashpw", slow_hashpw)
+    threads = [
+        threading.Thread(target=passwords.hash_password, args=(f"password {i}",)) for i in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == passwords.HASH_CONCURRENCY
+    assert passwords.HASH_CONCURRENCY >= 1

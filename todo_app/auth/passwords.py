@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import threading
 from functools import lru_cache
 
 import bcrypt
@@ -17,6 +19,12 @@ from todo_app.settings import get_settings
 
 # A string that is never anyone's password; only its hash's cost matters.
 _DUMMY_PASSWORD = "dummy password for timing equality"  # noqa: S105
+
+# bcrypt is pure CPU in the server's own process. Hashing on every core at once starves the
+# event loop (bench/README.md: 8 concurrent sign-ins made other users' clicks 8x slower), so at
+# most all-but-one cores hash at a time; further sign-ins wait their turn, costing no CPU.
+HASH_CONCURRENCY = max(1, (os.cpu_count() or 2) - 1)
+_hashing = threading.BoundedSemaphore(HASH_CONCURRENCY)
 
 
 def _prehash(password: str) -> bytes:
@@ -28,13 +36,15 @@ def _prehash(password: str) -> bytes:
 def hash_password(password: str) -> str:
     """A salted bcrypt hash at the configured cost, as text for the database."""
     salt = bcrypt.gensalt(rounds=get_settings().bcrypt_rounds)
-    return bcrypt.hashpw(_prehash(password), salt).decode("ascii")
+    with _hashing:
+        return bcrypt.hashpw(_prehash(password), salt).decode("ascii")
 
 
 def verify_password(password: str, hashed: str) -> bool:
     """True if ``password`` matches ``hashed``; False (never an error) for a malformed hash."""
     try:
-        return bcrypt.checkpw(_prehash(password), hashed.encode("ascii"))
+        with _hashing:
+            return bcrypt.checkpw(_prehash(password), hashed.encode("ascii"))
     except (ValueError, TypeError, AttributeError, UnicodeError):
         return False
 
