@@ -1,4 +1,6 @@
-"""The Reflex app: pages, theme, and the REST API mounted on the same port."""
+"""The Reflex app: pages, theme, the REST API on the same port, and live task pages."""
+
+import asyncio
 
 import reflex as rx
 
@@ -7,6 +9,7 @@ from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
 from todo_app.auth.pages import account_page, login_page, signup_page
 from todo_app.auth.state import AuthState
+from todo_app.tasks.live import live
 from todo_app.tasks.pages import tasks_page
 from todo_app.tasks.state import TaskState
 
@@ -46,3 +49,22 @@ app.add_page(
     title=f"Account · {APP_TITLE}",
     on_load=[AuthState.require_login, AuthState.load_account],
 )
+
+
+async def _refresh_tab(client_token: str) -> None:
+    """Re-read one open task page, in that tab's own state, under its lock."""
+    async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=TaskState)) as root:
+        await (await root.get_state(TaskState))._pull()
+
+
+async def _tab_is_open(client_token: str) -> bool:
+    manager = getattr(getattr(app, "event_namespace", None), "_token_manager", None)
+    return True if manager is None else await manager.is_token_connected(client_token)
+
+
+async def _start_live() -> None:
+    live.start(asyncio.get_running_loop())
+
+
+live.install(_refresh_tab, _tab_is_open)
+app.register_lifespan_task(_start_live)

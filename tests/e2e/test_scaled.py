@@ -66,4 +66,11 @@ def test_several_workers_serve_one_session(scaled_server: Server, browser: Brows
         with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
             body = json.loads(resp.read())
         assert body["total"] == 2
+
+    # Live updates cross workers: the other tab's socket may be held by another process.
+    other = page.context.new_page()
+    other.goto("/")
+    expect(other.get_by_role("checkbox", name="on postgres")).to_be_visible()
+    add(page, "seen everywhere")
+    expect(other.get_by_role("checkbox", name="seen everywhere")).to_be_visible(timeout=5_000)
     page.context.close()

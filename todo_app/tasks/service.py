@@ -13,13 +13,15 @@ PostgreSQL alike.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, ParamSpec, TypeVar, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -90,6 +92,33 @@ _FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskData))
 # The columns a RETURNING clause hands back, in TaskData's order.
 _COLUMNS = tuple(getattr(Task, name) for name in _FIELDS)
 _NEWEST_FIRST = (col(Task.created_at).desc(), col(Task.id).desc())
+
+
+# --- change announcements -------------------------------------------------------------
+
+logger = logging.getLogger("todo_app.tasks")
+P = ParamSpec("P")
+R = TypeVar("R")
+# Called with the owner's id after every committed write, whichever door it came through;
+# todo_app.tasks.live uses this to update the owner's other open pages.
+change_listeners: list[Callable[[uuid.UUID], None]] = []
+
+
+def _announces(write: Callable[P, R]) -> Callable[P, R]:
+    """Tell the listeners once ``write`` (whose first argument is the owner) has committed."""
+
+    @functools.wraps(write)
+    def announcing(*args: P.args, **kwargs: P.kwargs) -> R:
+        result = write(*args, **kwargs)
+        owner_id = args[0] if args else kwargs["owner_id"]
+        for listener in list(change_listeners):
+            try:
+                listener(owner_id)  # type: ignore[arg-type]
+            except Exception:
+                logger.exception("a change listener failed")
+        return result
+
+    return announcing
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -254,6 +283,7 @@ def _existing(task: Task, owner_id: uuid.UUID) -> TaskData:
     return _to_data(task)
 
 
+@_announces
 def create_task(
     owner_id: uuid.UUID,
     title: str,
@@ -295,6 +325,7 @@ def create_task(
     return _to_data(task)
 
 
+@_announces
 def restore_tasks(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:
     """Undo of delete or clear completed: put the tasks back exactly as they were.
 
@@ -377,6 +408,7 @@ def _write(
     raise StaleVersion(STALE_MESSAGE, current=get_task(owner_id, task_id))
 
 
+@_announces
 def update_task(
     owner_id: uuid.UUID,
     task_id: uuid.UUID,
@@ -397,6 +429,7 @@ def update_task(
     return _write(owner_id, task_id, lambda _current: new, expected_version)
 
 
+@_announces
 def toggle_task(
     owner_id: uuid.UUID, task_id: uuid.UUID, *, expected_version: int | None = None
 ) -> TaskData:
@@ -409,6 +442,7 @@ def toggle_task(
     )
 
 
+@_announces
 def set_all_completed(owner_id: uuid.UUID, completed: bool) -> list[TaskData]:
     """Mark all complete / all active. Returns only the tasks it changed, as they are now."""
     with session_scope() as session:
@@ -437,6 +471,7 @@ def _delete_where(*filters: sa.ColumnElement[bool]) -> list[TaskData]:
     return _newest_first(_to_data(row) for row in rows)
 
 
+@_announces
 def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
     """Returns the deleted task, so the caller can offer Undo (``restore_tasks``)."""
     deleted = _delete_where(*_owned(owner_id, task_id))
@@ -445,6 +480,7 @@ def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
     return deleted[0]
 
 
+@_announces
 def clear_completed(owner_id: uuid.UUID) -> list[TaskData]:
     """Deletes the owner's completed tasks and returns them (newest first) for Undo."""
     return _delete_where(col(Task.owner_id) == owner_id, col(Task.completed))

@@ -20,14 +20,14 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import reflex as rx
 
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState, to_login
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion, Unauthenticated
-from todo_app.tasks import service
+from todo_app.tasks import live, service
 from todo_app.tasks.service import TaskData
 
 logger = logging.getLogger("todo_app.tasks")
@@ -101,9 +101,20 @@ class _TaskLocks:
                 _task_locks.pop(task_id, None)
 
 
-def _as_user(token: str, work: Callable[[uuid.UUID], T]) -> T:
-    """Check the session again, then do ``work`` as its user (runs in a worker thread)."""
-    user = auth_service.authenticate(token, renew=False).user
+class Who(NamedTuple):
+    """Who acts: the session token to check, and the tab (client token) acting."""
+
+    token: str
+    tab: str
+
+
+def _as_user(who: Who, work: Callable[[uuid.UUID], T]) -> T:
+    """Check the session again, then do ``work`` as its user (runs in a worker thread).
+
+    The tab is named for the live updates, so it is not asked to re-read its own change.
+    """
+    live.ORIGIN.set(who.tab)
+    user = auth_service.authenticate(who.token, renew=False).user
     return work(user.id)
 
 
@@ -237,8 +248,9 @@ class TaskState(rx.State):
             store.pop(next(iter(store)))
         return key
 
-    async def _token(self) -> str:
-        return (await self.get_state(AuthState)).token
+    async def _token(self) -> Who:
+        """Who is acting in this tab (call under the state lock)."""
+        return Who((await self.get_state(AuthState)).token, self.router.session.client_token)
 
     async def _signed_out(self) -> rx.event.EventSpec:
         auth = await self.get_state(AuthState)
@@ -258,21 +270,13 @@ class TaskState(rx.State):
             return
         self.loading = True
         yield
-        async for event in self._load_page(auth.token, offset=0):
+        async for event in self._load_page(await self._token(), offset=0):
             yield event
 
-    async def _load_page(self, token: str, *, offset: int):
+    async def _load_page(self, who: Who, *, offset: int):
         """Fetch one page of the current filter and the counts, and merge them in."""
-        status = self.filter
         try:
-            page, counts = await asyncio.to_thread(
-                _as_user,
-                token,
-                lambda owner: (
-                    service.list_tasks(owner, status=status, limit=PAGE_SIZE, offset=offset),
-                    service.count_tasks(owner),
-                ),
-            )
+            page, counts = await self._fetch(who, limit=PAGE_SIZE, offset=offset)
         except Unauthenticated:
             yield await self._signed_out()
             return
@@ -284,6 +288,37 @@ class TaskState(rx.State):
         self._show(page.items, counts, replace=offset == 0)
         self.has_more = page.total > offset + len(page.items)
         self.loading = False
+
+    async def _fetch(
+        self, who: Who, *, limit: int, offset: int
+    ) -> tuple[service.TaskPage, service.TaskCounts]:
+        """A page of the current filter and the counts; this tab now follows the user's changes."""
+        status = self.filter
+
+        def read(owner: uuid.UUID) -> tuple[service.TaskPage, service.TaskCounts]:
+            live.live.watch(owner, who.tab)
+            page = service.list_tasks(owner, status=status, limit=limit, offset=offset)
+            return page, service.count_tasks(owner)
+
+        return await asyncio.to_thread(_as_user, who, read)
+
+    async def _pull(self) -> None:
+        """Another tab, device or API call changed this user's tasks: re-read what is shown.
+
+        Runs under this tab's lock (app.modify_state). Writes still in flight here keep their
+        optimistic values, as in any load; a dead session is left for the tab's next action.
+        """
+        auth = await self.get_state(AuthState)
+        if not auth.logged_in or self.loading:
+            return
+        shown = min(max(PAGE_SIZE, len(self.tasks)), service.PAGE_SIZE_MAX)
+        try:
+            page, counts = await self._fetch(await self._token(), limit=shown, offset=0)
+        except Exception:
+            logger.info("live update skipped", exc_info=True)
+            return
+        self._show(page.items, counts, replace=True)
+        self.has_more = page.total > len(page.items)
 
     def _show(self, items: list[TaskData], counts: service.TaskCounts, *, replace: bool) -> None:
         """Merge loaded rows with the optimistic values of writes still in flight."""
@@ -308,8 +343,7 @@ class TaskState(rx.State):
 
     @rx.event
     async def load_more(self):
-        auth = await self.get_state(AuthState)
-        async for event in self._load_page(auth.token, offset=len(self.visible_tasks)):
+        async for event in self._load_page(await self._token(), offset=len(self.visible_tasks)):
             yield event
 
     # ----- add ------------------------------------------------------------------------
