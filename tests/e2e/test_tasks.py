@@ -205,3 +205,16 @@ def test_small_screen_has_no_horizontal_scroll(page: Page) -> None:
     add(page, "A rather long task title that should wrap on a small phone screen nicely")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "tasks-320")
+
+
+def test_search(page: Page) -> None:
+    sign_up(page)
+    add(page, "Buy oat milk", "Call the bank", "Milk the cow")
+    page.get_by_label("Search tasks").fill("milk")
+    expect(page.get_by_role("checkbox", name="Call the bank")).to_have_count(0)
+    assert sorted(items(page)) == ["Buy oat milk", "Milk the cow"]
+    expect(page.get_by_text("3 items left")).to_be_visible()  # the counter counts everything
+    page.get_by_label("Search tasks").fill("nothing like this")
+    expect(page.get_by_text('No tasks match "nothing like this"')).to_be_visible()
+    page.get_by_label("Search tasks").fill("")
+    expect(page.get_by_role("checkbox", name="Call the bank")).to_be_visible()

@@ -326,3 +326,26 @@ async def test_large_lists_load_in_pages_with_counts_from_the_database(tab: Stat
     assert len({t.id for t in state.tasks}) == 60
     assert state.has_more is False
     assert state.tasks[-1].title == "task 00"
+
+
+async def test_search_reaches_beyond_the_loaded_page(tab: StateHarness) -> None:
+    owner = await sign_in(tab)
+    service.create_task(owner, "needle in the haystack", "old")
+    for i in range(55):
+        service.create_task(owner, f"hay {i}")
+    service.create_task(owner, "recent", "mentions a Needle too")
+    await tab.run(TaskState.load_tasks)
+    assert "needle in the haystack" not in titles(await tab.state(TaskState))  # beyond page 1
+
+    await tab.run(TaskState.search, query="  NEEDLE ")
+    state = await tab.state(TaskState)
+    assert state.query == "NEEDLE"
+    assert [t.title for t in state.visible_tasks] == ["recent", "needle in the haystack"]
+    assert state.total == 57  # the counter still counts everything
+
+    await tab.run(TaskState.search, query="zzz")
+    state = await tab.state(TaskState)
+    assert state.visible_tasks == []
+    assert state.empty_message == 'No tasks match "zzz"'
+    await tab.run(TaskState.search, query="")
+    assert len((await tab.state(TaskState)).visible_tasks) == 50

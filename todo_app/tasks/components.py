@@ -193,22 +193,45 @@ def footer() -> rx.Component:
     )
 
 
+def search_field() -> rx.Component:
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
+        type="search",
+        value=TaskState.query,
+        on_change=TaskState.search,
+        placeholder="Search",
+        aria_label="Search tasks",
+        auto_complete="off",
+        size="2",
+        width="14rem",
+        max_width="100%",
+    )
+
+
 def toolbar() -> rx.Component:
     return rx.cond(
         TaskState.total > 0,
-        rx.el.label(
-            rx.hstack(
-                rx.checkbox(
-                    checked=TaskState.all_completed,
-                    on_change=TaskState.toggle_all,
-                    aria_label="Mark all complete",
-                    size="3",
+        rx.flex(
+            rx.el.label(
+                rx.hstack(
+                    rx.checkbox(
+                        checked=TaskState.all_completed,
+                        on_change=TaskState.toggle_all,
+                        aria_label="Mark all complete",
+                        size="3",
+                    ),
+                    rx.text("Mark all complete", size="2"),
+                    align="center",
+                    spacing="3",
                 ),
-                rx.text("Mark all complete", size="2"),
-                align="center",
-                spacing="3",
+                padding_y="0.5rem",
             ),
-            padding_y="0.5rem",
+            search_field(),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            gap="0.5rem 1rem",
+            width="100%",
         ),
     )
 

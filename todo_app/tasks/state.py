@@ -123,6 +123,7 @@ class TaskState(rx.State):
 
     tasks: list[TaskView] = []
     filter: str = "all"
+    query: str = ""
     loading: bool = True
     has_more: bool = False
     total: int = 0
@@ -146,11 +147,15 @@ class TaskState(rx.State):
 
     @rx.var
     def visible_tasks(self) -> list[TaskView]:
-        if self.filter == "active":
-            return [t for t in self.tasks if not t.completed]
-        if self.filter == "completed":
-            return [t for t in self.tasks if t.completed]
-        return list(self.tasks)
+        """The loaded tasks this filter and search show (a change applies before any reload)."""
+        wanted = {"active": False, "completed": True}.get(self.filter)
+        needle = self.query.casefold()
+        return [
+            t
+            for t in self.tasks
+            if (wanted is None or t.completed is wanted)
+            and (needle in t.title.casefold() or needle in t.description.casefold())
+        ]
 
     @rx.var
     def completed_count(self) -> int:
@@ -166,6 +171,8 @@ class TaskState(rx.State):
 
     @rx.var
     def empty_message(self) -> str:
+        if self.query:
+            return f'No tasks match "{self.query}"'
         if self.filter == "active":
             return "Nothing active" if self.total else "No tasks yet"
         if self.filter == "completed":
@@ -293,11 +300,11 @@ class TaskState(rx.State):
         self, who: Who, *, limit: int, offset: int
     ) -> tuple[service.TaskPage, service.TaskCounts]:
         """A page of the current filter and the counts; this tab now follows the user's changes."""
-        status = self.filter
+        status, query = self.filter, self.query
 
         def read(owner: uuid.UUID) -> tuple[service.TaskPage, service.TaskCounts]:
             live.live.watch(owner, who.tab)
-            page = service.list_tasks(owner, status=status, limit=limit, offset=offset)
+            page = service.list_tasks(owner, status=status, q=query, limit=limit, offset=offset)
             return page, service.count_tasks(owner)
 
         return await asyncio.to_thread(_as_user, who, read)
@@ -344,6 +351,16 @@ class TaskState(rx.State):
     @rx.event
     async def load_more(self):
         async for event in self._load_page(await self._token(), offset=len(self.visible_tasks)):
+            yield event
+
+    @rx.event
+    async def search(self, query: str):
+        """Search titles and descriptions; the database searches beyond the loaded page."""
+        query = " ".join(query.split())[: service.SEARCH_MAX]
+        if query == self.query:
+            return
+        self.query = query
+        async for event in self._load_page(await self._token(), offset=0):
             yield event
 
     # ----- add ------------------------------------------------------------------------
