@@ -36,7 +36,6 @@ def new_task_form() -> rx.Component:
             enter_key_hint="enter",
             size="3",
             width="100%",
-            on_change=TaskState.clear_add_error.debounce(300),
         ),
         field_error(TaskState.add_error, "new-task-error"),
         on_submit=TaskState.add_task,

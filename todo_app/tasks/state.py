@@ -365,10 +365,6 @@ class TaskState(rx.State):
 
     # ----- add ------------------------------------------------------------------------
 
-    @rx.event
-    def clear_add_error(self) -> None:
-        self.add_error = ""
-
     @rx.event(background=True)
     async def add_task(self, form_data: dict[str, Any]):
         """Enter in "New task": validate, show the task at once, clear the field, store it."""
