@@ -33,19 +33,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-CHROMIUM = os.environ.get("TODO_CHROMIUM", "/usr/bin/chromium")
-# The same flags as tests/e2e/conftest.py.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# The browser and database the tests use, with the same flags and URLs.
+from tests.e2e.conftest import CHROMIUM_FLAGS  # noqa: E402
+from tests.services import CHROMIUM, PG_ADMIN_URL  # noqa: E402
+
 START_TIMEOUT_S = 420  # a first production build installs the npm packages
-PG_ADMIN_URL = os.environ.get("TODO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 # Every variable the app's settings read: a benchmark's server gets only what it sets itself.
 _APP_VARS = {
