@@ -46,3 +46,12 @@ def test_landing_has_no_horizontal_scroll_at_320px(page: Page) -> None:
     page.goto("/")
     expect(page.get_by_role("heading", level=1, name="Todo")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_favicon_is_the_apps_own(server: Server) -> None:
+    from todo_app.settings import PROJECT_ROOT
+
+    with urllib.request.urlopen(f"{server.url}/favicon.ico", timeout=5) as resp:  # noqa: S310
+        served = resp.read()
+    assert served[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert served == (PROJECT_ROOT / "assets" / "favicon.ico").read_bytes()
