@@ -19,6 +19,7 @@ from todo_app.auth.state import (
     AuthState,
     SessionRow,
 )
+from todo_app.ui.fields import field_error
 from todo_app.ui.layout import APP_NAME, SR_ONLY, app_shell
 
 APP_TAGLINE = "A fast, private todo list for everyone on your server."
@@ -86,10 +87,7 @@ def field(
             auto_capitalize=auto_capitalize,
         ),
         rx.text(hint, id=f"{name}-hint", size="2", color_scheme="gray") if hint else rx.fragment(),
-        rx.cond(
-            has_error,
-            rx.text(error, id=f"{name}-error", size="2", color_scheme="red", weight="medium"),
-        ),
+        field_error(error, f"{name}-error"),
         spacing="1",
         width="100%",
     )

@@ -219,6 +219,10 @@ class AuthState(rx.State):
 
     # --- helpers (plain methods, not events) ---------------------------------------------
 
+    def _go_next(self) -> EventSpec:
+        """On to the page the visitor asked for (``?next=``, same-site only), or home."""
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+
     def _clear_session(self) -> None:
         """Forget the signed-in user here; the emptied token also signs out the other tabs."""
         self.token = ""
@@ -318,7 +322,7 @@ class AuthState(rx.State):
         if await self._verify() is None:
             self._clear_session()  # a dead token: drop it quietly and let them sign in
             return None
-        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        return self._go_next()
 
     # --- sign-up, sign-in, sign-out ------------------------------------------------------
 
@@ -346,7 +350,7 @@ class AuthState(rx.State):
         finally:
             self.busy = ""
         self._remember(signed_in.user, signed_in.session_id, signed_in.token)
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        yield self._go_next()
 
     @rx.event
     async def sign_in(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
@@ -374,7 +378,7 @@ class AuthState(rx.State):
         finally:
             self.busy = ""
         self._remember(signed_in.user, signed_in.session_id, signed_in.token)
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        yield self._go_next()
 
     @rx.event
     async def sign_out(self) -> EventSpec:

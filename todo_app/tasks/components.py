@@ -9,17 +9,10 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.tasks.state import FILTERS, NEW_TASK_INPUT_ID, TaskState, TaskView
+from todo_app.ui.fields import field_error
 
 FILTER_LABELS = {"all": "All", "active": "Active", "completed": "Completed"}
 FILTER_HREFS = {"all": "/", "active": "/?filter=active", "completed": "/?filter=completed"}
-
-
-def field_error(message: rx.Var[str], error_id: str) -> rx.Component:
-    """A message under a field; role=alert so screen readers hear it when it appears."""
-    return rx.cond(
-        message != "",
-        rx.text(message, id=error_id, role="alert", color_scheme="red", size="2"),
-    )
 
 
 def new_task_form() -> rx.Component:
@@ -37,7 +30,7 @@ def new_task_form() -> rx.Component:
             size="3",
             width="100%",
         ),
-        field_error(TaskState.add_error, "new-task-error"),
+        field_error(TaskState.add_error, "new-task-error", announce=True),
         on_submit=TaskState.add_task,
         reset_on_submit=False,
         width="100%",
@@ -114,7 +107,7 @@ def edit_form(task: TaskView) -> rx.Component:
             size="3",
             width="100%",
         ),
-        field_error(TaskState.edit_error, "edit-error"),
+        field_error(TaskState.edit_error, "edit-error", announce=True),
         on_submit=TaskState.save_edit,
         reset_on_submit=False,
         width="100%",
@@ -254,7 +247,7 @@ def details_dialog() -> rx.Component:
                         rows="5",
                         width="100%",
                     ),
-                    field_error(TaskState.details_error, "details-error"),
+                    field_error(TaskState.details_error, "details-error", announce=True),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", type="button", variant="soft")),
                         rx.button("Save", type="submit"),
