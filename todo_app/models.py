@@ -101,3 +101,24 @@ class SignInFailure(SQLModel, table=True):
     # "email:<address>" or "ip:<address>"
     key: str = Field(max_length=320)
     at: datetime = _timestamp()
+
+
+class TaskMutation(SQLModel, table=True):
+    """One change a page sent, applied at most once (the id is the client's mutation id).
+
+    The row is written in the same transaction as the change, so a mutation sent twice (a
+    reload, a reconnect, another worker) finds its outcome here instead of applying again.
+    ``outcome`` is what the sender is told; ``undo`` is what the engine needs to reverse it.
+    """
+
+    __tablename__ = "task_mutations"
+    __table_args__ = (sa.Index("ix_task_mutations_owner_created", "owner_id", "created_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    kind: str = Field(max_length=20)
+    # "applied" or "refused"; a failure that may pass on retry is not recorded at all.
+    status: str = Field(max_length=10)
+    outcome: dict = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    undo: dict = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    created_at: datetime = _timestamp()

@@ -13,15 +13,16 @@ PostgreSQL alike.
 
 from __future__ import annotations
 
-import functools
+import dataclasses
+import inspect
 import logging
 import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
-from typing import Any, Literal, ParamSpec, TypeVar, get_args
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,8 @@ PAGE_SIZE_MAX = 100
 SEARCH_MAX = DESCRIPTION_MAX
 # An update that keeps losing the version race this often gives up with StaleVersion.
 WRITE_ATTEMPTS = 5
+# How far ahead of this server's clock a client-supplied time may be (clocks drift).
+CLOCK_SKEW = timedelta(minutes=5)
 
 NOT_FOUND_MESSAGE = "Task not found"
 STALE_MESSAGE = "This task was changed elsewhere"
@@ -72,6 +75,19 @@ class TaskData:
             "updated_at": self.updated_at.isoformat(),
         }
 
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> TaskData:
+        """The inverse of ``to_dict`` (for rows kept in the change engine's log)."""
+        return cls(
+            id=uuid.UUID(raw["id"]),
+            title=raw["title"],
+            description=raw["description"],
+            completed=raw["completed"],
+            version=raw["version"],
+            created_at=datetime.fromisoformat(raw["created_at"]),
+            updated_at=datetime.fromisoformat(raw["updated_at"]),
+        )
+
 
 @dataclass(frozen=True)
 class TaskPage:
@@ -97,28 +113,75 @@ _NEWEST_FIRST = (col(Task.created_at).desc(), col(Task.id).desc())
 # --- change announcements -------------------------------------------------------------
 
 logger = logging.getLogger("todo_app.tasks")
-P = ParamSpec("P")
-R = TypeVar("R")
-# Called with the owner's id after every committed write, whichever door it came through;
-# todo_app.tasks.live uses this to update the owner's other open pages.
-change_listeners: list[Callable[[uuid.UUID], None]] = []
 
 
-def _announces(write: Callable[P, R]) -> Callable[P, R]:
-    """Tell the listeners once ``write`` (whose first argument is the owner) has committed."""
+@dataclass(frozen=True)
+class TaskChange:
+    """What one committed write did to an owner's tasks: the rows as they are now, the ids
+    that are gone, and how the counts moved. Open pages apply it as it is (no re-read).
 
-    @functools.wraps(write)
-    def announcing(*args: P.args, **kwargs: P.kwargs) -> R:
-        result = write(*args, **kwargs)
-        owner_id = args[0] if args else kwargs["owner_id"]
-        for listener in list(change_listeners):
-            try:
-                listener(owner_id)  # type: ignore[arg-type]
-            except Exception:
-                logger.exception("a change listener failed")
-        return result
+    ``mutation_id`` names the page mutation that caused it (empty for the REST API), and
+    ``origin`` the tab that sent it, which already knows the outcome.
+    """
 
-    return announcing
+    owner_id: uuid.UUID
+    upserted: tuple[TaskData, ...] = ()
+    removed: tuple[uuid.UUID, ...] = ()
+    total_delta: int = 0
+    active_delta: int = 0
+    mutation_id: str = ""
+    origin: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.upserted or self.removed)
+
+    def merged(self, other: TaskChange) -> TaskChange:
+        """Both changes as one (``other`` after ``self``), for writes made in one unit."""
+        gone = {*self.removed, *other.removed}
+        newer = {task.id for task in other.upserted}
+        upserted = [t for t in self.upserted if t.id not in newer and t.id not in gone]
+        return dataclasses.replace(
+            self,
+            upserted=(*upserted, *(t for t in other.upserted if t.id not in gone)),
+            removed=tuple(gone),
+            total_delta=self.total_delta + other.total_delta,
+            active_delta=self.active_delta + other.active_delta,
+        )
+
+
+def _change(
+    owner_id: uuid.UUID,
+    before: Iterable[TaskData | None],
+    after: Iterable[TaskData | None],
+) -> TaskChange:
+    """The change from each row's old value to its new one (None: absent)."""
+    upserted: list[TaskData] = []
+    removed: list[uuid.UUID] = []
+    total = active = 0
+    for old, new in zip(before, after, strict=True):
+        total += (new is not None) - (old is not None)
+        active += (new is not None and not new.completed) - (old is not None and not old.completed)
+        if new is not None:
+            upserted.append(new)
+        elif old is not None:
+            removed.append(old.id)
+    return TaskChange(owner_id, tuple(upserted), tuple(removed), total, active)
+
+
+# Called with every committed TaskChange, whichever door it came through. The app's
+# composition root subscribes the live updates here; listeners must not raise.
+change_listeners: list[Callable[[TaskChange], None]] = []
+
+
+def announce(change: TaskChange) -> None:
+    """Tell the listeners about a committed change (after the commit, never before)."""
+    if not change:
+        return
+    for listener in list(change_listeners):
+        try:
+            listener(change)
+        except Exception:
+            logger.exception("a change listener failed")
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -269,6 +332,11 @@ def _newest_first(tasks: Iterable[TaskData]) -> list[TaskData]:
 
 
 # --- creating -----------------------------------------------------------------------------
+#
+# Each write has two forms: ``create_task(...)`` is a whole unit of work that announces its
+# change, and ``create_in(session, ...)`` does the same inside a caller's transaction and
+# returns the change for the caller to announce after its commit (the change engine writes
+# its log in that same transaction).
 
 
 def _find(session: Session, task_id: uuid.UUID) -> Task | None:
@@ -283,7 +351,45 @@ def _existing(task: Task, owner_id: uuid.UUID) -> TaskData:
     return _to_data(task)
 
 
-@_announces
+def _not_in_future(name: str, value: datetime) -> datetime:
+    """A client-supplied time (undo puts a task back in its place) may not lie ahead."""
+    value = _aware(name, value)
+    if value > utcnow() + CLOCK_SKEW:
+        raise InvalidInput({name: "Time must not be in the future"})
+    return value
+
+
+def create_in(
+    session: Session,
+    owner_id: uuid.UUID,
+    title: str,
+    description: str = "",
+    *,
+    task_id: uuid.UUID | None = None,
+    completed: bool = False,
+    created_at: datetime | None = None,
+) -> tuple[TaskData, TaskChange]:
+    title = validate_title(title)
+    description = validate_description(description)
+    now = utcnow()
+    created = now if created_at is None else _not_in_future("created_at", created_at)
+    if task_id is not None and (stored := _find(session, task_id)) is not None:
+        return _existing(stored, owner_id), TaskChange(owner_id)
+    task = Task(
+        id=task_id or uuid.uuid4(),
+        owner_id=owner_id,
+        title=title,
+        description=description,
+        completed=completed,
+        created_at=created,
+        updated_at=now,
+    )
+    session.add(task)
+    session.flush()
+    data = _to_data(task)
+    return data, _change(owner_id, [None], [data])
+
+
 def create_task(
     owner_id: uuid.UUID,
     title: str,
@@ -297,60 +403,50 @@ def create_task(
 
     ``created_at`` lets an undo put a task back in its old place in the list.
     """
-    title = validate_title(title)
-    description = validate_description(description)
-    now = utcnow()
-    task = Task(
-        id=task_id or uuid.uuid4(),
-        owner_id=owner_id,
-        title=title,
-        description=description,
-        completed=completed,
-        created_at=now if created_at is None else _aware("created_at", created_at),
-        updated_at=now,
-    )
+    args = (owner_id, title, description)
+    kwargs = {"task_id": task_id, "completed": completed, "created_at": created_at}
     try:
         with session_scope() as session:
-            stored = _find(session, task.id)
-            if stored is not None:
-                return _existing(stored, owner_id)
-            session.add(task)
+            task, change = create_in(session, *args, **kwargs)
     except IntegrityError:
         # Another request inserted the same id between our look and our insert.
         with session_scope() as session:
-            stored = _find(session, task.id)
+            stored = _find(session, task_id) if task_id else None
         if stored is None:
             raise  # not an id clash (e.g. the owner does not exist): a real error
         return _existing(stored, owner_id)
-    return _to_data(task)
+    announce(change)
+    return task
 
 
-@_announces
-def restore_tasks(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:
-    """Undo of delete or clear completed: put the tasks back exactly as they were.
-
-    Ids already in the table (restored before, or someone else's) are skipped, so undo can
-    be repeated safely and can never take over another account's task. Returns the tasks
-    put back, in the order given. All or nothing.
-    """
+def restore_in(
+    session: Session, owner_id: uuid.UUID, tasks: list[TaskData]
+) -> tuple[list[TaskData], TaskChange]:
+    """Put tasks back exactly as they were; ids already in the table are skipped, so an
+    undo can be repeated and can never take over another account's task."""
     wanted: dict[uuid.UUID, TaskData] = {}
     for task in tasks:
         wanted.setdefault(task.id, _clean_copy(task))
     if not wanted:
-        return []
+        return [], TaskChange(owner_id)
+    taken = set(session.exec(select(col(Task.id)).where(col(Task.id).in_(wanted))).all())
+    fresh = [task for task in wanted.values() if task.id not in taken]
+    session.add_all(Task(owner_id=owner_id, **_as_row(task)) for task in fresh)
+    session.flush()
+    return fresh, _change(owner_id, [None] * len(fresh), fresh)
+
+
+def restore_tasks(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:
+    """Undo of delete or clear completed. Returns the tasks put back, in the order given.
+    All or nothing."""
     try:
-        return _insert_missing(owner_id, list(wanted.values()))
+        with session_scope() as session:
+            fresh, change = restore_in(session, owner_id, tasks)
     except IntegrityError:
         # A concurrent undo of the same tasks got some in first; now they are skipped.
-        return _insert_missing(owner_id, list(wanted.values()))
-
-
-def _insert_missing(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:
-    ids = [task.id for task in tasks]
-    with session_scope() as session:
-        taken = set(session.exec(select(col(Task.id)).where(col(Task.id).in_(ids))).all())
-        fresh = [task for task in tasks if task.id not in taken]
-        session.add_all(Task(owner_id=owner_id, **_as_row(task)) for task in fresh)
+        with session_scope() as session:
+            fresh, change = restore_in(session, owner_id, tasks)
+    announce(change)
     return fresh
 
 
@@ -364,8 +460,8 @@ def _clean_copy(task: TaskData) -> TaskData:
         description=validate_description(task.description),
         completed=task.completed,
         version=task.version,
-        created_at=_aware("created_at", task.created_at),
-        updated_at=_aware("updated_at", task.updated_at),
+        created_at=_not_in_future("created_at", task.created_at),
+        updated_at=_not_in_future("updated_at", task.updated_at),
     )
 
 
@@ -376,39 +472,74 @@ def _as_row(task: TaskData) -> dict[str, Any]:
 # --- changing -----------------------------------------------------------------------------
 
 
+def validate_changes(
+    *, title: str | None = None, description: str | None = None, completed: bool | None = None
+) -> dict[str, Any]:
+    """The new values of the fields a partial update sets, as they will be stored.
+
+    This is the list of fields an update may set: a field joins by a keyword here and a
+    column on Task; the REST API and the page's change engine both come through it.
+    """
+    new: dict[str, Any] = {}
+    if title is not None:
+        new["title"] = validate_title(title)
+    if description is not None:
+        new["description"] = validate_description(description)
+    if completed is not None:
+        if not isinstance(completed, bool):
+            raise InvalidInput({"completed": "Completed must be true or false"})
+        new["completed"] = completed
+    return new
+
+
+UPDATABLE_FIELDS: tuple[str, ...] = tuple(inspect.signature(validate_changes).parameters)
+
+
+def write_in(
+    session: Session,
+    owner_id: uuid.UUID,
+    task_id: uuid.UUID,
+    change: Callable[[TaskData], dict[str, Any]],
+    expected_version: int | None,
+) -> tuple[TaskData, TaskData, TaskChange]:
+    """Apply ``change`` (new values computed from the stored task) if nothing changed since.
+
+    The UPDATE names the version it read; if another writer got there first, no row matches
+    and we read again: with ``expected_version`` that read raises StaleVersion, without it
+    the change is applied to the newer task. Returns the task before, after, and the change.
+    """
+    for _ in range(WRITE_ATTEMPTS):
+        current = _read_owned(session, owner_id, task_id)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleVersion(STALE_MESSAGE, current=current)
+        values = {k: v for k, v in change(current).items() if getattr(current, k) != v}
+        if not values:
+            return current, current, TaskChange(owner_id)  # nothing to change: no new version
+        row = session.exec(
+            sa.update(Task)
+            .where(*_owned(owner_id, task_id), col(Task.version) == current.version)
+            .values(**values, version=current.version + 1, updated_at=utcnow())
+            .returning(*_COLUMNS)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+        if row is not None:
+            after = _to_data(row)
+            return current, after, _change(owner_id, [current], [after])
+    raise StaleVersion(STALE_MESSAGE, current=_read_owned(session, owner_id, task_id))
+
+
 def _write(
     owner_id: uuid.UUID,
     task_id: uuid.UUID,
     change: Callable[[TaskData], dict[str, Any]],
     expected_version: int | None,
 ) -> TaskData:
-    """Apply ``change`` (new values computed from the stored task) if nothing changed since.
-
-    The UPDATE names the version it read; if another writer got there first, no row matches
-    and we read again: with ``expected_version`` that read raises StaleVersion, without it
-    the change is applied to the newer task.
-    """
-    for _ in range(WRITE_ATTEMPTS):
-        with session_scope() as session:
-            current = _read_owned(session, owner_id, task_id)
-            if expected_version is not None and current.version != expected_version:
-                raise StaleVersion(STALE_MESSAGE, current=current)
-            values = {k: v for k, v in change(current).items() if getattr(current, k) != v}
-            if not values:
-                return current  # nothing to change: no new version, no write
-            row = session.exec(
-                sa.update(Task)
-                .where(*_owned(owner_id, task_id), col(Task.version) == current.version)
-                .values(**values, version=current.version + 1, updated_at=utcnow())
-                .returning(*_COLUMNS)
-                .execution_options(synchronize_session=False)
-            ).one_or_none()
-            if row is not None:
-                return _to_data(row)
-    raise StaleVersion(STALE_MESSAGE, current=get_task(owner_id, task_id))
+    with session_scope() as session:
+        _before, after, task_change = write_in(session, owner_id, task_id, change, expected_version)
+    announce(task_change)
+    return after
 
 
-@_announces
 def update_task(
     owner_id: uuid.UUID,
     task_id: uuid.UUID,
@@ -419,17 +550,10 @@ def update_task(
     expected_version: int | None = None,
 ) -> TaskData:
     """Partial update: ``None`` leaves a field as it is. Same values = no new version."""
-    new: dict[str, Any] = {}
-    if title is not None:
-        new["title"] = validate_title(title)
-    if description is not None:
-        new["description"] = validate_description(description)
-    if completed is not None:
-        new["completed"] = completed
+    new = validate_changes(title=title, description=description, completed=completed)
     return _write(owner_id, task_id, lambda _current: new, expected_version)
 
 
-@_announces
 def toggle_task(
     owner_id: uuid.UUID, task_id: uuid.UUID, *, expected_version: int | None = None
 ) -> TaskData:
@@ -442,45 +566,67 @@ def toggle_task(
     )
 
 
-@_announces
+def set_all_in(
+    session: Session, owner_id: uuid.UUID, completed: bool
+) -> tuple[list[TaskData], TaskChange]:
+    rows = session.exec(
+        sa.update(Task)
+        .where(col(Task.owner_id) == owner_id, col(Task.completed) != completed)
+        .values(completed=completed, version=col(Task.version) + 1, updated_at=utcnow())
+        .returning(*_COLUMNS)
+        .execution_options(synchronize_session=False)
+    ).all()
+    changed = _newest_first(_to_data(row) for row in rows)
+    before = [dataclasses.replace(t, completed=not completed) for t in changed]
+    return changed, _change(owner_id, before, changed)
+
+
 def set_all_completed(owner_id: uuid.UUID, completed: bool) -> list[TaskData]:
     """Mark all complete / all active. Returns only the tasks it changed, as they are now."""
     with session_scope() as session:
-        rows = session.exec(
-            sa.update(Task)
-            .where(col(Task.owner_id) == owner_id, col(Task.completed) != completed)
-            .values(completed=completed, version=col(Task.version) + 1, updated_at=utcnow())
-            .returning(*_COLUMNS)
-            .execution_options(synchronize_session=False)
-        ).all()
-    return _newest_first(_to_data(row) for row in rows)
+        changed, change = set_all_in(session, owner_id, completed)
+    announce(change)
+    return changed
 
 
 # --- deleting -----------------------------------------------------------------------------
 
 
-def _delete_where(*filters: sa.ColumnElement[bool]) -> list[TaskData]:
+def delete_where_in(
+    session: Session, owner_id: uuid.UUID, *filters: sa.ColumnElement[bool]
+) -> tuple[list[TaskData], TaskChange]:
     """Delete and return the deleted rows in one statement: what Undo gets is what was gone."""
-    with session_scope() as session:
-        rows = session.exec(
-            sa.delete(Task)
-            .where(*filters)
-            .returning(*_COLUMNS)
-            .execution_options(synchronize_session=False)
-        ).all()
-    return _newest_first(_to_data(row) for row in rows)
+    rows = session.exec(
+        sa.delete(Task)
+        .where(col(Task.owner_id) == owner_id, *filters)
+        .returning(*_COLUMNS)
+        .execution_options(synchronize_session=False)
+    ).all()
+    deleted = _newest_first(_to_data(row) for row in rows)
+    return deleted, _change(owner_id, deleted, [None] * len(deleted))
 
 
-@_announces
+def only(task_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    return col(Task.id) == task_id
+
+
+def completed_only() -> sa.ColumnElement[bool]:
+    return col(Task.completed)
+
+
 def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
     """Returns the deleted task, so the caller can offer Undo (``restore_tasks``)."""
-    deleted = _delete_where(*_owned(owner_id, task_id))
+    with session_scope() as session:
+        deleted, change = delete_where_in(session, owner_id, only(task_id))
     if not deleted:
         raise NotFound(NOT_FOUND_MESSAGE)
+    announce(change)
     return deleted[0]
 
 
-@_announces
 def clear_completed(owner_id: uuid.UUID) -> list[TaskData]:
     """Deletes the owner's completed tasks and returns them (newest first) for Undo."""
-    return _delete_where(col(Task.owner_id) == owner_id, col(Task.completed))
+    with session_scope() as session:
+        deleted, change = delete_where_in(session, owner_id, completed_only())
+    announce(change)
+    return deleted

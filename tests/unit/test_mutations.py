@@ -1,0 +1,306 @@
+"""The change engine's server side: parsing, exactly-once application, refusals, undo."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+import pytest
+from sqlmodel import func, select
+
+from tests.factories import make_task, make_user
+from todo_app.db import session_scope
+from todo_app.errors import InvalidInput
+from todo_app.models import Task, TaskMutation
+from todo_app.tasks import mutations, service
+from todo_app.tasks.mutations import APPLIED, DELETED, FAILED, INVALID, NOTHING, REFUSED, STALE
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+def mutation(kind: str, task_id: uuid.UUID | None = None, **extra: Any) -> mutations.Mutation:
+    raw: dict[str, Any] = {"mid": str(uuid.uuid4()), "kind": kind, **extra}
+    if task_id is not None:
+        raw["task_id"] = str(task_id)
+    return mutations.parse(raw)
+
+
+def stored(task_id: uuid.UUID) -> Task | None:
+    with session_scope() as session:
+        return session.get(Task, task_id)
+
+
+def log_rows() -> int:
+    with session_scope() as session:
+        return session.exec(select(func.count()).select_from(TaskMutation)).one()
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ("not a dict", "mutation"),
+        ({"mid": str(uuid.uuid4()), "kind": "explode"}, "kind"),
+        ({"mid": "nope", "kind": "clear_completed"}, "mid"),
+        ({"mid": str(uuid.uuid4()), "kind": "set", "task_id": 7}, "task_id"),
+        (
+            {"mid": str(uuid.uuid4()), "kind": "set", "task_id": str(uuid.uuid4()), "fields": []},
+            "fields",
+        ),
+        (
+            {"mid": str(uuid.uuid4()), "kind": "clear_completed", "base_version": "3"},
+            "base_version",
+        ),
+        (
+            {"mid": str(uuid.uuid4()), "kind": "clear_completed", "base_version": True},
+            "base_version",
+        ),
+        ({"mid": str(uuid.uuid4()), "kind": "clear_completed", "created_at": "9999"}, "mutation"),
+        ({"mid": str(uuid.uuid4()), "kind": "undo", "of": None}, "of"),
+    ],
+)
+def test_a_malformed_mutation_is_refused_with_the_field_named(raw: Any, field: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        mutations.parse(raw)
+    assert field in caught.value.fields
+
+
+def test_unknown_and_mistyped_fields_are_refused_and_write_nothing() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    for fields in (
+        {"id": str(uuid.uuid4())},
+        {"completed": "yes"},
+        {"title": 5},
+        {"owner_id": "x"},
+    ):
+        m = mutation("set", task.id, fields=fields, base_version=1)
+        receipt = mutations.apply(owner, m)
+        assert (receipt.status, receipt.reason) == (REFUSED, INVALID), fields
+    row = stored(task.id)
+    assert row is not None and row.version == 1 and not row.completed
+
+
+# --- applying exactly once ----------------------------------------------------------------
+
+
+def test_a_create_sent_twice_makes_one_task_and_the_same_answer() -> None:
+    owner = make_user()
+    task_id = uuid.uuid4()
+    m = mutation("create", task_id, fields={"title": "  Buy milk "})
+    first = mutations.apply(owner, m)
+    again = mutations.apply(owner, m)
+    assert first.status == again.status == APPLIED
+    assert first.change is not None and first.change.upserted[0].title == "Buy milk"
+    assert first.change.total_delta == 1 and first.change.active_delta == 1
+    assert again.change is None  # a replay changes nothing
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Task)).one() == 1
+    assert log_rows() == 1
+
+
+def test_set_carries_new_values_not_a_toggle() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    assert mutations.apply(owner, m).status == APPLIED
+    assert mutations.apply(owner, m).status == APPLIED  # sent again: still completed, once
+    row = stored(task.id)
+    assert row is not None and row.completed and row.version == 2
+
+
+def test_a_stale_base_version_is_refused_with_the_stored_task() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    service.update_task(owner, task.id, title="Changed elsewhere")
+    receipt = mutations.apply(
+        owner, mutation("set", task.id, fields={"completed": True}, base_version=1)
+    )
+    assert (receipt.status, receipt.reason) == (REFUSED, STALE)
+    assert receipt.current is not None and receipt.current.title == "Changed elsewhere"
+    row = stored(task.id)
+    assert row is not None and not row.completed
+
+
+def test_a_chain_of_changes_made_on_top_of_each_other_all_apply() -> None:
+    """Rapid toggles: each names the one before; none knew the version it would leave."""
+    owner = make_user()
+    task = make_task(owner)
+    first = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    second = mutation(
+        "set", task.id, fields={"completed": False}, base_version=1, after=str(first.mid)
+    )
+    third = mutation(
+        "set", task.id, fields={"completed": True}, base_version=1, after=str(second.mid)
+    )
+    assert [mutations.apply(owner, m).status for m in (first, second, third)] == [APPLIED] * 3
+    row = stored(task.id)
+    assert row is not None and row.completed and row.version == 4
+
+
+def test_a_refusal_is_recorded_so_a_resend_gets_the_same_answer() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    m = mutation("set", task.id, fields={"title": "x" * 300}, base_version=1)
+    first = mutations.apply(owner, m)
+    assert (first.status, first.reason) == (REFUSED, INVALID)
+    assert "at most 200" in first.detail
+    again = mutations.apply(owner, m)
+    assert (again.status, again.reason, again.detail) == (REFUSED, INVALID, first.detail)
+
+
+def test_another_users_task_is_deleted_for_this_user() -> None:
+    alice, bob = make_user("Alice"), make_user("Bob")
+    task = make_task(alice)
+    for m in (
+        mutation("set", task.id, fields={"completed": True}, base_version=1),
+        mutation("delete", task.id),
+    ):
+        assert (mutations.apply(bob, m).reason) == DELETED
+    assert stored(task.id) is not None
+
+
+def test_another_users_mutation_id_reveals_nothing_and_changes_nothing() -> None:
+    alice, bob = make_user("Alice"), make_user("Bob")
+    task = make_task(alice)
+    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    assert mutations.apply(alice, m).status == APPLIED
+    receipt = mutations.apply(bob, m)
+    assert receipt.status == REFUSED and receipt.change is None
+
+
+def test_an_unexpected_failure_is_not_recorded_so_retry_can_pass(monkeypatch) -> None:
+    owner = make_user()
+    task = make_task(owner)
+    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    real = service.write_in
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(service, "write_in", broken)
+    assert mutations.apply(owner, m).status == FAILED
+    assert log_rows() == 0
+    monkeypatch.setattr(service, "write_in", real)
+    assert mutations.apply(owner, m).status == APPLIED
+
+
+def test_two_workers_applying_one_mutation_apply_it_once() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    m = mutation("set", task.id, fields={"title": "Once"}, base_version=1)
+    receipts: list[mutations.Receipt] = []
+    barrier = threading.Barrier(4)
+
+    def send() -> None:
+        barrier.wait()
+        receipts.append(mutations.apply(owner, m))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {r.status for r in receipts} == {APPLIED}
+    row = stored(task.id)
+    assert row is not None and row.version == 2
+    assert log_rows() == 1
+
+
+# --- bulk kinds and undo ------------------------------------------------------------------
+
+
+def test_delete_then_undo_puts_the_task_back_as_it_was() -> None:
+    owner = make_user()
+    task = make_task(owner, "Keep me")
+    deleted = mutation("delete", task.id)
+    receipt = mutations.apply(owner, deleted)
+    assert receipt.change is not None and receipt.change.removed == (task.id,)
+    assert receipt.change.total_delta == -1
+    assert stored(task.id) is None
+    undo = mutations.apply(owner, mutation("undo", of=str(deleted.mid)))
+    assert undo.status == APPLIED
+    row = stored(task.id)
+    assert row is not None and row.title == "Keep me" and row.created_at == task.created_at
+
+
+def test_undo_of_a_set_restores_the_old_values_unless_changed_since() -> None:
+    owner = make_user()
+    task = make_task(owner, "Old")
+    edit = mutation("set", task.id, fields={"title": "New"}, base_version=1)
+    mutations.apply(owner, edit)
+    assert mutations.apply(owner, mutation("undo", of=str(edit.mid))).status == APPLIED
+    row = stored(task.id)
+    assert row is not None and row.title == "Old"
+
+    edit2 = mutation("set", task.id, fields={"title": "Newer"}, base_version=3)
+    mutations.apply(owner, edit2)
+    service.update_task(owner, task.id, title="Elsewhere")
+    refused = mutations.apply(owner, mutation("undo", of=str(edit2.mid)))
+    assert (refused.status, refused.reason) == (REFUSED, NOTHING)
+    row = stored(task.id)
+    assert row is not None and row.title == "Elsewhere"
+
+
+def test_undo_can_be_undone() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    deleted = mutation("delete", task.id)
+    mutations.apply(owner, deleted)
+    undo = mutation("undo", of=str(deleted.mid))
+    mutations.apply(owner, undo)
+    assert mutations.apply(owner, mutation("undo", of=str(undo.mid))).status == APPLIED
+    assert stored(task.id) is None
+
+
+def test_nobody_can_undo_another_users_change() -> None:
+    alice, bob = make_user("Alice"), make_user("Bob")
+    task = make_task(alice, "Alice's")
+    deleted = mutation("delete", task.id)
+    mutations.apply(alice, deleted)
+    receipt = mutations.apply(bob, mutation("undo", of=str(deleted.mid)))
+    assert (receipt.status, receipt.reason) == (REFUSED, NOTHING)
+    assert service.list_tasks(bob).total == 0
+
+
+def test_mark_all_and_clear_completed_with_undo() -> None:
+    owner = make_user()
+    a, b, c = (make_task(owner, t) for t in "abc")
+    service.update_task(owner, a.id, completed=True)
+    mark = mutation("set_all", fields={"completed": True})
+    receipt = mutations.apply(owner, mark)
+    assert receipt.change is not None and {t.id for t in receipt.change.upserted} == {b.id, c.id}
+    assert receipt.change.active_delta == -2
+    assert service.count_tasks(owner).active == 0
+    mutations.apply(owner, mutation("undo", of=str(mark.mid)))
+    assert service.count_tasks(owner).active == 2
+
+    clear = mutation("clear_completed")
+    cleared = mutations.apply(owner, clear)
+    assert cleared.change is not None and cleared.change.removed == (a.id,)
+    mutations.apply(owner, mutation("undo", of=str(clear.mid)))
+    assert service.count_tasks(owner).total == 3
+
+
+def test_every_applied_change_is_announced_with_its_id_and_origin() -> None:
+    owner = make_user()
+    seen: list[service.TaskChange] = []
+    service.change_listeners.append(seen.append)
+    try:
+        m = mutation("create", uuid.uuid4(), fields={"title": "Hello"})
+        mutations.apply(owner, m, origin="tab-1")
+        mutations.apply(owner, m, origin="tab-1")  # a replay announces nothing
+    finally:
+        service.change_listeners.remove(seen.append)
+    assert len(seen) == 1
+    assert seen[0].mutation_id == str(m.mid) and seen[0].origin == "tab-1"
+
+
+def test_old_outcomes_are_purged() -> None:
+    owner = make_user()
+    mutations.apply(owner, mutation("create", uuid.uuid4(), fields={"title": "x"}))
+    assert mutations.purge_log() == 0
+    assert mutations.purge_log(older_than=mutations.timedelta(seconds=-1)) == 1

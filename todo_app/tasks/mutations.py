@@ -1,0 +1,375 @@
+"""The change engine's server side: a page's task mutations, each applied exactly once.
+
+A mutation is self-contained (DESIGN.md principle 3): its id (made in the browser), a kind,
+the task it touches, the new values of the fields it sets and the version it was based on.
+It never says "toggle whatever is stored", so it means the same on any worker, after a
+restart, and on a server state that has never seen the tab.
+
+Exactly once: the mutation's id is claimed in ``task_mutations`` as the first statement of
+the transaction that applies it. A mutation sent again (a reload, a reconnect, a second
+worker) finds its recorded outcome instead of applying twice. A refusal is recorded too, so
+the answer never changes; only an unexpected failure is left unrecorded, so Retry may pass.
+
+Kinds are declared in ``KINDS``: each one applies itself through the task service and
+returns the plan that reverses it. Undo is one more kind, which runs a recorded plan (and so
+records the plan that reverses the undo). A new field joins through
+``service.validate_changes``; a new kind is one function and one entry here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from todo_app.db import session_scope
+from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
+from todo_app.models import Task, TaskMutation, utcnow
+from todo_app.tasks import service
+from todo_app.tasks.service import TaskChange, TaskData
+
+logger = logging.getLogger("todo_app.tasks.mutations")
+
+BATCH_MAX = 100  # mutations one message may carry
+LOG_RETENTION = timedelta(days=30)
+
+APPLIED = "applied"
+REFUSED = "refused"
+FAILED = "failed"  # unexpected; not recorded, so the same mutation may be sent again
+
+# Why a mutation was refused, for the page to put in words.
+INVALID = "invalid"  # bad input; ``detail`` names the problem
+DELETED = "deleted"  # the task is gone (or was never this user's)
+STALE = "stale"  # changed elsewhere since the version it was based on
+NOTHING = "nothing"  # an undo with nothing (left) to undo
+
+# {"restore": [row dicts], "set": [{id, fields, version}], "delete": [task ids]}
+Plan = dict[str, list[Any]]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    mid: uuid.UUID
+    kind: str
+    task_id: uuid.UUID | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    base_version: int | None = None
+    # The mutation this one was made on top of (same task, same page, still unconfirmed then):
+    # its recorded version is the version this one expects.
+    after: uuid.UUID | None = None
+    of: uuid.UUID | None = None  # undo: the mutation to reverse
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the sender is told. ``change`` holds the rows as they are now (empty on replay)."""
+
+    mid: str
+    status: str
+    reason: str = ""
+    detail: str = ""
+    change: TaskChange | None = None
+    # A refused "stale" mutation carries the stored task, so the page shows the latest.
+    current: TaskData | None = None
+
+
+@dataclass
+class Applied:
+    change: TaskChange
+    undo: Plan
+    versions: dict[str, int]
+
+
+# --- parsing: every argument from a socket is checked before anything else ---------------
+
+
+def _uuid(raw: Any, name: str) -> uuid.UUID:
+    try:
+        if isinstance(raw, str) and len(raw) <= 36:
+            return uuid.UUID(raw)
+    except ValueError:
+        pass
+    raise InvalidInput({name: f"{name} must be a UUID"})
+
+
+def _version(raw: Any) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw < 2**31:
+        raise InvalidInput({"base_version": "Version must be a whole number from 1"})
+    return raw
+
+
+def parse(raw: Any) -> Mutation:
+    """A Mutation from the JSON a page sent; InvalidInput names what is wrong."""
+    if not isinstance(raw, dict):
+        raise InvalidInput({"mutation": "A mutation must be an object"})
+    unknown = set(raw) - {f.name for f in dataclasses.fields(Mutation)}
+    if unknown:
+        raise InvalidInput({"mutation": f"Unknown key {sorted(unknown)[0]!r}"})
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise InvalidInput({"kind": f"Unknown kind of change {str(kind)[:20]!r}"})
+    fields_ = raw.get("fields")
+    fields_ = {} if fields_ is None else fields_
+    if not isinstance(fields_, dict):
+        raise InvalidInput({"fields": "Fields must be an object"})
+    needs_task = KINDS[kind].needs_task
+    return Mutation(
+        mid=_uuid(raw.get("mid"), "mid"),
+        kind=kind,
+        task_id=_uuid(raw.get("task_id"), "task_id") if needs_task else None,
+        fields=fields_,
+        base_version=_version(raw.get("base_version")),
+        after=_uuid(raw["after"], "after") if raw.get("after") is not None else None,
+        of=_uuid(raw.get("of"), "of") if kind == "undo" else None,
+    )
+
+
+def _fields(mutation: Mutation, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The fields a mutation sets, as the service will store them."""
+    unknown = set(mutation.fields) - set(allowed)
+    if unknown:
+        raise InvalidInput({"fields": f"Unknown field {sorted(unknown)[0]!r}"})
+    try:
+        return service.validate_changes(**mutation.fields)
+    except TypeError as exc:  # a value of the wrong type reached a str method
+        raise InvalidInput({"fields": "A field has a value of the wrong type"}) from exc
+
+
+# --- the kinds ----------------------------------------------------------------------------
+
+
+def _versions(change: TaskChange) -> dict[str, int]:
+    return {str(task.id): task.version for task in change.upserted}
+
+
+def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
+    new = _fields(m, ("title", "description", "completed"))
+    if "title" not in new:
+        raise InvalidInput({"title": "Enter a title"})
+    assert m.task_id is not None
+    task, change = service.create_in(
+        session,
+        owner,
+        new["title"],
+        new.get("description", ""),
+        task_id=m.task_id,
+        completed=new.get("completed", False),
+    )
+    return Applied(change, {"delete": [str(task.id)]}, {str(task.id): task.version})
+
+
+def _expected_version(session: Session, owner: uuid.UUID, m: Mutation) -> int | None:
+    """The version ``m`` was based on: what the mutation it followed left, if that applied."""
+    if m.after is not None:
+        earlier = session.get(TaskMutation, m.after)
+        if earlier is not None and earlier.owner_id == owner and earlier.status == APPLIED:
+            version = earlier.outcome.get("versions", {}).get(str(m.task_id))
+            if version is not None:
+                return int(version)
+    return m.base_version
+
+
+def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
+    new = _fields(m, service.UPDATABLE_FIELDS)
+    assert m.task_id is not None
+    before, after, change = service.write_in(
+        session, owner, m.task_id, lambda _task: new, _expected_version(session, owner, m)
+    )
+    undo = {k: getattr(before, k) for k in new}
+    return Applied(
+        change,
+        {"set": [{"id": str(after.id), "fields": undo, "version": after.version}]},
+        {str(after.id): after.version},
+    )
+
+
+def _deleted(deleted: list[TaskData], change: TaskChange) -> Applied:
+    return Applied(change, {"restore": [t.to_dict() for t in deleted]}, {})
+
+
+def _delete(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
+    assert m.task_id is not None
+    deleted, change = service.delete_where_in(session, owner, service.only(m.task_id))
+    if not deleted:
+        raise NotFound(service.NOT_FOUND_MESSAGE)
+    return _deleted(deleted, change)
+
+
+def _clear_completed(session: Session, owner: uuid.UUID, _m: Mutation) -> Applied:
+    return _deleted(*service.delete_where_in(session, owner, service.completed_only()))
+
+
+def _set_all(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
+    completed = _fields(m, ("completed",)).get("completed")
+    if completed is None:
+        raise InvalidInput({"completed": "Completed must be true or false"})
+    changed, change = service.set_all_in(session, owner, completed)
+    undo = [
+        {"id": str(t.id), "fields": {"completed": not completed}, "version": t.version}
+        for t in changed
+    ]
+    return Applied(change, {"set": undo}, _versions(change))
+
+
+def _run_plan(session: Session, owner: uuid.UUID, plan: Plan) -> Applied:
+    """Carry out a recorded plan; returns the plan that reverses it (so undo can be undone)."""
+    change, inverse = TaskChange(owner), {"restore": [], "set": [], "delete": []}
+    if plan.get("restore"):
+        rows = [TaskData.from_dict(row) for row in plan["restore"]]
+        restored, restored_change = service.restore_in(session, owner, rows)
+        change = change.merged(restored_change)
+        inverse["delete"] += [str(t.id) for t in restored]
+    for step in plan.get("set", []):
+        try:
+            before, after, set_change = service.write_in(
+                session,
+                owner,
+                uuid.UUID(step["id"]),
+                lambda _task, values=step["fields"]: values,
+                step["version"],
+            )
+        except (NotFound, StaleVersion):
+            continue  # changed or deleted since: that task keeps what it has now
+        change = change.merged(set_change)
+        back = {k: getattr(before, k) for k in step["fields"]}
+        inverse["set"].append({"id": step["id"], "fields": back, "version": after.version})
+    if plan.get("delete"):
+        ids = [uuid.UUID(task_id) for task_id in plan["delete"]]
+        deleted, deleted_change = service.delete_where_in(session, owner, col(Task.id).in_(ids))
+        change = change.merged(deleted_change)
+        inverse["restore"] += [t.to_dict() for t in deleted]
+    return Applied(change, {k: v for k, v in inverse.items() if v}, _versions(change))
+
+
+def _undo(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
+    original = session.get(TaskMutation, m.of)
+    if original is None or original.owner_id != owner or not original.undo:
+        raise NothingToUndo()
+    applied = _run_plan(session, owner, original.undo)
+    if not applied.change:
+        raise NothingToUndo()
+    return applied
+
+
+class NothingToUndo(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("Nothing to undo")
+
+
+@dataclass(frozen=True)
+class Kind:
+    apply: Callable[[Session, uuid.UUID, Mutation], Applied]
+    needs_task: bool
+
+
+KINDS: dict[str, Kind] = {
+    "create": Kind(_create, needs_task=True),
+    "set": Kind(_set, needs_task=True),
+    "delete": Kind(_delete, needs_task=True),
+    "set_all": Kind(_set_all, needs_task=False),
+    "clear_completed": Kind(_clear_completed, needs_task=False),
+    "undo": Kind(_undo, needs_task=False),
+}
+
+
+# --- applying -----------------------------------------------------------------------------
+
+
+def _refusal(mid: str, exc: ServiceError) -> Receipt:
+    if isinstance(exc, StaleVersion):
+        return Receipt(mid, REFUSED, STALE, exc.message, current=exc.current)  # type: ignore[arg-type]
+    if isinstance(exc, NotFound):
+        return Receipt(mid, REFUSED, DELETED, exc.message)
+    if isinstance(exc, NothingToUndo):
+        return Receipt(mid, REFUSED, NOTHING, exc.message)
+    if isinstance(exc, InvalidInput):
+        return Receipt(mid, REFUSED, INVALID, next(iter(exc.fields.values()), exc.message))
+    return Receipt(mid, REFUSED, INVALID, exc.message)  # Conflict: an id already in use
+
+
+def _recorded(owner: uuid.UUID, mid: uuid.UUID) -> Receipt | None:
+    """The outcome recorded for ``mid``, if it was ever applied or refused."""
+    with session_scope() as session:
+        row = session.get(TaskMutation, mid)
+    if row is None:
+        return None
+    if row.owner_id != owner:
+        # Someone else's mutation id: say nothing about it.
+        return Receipt(str(mid), REFUSED, INVALID, "This change id is already in use")
+    return Receipt(
+        str(mid), row.status, row.outcome.get("reason", ""), row.outcome.get("detail", "")
+    )
+
+
+def _record_refusal(owner: uuid.UUID, m: Mutation, receipt: Receipt) -> Receipt:
+    try:
+        with session_scope() as session:
+            session.add(
+                TaskMutation(
+                    id=m.mid,
+                    owner_id=owner,
+                    kind=m.kind,
+                    status=REFUSED,
+                    outcome={"reason": receipt.reason, "detail": receipt.detail},
+                )
+            )
+    except IntegrityError:
+        return _recorded(owner, m.mid) or receipt
+    return receipt
+
+
+def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied | Receipt:
+    with session_scope() as session:
+        # Claim the id first: a second sender blocks here (and then finds the outcome), and
+        # on SQLite the transaction holds the write lock from its first statement on.
+        claim = TaskMutation(id=m.mid, owner_id=owner, kind=m.kind, status=APPLIED)
+        session.add(claim)
+        session.flush()
+        applied = KINDS[m.kind].apply(session, owner, m)
+        claim.outcome = {"versions": applied.versions}
+        claim.undo = applied.undo
+    return applied
+
+
+def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
+    """Apply ``m`` as ``owner`` unless it was already; announce what changed (runs in a thread)."""
+    mid = str(m.mid)
+    for attempt in range(2):
+        try:
+            applied = _apply_once(owner, m)
+        except ServiceError as exc:
+            return _record_refusal(owner, m, _refusal(mid, exc))
+        except IntegrityError:
+            recorded = _recorded(owner, m.mid)
+            if recorded is not None:
+                return recorded
+            if attempt == 0:
+                continue  # a clash inside the change (a concurrent create of the same task)
+            logger.exception("a task mutation failed")
+            return Receipt(mid, FAILED)
+        except Exception:
+            logger.exception("a task mutation failed")
+            return Receipt(mid, FAILED)
+        change = dataclasses.replace(applied.change, mutation_id=mid, origin=origin)
+        service.announce(change)
+        return Receipt(mid, APPLIED, change=change)
+    return Receipt(mid, FAILED)  # pragma: no cover (the loop always returns)
+
+
+def purge_log(older_than: timedelta = LOG_RETENTION) -> int:
+    """Forget outcomes old enough that no page can still be waiting for them."""
+    with session_scope() as session:
+        result = session.exec(
+            sa.delete(TaskMutation).where(col(TaskMutation.created_at) < utcnow() - older_than)
+        )
+    return result.rowcount or 0
