@@ -1,6 +1,7 @@
 """The Reflex app: pages, theme, the REST API on the same port, and live task pages."""
 
 import asyncio
+import logging
 
 import reflex as rx
 
@@ -9,9 +10,12 @@ from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
 from todo_app.auth.pages import account_page, login_page, signup_page
 from todo_app.auth.state import AuthState
+from todo_app.tasks import mutations
+from todo_app.tasks import service as task_service
 from todo_app.tasks.live import live
 from todo_app.tasks.pages import tasks_page
-from todo_app.tasks.state import TaskState
+from todo_app.tasks.service import TaskChange
+from todo_app.tasks.state import TaskState, push_changes
 
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
@@ -51,20 +55,38 @@ app.add_page(
 )
 
 
-async def _refresh_tab(client_token: str) -> None:
-    """Re-read one open task page, in that tab's own state, under its lock."""
-    async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=TaskState)) as root:
-        await (await root.get_state(TaskState))._pull()
+# --- live pages and the change engine's upkeep (wired here, not on import) ---------------
 
 
 async def _tab_is_open(client_token: str) -> bool:
+    """Whether a tab still has a socket, on any worker.
+
+    Reflex 0.10 has no public question for this; its token manager (local dict, or Redis
+    across workers) is the one place that knows, so this adapter is the only private use.
+    """
     manager = getattr(getattr(app, "event_namespace", None), "_token_manager", None)
     return True if manager is None else await manager.is_token_connected(client_token)
+
+
+async def _push(client_token: str, changes: list[TaskChange]) -> None:
+    await push_changes(app, client_token, changes)
 
 
 async def _start_live() -> None:
     live.start(asyncio.get_running_loop())
 
 
-live.install(_refresh_tab, _tab_is_open)
+async def _purge_mutation_log() -> None:
+    """Once an hour, forget mutation outcomes no page can still be waiting for."""
+    while True:
+        try:
+            await asyncio.to_thread(mutations.purge_log)
+        except Exception:
+            logging.getLogger("todo_app").warning("purging the mutation log failed", exc_info=True)
+        await asyncio.sleep(3600)
+
+
+live.install(_push, _tab_is_open)
+task_service.change_listeners.append(live.changed)
 app.register_lifespan_task(_start_live)
+app.register_lifespan_task(_purge_mutation_log)

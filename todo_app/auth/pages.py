@@ -19,6 +19,7 @@ from todo_app.auth.state import (
     AuthState,
     SessionRow,
 )
+from todo_app.tasks.engine import sign_out_trigger
 from todo_app.ui.fields import field_error
 from todo_app.ui.layout import APP_NAME, SR_ONLY, app_shell
 
@@ -430,6 +431,7 @@ def account_page() -> rx.Component:
                 _delete_account(),
                 spacing="5",
                 width="100%",
-            )
+            ),
+            sign_out=sign_out_trigger(),
         )
     )

@@ -1,12 +1,16 @@
 """Every open page is live: a change made in one tab, on another device or through the REST
-API reaches the user's other open task pages without a reload (DESIGN.md principle 6).
+API reaches the user's other open task pages as the changed rows (DESIGN.md principle 6).
 
-How: the task service announces each committed write with the owner's id. This module keeps,
-per user, the client tokens of the tabs showing their tasks (in process memory, or in Redis
-when several workers share the load), and asks each of those tabs, except the one that made
-the change, to re-read its list. The re-read runs in that tab's own state under its lock
-(``app.modify_state``), so it merges with the tab's optimistic changes like any load does;
-with Redis, Reflex routes the update to whichever worker holds the tab's socket.
+How: the task service announces each committed write as a ``TaskChange`` (the rows as they
+are now, the ids removed, how the counts moved). This module keeps, per user, the client
+tokens of the tabs showing their tasks (in process memory, or in Redis when several workers
+share the load), and hands the change to each of those tabs except the one that made it.
+Nothing is read from the database for this: each tab gets the same small delta. A burst of
+changes (rapid clicks) reaches a tab as one update.
+
+The composition root (todo_app/todo_app.py) wires it: ``service.change_listeners`` gets
+``live.changed``, and ``install`` names how to push to a tab and how to tell it is open. With
+Redis, Reflex routes each update to whichever worker holds the tab's socket.
 
 Nothing here may break a write: every failure is logged and dropped.
 """
@@ -14,7 +18,6 @@ Nothing here may break a write: every failure is logged and dropped.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import threading
 import time
@@ -23,14 +26,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from todo_app.settings import get_settings
-from todo_app.tasks import service
+from todo_app.tasks.service import TaskChange
 
 logger = logging.getLogger("todo_app.live")
 
-# The client token of the tab whose event is writing (set by TaskState, read in the service's
-# thread through the copied context), so that tab is not asked to re-read its own change.
-ORIGIN: contextvars.ContextVar[str] = contextvars.ContextVar("todo_live_origin", default="")
-COALESCE_SECONDS = 0.05  # a burst of writes (rapid clicks) becomes one re-read per tab
+COALESCE_SECONDS = 0.02  # changes within this window reach a tab as one update
 VIEWER_TTL_SECONDS = 7 * 86_400
 
 
@@ -93,7 +93,7 @@ class RedisViewers:
         return [t.decode() for t in self._redis.zrange(key, 0, -1)]
 
 
-Refresh = Callable[[str], Awaitable[Any]]
+Push = Callable[[str, list[TaskChange]], Awaitable[Any]]
 Connected = Callable[[str], Awaitable[bool]]
 
 
@@ -103,14 +103,14 @@ class Live:
     def __init__(self, viewers: Viewers) -> None:
         self.viewers = viewers
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.refresh: Refresh | None = None
+        self.push: Push | None = None
         self.connected: Connected | None = None
-        self._pending: set[str] = set()
+        self._pending: dict[str, list[TaskChange]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def install(self, refresh: Refresh, connected: Connected | None = None) -> None:
-        """Called once the app exists: how to re-read a tab, and how to tell if it is open."""
-        self.refresh, self.connected = refresh, connected
+    def install(self, push: Push, connected: Connected | None = None) -> None:
+        """Called once the app exists: how to update a tab, and how to tell if it is open."""
+        self.push, self.connected = push, connected
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Called on the server's event loop at start-up (a lifespan task)."""
@@ -124,47 +124,47 @@ class Live:
             except Exception:
                 logger.warning("could not record a viewer", exc_info=True)
 
-    def changed(self, owner_id: uuid.UUID) -> None:
-        """The service committed a change to ``owner_id``'s tasks (any thread)."""
+    def changed(self, change: TaskChange) -> None:
+        """The service committed ``change`` (called from any thread)."""
         loop = self.loop
-        if loop is None or self.refresh is None or loop.is_closed():
+        if loop is None or self.push is None or loop.is_closed():
             return
-        origin = ORIGIN.get()
         try:
-            tokens = [t for t in self.viewers.tokens(str(owner_id)) if t != origin]
+            tokens = [t for t in self.viewers.tokens(str(change.owner_id)) if t != change.origin]
         except Exception:
             logger.warning("could not read the viewers", exc_info=True)
             return
         if tokens:
-            loop.call_soon_threadsafe(self._schedule, str(owner_id), tokens)
+            loop.call_soon_threadsafe(self._schedule, str(change.owner_id), tokens, change)
 
-    def _schedule(self, user_id: str, tokens: list[str]) -> None:
+    def _schedule(self, user_id: str, tokens: list[str], change: TaskChange) -> None:
         assert self.loop is not None
         for token in tokens:
-            if token in self._pending:
+            waiting = self._pending.get(token)
+            if waiting is not None:
+                waiting.append(change)  # joins the update already on its way
                 continue
-            self._pending.add(token)
-            task = self.loop.create_task(self._push(user_id, token))
+            self._pending[token] = [change]
+            task = self.loop.create_task(self._deliver(user_id, token))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _push(self, user_id: str, token: str) -> None:
+    async def _deliver(self, user_id: str, token: str) -> None:
         await asyncio.sleep(COALESCE_SECONDS)
-        self._pending.discard(token)
+        changes = self._pending.pop(token, [])
         try:
             if self.connected is not None and not await self.connected(token):
                 await asyncio.to_thread(self.viewers.remove, user_id, token)
                 return
-            assert self.refresh is not None
-            await self.refresh(token)
+            assert self.push is not None
+            await self.push(token, changes)
         except Exception:
             logger.warning("could not update an open page", exc_info=True)
 
 
-def _viewers() -> Viewers:
+def make_live() -> Live:
     url = get_settings().redis_url
-    return RedisViewers(url) if url else MemoryViewers()
+    return Live(RedisViewers(url) if url else MemoryViewers())
 
 
-live = Live(_viewers())
-service.change_listeners.append(live.changed)
+live = make_live()

@@ -155,7 +155,7 @@ def _versions(change: TaskChange) -> dict[str, int]:
 def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     new = _fields(m, ("title", "description", "completed"))
     if "title" not in new:
-        raise InvalidInput({"title": "Enter a title"})
+        raise InvalidInput({"title": service.TITLE_EMPTY})
     assert m.task_id is not None
     task, change = service.create_in(
         session,

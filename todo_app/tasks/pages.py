@@ -6,9 +6,10 @@ import reflex as rx
 
 from todo_app.auth.pages import protected
 from todo_app.tasks.components import task_board
+from todo_app.tasks.engine import sign_out_trigger
 from todo_app.ui.layout import app_shell
 
 
 def tasks_page() -> rx.Component:
     # The guard wraps the whole frame, so a signed-out visit never shows the navbar either.
-    return protected(app_shell(task_board()))
+    return protected(app_shell(task_board(), sign_out=sign_out_trigger()))

@@ -43,6 +43,9 @@ WRITE_ATTEMPTS = 5
 CLOCK_SKEW = timedelta(minutes=5)
 
 NOT_FOUND_MESSAGE = "Task not found"
+TITLE_EMPTY = "Enter a title"
+# "{n}" is the length given; the page checks the same rule as the user types (one template).
+TITLE_TOO_LONG = f"Title must be at most {TITLE_MAX} characters (this one has {{n}})"
 STALE_MESSAGE = "This task was changed elsewhere"
 ID_TAKEN_MESSAGE = "This task id is already in use"
 
@@ -187,7 +190,7 @@ def announce(change: TaskChange) -> None:
 # --- validation ---------------------------------------------------------------------------
 
 
-def _has_control_characters(text: str) -> bool:
+def has_control_characters(text: str) -> bool:
     """True for C0/C1 controls and lone surrogates: PostgreSQL refuses NUL, UTF-8 refuses
     surrogates, and neither belongs in a task. Format characters (emoji joiners) are fine."""
     return any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n" for ch in text)
@@ -197,13 +200,11 @@ def validate_title(title: str) -> str:
     """The title as stored: trimmed, one line (breaks and tabs become one space)."""
     cleaned = _TITLE_BREAKS.sub(" ", title).strip()
     if not cleaned:
-        raise InvalidInput({"title": "Enter a title"})
-    if _has_control_characters(cleaned):
+        raise InvalidInput({"title": TITLE_EMPTY})
+    if has_control_characters(cleaned):
         raise InvalidInput({"title": "Title must not contain control characters"})
     if len(cleaned) > TITLE_MAX:
-        raise InvalidInput(
-            {"title": f"Title must be at most {TITLE_MAX} characters (this one has {len(cleaned)})"}
-        )
+        raise InvalidInput({"title": TITLE_TOO_LONG.format(n=len(cleaned))})
     return cleaned
 
 
@@ -213,7 +214,7 @@ def validate_description(description: str | None) -> str:
     Leading whitespace stays: indentation in a note can mean something.
     """
     cleaned = _DESCRIPTION_BREAKS.sub("\n", description or "").rstrip()
-    if _has_control_characters(cleaned):
+    if has_control_characters(cleaned):
         raise InvalidInput({"description": "Description must not contain control characters"})
     if len(cleaned) > DESCRIPTION_MAX:
         raise InvalidInput(
@@ -242,7 +243,7 @@ def _validate_query(status: str, q: str, limit: int, offset: int) -> str:
     if offset < 0:
         problems["offset"] = "Offset must be 0 or more"
     q = q.strip()
-    if _has_control_characters(q):
+    if has_control_characters(q):
         problems["q"] = "Search must not contain control characters"
     elif len(q) > SEARCH_MAX:
         problems["q"] = f"Search must be at most {SEARCH_MAX} characters"

@@ -23,8 +23,12 @@ SR_ONLY = {
 }
 
 
-def navbar() -> rx.Component:
-    """App name (home), who is signed in, their account page, and sign-out."""
+def navbar(sign_out: object = None) -> rx.Component:
+    """App name (home), who is signed in, their account page, and sign-out.
+
+    ``sign_out`` replaces the plain sign-out event (the task engine asks first when
+    unsaved changes would be discarded).
+    """
     return rx.el.header(
         rx.el.nav(
             rx.link(
@@ -47,7 +51,12 @@ def navbar() -> rx.Component:
                     title=AuthState.user_email,
                 ),
                 rx.link("Account", href="/account", size="2"),
-                rx.button("Sign out", on_click=AuthState.sign_out, variant="soft", size="2"),
+                rx.button(
+                    "Sign out",
+                    on_click=sign_out if sign_out is not None else AuthState.sign_out,
+                    variant="soft",
+                    size="2",
+                ),
                 align="center",
                 spacing="3",
                 min_width="0",
@@ -68,10 +77,10 @@ def navbar() -> rx.Component:
     )
 
 
-def app_shell(*children: rx.Component, **props) -> rx.Component:
+def app_shell(*children: rx.Component, sign_out: object = None, **props) -> rx.Component:
     """A signed-in page: the navbar above ``children`` in the main column."""
     return rx.box(
-        navbar(),
+        navbar(sign_out),
         rx.el.main(
             *children,
             max_width=COLUMN_WIDTH,

@@ -1,0 +1,660 @@
+/**
+ * The browser side of the task change engine: pure logic, no React, no Reflex.
+ *
+ * DESIGN.md principle 3. A change the user makes becomes a *mutation*: a self-contained
+ * record (its id, a kind, the task it touches, the new values of the fields it sets, and
+ * the version it was based on). The engine
+ *   1. puts it in the outbox (the browser's localStorage, one list per signed-in user), so
+ *      it survives a reload, a browser restart and an outage;
+ *   2. shows the page as "what the server confirmed, with every unconfirmed mutation applied
+ *      on top, in order" (the overlay), in the same frame as the click;
+ *   3. sends the outbox in order whenever the socket is up, and sends it again after every
+ *      reconnect (the server applies each mutation id exactly once);
+ *   4. takes the server's confirmed changes (its own, other tabs', the REST API's) as row
+ *      deltas, and drops an outbox entry when the change that settles it arrives: applied
+ *      (the confirmed row now holds the value) or refused (the overlay no longer applies
+ *      it, so exactly that change reverts, and the user is told why).
+ *
+ * The kinds here mirror todo_app/tasks/mutations.py. A new field needs nothing here: a
+ * "set" mutation carries whatever fields it sets, and the overlay copies them onto the row.
+ */
+
+export const OUTBOX_PREFIX = "todo.outbox.v1.";
+export const UNDO_MS = 8000;
+const UNDO_DEPTH = 50;
+
+/** @typedef {{id: string, title: string, description: string, completed: boolean,
+ *             version: number, created_at: string}} Row */
+
+// --- the outbox -----------------------------------------------------------------------
+
+/** The unconfirmed mutations of one user, kept in ``storage`` (localStorage). */
+export class Outbox {
+  constructor(storage, userId) {
+    this.storage = storage;
+    this.key = OUTBOX_PREFIX + userId;
+    this.items = [];
+    try {
+      const saved = JSON.parse(storage?.getItem(this.key) ?? "[]");
+      if (Array.isArray(saved)) this.items = saved.filter((m) => m && m.mid && m.kind);
+    } catch {
+      this.items = []; // unreadable: start empty rather than break the page
+    }
+  }
+
+  save() {
+    try {
+      if (this.items.length) this.storage?.setItem(this.key, JSON.stringify(this.items));
+      else this.storage?.removeItem(this.key);
+    } catch {
+      // Storage full or disabled: the mutations still live in memory until confirmed.
+    }
+  }
+
+  add(mutation) {
+    this.items = [...this.items, mutation];
+    this.save();
+  }
+
+  remove(mids) {
+    const gone = new Set(mids);
+    const kept = this.items.filter((m) => !gone.has(m.mid));
+    if (kept.length !== this.items.length) {
+      this.items = kept;
+      this.save();
+    }
+  }
+
+  clear() {
+    this.items = [];
+    this.save();
+  }
+
+  /** The newest unconfirmed mutation of ``taskId`` (what a new one is made on top of). */
+  lastFor(taskId) {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const m = this.items[i];
+      if (m.task_id === taskId) return m;
+    }
+    return null;
+  }
+}
+
+// --- applying mutations to rows -------------------------------------------------------
+
+/** Newest first, as the server orders the list (created_at, then id). */
+export function byNewest(a, b) {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function setFields(rows, id, fields) {
+  const row = rows.get(id);
+  if (row) rows.set(id, { ...row, ...fields });
+}
+
+/**
+ * Apply one mutation to ``rows`` (a Map id -> row, changed in place) and ``counts``, as the
+ * server will. ``m.prev`` holds what the mutation replaced (for undo): taken when it was made.
+ */
+export function applyMutation(rows, counts, m) {
+  const before = new Map();
+  const touch = (id) => before.has(id) || before.set(id, rows.get(id) ?? null);
+  switch (m.kind) {
+    case "create":
+      touch(m.task_id);
+      if (!rows.has(m.task_id)) {
+        rows.set(m.task_id, {
+          id: m.task_id,
+          title: "",
+          description: "",
+          completed: false,
+          version: 0,
+          created_at: m.at,
+          ...m.fields,
+        });
+      }
+      break;
+    case "set":
+      touch(m.task_id);
+      setFields(rows, m.task_id, m.fields);
+      break;
+    case "delete":
+      touch(m.task_id);
+      rows.delete(m.task_id);
+      break;
+    case "set_all":
+      for (const [id, row] of rows) {
+        if (row.completed !== m.fields.completed) {
+          touch(id);
+          rows.set(id, { ...row, completed: m.fields.completed });
+        }
+      }
+      // Tasks not loaded here change too: the server's counts say how many.
+      counts.active = m.fields.completed ? 0 : counts.total;
+      return counts;
+    case "clear_completed":
+      for (const [id, row] of rows) {
+        if (row.completed) rows.delete(id);
+      }
+      counts.total = counts.active;
+      return counts;
+    case "undo":
+      undoInPlace(rows, counts, m.prev);
+      return counts;
+    default:
+      return counts;
+  }
+  for (const [id, old] of before) count(counts, old, rows.get(id) ?? null);
+  return counts;
+}
+
+function count(counts, old, now) {
+  counts.total += (now ? 1 : 0) - (old ? 1 : 0);
+  counts.active += (now && !now.completed ? 1 : 0) - (old && !old.completed ? 1 : 0);
+}
+
+/** Show the reversal of a mutation whose ``prev`` is given (the server does the real one). */
+function undoInPlace(rows, counts, prev) {
+  if (!prev) return;
+  for (const row of prev.restore ?? []) {
+    const old = rows.get(row.id) ?? null;
+    if (!old) {
+      rows.set(row.id, row);
+      count(counts, null, row);
+    }
+  }
+  for (const { id, fields } of prev.set ?? []) {
+    const old = rows.get(id) ?? null;
+    setFields(rows, id, fields);
+    count(counts, old, rows.get(id) ?? null);
+  }
+  for (const id of prev.delete ?? []) {
+    const old = rows.get(id) ?? null;
+    rows.delete(id);
+    count(counts, old, null);
+  }
+}
+
+/** What reverses ``m`` if it is applied to ``rows`` now (``m.prev``, for undo and Ctrl+Z). */
+export function reversal(rows, m) {
+  switch (m.kind) {
+    case "create":
+      return { delete: [m.task_id] };
+    case "set": {
+      const row = rows.get(m.task_id);
+      if (!row) return null;
+      const fields = Object.fromEntries(Object.keys(m.fields).map((k) => [k, row[k]]));
+      return { set: [{ id: m.task_id, fields }] };
+    }
+    case "delete": {
+      const row = rows.get(m.task_id);
+      return row ? { restore: [row] } : null;
+    }
+    case "set_all":
+      return {
+        set: [...rows.values()]
+          .filter((r) => r.completed !== m.fields.completed)
+          .map((r) => ({ id: r.id, fields: { completed: r.completed } })),
+      };
+    case "clear_completed":
+      return { restore: [...rows.values()].filter((r) => r.completed) };
+    case "undo":
+      return m.prev ? invert(rows, m.prev) : null;
+    default:
+      return null;
+  }
+}
+
+function invert(rows, prev) {
+  return {
+    delete: (prev.restore ?? []).map((r) => r.id),
+    set: (prev.set ?? []).map(({ id, fields }) => {
+      const row = rows.get(id) ?? {};
+      return { id, fields: Object.fromEntries(Object.keys(fields).map((k) => [k, row[k]])) };
+    }),
+    restore: (prev.delete ?? []).map((id) => rows.get(id)).filter(Boolean),
+  };
+}
+
+// --- confirmed state from the server ----------------------------------------------------
+
+/**
+ * The confirmed rows: the list the server sent at ``rows_seq``, with every confirmed change
+ * after it applied once, in sequence. Returns the settled changes (newly applied, in order),
+ * or ``{gap: true}`` when changes were missed (more arrived at once than the server keeps).
+ */
+export class Confirmed {
+  constructor() {
+    this.rows = new Map();
+    this.rowsSeq = -1;
+    this.epoch = "";
+    this.seq = 0;
+  }
+
+  sync({ rows, rowsSeq, changes, epoch }) {
+    if (epoch !== this.epoch || rowsSeq !== this.rowsSeq) {
+      this.rows = new Map(rows.map((r) => [r.id, r]));
+      this.rowsSeq = rowsSeq;
+      this.epoch = epoch;
+      this.seq = rowsSeq;
+    }
+    const fresh = changes.filter((c) => c.seq > this.seq).sort((a, b) => a.seq - b.seq);
+    if (fresh.length && fresh[0].seq !== this.seq + 1) return { gap: true, settled: [] };
+    for (const change of fresh) {
+      for (const row of change.rows ?? []) this.rows.set(row.id, row);
+      for (const id of change.removed ?? []) this.rows.delete(id);
+      this.seq = change.seq;
+    }
+    return { gap: false, settled: fresh };
+  }
+}
+
+// --- what the page shows --------------------------------------------------------------
+
+/** The overlay: confirmed rows and counts with ``pending`` applied on top, in order. */
+export function overlay(confirmedRows, counts, pending) {
+  const rows = new Map(confirmedRows);
+  const shown = { total: counts.total, active: counts.active };
+  for (const m of pending) applyMutation(rows, shown, m);
+  shown.total = Math.max(shown.total, rows.size);
+  shown.active = Math.min(Math.max(shown.active, 0), shown.total);
+  return { rows, ...shown };
+}
+
+export function matches(row, filter, query) {
+  if (filter === "active" && row.completed) return false;
+  if (filter === "completed" && !row.completed) return false;
+  if (!query) return true;
+  const needle = query.toLocaleLowerCase();
+  return (
+    row.title.toLocaleLowerCase().includes(needle) ||
+    row.description.toLocaleLowerCase().includes(needle)
+  );
+}
+
+export function itemsLeft(active) {
+  return `${active} item${active === 1 ? "" : "s"} left`;
+}
+
+export function emptyMessage(filter, query, total) {
+  if (query) return `No tasks match "${query}"`;
+  if (filter === "active" && total) return "Nothing active";
+  if (filter === "completed" && total) return "Nothing completed yet";
+  return "No tasks yet";
+}
+
+/** The one status line: quiet while all is saved, honest while it is not. */
+export function statusText(pending, connected, slow) {
+  if (!connected) {
+    if (!pending) return "Offline";
+    return `Offline — ${pending} change${pending === 1 ? "" : "s"} waiting`;
+  }
+  return pending && slow ? "Saving…" : "";
+}
+
+/** Asked before signing out would discard ``n`` unsaved changes. */
+export function signOutQuestion(n) {
+  const them = n === 1 ? "1 change has" : `${n} changes have`;
+  return `${them} not been saved yet. Sign out and discard ${n === 1 ? "it" : "them"}?`;
+}
+
+// --- refusals in words --------------------------------------------------------------------
+
+/** What to tell the user when ``change`` settles ``m`` without applying it ("" for nothing). */
+export function refusalMessage(m, change) {
+  const what = `"${m.label ?? "this task"}"`;
+  if (change.status === "failed") return `Could not save ${what}. Your change was undone.`;
+  switch (change.reason) {
+    case "stale":
+      return `${what} was changed elsewhere; showing the latest version.`;
+    case "deleted":
+      return m.kind === "delete" ? "" : `${what} was deleted elsewhere.`;
+    case "nothing":
+      return "Nothing to undo: it was changed elsewhere.";
+    default: {
+      const verb = m.kind === "create" ? "add" : "save";
+      return `Could not ${verb} ${what}: ${change.detail || "the server refused it"}.`.replace(
+        /\.\.$/,
+        ".",
+      );
+    }
+  }
+}
+
+// --- the engine ---------------------------------------------------------------------------
+
+/**
+ * One page's engine: the outbox, the confirmed rows, the UI state that never needs the
+ * server (which row is being edited, which task's details are open), and a snapshot for
+ * React (``subscribe`` / ``getSnapshot``, as useSyncExternalStore wants).
+ *
+ * ``io`` injects the outside world: ``storage``, ``send(uid, batch)``, ``resync()``,
+ * ``notify(message, action?)``, ``newId()``, ``now()``, and ``titleMax``.
+ */
+export class Engine {
+  constructor(io) {
+    this.io = io;
+    this.userId = "";
+    this.outbox = new Outbox(null, "");
+    this.confirmed = new Confirmed();
+    this.counts = { total: 0, active: 0 };
+    this.filter = "all";
+    this.query = "";
+    this.loading = true;
+    this.connected = true;
+    this.sent = new Set(); // mids sent since the last (re)connect
+    this.undoStack = []; // [{mid, label}] of this page's own changes, newest last
+    this.editingId = "";
+    this.detailsId = "";
+    this.addError = "";
+    this.editError = "";
+    // Reversals of this page's confirmed changes (their outbox entries are gone), for undo.
+    this.recordedPrev = new Map();
+    this.listeners = new Set();
+    this.snapshot = null;
+  }
+
+  // --- React store protocol ---
+  subscribe = (listener) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = () => {
+    if (!this.snapshot) this.snapshot = this.view();
+    return this.snapshot;
+  };
+
+  emit() {
+    this.snapshot = null;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  view() {
+    const { rows, total, active } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    const tasks = [...rows.values()]
+      .filter((r) => matches(r, this.filter, this.query))
+      .sort(byNewest);
+    return {
+      tasks,
+      total,
+      active,
+      completedCount: total - active,
+      allCompleted: total > 0 && active === 0,
+      itemsLeft: itemsLeft(active),
+      emptyMessage: emptyMessage(this.filter, this.query, total),
+      filter: this.filter,
+      pending: this.outbox.items.length,
+      connected: this.connected,
+      loading: this.loading && rows.size === 0,
+      editingId: this.editingId,
+      addError: this.addError,
+      editError: this.editError,
+      details: rows.get(this.detailsId) ?? null,
+    };
+  }
+
+  // --- from the server ---
+
+  /** New props from the Reflex state: the confirmed rows, changes, counts and who is signed in. */
+  sync(server) {
+    if (server.userId !== this.userId) {
+      this.userId = server.userId;
+      this.outbox = new Outbox(server.userId ? this.io.storage : null, server.userId);
+      this.confirmed = new Confirmed();
+      this.undoStack = [];
+      this.sent.clear();
+      this.editingId = this.detailsId = "";
+    }
+    const epochChanged = server.epoch !== this.confirmed.epoch;
+    const { gap, settled } = this.confirmed.sync(server);
+    this.counts = { total: server.total, active: server.active };
+    this.filter = server.filter;
+    this.query = server.query;
+    this.loading = server.loading;
+    if (gap) this.io.resync();
+    this.settle(settled);
+    if (epochChanged) {
+      // A fresh page load or a reconnect: whatever was sent before may never have arrived.
+      this.sent.clear();
+      this.flush();
+    }
+    this.emit();
+  }
+
+  settle(changes) {
+    const mine = new Map(this.outbox.items.map((m) => [m.mid, m]));
+    const done = [];
+    for (const change of changes) {
+      const m = change.mid && mine.get(change.mid);
+      if (!m) continue;
+      done.push(m.mid);
+      if (change.status === "applied") {
+        this.recordedPrev.set(m.mid, m.prev);
+        if (this.recordedPrev.size > UNDO_DEPTH) {
+          this.recordedPrev.delete(this.recordedPrev.keys().next().value);
+        }
+        continue;
+      }
+      this.undoStack = this.undoStack.filter((u) => u.mid !== m.mid);
+      const message = refusalMessage(m, change);
+      if (!message) continue;
+      const retry =
+        change.status === "failed"
+          ? { label: "Retry", onClick: () => this.enqueue({ ...m, at: this.io.now() }) }
+          : null;
+      this.io.notify(message, retry, change.status === "failed" ? "error" : "warning");
+    }
+    this.outbox.remove(done);
+  }
+
+  setConnected(connected) {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    if (!connected) this.sent.clear();
+    else this.flush();
+    this.emit();
+  }
+
+  // --- to the server ---
+
+  flush() {
+    if (!this.connected || !this.userId) return;
+    const batch = this.outbox.items.filter((m) => !this.sent.has(m.mid));
+    if (!batch.length) return;
+    for (const m of batch) this.sent.add(m.mid);
+    this.io.send(
+      this.userId,
+      batch.map(({ prev, label, at, ...wire }) => wire),
+    );
+  }
+
+  enqueue(m) {
+    this.outbox.add(m);
+    this.emit();
+    this.flush();
+  }
+
+  /** Make a mutation on top of what the page shows now, apply it, queue it, send it. */
+  mutate(kind, { taskId = null, fields = {}, of = null, prev = undefined, label } = {}) {
+    if (!this.userId) return null;
+    const { rows } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    const earlier = taskId ? this.outbox.lastFor(taskId) : null;
+    const m = {
+      mid: this.io.newId(),
+      kind,
+      task_id: taskId,
+      fields,
+      base_version: taskId ? (this.confirmed.rows.get(taskId)?.version ?? null) : null,
+      after: earlier ? earlier.mid : null,
+      of,
+      at: this.io.now(),
+      label: label ?? (taskId ? rows.get(taskId)?.title : undefined),
+    };
+    m.prev = prev !== undefined ? prev : reversal(rows, m);
+    if (kind !== "undo") {
+      this.undoStack = [...this.undoStack, { mid: m.mid, label: m.label }].slice(-UNDO_DEPTH);
+    }
+    this.enqueue(m);
+    return m;
+  }
+
+  // --- the actions the page offers ---
+
+  /** The service's length rule, checked here too so the field can keep the text. */
+  titleProblem(title) {
+    const n = [...title].length;
+    return n > this.io.titleMax ? this.io.titleTooLong.replace("{n}", String(n)) : "";
+  }
+
+  /** Enter in "New task": true when the task was added (and the field may be cleared). */
+  add(title) {
+    const clean = String(title ?? "").trim();
+    this.addError = clean ? this.titleProblem(clean) : (this.io.titleEmpty ?? "");
+    if (!clean || this.addError) {
+      this.emit();
+      return false;
+    }
+    this.mutate("create", { taskId: this.io.newId(), fields: { title: clean }, label: clean });
+    return true;
+  }
+
+  /** Enter or leaving the field in an in-place edit. An emptied title offers Delete. */
+  saveTitle(taskId, title) {
+    if (this.editingId !== taskId) return;
+    const clean = String(title ?? "").trim();
+    const row = this.getSnapshot().tasks.find((t) => t.id === taskId);
+    if (!clean && row) {
+      this.editingId = "";
+      this.io.notify(
+        `A task needs a title. Delete "${row.title}"?`,
+        { label: "Delete", onClick: () => this.remove(taskId) },
+        "warning",
+      );
+      this.emit();
+      return;
+    }
+    this.editError = this.titleProblem(clean);
+    if (!this.editError) {
+      this.editingId = "";
+      this.update(taskId, { title: clean });
+    }
+    this.emit();
+  }
+
+  setCompleted(taskId, completed) {
+    return this.mutate("set", { taskId, fields: { completed: !!completed } });
+  }
+
+  update(taskId, fields) {
+    const row = overlay(this.confirmed.rows, this.counts, this.outbox.items).rows.get(taskId);
+    if (!row) return null;
+    const changed = Object.fromEntries(
+      Object.entries(fields).filter(([k, v]) => row[k] !== v),
+    );
+    return Object.keys(changed).length ? this.mutate("set", { taskId, fields: changed }) : null;
+  }
+
+  remove(taskId) {
+    const m = this.mutate("delete", { taskId });
+    if (m) this.offerUndo(m, `Deleted "${m.label}"`);
+    if (this.editingId === taskId) this.editingId = "";
+    return m;
+  }
+
+  setAll(completed) {
+    return this.mutate("set_all", { fields: { completed }, label: "all tasks" });
+  }
+
+  clearCompleted() {
+    const { rows, total, active } = overlay(
+      this.confirmed.rows,
+      this.counts,
+      this.outbox.items,
+    );
+    const n = total - active || [...rows.values()].filter((r) => r.completed).length;
+    const m = this.mutate("clear_completed", { label: "completed tasks" });
+    if (m) this.offerUndo(m, `Cleared ${n} completed task${n === 1 ? "" : "s"}`);
+    return m;
+  }
+
+  offerUndo(m, message) {
+    this.io.notify(message, { label: "Undo", onClick: () => this.undo(m.mid) }, "info");
+  }
+
+  /** Undo ``mid`` (an Undo button), or this page's newest change (Ctrl+Z). */
+  undo(mid = null) {
+    const entry = mid
+      ? this.undoStack.find((u) => u.mid === mid)
+      : this.undoStack[this.undoStack.length - 1];
+    if (!entry) return null;
+    this.undoStack = this.undoStack.filter((u) => u.mid !== entry.mid);
+    const original = this.outbox.items.find((m) => m.mid === entry.mid);
+    const prev = original ? original.prev : this.recordedPrev.get(entry.mid);
+    return this.mutate("undo", { of: entry.mid, prev: prev ?? null, label: entry.label });
+  }
+
+  /** The outbox of ``userId`` (this engine's own when it is that user's). */
+  outboxOf(userId) {
+    return userId === this.userId ? this.outbox : new Outbox(this.io.storage, userId);
+  }
+
+  // --- the page's forms (Reflex hands a form's named fields over as ``formData``) ---
+
+  /** Enter in "New task"; the field (``inputId``) is cleared once the task is added. */
+  addFromForm(formData, inputId) {
+    if (this.add(formData?.title) && inputId) {
+      const input = globalThis.document?.getElementById(inputId);
+      if (input) input.value = "";
+    }
+  }
+
+  saveTitleFromForm(formData) {
+    this.saveTitle(String(formData?.id ?? ""), formData?.title);
+  }
+
+  editKey(key) {
+    if (key === "Escape") this.cancelEdit();
+  }
+
+  saveDetails(formData) {
+    const taskId = String(formData?.id ?? "");
+    const title = String(formData?.title ?? "").trim();
+    const problem = title ? this.titleProblem(title) : (this.io.titleEmpty ?? "");
+    if (problem) {
+      this.io.notify(problem, null, "warning");
+      return;
+    }
+    this.detailsId = "";
+    this.update(taskId, { title, description: String(formData?.description ?? "") });
+    this.emit();
+  }
+
+  detailsOpenChanged(open) {
+    if (!open) this.closeDetails();
+  }
+
+  // --- UI state that never waits for the server ---
+  startEdit(taskId) {
+    this.editingId = taskId;
+    this.editError = "";
+    this.emit();
+  }
+
+  cancelEdit() {
+    this.editingId = "";
+    this.editError = "";
+    this.emit();
+  }
+
+  openDetails(taskId) {
+    this.detailsId = taskId;
+    this.emit();
+  }
+
+  closeDetails() {
+    this.detailsId = "";
+    this.emit();
+  }
+}

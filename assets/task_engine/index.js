@@ -1,0 +1,120 @@
+/**
+ * The task change engine in the page: React and Reflex glue around ./core.js.
+ *
+ * - ``TaskEngine`` is rendered once on the task page (todo_app/tasks/engine.py). It hands the
+ *   Reflex state's confirmed rows and changes to the engine, tells it whether the socket is
+ *   up, sends its batches through the ``onSend`` event trigger (TaskState.send), and shows
+ *   the one status line ("Saving…", "Offline — N changes waiting"), announced politely.
+ * - ``useTaskView()`` is what every part of the list renders from: the overlay of confirmed
+ *   rows and unconfirmed mutations, so a click repaints in the same frame.
+ * - ``engine`` is called by the page's controls (checkbox, delete, edit, ...).
+ */
+import { createElement, useContext, useEffect, useLayoutEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
+import { useSearchParams } from "react-router";
+import { toast } from "sonner";
+import { addEvents } from "$/utils/context";
+import { EventLoopContext } from "$/utils/context-registry";
+import { Engine, UNDO_MS, signOutQuestion, statusText } from "./core.js";
+
+const SLOW_MS = 600; // "Saving…" shows only for a change that takes longer than this
+const FILTERS = new Set(["all", "active", "completed"]);
+
+let sendTrigger = () => {};
+let resyncTrigger = () => {};
+
+export const engine = new Engine({
+  storage: typeof window === "undefined" ? null : window.localStorage,
+  send: (uid, batch) => sendTrigger(uid, batch),
+  resync: () => resyncTrigger(),
+  notify: (message, action, kind = "info") => {
+    const options = { duration: UNDO_MS };
+    if (action) options.action = action;
+    (toast[kind] ?? toast)(message, options);
+  },
+  newId: () => crypto.randomUUID(),
+  now: () => new Date().toISOString(),
+  titleMax: 200,
+  titleTooLong: "Title must be at most 200 characters (this one has {n})",
+  titleEmpty: "Enter a title",
+});
+
+if (typeof window !== "undefined") window.todoTaskEngine = engine; // for the browser tests
+
+export function useTaskView() {
+  return useSyncExternalStore(engine.subscribe, engine.getSnapshot, engine.getSnapshot);
+}
+
+function typingInAField(target) {
+  const tag = target?.tagName;
+  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target?.isContentEditable;
+}
+
+export function TaskEngine(props) {
+  const { rows, rowsSeq, changes, total, active, epoch, userId, query, loading } = props;
+  const [searchParams] = useSearchParams();
+  const requested = searchParams.get("filter") ?? "all";
+  const filter = FILTERS.has(requested) ? requested : "all";
+  const [, connectErrors] = useContext(EventLoopContext);
+  const view = useTaskView();
+  const [slow, setSlow] = useState(false);
+
+  sendTrigger = props.onSend ?? sendTrigger;
+  resyncTrigger = props.onResync ?? resyncTrigger;
+  engine.io.titleMax = props.titleMax ?? engine.io.titleMax;
+  engine.io.titleTooLong = props.titleTooLong ?? engine.io.titleTooLong;
+  engine.io.titleEmpty = props.titleEmpty ?? engine.io.titleEmpty;
+
+  // Before paint: the confirmed rows and the overlay land in the same frame.
+  useLayoutEffect(() => {
+    engine.sync({ rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading });
+  }, [rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading]);
+
+  useLayoutEffect(() => {
+    engine.setConnected(connectErrors.length === 0);
+  }, [connectErrors]);
+
+  // "Saving…" only once a change has waited a while: a quick save says nothing.
+  useEffect(() => {
+    setSlow(false);
+    if (!view.pending) return undefined;
+    const timer = window.setTimeout(() => setSlow(true), SLOW_MS);
+    return () => window.clearTimeout(timer);
+  }, [view.pending]);
+
+  // Ctrl+Z (or Cmd+Z) undoes this page's last change, except while typing in a field.
+  useEffect(() => {
+    const onKey = (event) => {
+      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key === "z") {
+        if (typingInAField(event.target)) return;
+        if (engine.undo()) event.preventDefault();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
+  const text = statusText(view.pending, view.connected, slow);
+  return createElement(
+    "p",
+    {
+      role: "status",
+      "aria-live": "polite",
+      id: "sync-status",
+      "data-pending": view.pending,
+      className: "sync-status",
+      style: { margin: 0, minHeight: "1.25rem", fontSize: "0.875rem", color: "var(--gray-11)" },
+    },
+    text,
+  );
+}
+
+/** Sign out, after asking when ``userId``'s unsaved changes would be discarded. */
+export function signOut(userId, signOutEvent) {
+  const outbox = engine.outboxOf(userId);
+  const n = outbox.items.length;
+  if (n && !window.confirm(signOutQuestion(n))) return;
+  outbox.clear();
+  engine.emit();
+  addEvents([signOutEvent]);
+}
