@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
+from tests.factories import make_user
 from tests.services import REDIS_URL, missing
 from todo_app.tasks import service
-from todo_app.tasks.live import ORIGIN, Live, MemoryViewers, RedisViewers
+from todo_app.tasks.live import Live, MemoryViewers, RedisViewers
+from todo_app.tasks.service import TaskChange, TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
 
 
 class Recorder:
     def __init__(self, open_tabs: set[str] | None = None) -> None:
-        self.refreshed: list[str] = []
+        self.pushed: list[tuple[str, list[TaskChange]]] = []
         self.open_tabs = open_tabs
 
-    async def refresh(self, token: str) -> None:
-        self.refreshed.append(token)
+    async def push(self, token: str, changes: list[TaskChange]) -> None:
+        self.pushed.append((token, changes))
 
     async def connected(self, token: str) -> bool:
         return self.open_tabs is None or token in self.open_tabs
@@ -33,54 +36,66 @@ async def _drain(live: Live) -> None:
             return
 
 
-async def test_other_tabs_of_the_owner_are_refreshed_once_per_burst() -> None:
+def _change(owner: uuid.UUID, title: str, origin: str = "") -> TaskChange:
+    now = datetime.now(UTC)
+    task = TaskData(uuid.uuid4(), title, "", False, 1, now, now)
+    return TaskChange(owner, upserted=(task,), total_delta=1, active_delta=1, origin=origin)
+
+
+async def test_other_tabs_of_the_owner_get_the_rows_once_per_burst() -> None:
     live, rec = Live(MemoryViewers()), Recorder()
-    live.install(rec.refresh, rec.connected)
+    live.install(rec.push, rec.connected)
     live.start(asyncio.get_running_loop())
     owner, stranger = uuid.uuid4(), uuid.uuid4()
     live.watch(owner, "tab-a")
     live.watch(owner, "tab-b")
     live.watch(stranger, "tab-x")
 
-    ORIGIN.set("tab-a")  # tab-a made the change: it already shows it
-    for _ in range(5):  # rapid clicks
-        await asyncio.to_thread(live.changed, owner)
+    burst = [_change(owner, f"t{i}", origin="tab-a") for i in range(5)]  # tab-a's rapid clicks
+    for change in burst:
+        await asyncio.to_thread(live.changed, change)
     await _drain(live)
-    assert rec.refreshed == ["tab-b"]
+    assert [token for token, _ in rec.pushed] == ["tab-b"]  # not the origin, not a stranger
+    assert rec.pushed[0][1] == burst  # the rows themselves, in order, in one update
 
 
 async def test_closed_tabs_are_forgotten() -> None:
     live, rec = Live(MemoryViewers()), Recorder(open_tabs={"open"})
-    live.install(rec.refresh, rec.connected)
+    live.install(rec.push, rec.connected)
     live.start(asyncio.get_running_loop())
     owner = uuid.uuid4()
     live.watch(owner, "open")
     live.watch(owner, "closed")
-    live.changed(owner)
+    live.changed(_change(owner, "x"))
     await _drain(live)
-    assert rec.refreshed == ["open"]
+    assert [token for token, _ in rec.pushed] == ["open"]
     assert live.viewers.tokens(str(owner)) == ["open"]
 
 
-async def test_a_failing_refresh_never_breaks_the_write() -> None:
+async def test_a_failing_push_never_breaks_the_write(caplog: pytest.LogCaptureFixture) -> None:
     live = Live(MemoryViewers())
+    attempts: list[str] = []
 
-    async def broken(token: str) -> None:
+    async def broken(token: str, changes: list[TaskChange]) -> None:
+        attempts.append(token)
         raise RuntimeError("socket gone")
 
     live.install(broken)
     live.start(asyncio.get_running_loop())
     owner = uuid.uuid4()
     live.watch(owner, "tab")
-    live.changed(owner)
-    await _drain(live)  # no exception escapes
+    live.changed(_change(owner, "x"))  # must not raise into the writer
+    await _drain(live)
+    assert attempts == ["tab"]
+    assert "could not update an open page" in caplog.text
+    live.changed(_change(owner, "y"))  # and the next change is still delivered (tried)
+    await _drain(live)
+    assert attempts == ["tab", "tab"]
 
 
-def test_every_service_write_is_announced(monkeypatch: pytest.MonkeyPatch) -> None:
-    from todo_app.auth import service as auth_service
-
-    owner = auth_service.sign_up("live@example.com", "correct horse battery").user.id
-    heard: list[uuid.UUID] = []
+def test_every_service_write_is_announced_with_its_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    owner = make_user()
+    heard: list[TaskChange] = []
     monkeypatch.setattr(service, "change_listeners", [heard.append])
     task = service.create_task(owner, "a")
     service.update_task(owner, task.id, title="b")
@@ -88,14 +103,25 @@ def test_every_service_write_is_announced(monkeypatch: pytest.MonkeyPatch) -> No
     service.set_all_completed(owner, False)
     service.delete_task(owner, task.id)
     service.restore_tasks(owner, [task])
+    service.update_task(owner, task.id, completed=True)
     service.clear_completed(owner)
-    assert heard == [owner] * 7
+    kinds = [(len(c.upserted), len(c.removed), c.total_delta, c.active_delta) for c in heard]
+    assert kinds == [
+        (1, 0, 1, 1),  # create
+        (1, 0, 0, 0),  # retitle
+        (1, 0, 0, -1),  # toggle to done
+        (1, 0, 0, 1),  # all active again
+        (0, 1, -1, -1),  # delete
+        (1, 0, 1, 1),  # restore
+        (1, 0, 0, -1),  # done
+        (0, 1, -1, 0),  # clear completed
+    ]
+    assert heard[1].upserted[0].title == "b"
     service.list_tasks(owner)  # reads are not changes
-    service.count_tasks(owner)
-    assert len(heard) == 7
     with pytest.raises(service.NotFound):
         service.delete_task(owner, uuid.uuid4())  # a failed write announces nothing
-    assert len(heard) == 7
+    service.clear_completed(owner)  # nothing to clear: nothing to announce
+    assert len(heard) == 8
 
 
 def test_redis_viewers_are_shared_between_workers() -> None:
