@@ -73,4 +73,21 @@ def test_several_workers_serve_one_session(scaled_server: Server, browser: Brows
     expect(other.get_by_role("checkbox", name="on postgres")).to_be_visible()
     add(page, "seen everywhere")
     expect(other.get_by_role("checkbox", name="seen everywhere")).to_be_visible(timeout=5_000)
+
+    # Rapid toggles in one tab, a delete in the other: both converge, each change stored once.
+    for _ in range(4):
+        other.get_by_role("checkbox", name="on postgres").click()
+    other.get_by_role("checkbox", name="on postgres").click()  # five clicks: checked
+    page.get_by_role("button", name="Delete seen everywhere").click()
+    expect(page.get_by_role("checkbox", name="on postgres")).to_be_checked(timeout=5_000)
+    expect(other.get_by_role("checkbox", name="seen everywhere")).to_have_count(0)
+    for tab in (page, other):
+        tab.wait_for_function("window.todoTaskEngine.outbox.items.length === 0")
+    req = urllib.request.Request(  # noqa: S310
+        f"{scaled_server.url}/api/tasks", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+        stored = {t["title"]: t for t in json.loads(resp.read())["items"]}
+    assert sorted(stored) == ["on postgres", "via redis"]
+    assert stored["on postgres"]["completed"] and stored["on postgres"]["version"] == 6
     page.context.close()

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from tests.factories import make_user
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from todo_app.models import Task, User
+from todo_app.models import Task
 from todo_app.tasks import service
 from todo_app.tasks.service import (
     TaskCounts,
@@ -39,13 +40,6 @@ from todo_app.tasks.service import (
 )
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def make_user(name: str) -> uuid.UUID:
-    with session_scope() as session:
-        user = User(email=f"{name}@example.com", name=name, password_hash="x")
-        session.add(user)
-    return user.id
 
 
 @pytest.fixture
