@@ -42,6 +42,20 @@ export class Outbox {
     }
   }
 
+  /** What another tab of the same user stored meanwhile, merged in (by mutation id). */
+  merged() {
+    let stored = [];
+    try {
+      stored = JSON.parse(this.storage?.getItem(this.key) ?? "[]");
+    } catch {
+      stored = [];
+    }
+    if (!Array.isArray(stored)) return this.items;
+    const mine = new Set(this.items.map((m) => m.mid));
+    const theirs = stored.filter((m) => m && m.mid && m.kind && !mine.has(m.mid));
+    return theirs.length ? [...theirs, ...this.items] : this.items;
+  }
+
   save() {
     try {
       if (this.items.length) this.storage?.setItem(this.key, JSON.stringify(this.items));
@@ -52,14 +66,15 @@ export class Outbox {
   }
 
   add(mutation) {
-    this.items = [...this.items, mutation];
+    this.items = [...this.merged(), mutation];
     this.save();
   }
 
   remove(mids) {
     const gone = new Set(mids);
-    const kept = this.items.filter((m) => !gone.has(m.mid));
-    if (kept.length !== this.items.length) {
+    const all = this.merged();
+    const kept = all.filter((m) => !gone.has(m.mid));
+    if (kept.length !== this.items.length || all !== this.items) {
       this.items = kept;
       this.save();
     }
@@ -407,7 +422,10 @@ export class Engine {
       this.sent.clear();
       this.editingId = this.detailsId = "";
     }
-    const epochChanged = server.epoch !== this.confirmed.epoch;
+    // A new base (a load, a reconnect, a resync) may replace answers this page never saw:
+    // whatever is still pending is sent again, and the server answers each mid once more.
+    const newBase =
+      server.epoch !== this.confirmed.epoch || server.rowsSeq !== this.confirmed.rowsSeq;
     const { gap, settled } = this.confirmed.sync(server);
     this.counts = { total: server.total, active: server.active };
     this.filter = server.filter;
@@ -415,8 +433,7 @@ export class Engine {
     this.loading = server.loading;
     if (gap) this.io.resync();
     this.settle(settled);
-    if (epochChanged) {
-      // A fresh page load or a reconnect: whatever was sent before may never have arrived.
+    if (newBase) {
       this.sent.clear();
       this.flush();
     }
@@ -447,6 +464,7 @@ export class Engine {
       this.io.notify(message, retry, change.status === "failed" ? "error" : "warning");
     }
     this.outbox.remove(done);
+    for (const mid of done) this.sent.delete(mid); // a Retry of the same mid must go out
   }
 
   setConnected(connected) {
@@ -524,7 +542,7 @@ export class Engine {
   saveTitle(taskId, title) {
     if (this.editingId !== taskId) return;
     const clean = String(title ?? "").trim();
-    const row = this.getSnapshot().tasks.find((t) => t.id === taskId);
+    const row = overlay(this.confirmed.rows, this.counts, this.outbox.items).rows.get(taskId);
     if (!clean && row) {
       this.editingId = "";
       this.io.notify(
@@ -557,6 +575,8 @@ export class Engine {
   }
 
   remove(taskId) {
+    const { rows } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    if (!rows.has(taskId)) return null; // already gone (e.g. a late "Delete?" toast)
     const m = this.mutate("delete", { taskId });
     if (m) this.offerUndo(m, `Deleted "${m.label}"`);
     if (this.editingId === taskId) this.editingId = "";
