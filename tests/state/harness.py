@@ -1,8 +1,9 @@
 """Runs the app's state classes in-process through Reflex's real event processor.
 
 Events go through the same queue, locks and background-task machinery as in the server,
-with a memory state manager; deltas and frontend events (toasts, redirects) are recorded
-instead of being sent to a browser. This follows Reflex 0.10's own state tests.
+with a memory state manager; deltas and frontend events (toasts, redirects, focus) are
+recorded per tab instead of being sent to a browser. This follows Reflex 0.10's own state
+tests. A harness is one browser tab; ``new_tab()`` opens another on the same server.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import traceback
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from unittest import mock
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 import pytest
 import reflex as rx
 from reflex.istate.manager.memory import StateManagerMemory
+from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event, EventHandler
 from reflex_base.event.context import EventContext
 from reflex_base.event.processor import BaseStateEventProcessor
@@ -26,18 +28,62 @@ from reflex_base.utils.format import format_event_handler
 
 S = TypeVar("S", bound=rx.State)
 
+# What every tab's router data says about its browser, unless the test sets its own.
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36"
+)
+CLIENT_IP = "203.0.113.7"
+
+
+def redirects_in(events: Iterable[Event]) -> list[str]:
+    """The paths of the redirects among ``events``, in order."""
+    return [str(e.payload.get("path")) for e in events if e.name.endswith("_redirect")]
+
+
+def toasts_in(events: Iterable[Event]) -> list[str]:
+    """The toast calls among ``events``, as text holding their messages."""
+    found = []
+    for event in events:
+        if event.name.endswith("_call_function"):
+            text = repr(event.payload)
+            if "toast" in text:
+                found.append(text)
+    return found
+
+
+def focus_in(events: Iterable[Event]) -> str | None:
+    """The id of the field the (last) ``set_focus`` among ``events`` puts the cursor in."""
+    refs = [str(e.payload.get("ref")) for e in events if e.name.endswith("_set_focus")]
+    return refs[-1].removeprefix("ref_") if refs else None
+
 
 class StateHarness:
     """One browser tab's worth of state, driven by events."""
 
-    def __init__(self, processor: BaseStateEventProcessor, manager: StateManagerMemory) -> None:
+    def __init__(
+        self,
+        processor: BaseStateEventProcessor,
+        manager: StateManagerMemory,
+        tabs: dict[str, StateHarness] | None = None,
+    ) -> None:
         self.processor = processor
         self.manager = manager
         self.token = uuid.uuid4().hex
         self.deltas: list[Mapping[str, Any]] = []
         self.events: list[Event] = []
+        # The page this tab is on and its browser, as the router data of each event says.
         self.path = "/"
         self.query: dict[str, str] = {}
+        self.user_agent = USER_AGENT
+        self.client_ip = CLIENT_IP
+        # Every tab of this server by token, so deltas and events reach the right one.
+        self._tabs = tabs if tabs is not None else {}
+        self._tabs[self.token] = self
+
+    def new_tab(self) -> StateHarness:
+        """Another browser tab on the same server (same processor and state manager)."""
+        return StateHarness(self.processor, self.manager, self._tabs)
 
     def router_data(self) -> dict[str, Any]:
         as_path = self.path + (f"?{urlencode(self.query)}" if self.query else "")
@@ -47,8 +93,8 @@ class StateHarness:
             "query": dict(self.query),
             "token": self.token,
             "sid": "sid-" + self.token,
-            "ip": "127.0.0.1",
-            "headers": {"user-agent": "pytest state harness", "origin": "http://test"},
+            "ip": self.client_ip,
+            "headers": {"user-agent": self.user_agent, "origin": "http://test"},
         }
 
     async def send(self, handler: EventHandler, **payload: Any) -> None:
@@ -70,9 +116,13 @@ class StateHarness:
                 )
             await asyncio.sleep(0.005)
 
-    async def run(self, handler: EventHandler, **payload: Any) -> None:
+    async def run(self, handler: EventHandler, **payload: Any) -> list[Event]:
+        """Send an event and wait for everything it started; returns the frontend events
+        (redirects, toasts, focus, ...) this tab received meanwhile."""
+        start = len(self.events)
         await self.send(handler, **payload)
         await self.idle()
+        return self.events[start:]
 
     async def until(self, predicate: Any, timeout: float = 5) -> None:
         """Wait until ``predicate()`` (sync or async) holds."""
@@ -92,20 +142,29 @@ class StateHarness:
         root = await self.manager.get_state(rx.BaseStateToken(ident=self.token, cls=rx.State))
         return await root.get_state(cls)
 
+    def sent_deltas(self, cls: type[rx.State]) -> list[dict[str, Any]]:
+        """The updates of ``cls`` the deltas sent to this tab, in order, by var name."""
+        state_name = cls.get_full_name()
+        return [
+            {key.removesuffix(FIELD_MARKER): value for key, value in delta[state_name].items()}
+            for delta in self.deltas
+            if state_name in delta
+        ]
+
     def frontend_events(self, name: str) -> list[Event]:
         return [e for e in self.events if e.name.endswith(name)]
 
-    def toasts(self) -> list[str]:
-        """The messages of every toast the handlers sent to the browser."""
-        found = []
-        for event in self.frontend_events("_call_function"):
-            text = repr(event.payload)
-            if "toast" in text:
-                found.append(text)
-        return found
+    def toasts(self, events: Iterable[Event] | None = None) -> list[str]:
+        """The toasts among ``events`` (default: all this tab received), as text."""
+        return toasts_in(self.events if events is None else events)
 
-    def redirects(self) -> list[str]:
-        return [str(e.payload.get("path")) for e in self.frontend_events("_redirect")]
+    def redirects(self, events: Iterable[Event] | None = None) -> list[str]:
+        """The redirect paths among ``events`` (default: all this tab received)."""
+        return redirects_in(self.events if events is None else events)
+
+    def focus(self, events: Iterable[Event] | None = None) -> str | None:
+        """The field the last ``set_focus`` among ``events`` (default: all) targets."""
+        return focus_in(self.events if events is None else events)
 
 
 @asynccontextmanager
@@ -119,13 +178,14 @@ async def state_harness() -> AsyncIterator[StateHarness]:
         backend_exception_handler=on_backend_exception, graceful_shutdown_timeout=5
     )
     manager = StateManagerMemory()
-    harness = StateHarness(processor, manager)
+    tabs: dict[str, StateHarness] = {}
+    harness = StateHarness(processor, manager, tabs)
 
     async def emit_delta(token: str, delta: Mapping[str, Any]) -> None:
-        harness.deltas.append(delta)
+        tabs[token].deltas.append(delta)
 
     async def emit_event(token: str, *events: Event) -> None:
-        harness.events.extend(events)
+        tabs[token].events.extend(events)
 
     with mock.patch.object(processor, "_rehydrate", new=mock.AsyncMock()):
         processor._root_context = EventContext(
@@ -137,7 +197,7 @@ async def state_harness() -> AsyncIterator[StateHarness]:
         )
         async with processor:
             yield harness
-            await harness.idle()
+            await harness.idle()  # every tab shares the processor: this waits for all
         await manager.close()
     if errors:
         pytest.fail("a handler raised:\n" + "\n".join(errors))
