@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from todo_app.db import session_scope
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
@@ -171,7 +171,11 @@ def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
 def _expected_version(session: Session, owner: uuid.UUID, m: Mutation) -> int | None:
     """The version ``m`` was based on: what the mutation it followed left, if that applied."""
     if m.after is not None:
-        earlier = session.get(TaskMutation, m.after)
+        earlier = session.exec(
+            select(TaskMutation.owner_id, TaskMutation.status, TaskMutation.outcome).where(
+                col(TaskMutation.id) == m.after
+            )
+        ).first()
         if earlier is not None and earlier.owner_id == owner and earlier.status == APPLIED:
             version = earlier.outcome.get("versions", {}).get(str(m.task_id))
             if version is not None:
@@ -332,12 +336,24 @@ def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied | Receipt:
     with session_scope() as session:
         # Claim the id first: a second sender blocks here (and then finds the outcome), and
         # on SQLite the transaction holds the write lock from its first statement on.
-        claim = TaskMutation(id=m.mid, owner_id=owner, kind=m.kind, status=APPLIED)
-        session.add(claim)
-        session.flush()
+        # (Core statements, not ORM objects: this is the path every click takes.)
+        session.exec(
+            sa.insert(TaskMutation).values(
+                id=m.mid,
+                owner_id=owner,
+                kind=m.kind,
+                status=APPLIED,
+                outcome={},
+                undo={},
+                created_at=utcnow(),
+            )
+        )
         applied = KINDS[m.kind].apply(session, owner, m)
-        claim.outcome = {"versions": applied.versions}
-        claim.undo = applied.undo
+        session.exec(
+            sa.update(TaskMutation)
+            .where(col(TaskMutation.id) == m.mid)
+            .values(outcome={"versions": applied.versions}, undo=applied.undo)
+        )
     return applied
 
 

@@ -268,10 +268,10 @@ def _owned(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[sa.ColumnElement[boo
 
 
 def _read_owned(session: Session, owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
-    task = session.exec(select(Task).where(*_owned(owner_id, task_id))).one_or_none()
-    if task is None:
+    row = session.exec(select(*_COLUMNS).where(*_owned(owner_id, task_id))).one_or_none()
+    if row is None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    return _to_data(task)
+    return _to_data(row)
 
 
 def get_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:

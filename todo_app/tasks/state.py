@@ -27,7 +27,7 @@ import reflex as rx
 
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState, to_login
-from todo_app.errors import Unauthenticated
+from todo_app.errors import InvalidInput, Unauthenticated
 from todo_app.tasks import live, mutations, service
 from todo_app.tasks.service import TaskChange, TaskData
 
@@ -66,12 +66,13 @@ def _apply_batch(token: str, uid: str, batch: list[Any], origin: str) -> list[mu
     for raw in batch[: mutations.BATCH_MAX]:
         try:
             mutation = mutations.parse(raw)
-        except Exception as exc:  # InvalidInput, or a mid that is not even a string
+        except InvalidInput as exc:
+            # Answered when it names itself, so the page can drop it and say why.
             mid = raw.get("mid") if isinstance(raw, dict) else None
             if isinstance(mid, str) and len(mid) <= 36:
-                detail = getattr(exc, "fields", {"": "Malformed change"})
+                detail = next(iter(exc.fields.values()), exc.message)
                 receipts.append(
-                    mutations.Receipt(mid, mutations.REFUSED, mutations.INVALID, *detail.values())
+                    mutations.Receipt(mid, mutations.REFUSED, mutations.INVALID, detail)
                 )
             continue
         receipts.append(mutations.apply(user.id, mutation, origin=origin))
