@@ -28,37 +28,33 @@ const UNDO_DEPTH = 50;
 
 // --- the outbox -----------------------------------------------------------------------
 
-/** The unconfirmed mutations of one user, kept in ``storage`` (localStorage). */
+/**
+ * The unconfirmed mutations of one user, kept in ``storage`` (localStorage).
+ *
+ * Several tabs of one user share the stored list. Each tab keeps its own entries (and, after
+ * a load, whatever was stored then) in memory, and changes the stored list only by mutation
+ * id, read-modify-write, so no tab ever erases another tab's waiting changes.
+ */
 export class Outbox {
   constructor(storage, userId) {
     this.storage = storage;
     this.key = OUTBOX_PREFIX + userId;
-    this.items = [];
+    this.items = this.stored();
+  }
+
+  stored() {
     try {
-      const saved = JSON.parse(storage?.getItem(this.key) ?? "[]");
-      if (Array.isArray(saved)) this.items = saved.filter((m) => m && m.mid && m.kind);
+      const saved = JSON.parse(this.storage?.getItem(this.key) ?? "[]");
+      return Array.isArray(saved) ? saved.filter((m) => m && m.mid && m.kind) : [];
     } catch {
-      this.items = []; // unreadable: start empty rather than break the page
+      return []; // unreadable: start empty rather than break the page
     }
   }
 
-  /** What another tab of the same user stored meanwhile, merged in (by mutation id). */
-  merged() {
-    let stored = [];
+  write(change) {
     try {
-      stored = JSON.parse(this.storage?.getItem(this.key) ?? "[]");
-    } catch {
-      stored = [];
-    }
-    if (!Array.isArray(stored)) return this.items;
-    const mine = new Set(this.items.map((m) => m.mid));
-    const theirs = stored.filter((m) => m && m.mid && m.kind && !mine.has(m.mid));
-    return theirs.length ? [...theirs, ...this.items] : this.items;
-  }
-
-  save() {
-    try {
-      if (this.items.length) this.storage?.setItem(this.key, JSON.stringify(this.items));
+      const next = change(this.stored());
+      if (next.length) this.storage?.setItem(this.key, JSON.stringify(next));
       else this.storage?.removeItem(this.key);
     } catch {
       // Storage full or disabled: the mutations still live in memory until confirmed.
@@ -66,23 +62,20 @@ export class Outbox {
   }
 
   add(mutation) {
-    this.items = [...this.merged(), mutation];
-    this.save();
+    this.items = [...this.items, mutation];
+    this.write((stored) => [...stored.filter((m) => m.mid !== mutation.mid), mutation]);
   }
 
   remove(mids) {
     const gone = new Set(mids);
-    const all = this.merged();
-    const kept = all.filter((m) => !gone.has(m.mid));
-    if (kept.length !== this.items.length || all !== this.items) {
-      this.items = kept;
-      this.save();
-    }
+    if (!gone.size) return;
+    this.items = this.items.filter((m) => !gone.has(m.mid));
+    this.write((stored) => stored.filter((m) => !gone.has(m.mid)));
   }
 
   clear() {
     this.items = [];
-    this.save();
+    this.write(() => []);
   }
 
   /** The newest unconfirmed mutation of ``taskId`` (what a new one is made on top of). */

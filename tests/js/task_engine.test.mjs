@@ -863,6 +863,26 @@ describe("Engine: the outbox across reloads and users", () => {
   );
 });
 
+describe("Outbox: several tabs of one user", () => {
+  test("a tab's write keeps the other tab's entries in storage but never adopts them", () => {
+    const storage = memoryStorage();
+    const tabA = setup({ storage, idPrefix: "a", rows: milkAndDog() });
+    const tabB = setup({ storage, idPrefix: "b", rows: milkAndDog() });
+    tabA.engine.setConnected(false);
+    tabB.engine.setConnected(false);
+    const mA = tabA.engine.setCompleted("t1", true);
+    const mB = tabB.engine.setCompleted("t2", true);
+    tabA.engine.outbox.remove([mA.mid]); // A's change settled in A
+    // A holds nothing of B's (it could never send or settle it), yet B's entry is kept.
+    assert.deepEqual(tabA.engine.outbox.items, []);
+    assert.deepEqual(
+      JSON.parse(storage.getItem(`${OUTBOX_PREFIX}u1`)).map((m) => m.mid),
+      [mB.mid],
+    );
+    assert.deepEqual(tabB.engine.outbox.items.map((m) => m.mid), [mB.mid]);
+  });
+});
+
 describe("Engine: settling changes", () => {
   test("an applied change drops the outbox entry and the snapshot keeps the value", () => {
     const storage = memoryStorage();
