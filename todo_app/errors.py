@@ -27,6 +27,10 @@ class NotFound(ServiceError):
     """The object does not exist *for this user* (another user's object is not found too)."""
 
 
+class ListNotFound(NotFound):
+    """The list does not exist for this user (named by a task's ``list_id``)."""
+
+
 class Conflict(ServiceError):
     """The request clashes with what is stored (an email already taken)."""
 

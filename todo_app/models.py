@@ -7,7 +7,7 @@ seen it (idempotent creates) and ids reveal nothing about how many rows exist.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -16,6 +16,9 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
 NAME_MAX = 100
 EMAIL_MAX = 254
+LIST_NAME_MAX = 60
+TAG_MAX = 40
+TIME_ZONE_MAX = 64
 
 
 def utcnow() -> datetime:
@@ -53,6 +56,10 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=EMAIL_MAX, unique=True, index=True)
     name: str = Field(max_length=NAME_MAX)
     password_hash: str = Field(max_length=100)
+    # IANA zone name: "today", "overdue" and a due time's instant are reckoned in it.
+    time_zone: str = Field(
+        default="UTC", max_length=TIME_ZONE_MAX, sa_column_kwargs={"server_default": "UTC"}
+    )
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -73,9 +80,55 @@ class AuthSession(SQLModel, table=True):
     ip_address: str = Field(default="", max_length=64)
 
 
+class TaskList(SQLModel, table=True):
+    """A user's named list of tasks; tasks in no list are in the Inbox."""
+
+    __tablename__ = "lists"
+    __table_args__ = (
+        sa.UniqueConstraint("owner_id", "name_key", name="uq_lists_owner_name"),
+        sa.Index("ix_lists_owner_position", "owner_id", "position"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    name: str = Field(max_length=LIST_NAME_MAX)
+    # The name case-folded: names are unique per user whatever their case.
+    name_key: str = Field(max_length=LIST_NAME_MAX * 3)
+    position: int = Field(default=0)
+    created_at: datetime = _timestamp()
+
+
+class Tag(SQLModel, table=True):
+    """A tag name a user's tasks carry; tasks link to it through task_tags."""
+
+    __tablename__ = "tags"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name_key", name="uq_tags_owner_name"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    name: str = Field(max_length=TAG_MAX)
+    name_key: str = Field(max_length=TAG_MAX * 3)
+
+
+class TaskTag(SQLModel, table=True):
+    """Which tags a task carries, in the order given."""
+
+    __tablename__ = "task_tags"
+    __table_args__ = (sa.Index("ix_task_tags_tag_task", "tag_id", "task_id"),)
+
+    task_id: uuid.UUID = Field(foreign_key="tasks.id", ondelete="CASCADE", primary_key=True)
+    tag_id: uuid.UUID = Field(foreign_key="tags.id", ondelete="CASCADE", primary_key=True)
+    position: int = Field(default=0)
+
+
 class Task(SQLModel, table=True):
     __tablename__ = "tasks"
-    __table_args__ = (sa.Index("ix_tasks_owner_created", "owner_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_tasks_owner_created", "owner_id", "created_at"),
+        sa.Index("ix_tasks_owner_list_created", "owner_id", "list_id", "created_at"),
+        sa.Index("ix_tasks_owner_due", "owner_id", "due_date", "due_time"),
+        sa.Index("ix_tasks_owner_priority_created", "owner_id", "priority", "created_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
@@ -86,6 +139,15 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    list_id: uuid.UUID | None = Field(
+        default=None, foreign_key="lists.id", ondelete="SET NULL", nullable=True
+    )
+    # 0 none, 1 low, 2 medium, 3 high: stored as a rank so "sort by priority" uses an index.
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Wall-clock due date and time in the owner's zone; due_at is the instant of a timed due.
+    due_date: date | None = Field(default=None, nullable=True)
+    due_time: time | None = Field(default=None, nullable=True)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class SignInFailure(SQLModel, table=True):

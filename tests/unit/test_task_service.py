@@ -131,6 +131,12 @@ def test_to_dict_is_json_ready(alice: uuid.UUID) -> None:
         "version": 1,
         "created_at": task.created_at.isoformat(),
         "updated_at": task.updated_at.isoformat(),
+        "list_id": None,
+        "priority": "none",
+        "tags": [],
+        "due_date": None,
+        "due_time": None,
+        "due_at": None,
     }
     assert datetime.fromisoformat(data["created_at"]) == task.created_at
 

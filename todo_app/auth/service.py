@@ -35,6 +35,8 @@ from todo_app.errors import (
 )
 from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, Task, User, utcnow
 from todo_app.settings import get_settings
+from todo_app.tasks import service as task_service
+from todo_app.tasks.fields import validate_time_zone
 
 logger = logging.getLogger("todo_app.auth")
 
@@ -57,6 +59,7 @@ class UserInfo:
     email: str
     name: str
     created_at: datetime
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,13 @@ def _for_log(value: str) -> str:
 
 
 def _user_info(user: User) -> UserInfo:
-    return UserInfo(id=user.id, email=user.email, name=user.name, created_at=user.created_at)
+    return UserInfo(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        created_at=user.created_at,
+        time_zone=user.time_zone,
+    )
 
 
 def _session_info(row: AuthSession, current_session_id: UUID | None) -> SessionInfo:
@@ -272,14 +281,24 @@ def _confirm_password(user: User, password: str) -> bool:
 
 
 def sign_up(
-    email: str, password: str, name: str | None = None, *, user_agent: str = "", ip: str = ""
+    email: str,
+    password: str,
+    name: str | None = None,
+    *,
+    user_agent: str = "",
+    ip: str = "",
+    time_zone: str | None = None,
 ) -> SignedIn:
-    """Create an account and sign it in; every field error is reported at once."""
+    """Create an account and sign it in; every field error is reported at once.
+
+    ``time_zone`` is the browser's zone on the page (UTC when not given, as by the API).
+    """
     errors: dict[str, str] = {}
     clean_email = _collect(errors, lambda: normalize_email(email))
     _collect(errors, lambda: validate_password(password, clean_email or email))
     clean_name = _collect(errors, lambda: validate_name(name, clean_email or email))
-    if errors or clean_email is None or clean_name is None:
+    zone = _collect(errors, lambda: validate_time_zone(time_zone or "UTC"))
+    if errors or clean_email is None or clean_name is None or zone is None:
         raise InvalidInput(errors)
     with session_scope() as s:
         throttle.note_sign_up(s, ip)
@@ -288,7 +307,9 @@ def sign_up(
         with session_scope() as s:
             if _find_user(s, clean_email) is not None:
                 raise Conflict(EMAIL_TAKEN)
-            user = User(email=clean_email, name=clean_name, password_hash=password_hash)
+            user = User(
+                email=clean_email, name=clean_name, password_hash=password_hash, time_zone=zone
+            )
             s.add(user)
             s.flush()  # the user row must exist before its session row
             signed_in = _start_session(s, user, user_agent, ip)
@@ -434,6 +455,33 @@ def revoke_other_sessions(user_id: UUID, current_session_id: UUID) -> int:
 def get_user(user_id: UUID) -> UserInfo:
     """The account's public details; ``NotFound`` once it is deleted."""
     return _user_info(_load_user(user_id))
+
+
+def update_account(
+    user_id: UUID, *, name: str | None = None, time_zone: str | None = None
+) -> UserInfo:
+    """Change the name and/or the time zone; a new zone re-reckons every timed due."""
+    errors: dict[str, str] = {}
+    with session_scope() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound("Account not found")
+        clean_name = _collect(errors, lambda: validate_name(name, user.email)) if name else None
+        zone = _collect(errors, lambda: validate_time_zone(time_zone)) if time_zone else None
+        if errors:
+            raise InvalidInput(errors)
+        change = None
+        if clean_name is not None:
+            user.name = clean_name
+        if zone is not None and zone != user.time_zone:
+            user.time_zone = zone
+            s.flush()
+            change = task_service.set_time_zone_in(s, user_id, zone)
+        user.updated_at = utcnow()
+        info = _user_info(user)
+    if change is not None:
+        task_service.announce(change)
+    return info
 
 
 def change_password(

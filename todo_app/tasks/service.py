@@ -3,25 +3,26 @@
 Each function is one unit of work (``session_scope``) and every statement is filtered by
 ``owner_id``, so a task id from another account reads nothing and changes nothing: it is
 simply "not found". Functions are synchronous; async callers run them in a worker thread.
+The rules of each field live in ``tasks.fields``; this module applies them.
 
 Writes that depend on what is stored (update, toggle) are guarded in the database itself:
 ``UPDATE ... WHERE version = <the version read>``. Two writers can both read version 3, but
 only one of them can turn it into version 4; the other sees no row changed and starts again.
 The SQL used (``RETURNING``, ``lower() LIKE``, ``SUM(CASE ...)``) runs on SQLite >= 3.35 and
 PostgreSQL alike.
+
+Tags live in their own table (one row per user and tag name) with a link table, so "tasks
+tagged home" is an index lookup, not a scan of text.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import logging
-import re
-import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -29,13 +30,38 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from todo_app.db import session_scope
-from todo_app.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from todo_app.models import DESCRIPTION_MAX, TITLE_MAX, Task, utcnow
+from todo_app.errors import Conflict, InvalidInput, ListNotFound, NotFound, StaleVersion
+from todo_app.models import DESCRIPTION_MAX, Tag, Task, TaskList, TaskTag, User, utcnow
+from todo_app.tasks import fields as rules
+from todo_app.tasks.fields import (  # noqa: F401  (re-exported: the front doors' one import)
+    PRIORITIES,
+    TITLE_EMPTY,
+    TITLE_TOO_LONG,
+    has_control_characters,
+    validate_description,
+    validate_title,
+)
 
 Status = Literal["all", "active", "completed"]
 STATUSES: tuple[str, ...] = get_args(Status)
+Due = Literal["overdue", "today", "upcoming", "none"]
+DUES: tuple[str, ...] = get_args(Due)
+Sort = Literal["created", "due", "priority", "title"]
+SORTS: tuple[str, ...] = get_args(Sort)
+Order = Literal["asc", "desc"]
+ORDERS: tuple[str, ...] = get_args(Order)
+# The direction each sort takes unless told: newest, soonest, most important, A to Z.
+DEFAULT_ORDER: dict[str, str] = {
+    "created": "desc",
+    "due": "asc",
+    "priority": "desc",
+    "title": "asc",
+}
+INBOX = "inbox"  # list_id=inbox: the tasks in no list
+
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
+OFFSET_MAX = 1_000_000
 SEARCH_MAX = DESCRIPTION_MAX
 # An update that keeps losing the version race this often gives up with StaleVersion.
 WRITE_ATTEMPTS = 5
@@ -43,15 +69,12 @@ WRITE_ATTEMPTS = 5
 CLOCK_SKEW = timedelta(minutes=5)
 
 NOT_FOUND_MESSAGE = "Task not found"
-TITLE_EMPTY = "Enter a title"
-# "{n}" is the length given; the page checks the same rule as the user types (one template).
-TITLE_TOO_LONG = f"Title must be at most {TITLE_MAX} characters (this one has {{n}})"
+LIST_NOT_FOUND_MESSAGE = "List not found"
 STALE_MESSAGE = "This task was changed elsewhere"
 ID_TAKEN_MESSAGE = "This task id is already in use"
 
-# Line breaks and tabs (with the spaces around them) become one space in a title.
-_TITLE_BREAKS = re.compile(r"\s*[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]\s*")
-_DESCRIPTION_BREAKS = re.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
+# "Not given" in a partial update (``None`` means "no value" for the optional fields).
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET", "__bool__": lambda self: False})()
 
 
 @dataclass(frozen=True)
@@ -65,9 +88,15 @@ class TaskData:
     version: int
     created_at: datetime
     updated_at: datetime
+    list_id: uuid.UUID | None = None
+    priority: str = "none"
+    tags: tuple[str, ...] = ()
+    due_date: date | None = None
+    due_time: time | None = None
+    due_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (str id, ISO 8601 times), for the API and for Reflex state vars."""
+        """JSON-ready (str ids, ISO 8601 dates and times), for the API and for Reflex state."""
         return {
             "id": str(self.id),
             "title": self.title,
@@ -76,11 +105,25 @@ class TaskData:
             "version": self.version,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
+            "list_id": str(self.list_id) if self.list_id else None,
+            "priority": self.priority,
+            "tags": list(self.tags),
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "due_time": self.due_time.strftime("%H:%M") if self.due_time else None,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
         }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TaskData:
         """The inverse of ``to_dict`` (for rows kept in the change engine's log)."""
+        optional = {
+            "list_id": uuid.UUID(raw["list_id"]) if raw.get("list_id") else None,
+            "priority": raw.get("priority", "none"),
+            "tags": tuple(raw.get("tags", ())),
+            "due_date": date.fromisoformat(raw["due_date"]) if raw.get("due_date") else None,
+            "due_time": time.fromisoformat(raw["due_time"]) if raw.get("due_time") else None,
+            "due_at": datetime.fromisoformat(raw["due_at"]) if raw.get("due_at") else None,
+        }
         return cls(
             id=uuid.UUID(raw["id"]),
             title=raw["title"],
@@ -89,6 +132,7 @@ class TaskData:
             version=raw["version"],
             created_at=datetime.fromisoformat(raw["created_at"]),
             updated_at=datetime.fromisoformat(raw["updated_at"]),
+            **optional,
         )
 
 
@@ -107,9 +151,27 @@ class TaskCounts:
     completed: int
 
 
-_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskData))
-# The columns a RETURNING clause hands back, in TaskData's order.
-_COLUMNS = tuple(getattr(Task, name) for name in _FIELDS)
+@dataclass(frozen=True)
+class TaskQuery:
+    """What a list request asks for; every filter combines with AND."""
+
+    status: str = "all"
+    q: str = ""
+    list_id: str | None = None  # a list's UUID, or "inbox"
+    priority: tuple[str, ...] = ()  # any of these
+    tag: tuple[str, ...] = ()  # all of these
+    due: str | None = None
+    due_before: str | None = None  # inclusive, YYYY-MM-DD
+    due_after: str | None = None
+    sort: str = "created"
+    order: str | None = None
+    limit: int = PAGE_SIZE_DEFAULT
+    offset: int = 0
+
+
+_ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskData) if f.name != "tags")
+# The columns a read or a RETURNING clause hands back (tags come from their own table).
+_COLUMNS = tuple(getattr(Task, name) for name in _ROW_FIELDS)
 _NEWEST_FIRST = (col(Task.created_at).desc(), col(Task.id).desc())
 
 
@@ -171,6 +233,8 @@ def _change(
     return TaskChange(owner_id, tuple(upserted), tuple(removed), total, active)
 
 
+change_between = _change  # for other services whose writes move tasks (a deleted list)
+
 # Called with every committed TaskChange, whichever door it came through. The app's
 # composition root subscribes the live updates here; listeners must not raise.
 change_listeners: list[Callable[[TaskChange], None]] = []
@@ -187,43 +251,7 @@ def announce(change: TaskChange) -> None:
             logger.exception("a change listener failed")
 
 
-# --- validation ---------------------------------------------------------------------------
-
-
-def has_control_characters(text: str) -> bool:
-    """True for C0/C1 controls and lone surrogates: PostgreSQL refuses NUL, UTF-8 refuses
-    surrogates, and neither belongs in a task. Format characters (emoji joiners) are fine."""
-    return any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n" for ch in text)
-
-
-def validate_title(title: str) -> str:
-    """The title as stored: trimmed, one line (breaks and tabs become one space)."""
-    cleaned = _TITLE_BREAKS.sub(" ", title).strip()
-    if not cleaned:
-        raise InvalidInput({"title": TITLE_EMPTY})
-    if has_control_characters(cleaned):
-        raise InvalidInput({"title": "Title must not contain control characters"})
-    if len(cleaned) > TITLE_MAX:
-        raise InvalidInput({"title": TITLE_TOO_LONG.format(n=len(cleaned))})
-    return cleaned
-
-
-def validate_description(description: str | None) -> str:
-    """The description as stored: line breaks as ``\\n``, no trailing whitespace.
-
-    Leading whitespace stays: indentation in a note can mean something.
-    """
-    cleaned = _DESCRIPTION_BREAKS.sub("\n", description or "").rstrip()
-    if has_control_characters(cleaned):
-        raise InvalidInput({"description": "Description must not contain control characters"})
-    if len(cleaned) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            {
-                "description": f"Description must be at most {DESCRIPTION_MAX} characters "
-                f"(this one has {len(cleaned)})"
-            }
-        )
-    return cleaned
+# --- reading ------------------------------------------------------------------------------
 
 
 def _aware(name: str, value: datetime) -> datetime:
@@ -233,34 +261,35 @@ def _aware(name: str, value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _validate_query(status: str, q: str, limit: int, offset: int) -> str:
-    """Every problem with a list request at once, so a form can mark all fields."""
-    problems: dict[str, str] = {}
-    if status not in STATUSES:
-        problems["status"] = "Status must be all, active or completed"
-    if not 1 <= limit <= PAGE_SIZE_MAX:
-        problems["limit"] = f"Limit must be between 1 and {PAGE_SIZE_MAX}"
-    if offset < 0:
-        problems["offset"] = "Offset must be 0 or more"
-    q = q.strip()
-    if has_control_characters(q):
-        problems["q"] = "Search must not contain control characters"
-    elif len(q) > SEARCH_MAX:
-        problems["q"] = f"Search must be at most {SEARCH_MAX} characters"
-    if problems:
-        raise InvalidInput(problems)
-    return q
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def _to_data(source: Any) -> TaskData:
-    """From a Task or a RETURNING row; times in UTC whatever the server's time zone is."""
-    values = {name: getattr(source, name) for name in _FIELDS}
+def _to_data(source: Any, tags: Sequence[str] = ()) -> TaskData:
+    """From a RETURNING or column row; times in UTC whatever the server's time zone is."""
+    values = {name: getattr(source, name) for name in _ROW_FIELDS}
     values["created_at"] = values["created_at"].astimezone(UTC)
     values["updated_at"] = values["updated_at"].astimezone(UTC)
-    return TaskData(**values)
+    if values["due_at"] is not None:
+        values["due_at"] = values["due_at"].astimezone(UTC)
+    values["priority"] = rules.priority_name(values["priority"])
+    return TaskData(**values, tags=tuple(tags))
+
+
+def _tags_of(session: Session, task_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    if not task_ids:
+        return {}
+    rows = session.exec(
+        select(TaskTag.task_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(TaskTag.tag_id))
+        .where(col(TaskTag.task_id).in_(task_ids))
+        .order_by(col(TaskTag.task_id), col(TaskTag.position))
+    ).all()
+    found: dict[uuid.UUID, list[str]] = {}
+    for task_id, name in rows:
+        found.setdefault(task_id, []).append(name)
+    return found
+
+
+def _with_tags(session: Session, rows: Sequence[Any]) -> list[TaskData]:
+    tags = _tags_of(session, [row.id for row in rows])
+    return [_to_data(row, tags.get(row.id, ())) for row in rows]
 
 
 def _owned(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[sa.ColumnElement[bool]]:
@@ -271,7 +300,12 @@ def _read_owned(session: Session, owner_id: uuid.UUID, task_id: uuid.UUID) -> Ta
     row = session.exec(select(*_COLUMNS).where(*_owned(owner_id, task_id))).one_or_none()
     if row is None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    return _to_data(row)
+    return _with_tags(session, [row])[0]
+
+
+def get_in(session: Session, owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
+    """The owner's task, inside the caller's transaction (other services' writes)."""
+    return _read_owned(session, owner_id, task_id)
 
 
 def get_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
@@ -279,19 +313,125 @@ def get_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
         return _read_owned(session, owner_id, task_id)
 
 
-def _list_filters(owner_id: uuid.UUID, status: str, q: str) -> list[sa.ColumnElement[bool]]:
-    """Owner first, so the (owner_id, created_at) index narrows every list and count."""
+def zone_of(session: Session, owner_id: uuid.UUID) -> str:
+    """The owner's time zone (UTC if the account is gone: nothing will be written then)."""
+    zone = session.exec(select(User.time_zone).where(col(User.id) == owner_id)).first()
+    return zone or "UTC"
+
+
+def _int(problems: dict[str, str], name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems[name] = f"{name.capitalize()} must be a whole number from {low} to {high}"
+
+
+def _validate_query(query: TaskQuery) -> TaskQuery:
+    """Every problem with a list request at once, so a form can mark all fields."""
+    problems: dict[str, str] = {}
+    if query.status not in STATUSES:
+        problems["status"] = "Status must be all, active or completed"
+    _int(problems, "limit", query.limit, 1, PAGE_SIZE_MAX)
+    _int(problems, "offset", query.offset, 0, OFFSET_MAX)
+    q = query.q.strip() if isinstance(query.q, str) else ""
+    if has_control_characters(q):
+        problems["q"] = "Search must not contain control characters"
+    elif len(q) > SEARCH_MAX:
+        problems["q"] = f"Search must be at most {SEARCH_MAX} characters"
+    if query.list_id not in (None, INBOX):
+        try:
+            uuid.UUID(str(query.list_id))
+        except ValueError:
+            problems["list_id"] = "list_id must be a list's id or inbox"
+    for name, check in (
+        ("priority", lambda: [rules.validate_priority(p) for p in query.priority]),
+        ("tag", lambda: [rules.validate_tag(t) for t in query.tag]),
+        ("due_before", lambda: rules.validate_due_date(query.due_before)),
+        ("due_after", lambda: rules.validate_due_date(query.due_after)),
+    ):
+        try:
+            check()
+        except InvalidInput as exc:
+            problems[name] = next(iter(exc.fields.values()))
+    if query.due is not None and query.due not in DUES:
+        problems["due"] = "Due must be overdue, today, upcoming or none"
+    if query.sort not in SORTS:
+        problems["sort"] = "Sort must be created, due, priority or title"
+    if query.order is not None and query.order not in ORDERS:
+        problems["order"] = "Order must be asc or desc"
+    if problems:
+        raise InvalidInput(problems)
+    return dataclasses.replace(query, q=q)
+
+
+def _has_tag(owner_id: uuid.UUID, name: str) -> sa.ColumnElement[bool]:
+    """EXISTS a link from the task to this user's tag of that name (the tag index)."""
+    return sa.exists(
+        select(TaskTag.task_id)
+        .join(Tag, col(Tag.id) == col(TaskTag.tag_id))
+        .where(
+            col(TaskTag.task_id) == col(Task.id),
+            col(Tag.owner_id) == owner_id,
+            col(Tag.name_key) == rules.tag_key(rules.validate_tag(name)),
+        )
+    )
+
+
+def _list_filters(
+    owner_id: uuid.UUID, query: TaskQuery, today: date
+) -> list[sa.ColumnElement[bool]]:
+    """Owner first, so the (owner_id, ...) indexes narrow every list and count."""
     filters = [col(Task.owner_id) == owner_id]
-    if status != "all":
-        filters.append(col(Task.completed) == (status == "completed"))
-    if q:
+    if query.status != "all":
+        filters.append(col(Task.completed) == (query.status == "completed"))
+    if query.q:
         filters.append(
             sa.or_(
-                col(Task.title).icontains(q, autoescape=True),
-                col(Task.description).icontains(q, autoescape=True),
+                col(Task.title).icontains(query.q, autoescape=True),
+                col(Task.description).icontains(query.q, autoescape=True),
             )
         )
+    if query.list_id == INBOX:
+        filters.append(col(Task.list_id).is_(None))
+    elif query.list_id is not None:
+        filters.append(col(Task.list_id) == uuid.UUID(str(query.list_id)))
+    if query.priority:
+        filters.append(col(Task.priority).in_({rules.validate_priority(p) for p in query.priority}))
+    filters.extend(_has_tag(owner_id, name) for name in query.tag)
+    due = {
+        "overdue": col(Task.due_date) < today,
+        "today": col(Task.due_date) == today,
+        "upcoming": col(Task.due_date) > today,
+        "none": col(Task.due_date).is_(None),
+    }
+    if query.due is not None:
+        filters.append(due[query.due])
+    if query.due_after is not None:
+        filters.append(col(Task.due_date) >= rules.validate_due_date(query.due_after))
+    if query.due_before is not None:
+        filters.append(col(Task.due_date) <= rules.validate_due_date(query.due_before))
     return filters
+
+
+def _ordering(query: TaskQuery) -> list[Any]:
+    descending = (query.order or DEFAULT_ORDER[query.sort]) == "desc"
+
+    def way(column: Any) -> Any:
+        return column.desc() if descending else column.asc()
+
+    tie = [col(Task.created_at).desc(), col(Task.id).desc()]
+    if query.sort == "due":
+        # Undated tasks last either way; a dated task without a time after the timed ones.
+        return [
+            col(Task.due_date).is_(None),
+            way(col(Task.due_date)),
+            col(Task.due_time).is_(None),
+            way(col(Task.due_time)),
+            *tie,
+        ]
+    if query.sort == "priority":
+        return [way(col(Task.priority)), *tie]
+    if query.sort == "title":
+        return [way(func.lower(col(Task.title))), *tie]
+    return [way(col(Task.created_at)), way(col(Task.id))]
 
 
 def list_tasks(
@@ -301,18 +441,27 @@ def list_tasks(
     q: str = "",
     limit: int = PAGE_SIZE_DEFAULT,
     offset: int = 0,
+    query: TaskQuery | None = None,
+    now: datetime | None = None,
 ) -> TaskPage:
-    """Newest first; ``q`` matches title or description, case-insensitively, literally
-    (``%`` and ``_`` are not wildcards). Case folding beyond ASCII depends on the database."""
-    q = _validate_query(status, q, limit, offset)
-    filters = _list_filters(owner_id, status, q)
+    """One page of the owner's tasks; ``q`` matches title or description, case-insensitively,
+    literally (``%`` and ``_`` are not wildcards). "Today" is the owner's today (``now``
+    for tests). Case folding beyond ASCII depends on the database."""
+    query = _validate_query(query or TaskQuery(status=status, q=q, limit=limit, offset=offset))
     with session_scope() as session:
+        today = rules.today_in(zone_of(session, owner_id), now)
+        filters = _list_filters(owner_id, query, today)
         # Plain columns, not ORM objects: a page is read-only, and this is the busiest read.
         rows = session.exec(
-            select(*_COLUMNS).where(*filters).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
+            select(*_COLUMNS)
+            .where(*filters)
+            .order_by(*_ordering(query))
+            .limit(query.limit)
+            .offset(query.offset)
         ).all()
         total = session.exec(select(func.count()).select_from(Task).where(*filters)).one()
-    return TaskPage(items=[_to_data(row) for row in rows], total=total)
+        items = _with_tags(session, rows)
+    return TaskPage(items=items, total=total)
 
 
 def count_tasks(owner_id: uuid.UUID) -> TaskCounts:
@@ -325,6 +474,19 @@ def count_tasks(owner_id: uuid.UUID) -> TaskCounts:
             .where(col(Task.owner_id) == owner_id)
         ).one()
     return TaskCounts(total=total, active=total - completed, completed=completed)
+
+
+def list_tags(owner_id: uuid.UUID) -> list[tuple[str, int]]:
+    """The tags the owner's tasks carry, with how many tasks carry each, by name."""
+    with session_scope() as session:
+        rows = session.exec(
+            select(Tag.name, func.count(col(TaskTag.task_id)))
+            .join(TaskTag, col(TaskTag.tag_id) == col(Tag.id))
+            .where(col(Tag.owner_id) == owner_id)
+            .group_by(col(Tag.id), col(Tag.name))
+            .order_by(func.lower(col(Tag.name)))
+        ).all()
+    return [(name, count) for name, count in rows]
 
 
 def _newest_first(tasks: Iterable[TaskData]) -> list[TaskData]:
@@ -340,16 +502,16 @@ def _newest_first(tasks: Iterable[TaskData]) -> list[TaskData]:
 # its log in that same transaction).
 
 
-def _find(session: Session, task_id: uuid.UUID) -> Task | None:
-    """The task with this id, whoever owns it: only to tell a retry from a clash."""
-    return session.exec(select(Task).where(col(Task.id) == task_id)).one_or_none()
+def _find(session: Session, task_id: uuid.UUID) -> Any:
+    """The owner of the task with this id, if any: only to tell a retry from a clash."""
+    return session.exec(select(Task.owner_id).where(col(Task.id) == task_id)).first()
 
 
-def _existing(task: Task, owner_id: uuid.UUID) -> TaskData:
+def _existing(session: Session, task_id: uuid.UUID, owner_id: uuid.UUID) -> TaskData:
     """A repeated create returns what is stored; another owner's id is a clash."""
-    if task.owner_id != owner_id:
+    if _find(session, task_id) != owner_id:
         raise Conflict(ID_TAKEN_MESSAGE)
-    return _to_data(task)
+    return _read_owned(session, owner_id, task_id)
 
 
 def _not_in_future(name: str, value: datetime) -> datetime:
@@ -358,6 +520,122 @@ def _not_in_future(name: str, value: datetime) -> datetime:
     if value > utcnow() + CLOCK_SKEW:
         raise InvalidInput({name: "Time must not be in the future"})
     return value
+
+
+def _list_of(session: Session, owner_id: uuid.UUID, list_id: uuid.UUID | None) -> uuid.UUID | None:
+    """``list_id`` if it is one of the owner's lists; another user's list is not found."""
+    if list_id is None:
+        return None
+    found = session.exec(
+        select(TaskList.id).where(col(TaskList.id) == list_id, col(TaskList.owner_id) == owner_id)
+    ).first()
+    if found is None:
+        raise ListNotFound(LIST_NOT_FOUND_MESSAGE)
+    return list_id
+
+
+def _set_tags(
+    session: Session, owner_id: uuid.UUID, task_id: uuid.UUID, names: Sequence[str]
+) -> None:
+    """Link the task to these tags (made for the owner where new), in this order."""
+    keys = {rules.tag_key(name): name for name in names}
+    ids: dict[str, uuid.UUID] = {}
+    if keys:
+        ids = dict(
+            session.exec(
+                select(Tag.name_key, Tag.id).where(
+                    col(Tag.owner_id) == owner_id, col(Tag.name_key).in_(keys)
+                )
+            ).all()
+        )
+        for key, name in keys.items():
+            if key not in ids:
+                ids[key] = uuid.uuid4()
+                session.exec(
+                    sa.insert(Tag).values(id=ids[key], owner_id=owner_id, name=name, name_key=key)
+                )
+    session.exec(sa.delete(TaskTag).where(col(TaskTag.task_id) == task_id))
+    if keys:
+        session.exec(
+            sa.insert(TaskTag),
+            params=[
+                {"task_id": task_id, "tag_id": ids[key], "position": i}
+                for i, key in enumerate(keys)
+            ],
+        )
+
+
+def validate_changes(
+    *,
+    title: Any = UNSET,
+    description: Any = UNSET,
+    completed: Any = UNSET,
+    list_id: Any = UNSET,
+    priority: Any = UNSET,
+    tags: Any = UNSET,
+    due_date: Any = UNSET,
+    due_time: Any = UNSET,
+) -> dict[str, Any]:
+    """The new values of the fields a partial update sets, as they will be stored.
+
+    A field left out stays as it is; ``None`` means "no value" (no description, the Inbox,
+    no priority, no tags, no due date or time). This is the list of fields an update may
+    set: a field joins by a keyword here and a column on Task; the REST API and the page's
+    change engine both come through it.
+    """
+    given = {
+        "title": (title, rules.validate_title),
+        "description": (description, rules.validate_description),
+        "completed": (completed, rules.validate_completed),
+        "list_id": (list_id, _list_id),
+        "priority": (priority, rules.validate_priority),
+        "tags": (tags, rules.validate_tags),
+        "due_date": (due_date, rules.validate_due_date),
+        "due_time": (due_time, rules.validate_due_time),
+    }
+    new: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, (value, check) in given.items():
+        if value is UNSET:
+            continue
+        try:
+            new[name] = check(value)
+        except InvalidInput as exc:
+            problems.update(exc.fields)
+    if problems:
+        raise InvalidInput(problems)
+    return new
+
+
+def _list_id(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        if isinstance(value, str) and len(value) <= 36:
+            return uuid.UUID(value)
+    except ValueError:
+        pass
+    raise InvalidInput({"list_id": "list_id must be a list's id, or null for the Inbox"})
+
+
+UPDATABLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "description",
+    "completed",
+    "list_id",
+    "priority",
+    "tags",
+    "due_date",
+    "due_time",
+)
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values of validated changes (a priority name is stored as its rank)."""
+    return {
+        k: (rules.PRIORITIES.index(v) if k == "priority" and isinstance(v, str) else v)
+        for k, v in values.items()
+    }
 
 
 def create_in(
@@ -369,25 +647,36 @@ def create_in(
     task_id: uuid.UUID | None = None,
     completed: bool = False,
     created_at: datetime | None = None,
+    **extra: Any,
 ) -> tuple[TaskData, TaskChange]:
-    title = validate_title(title)
-    description = validate_description(description)
+    """``extra`` takes the optional fields of ``validate_changes`` (list, priority, ...)."""
+    new = validate_changes(title=title, description=description, completed=completed, **extra)
     now = utcnow()
     created = now if created_at is None else _not_in_future("created_at", created_at)
-    if task_id is not None and (stored := _find(session, task_id)) is not None:
-        return _existing(stored, owner_id), TaskChange(owner_id)
-    task = Task(
-        id=task_id or uuid.uuid4(),
-        owner_id=owner_id,
-        title=title,
-        description=description,
-        completed=completed,
-        created_at=created,
-        updated_at=now,
+    if task_id is not None and _find(session, task_id) is not None:
+        return _existing(session, task_id, owner_id), TaskChange(owner_id)
+    due_date, due_time = new.get("due_date"), new.get("due_time")
+    rules.check_due(due_date, due_time)
+    task_id = task_id or uuid.uuid4()
+    session.exec(
+        sa.insert(Task).values(
+            id=task_id,
+            owner_id=owner_id,
+            title=new["title"],
+            description=new["description"],
+            completed=new["completed"],
+            version=1,
+            created_at=created,
+            updated_at=now,
+            list_id=_list_of(session, owner_id, new.get("list_id")),
+            priority=new.get("priority", 0),
+            due_date=due_date,
+            due_time=due_time,
+            due_at=rules.due_instant(due_date, due_time, zone_of(session, owner_id)),
+        )
     )
-    session.add(task)
-    session.flush()
-    data = _to_data(task)
+    _set_tags(session, owner_id, task_id, new.get("tags", ()))
+    data = _read_owned(session, owner_id, task_id)
     return data, _change(owner_id, [None], [data])
 
 
@@ -399,23 +688,23 @@ def create_task(
     task_id: uuid.UUID | None = None,
     completed: bool = False,
     created_at: datetime | None = None,
+    **extra: Any,
 ) -> TaskData:
     """Idempotent by id, so a client may retry a create whose answer it never got.
 
     ``created_at`` lets an undo put a task back in its old place in the list.
     """
     args = (owner_id, title, description)
-    kwargs = {"task_id": task_id, "completed": completed, "created_at": created_at}
+    kwargs = {"task_id": task_id, "completed": completed, "created_at": created_at, **extra}
     try:
         with session_scope() as session:
             task, change = create_in(session, *args, **kwargs)
     except IntegrityError:
         # Another request inserted the same id between our look and our insert.
         with session_scope() as session:
-            stored = _find(session, task_id) if task_id else None
-        if stored is None:
-            raise  # not an id clash (e.g. the owner does not exist): a real error
-        return _existing(stored, owner_id)
+            if task_id is None or _find(session, task_id) is None:
+                raise  # not an id clash (e.g. the owner does not exist): a real error
+            return _existing(session, task_id, owner_id)
     announce(change)
     return task
 
@@ -424,7 +713,8 @@ def restore_in(
     session: Session, owner_id: uuid.UUID, tasks: list[TaskData]
 ) -> tuple[list[TaskData], TaskChange]:
     """Put tasks back exactly as they were; ids already in the table are skipped, so an
-    undo can be repeated and can never take over another account's task."""
+    undo can be repeated and can never take over another account's task. A list deleted
+    meanwhile puts its task in the Inbox."""
     wanted: dict[uuid.UUID, TaskData] = {}
     for task in tasks:
         wanted.setdefault(task.id, _clean_copy(task))
@@ -432,9 +722,25 @@ def restore_in(
         return [], TaskChange(owner_id)
     taken = set(session.exec(select(col(Task.id)).where(col(Task.id).in_(wanted))).all())
     fresh = [task for task in wanted.values() if task.id not in taken]
-    session.add_all(Task(owner_id=owner_id, **_as_row(task)) for task in fresh)
-    session.flush()
-    return fresh, _change(owner_id, [None] * len(fresh), fresh)
+    lists = {t.list_id for t in fresh if t.list_id is not None}
+    alive = (
+        set(
+            session.exec(
+                select(TaskList.id).where(
+                    col(TaskList.owner_id) == owner_id, col(TaskList.id).in_(lists)
+                )
+            ).all()
+        )
+        if lists
+        else set()
+    )
+    for task in fresh:
+        row = _stored(_as_row(task))
+        row["list_id"] = task.list_id if task.list_id in alive else None
+        session.exec(sa.insert(Task).values(owner_id=owner_id, **row))
+        _set_tags(session, owner_id, task.id, task.tags)
+    restored = [_read_owned(session, owner_id, task.id) for task in fresh]
+    return restored, _change(owner_id, [None] * len(restored), restored)
 
 
 def restore_tasks(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:
@@ -455,45 +761,32 @@ def _clean_copy(task: TaskData) -> TaskData:
     """A TaskData passes through callers' hands before an undo; check it like new input."""
     if task.version < 1:
         raise InvalidInput({"version": "Version must be 1 or more"})
-    return TaskData(
-        id=task.id,
-        title=validate_title(task.title),
-        description=validate_description(task.description),
+    checked = validate_changes(
+        title=task.title,
+        description=task.description,
         completed=task.completed,
-        version=task.version,
+        priority=task.priority,
+        tags=list(task.tags),
+        due_date=task.due_date,
+        due_time=task.due_time,
+    )
+    rules.check_due(checked["due_date"], checked["due_time"])
+    return dataclasses.replace(
+        task,
+        title=checked["title"],
+        description=checked["description"],
+        tags=checked["tags"],
         created_at=_not_in_future("created_at", task.created_at),
         updated_at=_not_in_future("updated_at", task.updated_at),
+        due_at=None if task.due_at is None else _aware("due_at", task.due_at),
     )
 
 
 def _as_row(task: TaskData) -> dict[str, Any]:
-    return {name: getattr(task, name) for name in _FIELDS}
+    return {name: getattr(task, name) for name in _ROW_FIELDS}
 
 
 # --- changing -----------------------------------------------------------------------------
-
-
-def validate_changes(
-    *, title: str | None = None, description: str | None = None, completed: bool | None = None
-) -> dict[str, Any]:
-    """The new values of the fields a partial update sets, as they will be stored.
-
-    This is the list of fields an update may set: a field joins by a keyword here and a
-    column on Task; the REST API and the page's change engine both come through it.
-    """
-    new: dict[str, Any] = {}
-    if title is not None:
-        new["title"] = validate_title(title)
-    if description is not None:
-        new["description"] = validate_description(description)
-    if completed is not None:
-        if not isinstance(completed, bool):
-            raise InvalidInput({"completed": "Completed must be true or false"})
-        new["completed"] = completed
-    return new
-
-
-UPDATABLE_FIELDS: tuple[str, ...] = tuple(inspect.signature(validate_changes).parameters)
 
 
 def write_in(
@@ -503,7 +796,8 @@ def write_in(
     change: Callable[[TaskData], dict[str, Any]],
     expected_version: int | None,
 ) -> tuple[TaskData, TaskData, TaskChange]:
-    """Apply ``change`` (new values computed from the stored task) if nothing changed since.
+    """Apply ``change`` (validated new values, computed from the stored task) if nothing
+    changed since.
 
     The UPDATE names the version it read; if another writer got there first, no row matches
     and we read again: with ``expected_version`` that read raises StaleVersion, without it
@@ -516,15 +810,27 @@ def write_in(
         values = {k: v for k, v in change(current).items() if getattr(current, k) != v}
         if not values:
             return current, current, TaskChange(owner_id)  # nothing to change: no new version
-        row = session.exec(
+        tags = values.pop("tags", None)
+        if "list_id" in values:
+            _list_of(session, owner_id, values["list_id"])
+        if "due_date" in values or "due_time" in values:
+            due_date = values.get("due_date", current.due_date)
+            due_time = values.get("due_time", current.due_time)
+            if due_date is None:
+                due_time = values["due_time"] = None  # clearing the date clears its time
+            rules.check_due(due_date, due_time)
+            values["due_at"] = rules.due_instant(due_date, due_time, zone_of(session, owner_id))
+        updated = session.exec(
             sa.update(Task)
             .where(*_owned(owner_id, task_id), col(Task.version) == current.version)
-            .values(**values, version=current.version + 1, updated_at=utcnow())
-            .returning(*_COLUMNS)
+            .values(**_stored(values), version=current.version + 1, updated_at=utcnow())
+            .returning(col(Task.id))
             .execution_options(synchronize_session=False)
-        ).one_or_none()
-        if row is not None:
-            after = _to_data(row)
+        ).first()
+        if updated is not None:
+            if tags is not None:
+                _set_tags(session, owner_id, task_id, tags)
+            after = _read_owned(session, owner_id, task_id)
             return current, after, _change(owner_id, [current], [after])
     raise StaleVersion(STALE_MESSAGE, current=_read_owned(session, owner_id, task_id))
 
@@ -545,13 +851,15 @@ def update_task(
     owner_id: uuid.UUID,
     task_id: uuid.UUID,
     *,
-    title: str | None = None,
-    description: str | None = None,
-    completed: bool | None = None,
     expected_version: int | None = None,
+    **changes: Any,
 ) -> TaskData:
-    """Partial update: ``None`` leaves a field as it is. Same values = no new version."""
-    new = validate_changes(title=title, description=description, completed=completed)
+    """Partial update of the fields given (see ``validate_changes``). Same values = no new
+    version."""
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({sorted(unknown)[0]: "Unknown field"})
+    new = validate_changes(**changes)
     return _write(owner_id, task_id, lambda _current: new, expected_version)
 
 
@@ -577,7 +885,7 @@ def set_all_in(
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
-    changed = _newest_first(_to_data(row) for row in rows)
+    changed = _newest_first(_with_tags(session, rows))
     before = [dataclasses.replace(t, completed=not completed) for t in changed]
     return changed, _change(owner_id, before, changed)
 
@@ -590,20 +898,47 @@ def set_all_completed(owner_id: uuid.UUID, completed: bool) -> list[TaskData]:
     return changed
 
 
+def set_time_zone_in(session: Session, owner_id: uuid.UUID, zone: str) -> TaskChange:
+    """A new zone moves the instant of every timed due (09:00 stays 09:00 where they are)."""
+    rows = session.exec(
+        select(Task.id, Task.due_date, Task.due_time, Task.version).where(
+            col(Task.owner_id) == owner_id, col(Task.due_time).is_not(None)
+        )
+    ).all()
+    before = []
+    for row in rows:
+        before.append(_read_owned(session, owner_id, row.id))
+        session.exec(
+            sa.update(Task)
+            .where(col(Task.id) == row.id)
+            .values(
+                due_at=rules.due_instant(row.due_date, row.due_time, zone),
+                version=row.version + 1,
+                updated_at=utcnow(),
+            )
+        )
+    after = [_read_owned(session, owner_id, row.id) for row in rows]
+    return _change(owner_id, before, after)
+
+
 # --- deleting -----------------------------------------------------------------------------
 
 
 def delete_where_in(
     session: Session, owner_id: uuid.UUID, *filters: sa.ColumnElement[bool]
 ) -> tuple[list[TaskData], TaskChange]:
-    """Delete and return the deleted rows in one statement: what Undo gets is what was gone."""
+    """Delete and return the deleted rows (tags read first: they go with the task), so what
+    Undo gets is exactly what was gone."""
+    where = [col(Task.owner_id) == owner_id, *filters]
+    ids = session.exec(select(Task.id).where(*where)).all()
+    tags = _tags_of(session, ids)
     rows = session.exec(
         sa.delete(Task)
-        .where(col(Task.owner_id) == owner_id, *filters)
+        .where(*where, col(Task.id).in_(ids))
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
-    deleted = _newest_first(_to_data(row) for row in rows)
+    deleted = _newest_first(_to_data(row, tags.get(row.id, ())) for row in rows)
     return deleted, _change(owner_id, deleted, [None] * len(deleted))
 
 

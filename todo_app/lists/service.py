@@ -1,0 +1,161 @@
+"""Lists: a user's named lists of tasks, in the order they choose. Tasks in none are the Inbox.
+
+Names are 1..60 characters and unique per user whatever their case. Deleting a list moves its
+tasks to the Inbox (their version moves on, and open pages get the changed rows). Every
+statement is filtered by owner: another user's list is "not found".
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from todo_app.db import session_scope
+from todo_app.errors import Conflict, InvalidInput, NotFound
+from todo_app.models import Task, TaskList, utcnow
+from todo_app.tasks import fields as rules
+from todo_app.tasks import service as task_service
+
+NAME_TAKEN = "You already have a list with this name"
+NOT_FOUND = task_service.LIST_NOT_FOUND_MESSAGE
+LISTS_MAX = 200
+
+
+@dataclass(frozen=True)
+class ListData:
+    id: uuid.UUID
+    name: str
+    position: int
+    open_count: int = 0
+
+
+def _open_counts(session: Session, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    rows = session.exec(
+        select(Task.list_id, func.count())
+        .where(
+            col(Task.owner_id) == owner_id,
+            col(Task.list_id).is_not(None),
+            col(Task.completed).is_(False),
+        )
+        .group_by(col(Task.list_id))
+    ).all()
+    return dict(rows)
+
+
+def _ordered(session: Session, owner_id: uuid.UUID) -> list[TaskList]:
+    return list(
+        session.exec(
+            select(TaskList)
+            .where(col(TaskList.owner_id) == owner_id)
+            .order_by(col(TaskList.position), col(TaskList.created_at))
+        ).all()
+    )
+
+
+def _data(row: TaskList, counts: dict[uuid.UUID, int]) -> ListData:
+    return ListData(row.id, row.name, row.position, counts.get(row.id, 0))
+
+
+def list_lists(owner_id: uuid.UUID) -> list[ListData]:
+    """The owner's lists in their order, each with how many of its tasks are open."""
+    with session_scope() as session:
+        counts = _open_counts(session, owner_id)
+        return [_data(row, counts) for row in _ordered(session, owner_id)]
+
+
+def _owned(session: Session, owner_id: uuid.UUID, list_id: uuid.UUID) -> TaskList:
+    row = session.exec(
+        select(TaskList).where(col(TaskList.id) == list_id, col(TaskList.owner_id) == owner_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+def _check_free(session: Session, owner_id: uuid.UUID, key: str, keep: uuid.UUID | None) -> None:
+    clash = session.exec(
+        select(TaskList.id).where(col(TaskList.owner_id) == owner_id, col(TaskList.name_key) == key)
+    ).first()
+    if clash is not None and clash != keep:
+        raise Conflict(NAME_TAKEN)
+
+
+def create_list(owner_id: uuid.UUID, name: str, *, list_id: uuid.UUID | None = None) -> ListData:
+    """A new list at the end of the owner's lists."""
+    name = rules.validate_list_name(name)
+    key = rules.tag_key(name)
+    try:
+        with session_scope() as session:
+            if list_id is not None and session.get(TaskList, list_id) is not None:
+                return _data(_owned(session, owner_id, list_id), _open_counts(session, owner_id))
+            _check_free(session, owner_id, key, None)
+            count, last = session.exec(
+                select(func.count(), func.max(TaskList.position)).where(
+                    col(TaskList.owner_id) == owner_id
+                )
+            ).one()
+            if count >= LISTS_MAX:
+                raise InvalidInput({"name": f"You can have at most {LISTS_MAX} lists"})
+            row = TaskList(
+                id=list_id or uuid.uuid4(),
+                owner_id=owner_id,
+                name=name,
+                name_key=key,
+                position=(last if last is not None else -1) + 1,
+            )
+            session.add(row)
+            session.flush()
+            return _data(row, {})
+    except IntegrityError:
+        raise Conflict(NAME_TAKEN) from None  # a concurrent create took the name
+
+
+def update_list(
+    owner_id: uuid.UUID, list_id: uuid.UUID, *, name: Any = None, position: Any = None
+) -> ListData:
+    """Rename, or move to ``position`` (0 is first; the others shift to make room)."""
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or position < 0
+    ):
+        raise InvalidInput({"position": "Position must be a whole number from 0"})
+    try:
+        with session_scope() as session:
+            row = _owned(session, owner_id, list_id)
+            if name is not None:
+                row.name = rules.validate_list_name(name)
+                row.name_key = rules.tag_key(row.name)
+                _check_free(session, owner_id, row.name_key, row.id)
+            if position is not None:
+                others = [r for r in _ordered(session, owner_id) if r.id != row.id]
+                others.insert(min(position, len(others)), row)
+                for i, item in enumerate(others):
+                    item.position = i
+            session.flush()
+            return _data(row, _open_counts(session, owner_id))
+    except IntegrityError:
+        raise Conflict(NAME_TAKEN) from None
+
+
+def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
+    """Delete the list; its tasks move to the Inbox. Returns the ids of the moved tasks."""
+    with session_scope() as session:
+        row = _owned(session, owner_id, list_id)
+        moved_ids = session.exec(
+            select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.list_id) == list_id)
+        ).all()
+        before = [task_service.get_in(session, owner_id, task_id) for task_id in moved_ids]
+        session.exec(
+            sa.update(Task)
+            .where(col(Task.owner_id) == owner_id, col(Task.list_id) == list_id)
+            .values(list_id=None, version=col(Task.version) + 1, updated_at=utcnow())
+        )
+        session.delete(row)
+        after = [task_service.get_in(session, owner_id, task_id) for task_id in moved_ids]
+        change = task_service.change_between(owner_id, before, after)
+    task_service.announce(change)
+    return list(moved_ids)

@@ -1,0 +1,194 @@
+"""Every rule of a task's fields, once: limits, allowed values, formats, normalisation.
+
+The task service checks every write with these; the REST API's request models and the page
+take their limits and messages from here instead of restating them. Pure: no database.
+Each ``validate_*`` returns the value as it is stored, or raises ``InvalidInput`` naming the
+field and the reason in words a person reads.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+import zoneinfo
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal, get_args
+
+from todo_app.errors import InvalidInput
+from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_MAX, TITLE_MAX
+
+Priority = Literal["none", "low", "medium", "high"]
+PRIORITIES: tuple[str, ...] = get_args(Priority)  # stored as the index: 0 none ... 3 high
+TAGS_MAX = 20
+
+TITLE_EMPTY = "Enter a title"
+# "{n}" is the length given; the page checks the same rule as the user types (one template).
+TITLE_TOO_LONG = f"Title must be at most {TITLE_MAX} characters (this one has {{n}})"
+
+# Line breaks and tabs (with the spaces around them) become one space in a title.
+_TITLE_BREAKS = re.compile(r"\s*[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]\s*")
+_DESCRIPTION_BREAKS = re.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}")
+
+
+def has_control_characters(text: str) -> bool:
+    """True for C0/C1 controls and lone surrogates: PostgreSQL refuses NUL, UTF-8 refuses
+    surrogates, and neither belongs in a task. Format characters (emoji joiners) are fine."""
+    return any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n" for ch in text)
+
+
+def _text(name: str, value: Any, label: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput({name: f"{label} must be text"})
+    return value
+
+
+def validate_title(title: Any) -> str:
+    """The title as stored: trimmed, one line (breaks and tabs become one space)."""
+    cleaned = _TITLE_BREAKS.sub(" ", _text("title", title, "Title")).strip()
+    if not cleaned:
+        raise InvalidInput({"title": TITLE_EMPTY})
+    if has_control_characters(cleaned):
+        raise InvalidInput({"title": "Title must not contain control characters"})
+    if len(cleaned) > TITLE_MAX:
+        raise InvalidInput({"title": TITLE_TOO_LONG.format(n=len(cleaned))})
+    return cleaned
+
+
+def validate_description(description: Any) -> str:
+    """The description as stored: line breaks as ``\\n``, no trailing whitespace; ``None``
+    is no description. Leading whitespace stays: indentation in a note can mean something."""
+    raw = "" if description is None else _text("description", description, "Description")
+    cleaned = _DESCRIPTION_BREAKS.sub("\n", raw).rstrip()
+    if has_control_characters(cleaned):
+        raise InvalidInput({"description": "Description must not contain control characters"})
+    if len(cleaned) > DESCRIPTION_MAX:
+        raise InvalidInput(
+            {
+                "description": f"Description must be at most {DESCRIPTION_MAX} characters "
+                f"(this one has {len(cleaned)})"
+            }
+        )
+    return cleaned
+
+
+def validate_completed(completed: Any) -> bool:
+    if not isinstance(completed, bool):
+        raise InvalidInput({"completed": "Completed must be true or false"})
+    return completed
+
+
+def validate_priority(priority: Any) -> int:
+    """The stored rank (0 none ... 3 high) of a priority name; ``None`` is "none"."""
+    if priority is None:
+        return 0
+    if priority not in PRIORITIES:
+        raise InvalidInput({"priority": "Priority must be none, low, medium or high"})
+    return PRIORITIES.index(priority)
+
+
+def priority_name(rank: int) -> str:
+    return PRIORITIES[rank] if 0 <= rank < len(PRIORITIES) else "none"
+
+
+def tag_key(name: str) -> str:
+    """Tags compare case-insensitively ("Home" and "home" are one tag)."""
+    return name.casefold()
+
+
+def validate_tag(name: Any) -> str:
+    tag = _text("tags", name, "A tag").strip().removeprefix("#")
+    if not tag:
+        raise InvalidInput({"tags": "A tag must not be empty"})
+    if any(ch.isspace() or ch == "#" for ch in tag) or has_control_characters(tag):
+        raise InvalidInput({"tags": f'Tag "{tag[:TAG_MAX]}" must not contain spaces or #'})
+    if len(tag) > TAG_MAX:
+        raise InvalidInput({"tags": f"A tag must be at most {TAG_MAX} characters"})
+    return tag
+
+
+def validate_tags(tags: Any) -> tuple[str, ...]:
+    """In the order given, duplicates (case-insensitive) dropped; ``None`` is no tags."""
+    if tags is None:
+        return ()
+    if not isinstance(tags, list | tuple):
+        raise InvalidInput({"tags": "Tags must be a list of names"})
+    seen: dict[str, str] = {}
+    for raw in tags:
+        tag = validate_tag(raw)
+        seen.setdefault(tag_key(tag), tag)
+    if len(seen) > TAGS_MAX:
+        raise InvalidInput({"tags": f"A task can have at most {TAGS_MAX} tags"})
+    return tuple(seen.values())
+
+
+def validate_due_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` (a real calendar day), or ``None`` for no due date."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    text = _text("due_date", value, "Due date")
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput({"due_date": "Due date must be a real date as YYYY-MM-DD"}) from None
+
+
+def validate_due_time(value: Any) -> time | None:
+    """``HH:MM`` on a 24-hour clock, or ``None`` for no time."""
+    if value is None or isinstance(value, time):
+        return value
+    text = _text("due_time", value, "Due time")
+    try:
+        if not _TIME.fullmatch(text):
+            raise ValueError
+        return time.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            {"due_time": "Due time must be a time as HH:MM (00:00 to 23:59)"}
+        ) from None
+
+
+def check_due(due_date: date | None, due_time: time | None) -> None:
+    if due_time is not None and due_date is None:
+        raise InvalidInput({"due_time": "A due time needs a due date"})
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name: Any) -> str:
+    """An IANA zone name ("Europe/Berlin"), as the tz database spells it."""
+    zone = _text("time_zone", name, "Time zone").strip()
+    if len(zone) > TIME_ZONE_MAX or zone not in time_zones():
+        raise InvalidInput({"time_zone": "Time zone must be an IANA name such as Europe/Berlin"})
+    return zone
+
+
+def due_instant(due_date: date | None, due_time: time | None, zone: str) -> datetime | None:
+    """The UTC instant of a timed due: the wall-clock time in the user's zone."""
+    if due_date is None or due_time is None:
+        return None
+    local = datetime.combine(due_date, due_time, tzinfo=zoneinfo.ZoneInfo(zone))
+    return local.astimezone(UTC)
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """Today's date where the user is: "today", "overdue" and "upcoming" start from it."""
+    return (now or datetime.now(UTC)).astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+
+def validate_list_name(name: Any) -> str:
+    cleaned = " ".join(_text("name", name, "A list name").split())
+    if not cleaned:
+        raise InvalidInput({"name": "Enter a name for the list"})
+    if has_control_characters(cleaned):
+        raise InvalidInput({"name": "A list name must not contain control characters"})
+    if len(cleaned) > LIST_NAME_MAX:
+        raise InvalidInput({"name": f"A list name must be at most {LIST_NAME_MAX} characters"})
+    return cleaned
