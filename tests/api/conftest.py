@@ -79,6 +79,30 @@ def create_task(client: TestClient, account: Account, **fields: Any) -> dict[str
     return response.json()
 
 
+def list_tasks(client: TestClient, account: Account, **params: Any) -> dict[str, Any]:
+    """``GET /api/tasks`` with these query parameters (a list value repeats the parameter)."""
+    response = client.get("/api/tasks", params=params, headers=account.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def titles(page: dict[str, Any]) -> list[str]:
+    return [task["title"] for task in page["items"]]
+
+
+def create_list(client: TestClient, account: Account, name: str = "Work") -> dict[str, Any]:
+    """A list of ``account``'s, made through the API; returns its JSON."""
+    response = client.post("/api/lists", json={"name": name}, headers=account.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def set_time_zone(client: TestClient, account: Account, zone: str) -> dict[str, Any]:
+    response = client.patch("/api/account", json={"time_zone": zone}, headers=account.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def assert_field_error(response: Any, location: str, field: str) -> None:
     """A 422 naming ``field`` where it was sent, in FastAPI's shape."""
     assert response.status_code == 422, response.text
@@ -100,6 +124,15 @@ COLLECTION_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/tasks", {"title": "New"}),
 ]
 TASK_ROUTES = COLLECTION_ROUTES + ITEM_ROUTES
+# The other signed-in routes (one form only), as (method, full path, a valid body).
+ORGANISE_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/lists", None),
+    ("POST", "/api/lists", {"name": "New"}),
+    ("PATCH", "/api/lists/{list_id}", {"name": "Renamed"}),
+    ("DELETE", "/api/lists/{list_id}", None),
+    ("GET", "/api/tags", None),
+    ("PATCH", "/api/account", {"time_zone": "Europe/Berlin"}),
+]
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:

@@ -13,6 +13,7 @@ from sqlmodel import col, update
 
 from tests.api.conftest import (
     FORMS,
+    ORGANISE_ROUTES,
     PASSWORD,
     TASK_ROUTES,
     Account,
@@ -168,6 +169,7 @@ def test_session_names_the_user_and_the_token_s_session(client: TestClient, alic
         "email": alice.email,
         "name": "alice",
         "created_at": body["user"]["created_at"],
+        "time_zone": "UTC",
     }
     assert body["session"]["id"] == str(tokens.decode_token(alice.token).session_id)
     assert "expires_at" in body["session"]
@@ -218,11 +220,15 @@ BAD_AUTHORIZATION = {
     "expired session": lambda client, account: f"Bearer {_expire_session(account)}",
     "revoked session": lambda client, account: f"Bearer {_revoked_token(client, account)}",
 }
-SIGNED_IN_ROUTES = [("GET", "/api/auth/session", None)] + [
-    (method, f"{{prefix_{form}}}{path}", body)
-    for form in FORMS
-    for method, path, body in TASK_ROUTES
-]
+SIGNED_IN_ROUTES = (
+    [("GET", "/api/auth/session", None)]
+    + [
+        (method, f"{{prefix_{form}}}{path}", body)
+        for form in FORMS
+        for method, path, body in TASK_ROUTES
+    ]
+    + ORGANISE_ROUTES
+)
 
 
 @pytest.mark.parametrize(("method", "path", "body"), SIGNED_IN_ROUTES)
@@ -238,7 +244,9 @@ def test_every_signed_in_route_refuses_a_bad_token_with_401(
     authorization = BAD_AUTHORIZATION[kind](client, alice)
     headers = {"Authorization": authorization} if authorization is not None else {}
     url = path.format(
-        **{f"prefix_{form}": prefix(form, alice.id) for form in FORMS}, task_id=uuid.uuid4()
+        **{f"prefix_{form}": prefix(form, alice.id) for form in FORMS},
+        task_id=uuid.uuid4(),
+        list_id=uuid.uuid4(),
     )
     response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 401, response.text

@@ -8,14 +8,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import TASK_ROUTES
+from tests.api.conftest import ORGANISE_ROUTES, TASK_ROUTES
+from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_MAX
+from todo_app.tasks import fields
 
 PUBLIC = [("post", "/api/auth/sign-up"), ("post", "/api/auth/sign-in")]
-SIGNED_IN = [("post", "/api/auth/sign-out"), ("get", "/api/auth/session")] + [
-    (method.lower(), f"{base}{path.replace('{task_id}', '{task_id}')}")
-    for base in ("/api", "/api/{user_id}")
-    for method, path, _ in TASK_ROUTES
-]
+SIGNED_IN = (
+    [("post", "/api/auth/sign-out"), ("get", "/api/auth/session")]
+    + [
+        (method.lower(), f"{base}{path.replace('{task_id}', '{task_id}')}")
+        for base in ("/api", "/api/{user_id}")
+        for method, path, _ in TASK_ROUTES
+    ]
+    + [(method.lower(), path) for method, path, _ in ORGANISE_ROUTES]
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +87,16 @@ def test_conflicts_on_updates_document_the_current_task(spec: dict[str, Any]) ->
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [("SignUpIn", "email"), ("SignInIn", "email"), ("TaskCreate", "title"), ("TaskPatch", None)],
+    [
+        ("SignUpIn", "email"),
+        ("SignInIn", "email"),
+        ("TaskCreate", "title"),
+        ("TaskReplace", "title"),
+        ("TaskPatch", None),
+        ("ListCreate", "name"),
+        ("ListPatch", None),
+        ("AccountPatch", None),
+    ],
 )
 def test_request_bodies_have_examples(spec: dict[str, Any], model: str, field: str | None) -> None:
     schema = spec["components"]["schemas"][model]
@@ -106,3 +121,55 @@ def test_docs_are_served_as_html(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert "/api/openapi.json" in response.text
     assert client.get("/api/redoc").status_code == 404
+
+
+def _property(spec: dict[str, Any], model: str, field: str) -> dict[str, Any]:
+    return spec["components"]["schemas"][model]["properties"][field]
+
+
+def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
+    return next(option for option in schema.get("anyOf", [schema]) if option.get("type") != "null")
+
+
+@pytest.mark.parametrize("model", ["TaskCreate", "TaskReplace", "TaskPatch"])
+def test_the_field_rules_of_the_service_are_documented(spec: dict[str, Any], model: str) -> None:
+    tags = _non_null(_property(spec, model, "tags"))
+    assert tags["maxItems"] == fields.TAGS_MAX
+    assert (tags["items"]["minLength"], tags["items"]["maxLength"]) == (1, TAG_MAX)
+    priority = _non_null(_property(spec, model, "priority"))
+    assert priority["enum"] == list(fields.PRIORITIES)
+    assert _non_null(_property(spec, model, "due_date"))["format"] == "date"
+    assert "HH:MM" in _property(spec, model, "due_time")["description"]
+    assert _non_null(_property(spec, model, "description"))["maxLength"] == DESCRIPTION_MAX
+    assert _non_null(_property(spec, model, "list_id"))["format"] == "uuid"
+    # null means "no value" for every optional field.
+    for field in ("description", "list_id", "priority", "tags", "due_date", "due_time"):
+        options = _property(spec, model, field)["anyOf"]
+        assert {"type": "null"} in options, field
+
+
+def test_list_names_and_zones_are_documented(spec: dict[str, Any]) -> None:
+    name = _property(spec, "ListCreate", "name")
+    assert (name["minLength"], name["maxLength"]) == (1, LIST_NAME_MAX)
+    zone = _property(spec, "AccountPatch", "time_zone")
+    assert zone["maxLength"] == TIME_ZONE_MAX
+    assert zone["examples"]
+
+
+def test_a_task_shows_its_organising_fields(spec: dict[str, Any]) -> None:
+    task = spec["components"]["schemas"]["TaskOut"]
+    assert {"list_id", "priority", "tags", "due_date", "due_time", "due_at"} <= set(
+        task["required"]
+    )
+    assert task["properties"]["priority"]["enum"] == list(fields.PRIORITIES)
+    assert "time_zone" in spec["components"]["schemas"]["UserOut"]["properties"]
+
+
+def test_list_routes_document_their_errors(spec: dict[str, Any]) -> None:
+    assert "409" in _operation(spec, "post", "/api/lists")["responses"]
+    patch = _operation(spec, "patch", "/api/lists/{list_id}")["responses"]
+    assert {"404", "409", "422"} <= set(patch)
+    assert "404" in _operation(spec, "delete", "/api/lists/{list_id}")["responses"]
+    # A task's list_id naming no list of the caller's is a 404 on every write.
+    for method, path in [("post", "/api/tasks"), ("put", "/api/tasks/{task_id}")]:
+        assert "404" in _operation(spec, method, path)["responses"]

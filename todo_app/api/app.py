@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from todo_app.api import routes_auth, routes_tasks
+from todo_app.api import routes_account, routes_auth, routes_lists, routes_tags, routes_tasks
 from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.errors import install_error_handlers
 from todo_app.settings import get_settings
@@ -21,14 +21,27 @@ from todo_app.settings import get_settings
 API_PREFIX = "/api"
 API_VERSION = "1.0.0"
 API_DESCRIPTION = f"""\
-The accounts and tasks of the Todo app, for other programs.
+The accounts, tasks and lists of the Todo app, for other programs.
 
 **Signing in.** `POST /api/auth/sign-up` or `/api/auth/sign-in` answers with a `token`; send it
 as `Authorization: Bearer <token>`. A token is renewed while it is used: when an answer carries
 `{RENEWED_TOKEN_HEADER}`, use that token from then on. `POST /api/auth/sign-out` ends it.
 
 **Errors** are `{{"detail": ...}}`. An invalid field is a 422 whose `detail` lists
-`{{loc, msg, type}}`, the same shape FastAPI uses. Another user's task is a 404, never a 403.
+`{{loc, msg, type}}`, the same shape FastAPI uses, worded as the app words it. Another user's
+task or list is a 404, never a 403, also when a task names it as its `list_id`.
+
+**Fields.** The API accepts exactly what the app accepts: a title is trimmed and its line
+breaks become spaces before its length is checked. In a request, `null` for an optional field
+means "no value" (a `null` description clears it, a `null` `list_id` is the Inbox); an
+unknown field is refused.
+
+**Organising.** Tasks carry a `list_id` (`GET /api/lists`), a `priority`, `tags`
+(`GET /api/tags`) and a due `due_date` with an optional `due_time`, wall-clock values in the
+user's `time_zone` (`PATCH /api/account`); `due_at` is the UTC instant of a timed due.
+`GET /api/tasks` filters by list, priority (repeat for any of several), tag (repeat for all
+of them), due (`overdue`, `today`, `upcoming`, `none`, reckoned in the user's zone) and due
+range, and sorts by `created`, `due`, `priority` or `title`; every filter combines.
 
 **Concurrency.** Every task has a `version`. Send it with a change to have the change refused
 (409, with the stored task in `current`) if someone changed the task in the meantime.
@@ -49,8 +62,11 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     api.include_router(routes_auth.router)
+    api.include_router(routes_account.router)
     api.include_router(routes_tasks.router)
     api.include_router(routes_tasks.hackathon_router)
+    api.include_router(routes_lists.router)
+    api.include_router(routes_tags.router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
     return api

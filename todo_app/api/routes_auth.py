@@ -43,10 +43,16 @@ def sign_up(body: SignUpIn, client: CurrentClient) -> auth_service.SignedIn:
 
     409 if the email is taken (compared case-insensitively); 422 lists every invalid field;
     429 with `Retry-After` when one client address has created too many accounts within an
-    hour (`TODO_SIGN_UPS_PER_HOUR`, 20 by default).
+    hour (`TODO_SIGN_UPS_PER_HOUR`, 20 by default). `time_zone` is `UTC` unless given
+    (change it later with `PATCH /api/account`).
     """
     return auth_service.sign_up(
-        body.email, body.password, body.name, user_agent=client.user_agent, ip=client.ip
+        body.email,
+        body.password,
+        body.name,
+        user_agent=client.user_agent,
+        ip=client.ip,
+        time_zone=body.time_zone,
     )
 
 
@@ -86,7 +92,8 @@ def sign_out(token: BearerToken) -> None:
     responses=responses(401, renewing=200),
 )
 def current_session(auth: CurrentAuth) -> SessionOut:
-    """The signed-in user and the session the token belongs to; 401 once it has ended."""
+    """The signed-in user (with their `time_zone`) and the session the token belongs to;
+    401 once it has ended."""
     return SessionOut(
         user=UserOut.model_validate(auth.user),
         session=CurrentSessionOut(id=auth.session_id, expires_at=auth.expires_at),

@@ -19,7 +19,10 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
 from todo_app.api.schemas import (
+    Day,
+    PriorityName,
     StaleVersionOut,
+    TagName,
     TaskCreate,
     TaskList,
     TaskOut,
@@ -28,7 +31,21 @@ from todo_app.api.schemas import (
     TaskToggle,
 )
 from todo_app.tasks import service as task_service
-from todo_app.tasks.service import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SEARCH_MAX, Status, TaskData
+from todo_app.tasks.fields import TAG_MAX
+from todo_app.tasks.service import (
+    DEFAULT_ORDER,
+    INBOX,
+    OFFSET_MAX,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    SEARCH_MAX,
+    Due,
+    Order,
+    Sort,
+    Status,
+    TaskData,
+    TaskQuery,
+)
 
 TaskId = Annotated[UUID, Path(description="The task's id.")]
 StatusFilter = Annotated[Status, Query(description="Which tasks to list.")]
@@ -40,7 +57,49 @@ Search = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="How many matching tasks to skip.")]
+Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="How many matching tasks to skip.")]
+ListFilter = Annotated[
+    str | None,
+    Query(
+        description=f"Only the tasks of this list (its id), or `{INBOX}` for the tasks in no "
+        "list. Another user's list matches nothing.",
+        examples=[INBOX],
+    ),
+]
+PriorityFilter = Annotated[
+    list[PriorityName] | None,
+    Query(description="Only tasks of this priority; repeat it for any of several."),
+]
+TagFilter = Annotated[
+    list[TagName] | None,
+    Query(
+        description=f"Only tasks carrying this tag (any case, 1 to {TAG_MAX} characters); "
+        "repeat it for tasks carrying all of them.",
+    ),
+]
+DueFilter = Annotated[
+    Due | None,
+    Query(
+        description="Reckoned in the user's time zone: `overdue` is due before today, "
+        "`today` due today, `upcoming` due after today, `none` undated.",
+    ),
+]
+DueBefore = Annotated[Day, Query(description="Only tasks due on or before this day.")]
+DueAfter = Annotated[Day, Query(description="Only tasks due on or after this day.")]
+SortBy = Annotated[
+    Sort,
+    Query(
+        description="`created` (newest first), `due` (soonest first; undated tasks last "
+        "either way), `priority` (high first) or `title` (A to Z, any case).",
+    ),
+]
+_DEFAULTS = ", ".join(f"`{sort}` {order}" for sort, order in DEFAULT_ORDER.items())
+OrderBy = Annotated[
+    Order | None,
+    Query(
+        description=f"Turns the sort around; each sort's own direction by default ({_DEFAULTS})."
+    ),
+]
 
 FORBIDDEN_MESSAGE = "This path names another user; use your own user id"
 
@@ -60,13 +119,13 @@ def path_user_id(
 
 
 def _version(body: TaskToggle | None) -> int | None:
-    return body.model_dump().get("version") if body is not None else None
+    return body.given().get("version") if body is not None else None
 
 
 def _update(owner_id: UUID, task_id: UUID, body: TaskReplace | TaskPatch) -> TaskData:
     """PUT and PATCH differ only in their body's defaults: fields left out of a PATCH are
     absent from ``model_dump()`` and so stay as they are."""
-    changes = body.model_dump()
+    changes = body.given()
     version = changes.pop("version", None)
     return task_service.update_task(owner_id, task_id, **changes, expected_version=version)
 
@@ -86,27 +145,57 @@ def build_router(
         owner_id: Owner,
         status: StatusFilter = "all",
         q: Search = "",
+        list_id: ListFilter = None,
+        priority: PriorityFilter = None,
+        tag: TagFilter = None,
+        due: DueFilter = None,
+        due_before: DueBefore = None,
+        due_after: DueAfter = None,
+        sort: SortBy = "created",
+        order: OrderBy = None,
         limit: Limit = PAGE_SIZE_DEFAULT,
         offset: Offset = 0,
     ) -> task_service.TaskPage:
-        """The caller's tasks, newest first, with the number of matches across all pages."""
-        return task_service.list_tasks(owner_id, status=status, q=q, limit=limit, offset=offset)
+        """The caller's tasks (newest first unless sorted otherwise), with the number of
+        matches across all pages. Every filter combines with the others (AND)."""
+        query = TaskQuery(
+            status=status,
+            q=q,
+            list_id=list_id,
+            priority=tuple(priority or ()),
+            tag=tuple(tag or ()),
+            due=due,
+            due_before=due_before.isoformat() if due_before else None,
+            due_after=due_after.isoformat() if due_after else None,
+            sort=sort,
+            order=order,
+            limit=limit,
+            offset=offset,
+        )
+        return task_service.list_tasks(owner_id, query=query)
 
     @router.post(
         "",
         status_code=201,
         response_model=TaskOut,
         summary="Create a task",
-        responses=responses(409, renewing=201),
+        responses=responses(404, 409, renewing=201),
     )
     def create_task(
         owner_id: Owner, body: TaskCreate, request: Request, response: Response
     ) -> TaskData:
         """Idempotent when the client names the id: sending the same `id` again returns the
         stored task, with the same 201 as the first answer, so a retry needs no special case.
-        409 if that id belongs to another user's task.
+        409 if that id belongs to another user's task; 404 if `list_id` is not one of the
+        caller's lists.
         """
-        task = task_service.create_task(owner_id, body.title, body.description, task_id=body.id)
+        fields = body.given()
+        title, description, task_id = (
+            fields.pop("title"),
+            fields.pop("description"),
+            fields.pop("id"),
+        )
+        task = task_service.create_task(owner_id, title, description, task_id=task_id, **fields)
         response.headers["Location"] = f"{request.url.path}/{task.id}"
         return task
 
@@ -121,14 +210,16 @@ def build_router(
 
     @router.put("/{task_id}", response_model=TaskOut, summary="Replace a task", responses=stale)
     def replace_task(owner_id: Owner, task_id: TaskId, body: TaskReplace) -> TaskData:
-        """Sets every field: a field left out gets its default (empty description, not
-        completed). With `version`, 409 and the stored task if it has changed since."""
+        """Sets every field: a field left out gets its default (no description, not
+        completed, the Inbox, no priority, no tags, no due). With `version`, 409 and the
+        stored task if it has changed since."""
         return _update(owner_id, task_id, body)
 
     @router.patch("/{task_id}", response_model=TaskOut, summary="Change a task", responses=stale)
     def patch_task(owner_id: Owner, task_id: TaskId, body: TaskPatch) -> TaskData:
-        """Changes only the fields sent. With `version`, 409 and the stored task if it has
-        changed since. Values equal to the stored ones leave the version as it is."""
+        """Changes only the fields sent; `null` clears an optional one (a `null` due date
+        clears the due time too). With `version`, 409 and the stored task if it has changed
+        since. Values equal to the stored ones leave the version as it is."""
         return _update(owner_id, task_id, body)
 
     @router.patch(

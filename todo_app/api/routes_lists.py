@@ -1,0 +1,71 @@
+"""The caller's lists: read, create, rename or move, delete.
+
+Each handler is one call into ``lists.service``, which filters every statement by owner:
+another user's list id is a 404 on every route, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request, Response
+
+from todo_app.api.deps import CurrentAuth
+from todo_app.api.errors import responses
+from todo_app.api.schemas import ListCreate, ListOut, ListPatch
+from todo_app.lists import service as list_service
+from todo_app.lists.service import LISTS_MAX, ListData
+
+router = APIRouter(prefix="/api/lists", tags=["lists"], responses=responses(401))
+
+ListIdPath = Annotated[UUID, Path(description="The list's id.")]
+
+
+@router.get(
+    "", response_model=list[ListOut], summary="List lists", responses=responses(renewing=200)
+)
+def list_lists(auth: CurrentAuth) -> list[ListData]:
+    """The caller's lists in their order, each with its number of open tasks. Tasks in no
+    list are the Inbox, which is not a list here (`GET /api/tasks?list_id=inbox`)."""
+    return list_service.list_lists(auth.user.id)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ListOut,
+    summary="Create a list",
+    responses=responses(409, renewing=201),
+    description="A new list, after the caller's others. 409 if the caller already has a "
+    f"list of that name (whatever the case); 422 past {LISTS_MAX} lists.",
+)
+def create_list(
+    auth: CurrentAuth, body: ListCreate, request: Request, response: Response
+) -> ListData:
+    created = list_service.create_list(auth.user.id, body.name)
+    response.headers["Location"] = f"{request.url.path}/{created.id}"
+    return created
+
+
+@router.patch(
+    "/{list_id}",
+    response_model=ListOut,
+    summary="Rename or move a list",
+    responses=responses(404, 409, renewing=200),
+)
+def update_list(auth: CurrentAuth, list_id: ListIdPath, body: ListPatch) -> ListData:
+    """Changes only the fields sent: a new `name` (409 if another of the caller's lists has
+    it), a new `position` (the other lists shift to make room)."""
+    return list_service.update_list(auth.user.id, list_id, **body.given())
+
+
+@router.delete(
+    "/{list_id}",
+    status_code=204,
+    summary="Delete a list",
+    responses=responses(404, renewing=204),
+)
+def delete_list(auth: CurrentAuth, list_id: ListIdPath) -> None:
+    """Deletes the list; its tasks are kept and move to the Inbox (`list_id: null`)."""
+    list_service.delete_list(auth.user.id, list_id)

@@ -1,0 +1,19 @@
+"""The tags the caller's tasks carry (for autocompletion and tag filters)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from todo_app.api.deps import CurrentAuth
+from todo_app.api.errors import responses
+from todo_app.api.schemas import TagOut
+from todo_app.tasks import service as task_service
+
+router = APIRouter(prefix="/api/tags", tags=["tags"], responses=responses(401))
+
+
+@router.get("", response_model=list[TagOut], summary="List tags", responses=responses(renewing=200))
+def list_tags(auth: CurrentAuth) -> list[TagOut]:
+    """Every tag on the caller's tasks, by name (any case), with how many tasks carry it.
+    Filter by one with `GET /api/tasks?tag=<name>`."""
+    return [TagOut(name=name, count=count) for name, count in task_service.list_tags(auth.user.id)]
