@@ -49,18 +49,37 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         return
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            _configure(connection=conn)
-            with context.begin_transaction():
-                context.run_migrations()
+            _run(conn)
     finally:
         engine.dispose()
+
+
+def _run(conn) -> None:
+    """On SQLite, with foreign keys off while tables are rebuilt: ALTER there copies a table
+    and drops the old one, which would cascade into every row that points at it (a
+    downgrade that rebuilds ``users`` would delete every task). Checked again afterwards."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()  # (SQLAlchemy began a transaction for it; the migrations need their own)
+    try:
+        _configure(connection=conn)
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.commit()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+    finally:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 if context.is_offline_mode():

@@ -126,7 +126,7 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_tasks_owner_created", "owner_id", "created_at"),
         sa.Index("ix_tasks_owner_list_created", "owner_id", "list_id", "created_at"),
-        sa.Index("ix_tasks_owner_due", "owner_id", "due_date", "due_time"),
+        sa.Index("ix_tasks_owner_due_created", "owner_id", "due_date", "created_at"),
         sa.Index("ix_tasks_owner_priority_created", "owner_id", "priority", "created_at"),
     )
 

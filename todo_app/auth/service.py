@@ -466,8 +466,15 @@ def update_account(
         user = s.get(User, user_id)
         if user is None:
             raise NotFound("Account not found")
-        clean_name = _collect(errors, lambda: validate_name(name, user.email)) if name else None
-        zone = _collect(errors, lambda: validate_time_zone(time_zone)) if time_zone else None
+        # An empty name goes back to the default (the part of the email before the @).
+        clean_name = (
+            _collect(errors, lambda: validate_name(name, user.email)) if name is not None else None
+        )
+        zone = (
+            _collect(errors, lambda: validate_time_zone(time_zone))
+            if time_zone is not None
+            else None
+        )
         if errors:
             raise InvalidInput(errors)
         change = None

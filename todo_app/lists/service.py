@@ -159,3 +159,36 @@ def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
         change = task_service.change_between(owner_id, before, after)
     task_service.announce(change)
     return list(moved_ids)
+
+
+def restore_list(owner_id: uuid.UUID, deleted: ListData, task_ids: list[uuid.UUID]) -> ListData:
+    """Undo of a delete: the list back under its id and name, with the tasks that were in it
+    (those still in the Inbox; a task moved since stays where it was put)."""
+    restored = create_list(owner_id, deleted.name, list_id=deleted.id)
+    restored = update_list(owner_id, restored.id, position=deleted.position)
+    if task_ids:
+        with session_scope() as session:
+            back = session.exec(
+                select(Task.id).where(
+                    col(Task.owner_id) == owner_id,
+                    col(Task.id).in_(task_ids),
+                    col(Task.list_id).is_(None),
+                )
+            ).all()
+            before = [task_service.get_in(session, owner_id, task_id) for task_id in back]
+            session.exec(
+                sa.update(Task)
+                .where(col(Task.id).in_(back))
+                .values(list_id=deleted.id, version=col(Task.version) + 1, updated_at=utcnow())
+            )
+            after = [task_service.get_in(session, owner_id, task_id) for task_id in back]
+            change = task_service.change_between(owner_id, before, after)
+        task_service.announce(change)
+    return list_lists_one(owner_id, deleted.id)
+
+
+def list_lists_one(owner_id: uuid.UUID, list_id: uuid.UUID) -> ListData:
+    for item in list_lists(owner_id):
+        if item.id == list_id:
+            return item
+    raise NotFound(NOT_FOUND)

@@ -21,6 +21,7 @@ from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_M
 Priority = Literal["none", "low", "medium", "high"]
 PRIORITIES: tuple[str, ...] = get_args(Priority)  # stored as the index: 0 none ... 3 high
 TAGS_MAX = 20
+DUE_YEARS = (1900, 2999)
 
 TITLE_EMPTY = "Enter a title"
 # "{n}" is the length given; the page checks the same rule as the user types (one template).
@@ -125,16 +126,27 @@ def validate_tags(tags: Any) -> tuple[str, ...]:
 
 
 def validate_due_date(value: Any) -> date | None:
-    """``YYYY-MM-DD`` (a real calendar day), or ``None`` for no due date."""
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    text = _text("due_date", value, "Due date")
-    try:
-        if not _DATE.fullmatch(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput({"due_date": "Due date must be a real date as YYYY-MM-DD"}) from None
+    """``YYYY-MM-DD`` (a real calendar day, years 1900 to 2999), or ``None`` for no due date.
+
+    The years are bounded so every due has an instant in every zone (9999-12-31 23:00 in a
+    zone behind UTC would fall off the calendar)."""
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    else:
+        text = _text("due_date", value, "Due date")
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput({"due_date": "Due date must be a real date as YYYY-MM-DD"}) from None
+    if not DUE_YEARS[0] <= day.year <= DUE_YEARS[1]:
+        raise InvalidInput(
+            {"due_date": f"Due date must be between {DUE_YEARS[0]} and {DUE_YEARS[1]}"}
+        )
+    return day
 
 
 def validate_due_time(value: Any) -> time | None:
@@ -159,7 +171,8 @@ def check_due(due_date: date | None, due_time: time | None) -> None:
 
 @functools.cache
 def time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """IANA zone names ("localtime" is this server's own setting, "Factory" a placeholder)."""
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
 
 
 def validate_time_zone(name: Any) -> str:

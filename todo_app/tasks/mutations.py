@@ -139,10 +139,13 @@ def _fields(mutation: Mutation, allowed: tuple[str, ...]) -> dict[str, Any]:
     unknown = set(mutation.fields) - set(allowed)
     if unknown:
         raise InvalidInput({"fields": f"Unknown field {sorted(unknown)[0]!r}"})
-    try:
-        return service.validate_changes(**mutation.fields)
-    except TypeError as exc:  # a value of the wrong type reached a str method
-        raise InvalidInput({"fields": "A field has a value of the wrong type"}) from exc
+    return service.validate_changes(**mutation.fields)
+
+
+def _wire(task: TaskData, names: Any) -> dict[str, Any]:
+    """Fields of ``task`` as JSON (they go into the recorded undo plan)."""
+    values = task.to_dict()
+    return {name: values[name] for name in names}
 
 
 # --- the kinds ----------------------------------------------------------------------------
@@ -153,17 +156,19 @@ def _versions(change: TaskChange) -> dict[str, int]:
 
 
 def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    new = _fields(m, ("title", "description", "completed"))
-    if "title" not in new:
+    _fields(m, service.UPDATABLE_FIELDS)  # refuses unknown or bad fields before any write
+    given = dict(m.fields)
+    if "title" not in given:
         raise InvalidInput({"title": service.TITLE_EMPTY})
     assert m.task_id is not None
     task, change = service.create_in(
         session,
         owner,
-        new["title"],
-        new.get("description", ""),
+        given.pop("title"),
+        given.pop("description", ""),
         task_id=m.task_id,
-        completed=new.get("completed", False),
+        completed=given.pop("completed", False),
+        **given,
     )
     return Applied(change, {"delete": [str(task.id)]}, {str(task.id): task.version})
 
@@ -189,7 +194,8 @@ def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     before, after, change = service.write_in(
         session, owner, m.task_id, lambda _task: new, _expected_version(session, owner, m)
     )
-    undo = {k: getattr(before, k) for k in new}
+    # Clearing the date clears its time too: the undo must bring both back.
+    undo = _wire(before, {*new, "due_time"} if "due_date" in new else new)
     return Applied(
         change,
         {"set": [{"id": str(after.id), "fields": undo, "version": after.version}]},
@@ -234,18 +240,15 @@ def _run_plan(session: Session, owner: uuid.UUID, plan: Plan) -> Applied:
         change = change.merged(restored_change)
         inverse["delete"] += [str(t.id) for t in restored]
     for step in plan.get("set", []):
+        values = service.validate_changes(**step["fields"])
         try:
             before, after, set_change = service.write_in(
-                session,
-                owner,
-                uuid.UUID(step["id"]),
-                lambda _task, values=step["fields"]: values,
-                step["version"],
+                session, owner, uuid.UUID(step["id"]), lambda _task, v=values: v, step["version"]
             )
         except (NotFound, StaleVersion):
             continue  # changed or deleted since: that task keeps what it has now
         change = change.merged(set_change)
-        back = {k: getattr(before, k) for k in step["fields"]}
+        back = _wire(before, step["fields"])
         inverse["set"].append({"id": step["id"], "fields": back, "version": after.version})
     if plan.get("delete"):
         ids = [uuid.UUID(task_id) for task_id in plan["delete"]]

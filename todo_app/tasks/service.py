@@ -362,6 +362,18 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
     return dataclasses.replace(query, q=q)
 
 
+def _tag_id(owner_id: uuid.UUID, name: str) -> Any:
+    """The id of the owner's tag of that name, as a subquery (through uq_tags_owner_name)."""
+    return (
+        select(Tag.id)
+        .where(
+            col(Tag.owner_id) == owner_id,
+            col(Tag.name_key) == rules.tag_key(rules.validate_tag(name)),
+        )
+        .scalar_subquery()
+    )
+
+
 def _has_tag(owner_id: uuid.UUID, name: str) -> sa.ColumnElement[bool]:
     """EXISTS a link from the task to this user's tag of that name (the tag index)."""
     return sa.exists(
@@ -395,7 +407,15 @@ def _list_filters(
         filters.append(col(Task.list_id) == uuid.UUID(str(query.list_id)))
     if query.priority:
         filters.append(col(Task.priority).in_({rules.validate_priority(p) for p in query.priority}))
-    filters.extend(_has_tag(owner_id, name) for name in query.tag)
+    if query.tag:
+        # The first tag drives the query from its links (the tag index); the rest must exist.
+        first, *others = query.tag
+        filters.append(
+            col(Task.id).in_(
+                select(TaskTag.task_id).where(col(TaskTag.tag_id) == _tag_id(owner_id, first))
+            )
+        )
+        filters.extend(_has_tag(owner_id, name) for name in others)
     due = {
         "overdue": col(Task.due_date) < today,
         "today": col(Task.due_date) == today,
@@ -449,6 +469,8 @@ def list_tasks(
     for tests). Case folding beyond ASCII depends on the database."""
     query = _validate_query(query or TaskQuery(status=status, q=q, limit=limit, offset=offset))
     with session_scope() as session:
+        if query.list_id not in (None, INBOX):
+            _list_of(session, owner_id, uuid.UUID(str(query.list_id)))  # another's: not found
         today = rules.today_in(zone_of(session, owner_id), now)
         filters = _list_filters(owner_id, query, today)
         # Plain columns, not ORM objects: a page is read-only, and this is the busiest read.
@@ -588,7 +610,7 @@ def validate_changes(
         "description": (description, rules.validate_description),
         "completed": (completed, rules.validate_completed),
         "list_id": (list_id, _list_id),
-        "priority": (priority, rules.validate_priority),
+        "priority": (priority, lambda p: rules.PRIORITIES[rules.validate_priority(p)]),
         "tags": (tags, rules.validate_tags),
         "due_date": (due_date, rules.validate_due_date),
         "due_time": (due_time, rules.validate_due_time),
@@ -669,7 +691,7 @@ def create_in(
             created_at=created,
             updated_at=now,
             list_id=_list_of(session, owner_id, new.get("list_id")),
-            priority=new.get("priority", 0),
+            priority=rules.validate_priority(new.get("priority")),
             due_date=due_date,
             due_time=due_time,
             due_at=rules.due_instant(due_date, due_time, zone_of(session, owner_id)),
@@ -737,6 +759,8 @@ def restore_in(
     for task in fresh:
         row = _stored(_as_row(task))
         row["list_id"] = task.list_id if task.list_id in alive else None
+        # The instant follows the wall-clock due in the owner's zone now (it may have changed).
+        row["due_at"] = rules.due_instant(task.due_date, task.due_time, zone_of(session, owner_id))
         session.exec(sa.insert(Task).values(owner_id=owner_id, **row))
         _set_tags(session, owner_id, task.id, task.tags)
     restored = [_read_owned(session, owner_id, task.id) for task in fresh]
@@ -816,7 +840,7 @@ def write_in(
         if "due_date" in values or "due_time" in values:
             due_date = values.get("due_date", current.due_date)
             due_time = values.get("due_time", current.due_time)
-            if due_date is None:
+            if due_date is None and "due_time" not in values:
                 due_time = values["due_time"] = None  # clearing the date clears its time
             rules.check_due(due_date, due_time)
             values["due_at"] = rules.due_instant(due_date, due_time, zone_of(session, owner_id))
