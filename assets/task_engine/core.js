@@ -19,6 +19,8 @@
  * "set" mutation carries whatever fields it sets, and the overlay copies them onto the row.
  */
 
+import { comparator, dueLabel, inView, localNow } from "./views.js";
+
 export const OUTBOX_PREFIX = "todo.outbox.v1.";
 export const UNDO_MS = 8000;
 const UNDO_DEPTH = 50;
@@ -285,11 +287,11 @@ export function itemsLeft(active) {
   return `${active} item${active === 1 ? "" : "s"} left`;
 }
 
-export function emptyMessage(filter, query, total) {
+export function emptyMessage(filter, query, total, viewEmpty = "No tasks yet") {
   if (query) return `No tasks match "${query}"`;
   if (filter === "active" && total) return "Nothing active";
   if (filter === "completed" && total) return "Nothing completed yet";
-  return "No tasks yet";
+  return viewEmpty || "No tasks yet";
 }
 
 /** The one status line: quiet while all is saved, honest while it is not. */
@@ -305,6 +307,14 @@ export function statusText(pending, connected, slow) {
 export function signOutQuestion(n) {
   const them = n === 1 ? "1 change has" : `${n} changes have`;
   return `${them} not been saved yet. Sign out and discard ${n === 1 ? "it" : "them"}?`;
+}
+
+/** "home, #work  errands" -> ["home", "work", "errands"] (the server checks each). */
+export function parseTags(text) {
+  return String(text ?? "")
+    .split(/[\s,]+/)
+    .map((t) => t.replace(/^#+/, ""))
+    .filter(Boolean);
 }
 
 // --- refusals in words --------------------------------------------------------------------
@@ -349,6 +359,10 @@ export class Engine {
     this.counts = { total: 0, active: 0 };
     this.filter = "all";
     this.query = "";
+    this.spec = null; // the view (tasks/views.py): list, tags, priorities, due window, sort
+    this.defaults = {}; // what a task added in this view gets
+    this.viewEmpty = "";
+    this.timeZone = "UTC";
     this.loading = true;
     this.connected = true;
     this.sent = new Set(); // mids sent since the last (re)connect
@@ -357,6 +371,8 @@ export class Engine {
     this.detailsId = "";
     this.addError = "";
     this.editError = "";
+    this.selectedId = ""; // the task j/k moved to (x, e and Delete act on it)
+    this.shortcutsOpen = false;
     // Reversals of this page's confirmed changes (their outbox entries are gone), for undo.
     this.recordedPrev = new Map();
     this.listeners = new Set();
@@ -381,9 +397,14 @@ export class Engine {
 
   view() {
     const { rows, total, active } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    const here = localNow(this.io.now(), this.timeZone);
     const tasks = [...rows.values()]
-      .filter((r) => matches(r, this.filter, this.query))
-      .sort(byNewest);
+      .filter((r) => matches(r, this.filter, this.query) && inView(r, this.spec))
+      .sort(comparator(this.spec))
+      .map((r) => {
+        const due = dueLabel(r, here.date, here.time);
+        return { ...r, tags: r.tags ?? [], due_label: due.text, overdue: due.overdue };
+      });
     return {
       tasks,
       total,
@@ -391,12 +412,14 @@ export class Engine {
       completedCount: total - active,
       allCompleted: total > 0 && active === 0,
       itemsLeft: itemsLeft(active),
-      emptyMessage: emptyMessage(this.filter, this.query, total),
+      emptyMessage: emptyMessage(this.filter, this.query, total, this.viewEmpty),
       filter: this.filter,
       pending: this.outbox.items.length,
       connected: this.connected,
       loading: this.loading && rows.size === 0,
       editingId: this.editingId,
+      selectedId: this.selectedId,
+      shortcutsOpen: this.shortcutsOpen,
       addError: this.addError,
       editError: this.editError,
       details: rows.get(this.detailsId) ?? null,
@@ -423,6 +446,10 @@ export class Engine {
     this.counts = { total: server.total, active: server.active };
     this.filter = server.filter;
     this.query = server.query;
+    this.spec = server.spec ?? null;
+    this.defaults = server.defaults ?? {};
+    this.viewEmpty = server.viewEmpty ?? "";
+    this.timeZone = server.timeZone || "UTC";
     this.loading = server.loading;
     if (gap) this.io.resync();
     this.settle(settled);
@@ -527,7 +554,8 @@ export class Engine {
       this.emit();
       return false;
     }
-    this.mutate("create", { taskId: this.io.newId(), fields: { title: clean }, label: clean });
+    const fields = { ...this.defaults, title: clean };
+    this.mutate("create", { taskId: this.io.newId(), fields, label: clean });
     return true;
   }
 
@@ -561,8 +589,9 @@ export class Engine {
   update(taskId, fields) {
     const row = overlay(this.confirmed.rows, this.counts, this.outbox.items).rows.get(taskId);
     if (!row) return null;
+    const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     const changed = Object.fromEntries(
-      Object.entries(fields).filter(([k, v]) => row[k] !== v),
+      Object.entries(fields).filter(([k, v]) => !same(row[k], v)),
     );
     return Object.keys(changed).length ? this.mutate("set", { taskId, fields: changed }) : null;
   }
@@ -640,12 +669,84 @@ export class Engine {
       return;
     }
     this.detailsId = "";
-    this.update(taskId, { title, description: String(formData?.description ?? "") });
+    const fields = { title, description: String(formData?.description ?? "") };
+    // The dialog's pickers (absent from a form that has none of them).
+    if ("list_id" in formData) fields.list_id = formData.list_id || null;
+    if ("priority" in formData) fields.priority = formData.priority || "none";
+    if ("tags" in formData) fields.tags = parseTags(formData.tags);
+    if ("due_date" in formData) fields.due_date = formData.due_date || null;
+    if ("due_time" in formData) fields.due_time = formData.due_time || null;
+    this.update(taskId, fields);
     this.emit();
   }
 
   detailsOpenChanged(open) {
     if (!open) this.closeDetails();
+  }
+
+  // --- the keyboard ---
+
+  /**
+   * One key press outside a field. Returns what the page must do with focus (the React
+   * glue does DOM work): ``{focus: elementId}``, ``{handled: true}``, or null (not ours).
+   */
+  key(key, { ctrl = false, meta = false, alt = false } = {}) {
+    if (ctrl || meta || alt) return null; // Ctrl+Z is handled apart; never steal other chords
+    const tasks = this.getSnapshot().tasks;
+    const at = tasks.findIndex((t) => t.id === this.selectedId);
+    const selected = at >= 0 ? tasks[at] : null;
+    const focusRow = (task) => ({ focus: task ? `check-${task.id}` : "new-task" });
+    switch (key) {
+      case "?":
+        this.shortcutsOpen = true;
+        this.emit();
+        return { handled: true };
+      case "n":
+      case "q":
+        return { focus: "new-task" };
+      case "/":
+        return { focus: "search-tasks" };
+      case "j":
+      case "k": {
+        if (!tasks.length) return { handled: true };
+        const step = key === "j" ? 1 : -1;
+        const next = at < 0 ? (step > 0 ? 0 : tasks.length - 1) : at + step;
+        const task = tasks[Math.min(Math.max(next, 0), tasks.length - 1)];
+        this.selectedId = task.id;
+        this.emit();
+        return focusRow(task);
+      }
+      case "x":
+        if (!selected) return { handled: true };
+        this.setCompleted(selected.id, !selected.completed);
+        return focusRow(selected);
+      case "e":
+        if (!selected) return { handled: true };
+        this.startEdit(selected.id);
+        return { handled: true };
+      case "Delete": {
+        if (!selected) return null;
+        const after = tasks[at + 1] ?? tasks[at - 1] ?? null;
+        this.remove(selected.id);
+        this.selectedId = after ? after.id : "";
+        this.emit();
+        return focusRow(after);
+      }
+      case "Escape":
+        if (this.shortcutsOpen) {
+          this.shortcutsOpen = false;
+          this.emit();
+          return { handled: true };
+        }
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  setShortcutsOpen(open) {
+    this.shortcutsOpen = !!open;
+    this.emit();
   }
 
   // --- UI state that never waits for the server ---

@@ -16,6 +16,7 @@ import { toast } from "sonner";
 import { addEvents } from "$/utils/context";
 import { EventLoopContext } from "$/utils/context-registry";
 import { Engine, UNDO_MS, signOutQuestion, statusText } from "./core.js";
+import { browserTimeZone } from "./views.js";
 
 const SLOW_MS = 600; // "Saving…" shows only for a change that takes longer than this
 const FILTERS = new Set(["all", "active", "completed"]);
@@ -52,6 +53,7 @@ function typingInAField(target) {
 
 export function TaskEngine(props) {
   const { rows, rowsSeq, changes, total, active, epoch, userId, query, loading } = props;
+  const { spec, defaults, viewEmpty, timeZone } = props;
   const [searchParams] = useSearchParams();
   const requested = searchParams.get("filter") ?? "all";
   const filter = FILTERS.has(requested) ? requested : "all";
@@ -67,8 +69,11 @@ export function TaskEngine(props) {
 
   // Before paint: the confirmed rows and the overlay land in the same frame.
   useLayoutEffect(() => {
-    engine.sync({ rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading });
-  }, [rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading]);
+    engine.sync({
+      ...{ rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading },
+      ...{ spec, defaults, viewEmpty, timeZone },
+    });
+  }, [rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone]);
 
   useLayoutEffect(() => {
     engine.setConnected(connectErrors.length === 0);
@@ -82,12 +87,25 @@ export function TaskEngine(props) {
     return () => window.clearTimeout(timer);
   }, [view.pending]);
 
-  // Ctrl+Z (or Cmd+Z) undoes this page's last change, except while typing in a field.
+  // The keyboard: Ctrl+Z (or Cmd+Z) undoes this page's last change; the single keys of
+  // engine.key() move between and act on tasks. Nothing fires while typing in a field.
   useEffect(() => {
     const onKey = (event) => {
+      if (typingInAField(event.target)) return;
       if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key === "z") {
-        if (typingInAField(event.target)) return;
         if (engine.undo()) event.preventDefault();
+        return;
+      }
+      const outcome = engine.key(event.key, {
+        ctrl: event.ctrlKey,
+        meta: event.metaKey,
+        alt: event.altKey,
+      });
+      if (!outcome) return;
+      event.preventDefault();
+      if (outcome.focus) {
+        // After React has painted the row (a delete moves focus to the next one).
+        window.requestAnimationFrame(() => document.getElementById(outcome.focus)?.focus());
       }
     };
     document.addEventListener("keydown", onKey);
@@ -117,4 +135,12 @@ export function signOut(userId, signOutEvent) {
   outbox.clear();
   engine.emit();
   addEvents([signOutEvent]);
+}
+
+/** A hidden form field with the browser's time zone: a new account starts in it. Set after
+ * mounting, so the prerendered page and the browser never disagree. */
+export function TimeZoneField({ name = "time_zone" }) {
+  const [zone, setZone] = useState("");
+  useEffect(() => setZone(browserTimeZone()), []);
+  return createElement("input", { type: "hidden", name, value: zone, readOnly: true });
 }

@@ -19,9 +19,12 @@ from todo_app.auth.state import (
     AuthState,
     SessionRow,
 )
-from todo_app.tasks.engine import sign_out_trigger
+from todo_app.tasks.engine import TimeZoneField, sign_out_trigger
+from todo_app.tasks.fields import time_zones
 from todo_app.ui.fields import field_error
 from todo_app.ui.layout import APP_NAME, SR_ONLY, app_shell
+
+TIME_ZONES = sorted(time_zones())
 
 APP_TAGLINE = "A fast, private todo list for everyone on your server."
 AUTH_COLUMN = "24rem"
@@ -197,6 +200,7 @@ def signup_page() -> rx.Component:
                 hint="At least 8 characters. A few unrelated words make a strong one.",
                 password_toggle=True,
             ),
+            TimeZoneField.create(name="time_zone"),
             on_submit=AuthState.sign_up,
             submit=submit_button("Create account", BUSY_SIGN_UP, size="3", width="100%"),
         ),
@@ -263,6 +267,48 @@ def _profile() -> rx.Component:
                 rx.data_list.value(AuthState.user_email, word_break="break-all"),
             ),
             orientation={"initial": "vertical", "sm": "horizontal"},
+        ),
+        rx.form(
+            rx.vstack(
+                rx.el.label(
+                    "Time zone",
+                    html_for="time_zone",
+                    font_weight="500",
+                    font_size="var(--font-size-2)",
+                ),
+                rx.text(
+                    "Today, Upcoming and due times are reckoned in it.",
+                    id="time_zone-hint",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.hstack(
+                    rx.input(
+                        id="time_zone",
+                        name="time_zone",
+                        default_value=AuthState.time_zone,
+                        key=AuthState.time_zone,
+                        list="time-zones",
+                        auto_complete="off",
+                        aria_describedby="time_zone-error time_zone-hint",
+                        aria_invalid=rx.cond(
+                            AuthState.errors.get("time_zone", "").to(str) != "", "true", "false"
+                        ),
+                        size="3",
+                        flex="1",
+                    ),
+                    rx.button("Save time zone", type="submit", size="3", variant="soft"),
+                    width="100%",
+                    wrap="wrap",
+                ),
+                rx.el.datalist(*[rx.el.option(value=zone) for zone in TIME_ZONES], id="time-zones"),
+                field_error(AuthState.errors.get("time_zone", "").to(str), "time_zone-error"),
+                spacing="2",
+                width="100%",
+                margin_top="1rem",
+            ),
+            on_submit=AuthState.save_time_zone,
+            reset_on_submit=False,
         ),
     )
 

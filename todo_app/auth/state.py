@@ -32,6 +32,7 @@ from todo_app.errors import (
     Unauthenticated,
 )
 from todo_app.models import utcnow
+from todo_app.tasks.fields import time_zones
 
 LOGIN_PATH = "/login"
 SIGNUP_PATH = "/signup"
@@ -187,6 +188,7 @@ class AuthState(rx.State):
     user_name: str = ""
     user_email: str = ""
     session_id: str = ""
+    time_zone: str = "UTC"
 
     # Forms: field name -> message, a message for the whole form, and what is working.
     errors: dict[str, str] = {}
@@ -241,6 +243,7 @@ class AuthState(rx.State):
         self.user_id = str(user.id)
         self.user_name = user.name
         self.user_email = user.email
+        self.time_zone = user.time_zone
         self.session_id = str(session_id)
 
     def _current_path(self) -> str:
@@ -334,12 +337,15 @@ class AuthState(rx.State):
     async def sign_up(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
         email, password = _text(form_data, "email"), _text(form_data, "password")
         name = _text(form_data, "name")
+        # The browser's zone (a hidden field); one it does not know of leaves UTC.
+        zone = _text(form_data, "time_zone")
+        zone = zone if zone in time_zones() else None
         self._reset_form()
         self.busy = BUSY_SIGN_UP
         yield
         try:
             signed_in = await asyncio.to_thread(
-                service.sign_up, email, password, name, **self._client()
+                service.sign_up, email, password, name, time_zone=zone, **self._client()
             )
         except InvalidInput as exc:
             yield self._field_errors(exc.fields, ("name", "email", "password"))
@@ -351,6 +357,24 @@ class AuthState(rx.State):
             self.busy = ""
         self._remember(signed_in.user, signed_in.session_id, signed_in.token)
         yield self._go_next()
+
+    @rx.event
+    async def save_time_zone(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
+        """/account: a new zone for today, upcoming and due times (re-reckons timed dues)."""
+        zone = _text(form_data, "time_zone")
+        self._reset_form()
+        if await self._verify() is None:
+            yield self._expired()
+            return
+        try:
+            user = await asyncio.to_thread(
+                service.update_account, UUID(self.user_id), time_zone=zone
+            )
+        except InvalidInput as exc:
+            yield self._field_errors(exc.fields, ("time_zone",))
+            return
+        self.time_zone = user.time_zone
+        yield rx.toast.success(f"Time zone set to {user.time_zone}")
 
     @rx.event
     async def sign_in(self, form_data: dict) -> AsyncIterator[EventSpec | None]:

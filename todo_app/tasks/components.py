@@ -14,6 +14,7 @@ import reflex as rx
 
 from todo_app.tasks.engine import TaskRow, call, task_engine, view
 from todo_app.tasks.state import FILTERS, NEW_TASK_INPUT_ID, TaskState
+from todo_app.tasks.views import SORT_LABELS
 from todo_app.ui.fields import field_error
 
 FILTER_LABELS = {"all": "All", "active": "Active", "completed": "Completed"}
@@ -55,6 +56,63 @@ def icon_action(icon: str, label: rx.Var[str], **props: object) -> rx.Component:
     )
 
 
+PRIORITY_COLORS = {"high": "red", "medium": "orange", "low": "blue"}
+
+
+def priority_badge(task: TaskRow) -> rx.Component:
+    """Shown for low, medium and high; read as "Priority high" (not by colour alone)."""
+    return rx.cond(
+        task.priority != "none",
+        rx.badge(
+            rx.icon("flag", size=12, aria_hidden="true"),
+            rx.text(task.priority, text_transform="capitalize"),
+            role="img",
+            aria_label="Priority " + task.priority,
+            color_scheme=rx.match(task.priority, *PRIORITY_COLORS.items(), "gray"),
+            variant="soft",
+        ),
+    )
+
+
+def due_text(task: TaskRow) -> rx.Component:
+    """ "Today 17:00", "Fri", "5 Dec"; an overdue task says "Overdue" in words and colour."""
+    return rx.cond(
+        task.due_label != "",
+        rx.text(
+            rx.icon("calendar", size=12, aria_hidden="true"),
+            rx.cond(task.overdue, "Overdue · ", ""),
+            task.due_label,
+            size="1",
+            weight=rx.cond(task.overdue, "bold", "regular"),
+            color=rx.cond(task.overdue, rx.color("red", 11), rx.color("gray", 11)),
+            display="inline-flex",
+            align_items="center",
+            gap="0.25rem",
+            class_name="task-due",
+        ),
+    )
+
+
+def task_meta(task: TaskRow) -> rx.Component:
+    return rx.cond(
+        (task.priority != "none") | (task.due_label != "") | (task.tags.length() > 0),
+        rx.flex(
+            priority_badge(task),
+            due_text(task),
+            rx.foreach(
+                task.tags,
+                lambda tag: rx.link(
+                    "#" + tag, href="/?tag=" + tag, size="1", class_name="task-tag"
+                ),
+            ),
+            gap="0.5rem",
+            wrap="wrap",
+            align="center",
+            padding_top="0.15rem",
+        ),
+    )
+
+
 def task_row(task: TaskRow) -> rx.Component:
     return rx.hstack(
         rx.checkbox(
@@ -62,6 +120,7 @@ def task_row(task: TaskRow) -> rx.Component:
             on_change=call("setCompleted", task.id, rx.Var("checked"), params=("checked",)),
             aria_label=task.title,
             size="3",
+            id="check-" + task.id,
         ),
         rx.box(
             rx.text(
@@ -77,6 +136,7 @@ def task_row(task: TaskRow) -> rx.Component:
                     task.description, size="2", color=rx.color("gray", 11), white_space="pre-wrap"
                 ),
             ),
+            task_meta(task),
             flex="1",
             min_width="0",
             overflow_wrap="anywhere",
@@ -122,10 +182,17 @@ def edit_form(task: TaskRow) -> rx.Component:
 
 
 def task_item(task: TaskRow) -> rx.Component:
+    selected = view.selected_id == task.id
     return rx.el.li(
         rx.cond(view.editing_id == task.id, edit_form(task), task_row(task)),
-        padding_y="0.6rem",
+        data_selected=rx.cond(selected, "true", "false"),
+        aria_current=rx.cond(selected, "true", "false"),
+        padding="0.6rem 0.4rem",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
+        border_left=rx.cond(
+            selected, f"3px solid {rx.color('accent', 9)}", "3px solid transparent"
+        ),
+        background_color=rx.cond(selected, rx.color("accent", 2), "transparent"),
         list_style="none",
     )
 
@@ -162,7 +229,7 @@ def filter_link(name: str) -> rx.Component:
     selected = view.filter == name
     return rx.link(
         FILTER_LABELS[name],
-        href=FILTER_HREFS[name],
+        href=TaskState.links.get(f"filter_{name}", FILTER_HREFS[name]),
         aria_current=rx.cond(selected, "page", "false"),
         weight=rx.cond(selected, "bold", "regular"),
         underline=rx.cond(selected, "always", "hover"),
@@ -198,6 +265,7 @@ def search_field() -> rx.Component:
         on_change=TaskState.search.debounce(250),
         placeholder="Search",
         aria_label="Search tasks",
+        id="search-tasks",
         auto_complete="off",
         size="2",
         width="14rem",
@@ -233,7 +301,29 @@ def toolbar() -> rx.Component:
     )
 
 
+def _field(label: str, control: rx.Component, html_for: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=html_for, font_size="0.875rem", font_weight="500"),
+        control,
+        spacing="1",
+        width="100%",
+    )
+
+
+NATIVE_INPUT = {
+    "padding": "0.4rem 0.5rem",
+    "border": "1px solid var(--gray-a7)",
+    "border_radius": "var(--radius-2)",
+    "background": "var(--color-surface)",
+    "color": "var(--gray-12)",
+    "min_height": "2rem",
+    "width": "100%",
+}
+
+
 def details_dialog() -> rx.Component:
+    """Every field of a task, with real pickers: native date and time inputs, selects, and a
+    tag field that suggests the user's tags. Keyed by task, so each opening starts fresh."""
     task = view.details
     return rx.dialog.root(
         rx.dialog.content(
@@ -241,21 +331,116 @@ def details_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.el.input(type="hidden", name="id", value=task.id),
-                    rx.el.label("Title", html_for="details-title"),
-                    rx.input(
-                        id="details-title",
-                        name="title",
-                        default_value=task.title,
-                        key=task.id,
-                        width="100%",
+                    _field(
+                        "Title",
+                        rx.input(
+                            id="details-title",
+                            name="title",
+                            default_value=task.title,
+                            key=task.id,
+                            width="100%",
+                        ),
+                        "details-title",
                     ),
-                    rx.el.label("Description", html_for="details-description"),
-                    rx.text_area(
-                        id="details-description",
-                        name="description",
-                        default_value=task.description,
-                        key=task.id + "-d",
-                        rows="5",
+                    _field(
+                        "Description",
+                        rx.text_area(
+                            id="details-description",
+                            name="description",
+                            default_value=task.description,
+                            key=task.id + "-d",
+                            rows="4",
+                            width="100%",
+                        ),
+                        "details-description",
+                    ),
+                    rx.flex(
+                        _field(
+                            "List",
+                            rx.el.select(
+                                rx.el.option("Inbox", value=""),
+                                rx.foreach(
+                                    TaskState.lists,
+                                    lambda item: rx.el.option(item["name"], value=item["id"]),
+                                ),
+                                id="details-list",
+                                name="list_id",
+                                default_value=rx.cond(task.list_id, task.list_id, ""),
+                                key=task.id + "-l",
+                                style=NATIVE_INPUT,
+                            ),
+                            "details-list",
+                        ),
+                        _field(
+                            "Priority",
+                            rx.el.select(
+                                *[
+                                    rx.el.option(label, value=value)
+                                    for value, label in PRIORITY_LABELS.items()
+                                ],
+                                id="details-priority",
+                                name="priority",
+                                default_value=task.priority,
+                                key=task.id + "-p",
+                                style=NATIVE_INPUT,
+                            ),
+                            "details-priority",
+                        ),
+                        gap="0.75rem",
+                        width="100%",
+                        direction=rx.breakpoints(initial="column", xs="row"),
+                    ),
+                    _field(
+                        "Tags",
+                        rx.el.input(
+                            id="details-tags",
+                            name="tags",
+                            default_value=task.tags.join(" "),
+                            key=task.id + "-t",
+                            list="known-tags",
+                            placeholder="home work",
+                            auto_complete="off",
+                            aria_describedby="details-tags-hint",
+                            style=NATIVE_INPUT,
+                        ),
+                        "details-tags",
+                    ),
+                    rx.text(
+                        "Separate tags with spaces; suggestions come from your tags.",
+                        id="details-tags-hint",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                    rx.el.datalist(
+                        rx.foreach(TaskState.tags, lambda tag: rx.el.option(value=tag)),
+                        id="known-tags",
+                    ),
+                    rx.flex(
+                        _field(
+                            "Due date",
+                            rx.el.input(
+                                type="date",
+                                id="details-due-date",
+                                name="due_date",
+                                default_value=rx.cond(task.due_date, task.due_date, ""),
+                                key=task.id + "-dd",
+                                style=NATIVE_INPUT,
+                            ),
+                            "details-due-date",
+                        ),
+                        _field(
+                            "Due time",
+                            rx.el.input(
+                                type="time",
+                                id="details-due-time",
+                                name="due_time",
+                                default_value=rx.cond(task.due_time, task.due_time, ""),
+                                key=task.id + "-dt",
+                                style=NATIVE_INPUT,
+                            ),
+                            "details-due-time",
+                        ),
+                        gap="0.75rem",
                         width="100%",
                     ),
                     rx.hstack(
@@ -264,15 +449,153 @@ def details_dialog() -> rx.Component:
                         justify="end",
                         width="100%",
                     ),
-                    spacing="2",
+                    spacing="3",
                 ),
                 on_submit=call("saveDetails", rx.Var("form_data"), params=("form_data",)),
                 reset_on_submit=False,
             ),
-            max_width="32rem",
+            max_width="34rem",
         ),
         open=view.details_open,
         on_open_change=call("detailsOpenChanged", rx.Var("open"), params=("open",)),
+    )
+
+
+PRIORITY_LABELS = {"none": "None", "low": "Low", "medium": "Medium", "high": "High"}
+# What the keyboard does (assets/task_engine/core.js, Engine.key); none fires in a field.
+SHORTCUTS = (
+    ("?", "Show these shortcuts"),
+    ("n or q", "New task"),
+    ("/", "Search"),
+    ("j / k", "Next / previous task"),
+    ("x", "Complete or reopen the task"),
+    ("e", "Edit the task's title"),
+    ("Delete", "Delete the task (with Undo)"),
+    ("Ctrl+Z", "Undo your last change"),
+)
+
+
+def shortcut_sheet() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Keyboard shortcuts"),
+            rx.dialog.description(
+                "They work anywhere on this page except while you type in a field.", size="2"
+            ),
+            rx.el.dl(
+                *[
+                    rx.fragment(
+                        rx.el.dt(rx.el.kbd(keys), font_family="monospace", font_weight="600"),
+                        rx.el.dd(what, margin="0 0 0.5rem 0"),
+                    )
+                    for keys, what in SHORTCUTS
+                ],
+                display="grid",
+                grid_template_columns="auto 1fr",
+                gap="0.25rem 1rem",
+                margin_top="1rem",
+            ),
+            rx.dialog.close(rx.button("Close", variant="soft", margin_top="0.5rem")),
+            max_width="26rem",
+        ),
+        open=view.shortcuts_open,
+        on_open_change=call("setShortcutsOpen", rx.Var("open"), params=("open",)),
+    )
+
+
+def sort_control() -> rx.Component:
+    """Newest, Due date, Priority, Title; the choice lives in the URL (``?sort=due``)."""
+    return rx.hstack(
+        rx.el.label("Sort", html_for="sort-tasks", font_size="0.875rem"),
+        rx.el.select(
+            *[rx.el.option(label, value=name) for name, label in SORT_LABELS.items()],
+            id="sort-tasks",
+            value=TaskState.sort,
+            on_change=lambda value: rx.redirect(TaskState.links["sort_" + value]),
+            style={**NATIVE_INPUT, "width": "auto"},
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def chip(label: rx.Var[str] | str, href: rx.Var[str], on: rx.Var[bool]) -> rx.Component:
+    return rx.link(
+        label,
+        href=href,
+        aria_pressed=rx.cond(on, "true", "false"),
+        role="button",
+        size="1",
+        underline="none",
+        padding="0.2rem 0.6rem",
+        border_radius="999px",
+        border=rx.cond(on, f"1px solid {rx.color('accent', 9)}", "1px solid var(--gray-a7)"),
+        background_color=rx.cond(on, rx.color("accent", 3), "transparent"),
+        min_height="24px",
+        display="inline-flex",
+        align_items="center",
+    )
+
+
+def filter_chips() -> rx.Component:
+    """Priority and tag chips (each one a link that turns its filter on or off)."""
+    return rx.flex(
+        *[
+            chip(
+                PRIORITY_LABELS[p],
+                TaskState.links[f"priority_{p}"],
+                TaskState.chosen_priorities.contains(p),
+            )
+            for p in ("high", "medium", "low")
+        ],
+        rx.foreach(
+            TaskState.tags,
+            lambda tag: chip(
+                "#" + tag, TaskState.links["tag_" + tag], TaskState.chosen_tags.contains(tag)
+            ),
+        ),
+        rx.el.details(
+            rx.el.summary(
+                "Due between…",
+                cursor="pointer",
+                font_size="0.8rem",
+                color=rx.color("accent", 11),
+                padding="0.2rem 0.4rem",
+                min_height="24px",
+            ),
+            rx.el.form(
+                rx.el.label("From", html_for="due-after", font_size="0.75rem"),
+                rx.el.input(
+                    type="date",
+                    id="due-after",
+                    name="due_after",
+                    default_value=TaskState.view_spec["due_after"].to(str),
+                    style={**NATIVE_INPUT, "width": "auto", "min_height": "1.75rem"},
+                ),
+                rx.el.label("To", html_for="due-before", font_size="0.75rem"),
+                rx.el.input(
+                    type="date",
+                    id="due-before",
+                    name="due_before",
+                    default_value=TaskState.view_spec["due_before"].to(str),
+                    style={**NATIVE_INPUT, "width": "auto", "min_height": "1.75rem"},
+                ),
+                rx.button("Apply", type="submit", size="1", variant="soft"),
+                on_submit=TaskState.set_due_range,
+                display="flex",
+                align_items="center",
+                gap="0.35rem",
+                flex_wrap="wrap",
+                padding_top="0.35rem",
+                aria_label="Due between",
+            ),
+        ),
+        gap="0.4rem",
+        wrap="wrap",
+        align="center",
+        flex="1",
+        aria_label="Filters",
+        role="group",
     )
 
 
@@ -286,7 +609,7 @@ def load_more() -> rx.Component:
 def task_board() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.heading("Tasks", as_="h1", size="7"),
+            rx.heading(TaskState.view_title, as_="h1", size="7"),
             task_engine(),
             align="baseline",
             justify="between",
@@ -294,11 +617,20 @@ def task_board() -> rx.Component:
             width="100%",
         ),
         new_task_form(),
+        rx.flex(
+            filter_chips(),
+            sort_control(),
+            justify="between",
+            align="start",
+            gap="0.5rem",
+            width="100%",
+        ),
         toolbar(),
         task_list(),
         load_more(),
         rx.cond(view.total > 0, footer()),
         details_dialog(),
+        shortcut_sheet(),
         spacing="3",
         width="100%",
     )

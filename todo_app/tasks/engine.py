@@ -31,7 +31,7 @@ _VIEW = VarData(imports={MODULE: ["useTaskView"]}, hooks={"const taskView = useT
 
 @dataclasses.dataclass
 class TaskRow:
-    """One row as the browser holds it (see ``tasks.state.row_of``)."""
+    """One row as the browser shows it (``tasks.state.row_of`` plus what the view adds)."""
 
     id: str = ""
     title: str = ""
@@ -39,10 +39,17 @@ class TaskRow:
     completed: bool = False
     version: int = 0
     created_at: str = ""
+    list_id: str | None = None
+    priority: str = "none"
+    tags: list[str] = dataclasses.field(default_factory=list)
+    due_date: str | None = None
+    due_time: str | None = None
+    due_label: str = ""  # "Today 17:00", "Fri", "5 Dec": worked out in the browser
+    overdue: bool = False
 
 
 def _view(name: str, type_: Any) -> Any:
-    return rx.Var(_js_expr=f"taskView.{name}", _var_data=_VIEW).to(type_)
+    return rx.Var(_js_expr=f"(taskView.{name})", _var_data=_VIEW).to(type_)
 
 
 class View:
@@ -58,9 +65,13 @@ class View:
     loading: rx.Var[bool] = _view("loading", bool)
     filter: rx.Var[str] = _view("filter", str)
     editing_id: rx.Var[str] = _view("editingId", str)
+    selected_id: rx.Var[str] = _view("selectedId", str)
+    shortcuts_open: rx.Var[bool] = _view("shortcutsOpen", bool)
     add_error: rx.Var[str] = _view("addError", str)
     edit_error: rx.Var[str] = _view("editError", str)
-    details: rx.Var[TaskRow] = _view("details ?? {}", TaskRow)
+    details: rx.Var[TaskRow] = rx.Var(
+        _js_expr='(taskView.details ?? {"tags": []})', _var_data=_VIEW
+    ).to(TaskRow)
     details_open: rx.Var[bool] = _view("details !== null", bool)
 
 
@@ -103,9 +114,22 @@ class TaskEngine(rx.Component):
     title_max: rx.Var[int]
     title_too_long: rx.Var[str]
     title_empty: rx.Var[str]
+    spec: rx.Var[dict[str, Any]]
+    defaults: rx.Var[dict[str, Any]]
+    view_empty: rx.Var[str]
+    time_zone: rx.Var[str]
 
     on_send: rx.EventHandler[lambda uid, batch: [uid, batch]]
     on_resync: rx.EventHandler[lambda: []]
+
+
+class TimeZoneField(rx.Component):
+    """A hidden form field holding the browser's IANA time zone (set after mounting)."""
+
+    library = MODULE
+    tag = "TimeZoneField"
+
+    name: rx.Var[str]
 
 
 def task_engine() -> rx.Component:
@@ -122,6 +146,10 @@ def task_engine() -> rx.Component:
         title_max=TITLE_MAX,
         title_too_long=TITLE_TOO_LONG,
         title_empty=TITLE_EMPTY,
+        spec=TaskState.view_spec,
+        defaults=TaskState.new_defaults,
+        view_empty=TaskState.view_empty,
+        time_zone=TaskState.time_zone,
         on_send=TaskState.send,
         on_resync=TaskState.resync,
     )

@@ -19,8 +19,10 @@ tab's server-side state holds (it may have just been created after a restart).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
+from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -28,7 +30,8 @@ import reflex as rx
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState, to_login
 from todo_app.errors import InvalidInput, Unauthenticated
-from todo_app.tasks import live, mutations, service
+from todo_app.lists import service as lists_service
+from todo_app.tasks import fields, live, mutations, service, views
 from todo_app.tasks.service import TaskChange, TaskData
 
 logger = logging.getLogger("todo_app.tasks")
@@ -41,14 +44,9 @@ NEW_TASK_INPUT_ID = "new-task"
 
 def row_of(task: TaskData) -> dict[str, Any]:
     """A task as the page renders it (no update time: the page does not show it)."""
-    return {
-        "id": str(task.id),
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "version": task.version,
-        "created_at": task.created_at.isoformat(),
-    }
+    values = task.to_dict()
+    del values["updated_at"]
+    return values
 
 
 def _sorted(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -79,6 +77,17 @@ def _apply_batch(token: str, uid: str, batch: list[Any], origin: str) -> list[mu
     return receipts
 
 
+@dataclasses.dataclass(frozen=True)
+class _Context:
+    """What a page load learns besides the tasks: the view, the user's today, lists, tags."""
+
+    view: views.View
+    today: date
+    lists: list[lists_service.ListData]
+    tags: list[str]
+    time_zone: str
+
+
 class TaskState(rx.State):
     """The signed-in user's confirmed tasks, as this tab shows them."""
 
@@ -90,6 +99,21 @@ class TaskState(rx.State):
     epoch: str = ""
     filter: str = "all"
     query: str = ""
+    # The view the URL names (tasks/views.py), and what the browser needs to mirror it.
+    view_kind: str = "all"
+    view_title: str = "All tasks"
+    view_empty: str = "No tasks yet"
+    view_spec: dict[str, Any] = {}
+    new_defaults: dict[str, Any] = {}
+    sort: str = "created"
+    lists: list[dict[str, Any]] = []
+    tags: list[str] = []
+    # The page's links from this URL (filters, sorts, chips), and the chips that are on.
+    links: dict[str, str] = {}
+    chosen_tags: list[str] = []
+    chosen_priorities: list[str] = []
+    today: str = ""
+    time_zone: str = "UTC"
     loading: bool = True
     has_more: bool = False
     total: int = 0
@@ -189,6 +213,12 @@ class TaskState(rx.State):
         if not auth.logged_in:
             self._clear()
             return
+        # The new view at once (from the lists known so far), so the rows already here are
+        # shown through it while the load runs; the load then confirms it.
+        known = {item["id"]: item["name"] for item in self.lists}
+        self._show_view(
+            views.parse_view(self.router.url.query, known), fields.today_in(self.time_zone)
+        )
         self.loading = True
         yield
         async for event in self._load_page(offset=0):
@@ -196,18 +226,24 @@ class TaskState(rx.State):
 
     async def _load_page(self, *, offset: int):
         token, tab = await self._session()
-        status, query = self.filter, self.query
+        status, query, url_query = self.filter, self.query, self.router.url.query
 
-        def read(owner: uuid.UUID) -> tuple[service.TaskPage, service.TaskCounts]:
-            live.live.watch(owner, tab)
-            page = service.list_tasks(owner, status=status, q=query, limit=PAGE_SIZE, offset=offset)  # type: ignore[arg-type]
-            return page, service.count_tasks(owner)
-
-        def as_user() -> tuple[service.TaskPage, service.TaskCounts]:
-            return read(auth_service.authenticate(token, renew=False).user.id)
+        def read() -> tuple[service.TaskPage, service.TaskCounts, _Context]:
+            user = auth_service.authenticate(token, renew=False).user
+            live.live.watch(user.id, tab)
+            lists = lists_service.list_lists(user.id)
+            view = views.parse_view(url_query, {str(item.id): item.name for item in lists})
+            today = fields.today_in(user.time_zone)
+            page = service.list_tasks(
+                user.id,
+                query=view.query(today, status=status, q=query, limit=PAGE_SIZE, offset=offset),
+            )
+            tags = [name for name, _count in service.list_tags(user.id)]
+            context = _Context(view, today, lists, tags, user.time_zone)
+            return page, service.count_tasks(user.id), context
 
         try:
-            page, counts = await asyncio.to_thread(as_user)
+            page, counts, context = await asyncio.to_thread(read)
         except Unauthenticated:
             auth = await self.get_state(AuthState)
             auth._clear_session()
@@ -222,6 +258,7 @@ class TaskState(rx.State):
         if offset == 0:
             self._rows = {}
             self.epoch = uuid.uuid4().hex
+        self._show_context(context)
         for task in page.items:
             self._rows[str(task.id)] = row_of(task)
         self.total, self.active = counts.total, counts.active
@@ -229,12 +266,42 @@ class TaskState(rx.State):
         self.loading = False
         self._publish_rows()
 
+    def _show_view(self, view: views.View, today: date) -> None:
+        self.view_kind, self.view_title = view.kind, view.title
+        self.view_empty = view.empty_message()
+        self.view_spec = view.spec(today)
+        self.new_defaults = view.defaults(today)
+        self.sort = view.sort
+        self.today = today.isoformat()
+        self.chosen_tags = list(view.tags)
+        self.chosen_priorities = list(view.priorities)
+
+    def _show_context(self, context: _Context) -> None:
+        self.time_zone = context.time_zone
+        self._show_view(context.view, context.today)
+        self.tags = context.tags
+        self.links = views.links(self.router.url.query, context.tags)
+        self.lists = [
+            {"id": str(item.id), "name": item.name, "open_count": item.open_count}
+            for item in context.lists
+        ]
+
     @rx.event
     async def load_more(self):
         wanted = {"active": False, "completed": True}.get(self.filter)
         shown = sum(1 for r in self._rows.values() if wanted is None or r["completed"] is wanted)
         async for event in self._load_page(offset=shown):
             yield event
+
+    @rx.event
+    def set_due_range(self, form_data: dict[str, Any]):
+        """The "Due between" dates, into the URL (an invalid date is simply not kept)."""
+        query = self.router.url.query
+        for name in ("due_after", "due_before"):
+            value = form_data.get(name) if isinstance(form_data, dict) else None
+            valid = isinstance(value, str) and views.valid_date(value)
+            query = views.with_param(query, name, value if valid else None).lstrip("/?")
+        return rx.redirect("/?" + query if query else "/")
 
     @rx.event
     async def search(self, query: Any):

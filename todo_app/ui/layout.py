@@ -12,6 +12,7 @@ from todo_app.auth.state import AuthState
 
 APP_NAME = "Todo"
 COLUMN_WIDTH = "40rem"
+WIDE_WIDTH = "58rem"  # the column and a side navigation
 # Read by screen readers, not drawn (the usual "visually hidden" recipe).
 SR_ONLY = {
     "position": "absolute",
@@ -23,7 +24,7 @@ SR_ONLY = {
 }
 
 
-def navbar(sign_out: object = None) -> rx.Component:
+def navbar(sign_out: object = None, width: str = COLUMN_WIDTH) -> rx.Component:
     """App name (home), who is signed in, their account page, and sign-out.
 
     ``sign_out`` replaces the plain sign-out event (the task engine asks first when
@@ -67,7 +68,7 @@ def navbar(sign_out: object = None) -> rx.Component:
             align_items="center",
             justify_content="space-between",
             gap="0.5rem 1rem",
-            max_width=COLUMN_WIDTH,
+            max_width=width,
             margin_x="auto",
             padding="0.75rem 1rem",
         ),
@@ -77,18 +78,37 @@ def navbar(sign_out: object = None) -> rx.Component:
     )
 
 
-def app_shell(*children: rx.Component, sign_out: object = None, **props) -> rx.Component:
-    """A signed-in page: the navbar above ``children`` in the main column."""
-    return rx.box(
-        navbar(sign_out),
-        rx.el.main(
-            *children,
-            max_width=COLUMN_WIDTH,
-            width="100%",
-            margin_x="auto",
-            padding="1.5rem 1rem 3rem",
-            **props,
-        ),
-        min_height="100vh",
+def app_shell(
+    *children: rx.Component,
+    sign_out: object = None,
+    sidebar: rx.Component | None = None,
+    **props,
+) -> rx.Component:
+    """A signed-in page: the navbar above ``children`` in the main column, with an optional
+    ``sidebar`` beside it (the page decides how it folds away on narrow screens)."""
+    main = rx.el.main(
+        *children,
+        max_width=COLUMN_WIDTH,
         width="100%",
+        margin_x="auto" if sidebar is None else "0",
+        padding="1.5rem 1rem 3rem",
+        min_width="0",
+        flex="1",
+        **props,
     )
+    body = (
+        main
+        if sidebar is None
+        else rx.box(
+            sidebar,
+            main,
+            display="flex",
+            gap="1.5rem",
+            max_width=WIDE_WIDTH,
+            margin_x="auto",
+            padding_x="0.5rem",
+            width="100%",
+        )
+    )
+    width = COLUMN_WIDTH if sidebar is None else WIDE_WIDTH
+    return rx.box(navbar(sign_out, width), body, min_height="100vh", width="100%")

@@ -1,0 +1,162 @@
+"""The side navigation's lists: create, rename, reorder and delete (with Undo).
+
+Each handler re-checks the session and works through ``lists.service``; the task page's
+state (``TaskState.lists``) is refreshed from the database afterwards, so the navigation and
+the details dialog's "List" choices always agree with what is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import reflex as rx
+
+from todo_app.auth import service as auth_service
+from todo_app.auth.state import AuthState, to_login
+from todo_app.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from todo_app.lists import service
+from todo_app.tasks.state import TaskState
+
+UNDO_MS = 8000
+NEW_LIST_INPUT_ID = "new-list"
+UNDO_KEPT = 20
+
+
+class ListState(rx.State):
+    new_list_error: str = ""
+    renaming_id: str = ""
+    rename_error: str = ""
+    # Undo of a delete: key -> (user id, the list, the ids of the tasks it held).
+    _undo: dict[str, tuple[str, service.ListData, list[uuid.UUID]]] = {}
+
+    async def _user(self) -> uuid.UUID | None:
+        auth = await self.get_state(AuthState)
+        try:
+            who = await asyncio.to_thread(auth_service.authenticate, auth.token, renew=False)
+        except Unauthenticated:
+            return None
+        return who.user.id
+
+    async def _refresh(self, owner: uuid.UUID) -> None:
+        lists = await asyncio.to_thread(service.list_lists, owner)
+        tasks = await self.get_state(TaskState)
+        tasks.lists = [
+            {"id": str(item.id), "name": item.name, "open_count": item.open_count} for item in lists
+        ]
+
+    def _expired(self) -> rx.event.EventSpec:
+        return to_login(self.router.url.path or "/", reason="expired")
+
+    @rx.event
+    async def create_list(self, form_data: dict[str, Any]):
+        name = form_data.get("name", "")
+        owner = await self._user()
+        if owner is None:
+            yield self._expired()
+            return
+        try:
+            created = await asyncio.to_thread(service.create_list, owner, name)
+        except (InvalidInput, Conflict) as exc:
+            self.new_list_error = next(iter(getattr(exc, "fields", {"": exc.message}).values()))
+            return
+        self.new_list_error = ""
+        await self._refresh(owner)
+        yield rx.set_value(NEW_LIST_INPUT_ID, "")
+        yield rx.redirect(f"/?list={created.id}")
+
+    @rx.event
+    def start_rename(self, list_id: str) -> None:
+        self.renaming_id = list_id if isinstance(list_id, str) else ""
+        self.rename_error = ""
+
+    @rx.event
+    def cancel_rename(self, key: Any = "Escape") -> None:
+        if key == "Escape":
+            self.renaming_id = ""
+            self.rename_error = ""
+
+    @rx.event
+    async def rename_list(self, form_data: dict[str, Any]):
+        owner = await self._user()
+        if owner is None:
+            yield self._expired()
+            return
+        try:
+            list_id = uuid.UUID(str(form_data.get("id", "")))
+            await asyncio.to_thread(
+                service.update_list, owner, list_id, name=form_data.get("name", "")
+            )
+        except (InvalidInput, Conflict) as exc:
+            self.rename_error = next(iter(getattr(exc, "fields", {"": exc.message}).values()))
+            return
+        except (ValueError, NotFound):
+            self.renaming_id = ""
+            return
+        self.renaming_id = ""
+        self.rename_error = ""
+        await self._refresh(owner)
+        # The heading of an open list view shows the new name after the next load.
+        yield TaskState.load_tasks
+
+    @rx.event
+    async def move_list(self, list_id: str, step: int):
+        """Up (-1) or down (+1) one place: reordering by keyboard as well as by mouse."""
+        owner = await self._user()
+        if owner is None:
+            yield self._expired()
+            return
+        tasks = await self.get_state(TaskState)
+        ids = [item["id"] for item in tasks.lists]
+        if list_id not in ids or not isinstance(step, int):
+            return
+        position = max(0, min(len(ids) - 1, ids.index(list_id) + step))
+        await asyncio.to_thread(service.update_list, owner, uuid.UUID(list_id), position=position)
+        await self._refresh(owner)
+
+    @rx.event
+    async def delete_list(self, list_id: str):
+        owner = await self._user()
+        if owner is None:
+            yield self._expired()
+            return
+        try:
+            target = uuid.UUID(str(list_id))
+            lists = await asyncio.to_thread(service.list_lists, owner)
+            deleted = next(item for item in lists if item.id == target)
+            moved = await asyncio.to_thread(service.delete_list, owner, target)
+        except (ValueError, StopIteration, NotFound):
+            return
+        key = uuid.uuid4().hex
+        self._undo[key] = (str(owner), deleted, moved)
+        while len(self._undo) > UNDO_KEPT:
+            self._undo.pop(next(iter(self._undo)))
+        await self._refresh(owner)
+        n = len(moved)
+        moved_text = f"; {n} task{'' if n == 1 else 's'} moved to the Inbox" if n else ""
+        yield rx.toast(
+            f'Deleted list "{deleted.name}"{moved_text}',
+            action={"label": "Undo", "on_click": ListState.undo_delete(key)},
+            duration=UNDO_MS,
+        )
+        tasks = await self.get_state(TaskState)
+        if tasks.view_kind == "list" and tasks.view_spec.get("list_id") == str(target):
+            yield rx.redirect("/?view=inbox")
+        else:
+            yield TaskState.load_tasks
+
+    @rx.event
+    async def undo_delete(self, key: str):
+        entry = self._undo.pop(key, None) if isinstance(key, str) else None
+        owner = await self._user()
+        if entry is None or owner is None or entry[0] != str(owner):
+            return  # never another account's undo (a sign-out in between)
+        _user, deleted, moved = entry
+        try:
+            await asyncio.to_thread(service.restore_list, owner, deleted, moved)
+        except Conflict:
+            yield rx.toast.warning(f'A list named "{deleted.name}" exists again; nothing undone.')
+            return
+        await self._refresh(owner)
+        yield TaskState.load_tasks

@@ -1,0 +1,203 @@
+"""The task page's views, from its URL: which tasks it shows, how sorted, and what a task
+added there gets. Pure (no Reflex, no database), so the URL grammar lives in one place.
+
+``/?view=today`` (overdue and due today, soonest first), ``/?view=upcoming``,
+``/?view=inbox``, ``/?list=<id>``, ``/?tag=home`` (repeatable: all of them),
+``/?priority=high`` (repeatable: any of them), ``/?sort=due&order=asc``,
+``/?due_after=2026-12-01&due_before=2026-12-07``, with ``filter=active|completed`` and the
+search on top. Anything unknown in the URL is ignored, never an error: it came from a link.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from todo_app.errors import InvalidInput
+from todo_app.tasks import fields as rules
+from todo_app.tasks.service import DEFAULT_ORDER, INBOX, ORDERS, SORTS, TaskQuery
+
+SORT_LABELS = {"created": "Newest", "due": "Due date", "priority": "Priority", "title": "Title"}
+VIEW_LABELS = {"all": "All tasks", "inbox": "Inbox", "today": "Today", "upcoming": "Upcoming"}
+
+
+@dataclasses.dataclass(frozen=True)
+class View:
+    """What one URL asks the task page to show."""
+
+    kind: str = "all"  # all, inbox, today, upcoming, list, tag, priority
+    title: str = "All tasks"
+    list_id: str | None = None
+    tags: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    due_after: str | None = None
+    due_before: str | None = None
+    sort: str = "created"
+    order: str | None = None
+
+    def query(self, today: date, **page: Any) -> TaskQuery:
+        """The service query for this view (``page``: status, q, limit, offset)."""
+        due = None
+        due_before, due_after = self.due_before, self.due_after
+        if self.kind == "today":
+            due_before = today.isoformat()  # overdue, then today's: as Todoist lists them
+        elif self.kind == "upcoming":
+            due = "upcoming"
+        list_id = INBOX if self.kind == "inbox" else self.list_id
+        return TaskQuery(
+            list_id=list_id,
+            tag=self.tags,
+            priority=self.priorities,
+            due=due,
+            due_before=due_before,
+            due_after=due_after,
+            sort=self.sort,
+            order=self.order,
+            **page,
+        )
+
+    def spec(self, today: date) -> dict[str, Any]:
+        """The same view for the browser, which shows unsaved tasks where they belong."""
+        query = self.query(today)
+        return {
+            "list_id": query.list_id,
+            "tags": [rules.tag_key(t) for t in query.tag],
+            "priorities": list(query.priority),
+            "due": query.due,
+            "due_before": query.due_before,
+            "due_after": query.due_after,
+            "today": today.isoformat(),
+            "sort": self.sort,
+            "descending": (self.order or DEFAULT_ORDER[self.sort]) == "desc",
+        }
+
+    def defaults(self, today: date) -> dict[str, Any]:
+        """What a task added in this view gets, so it shows where it was added."""
+        new: dict[str, Any] = {}
+        if self.kind == "list" and self.list_id:
+            new["list_id"] = self.list_id
+        if self.kind == "today":
+            new["due_date"] = today.isoformat()
+        if self.kind == "upcoming":
+            new["due_date"] = (today + timedelta(days=1)).isoformat()
+        if self.tags:
+            new["tags"] = list(self.tags)
+        if len(self.priorities) == 1:
+            new["priority"] = self.priorities[0]
+        return new
+
+    def empty_message(self) -> str:
+        return {
+            "today": "Nothing due today",
+            "upcoming": "Nothing upcoming",
+            "inbox": "Your Inbox is empty",
+            "list": f"No tasks in {self.title}",
+            "tag": f"No tasks tagged {self.title}",
+            "priority": f"No tasks with {self.title.lower()}",
+        }.get(self.kind, "No tasks yet")
+
+    def href(self, **changes: str | None) -> str:
+        """This view's URL with ``changes`` (None removes a parameter)."""
+        params: dict[str, Any] = {}
+        if self.kind in ("inbox", "today", "upcoming"):
+            params["view"] = self.kind
+        if self.list_id:
+            params["list"] = self.list_id
+        if self.tags:
+            params["tag"] = list(self.tags)
+        if self.priorities:
+            params["priority"] = list(self.priorities)
+        if self.sort != ("due" if self.kind in ("today", "upcoming") else "created"):
+            params["sort"] = self.sort
+        params.update({k: v for k, v in changes.items() if v is not None})
+        for key in [k for k, v in changes.items() if v is None]:
+            params.pop(key, None)
+        return "/?" + urlencode(params, doseq=True) if params else "/"
+
+
+def with_param(query_string: str, name: str, value: str | None) -> str:
+    """The page URL with one parameter set (``None``: removed), the others kept."""
+    params = parse_qs(query_string or "")
+    params.pop(name, None)
+    if value is not None:
+        params[name] = [value]
+    return "/?" + urlencode(params, doseq=True) if params else "/"
+
+
+def toggled(query_string: str, name: str, value: str) -> str:
+    """The page URL with ``value`` added to, or taken out of, a repeatable parameter."""
+    params = parse_qs(query_string or "")
+    values = params.get(name, [])
+    params[name] = [v for v in values if v != value] if value in values else [*values, value]
+    if not params[name]:
+        del params[name]
+    return "/?" + urlencode(params, doseq=True) if params else "/"
+
+
+def links(query_string: str, tags: list[str]) -> dict[str, str]:
+    """Every link the task page offers from this URL: filters, sorts and chips."""
+    found = {
+        f"filter_{name}": with_param(query_string, "filter", None if name == "all" else name)
+        for name in ("all", "active", "completed")
+    }
+    found.update(
+        {
+            f"sort_{name}": with_param(query_string, "sort", None if name == "created" else name)
+            for name in SORTS
+        }
+    )
+    found.update({f"priority_{p}": toggled(query_string, "priority", p) for p in rules.PRIORITIES})
+    found.update({f"tag_{t}": toggled(query_string, "tag", t) for t in tags})
+    return found
+
+
+def valid_date(value: str) -> bool:
+    return _valid(rules.validate_due_date, value)
+
+
+def _valid(check: Any, value: Any) -> bool:
+    try:
+        check(value)
+    except InvalidInput:
+        return False
+    return True
+
+
+def parse_view(query_string: str, lists: Mapping[str, str]) -> View:
+    """The view a URL's query asks for; ``lists`` maps the user's list ids to their names."""
+    params = parse_qs(query_string or "", keep_blank_values=False)
+
+    def one(name: str) -> str | None:
+        values = params.get(name)
+        return values[-1] if values else None
+
+    view = one("view")
+    # Today and Upcoming read soonest first unless told otherwise.
+    default_sort = "due" if view in ("today", "upcoming") else "created"
+    sort = one("sort") if one("sort") in SORTS else default_sort
+    order = one("order") if one("order") in ORDERS else None
+    dates = {
+        name: value
+        for name in ("due_after", "due_before")
+        if (value := one(name)) and _valid(rules.validate_due_date, value)
+    }
+    common = {"sort": sort, "order": order, **dates}
+    tags = tuple(t for t in params.get("tag", []) if _valid(rules.validate_tag, t))[
+        : rules.TAGS_MAX
+    ]
+    priorities = tuple(p for p in params.get("priority", []) if p in rules.PRIORITIES)
+    base: dict[str, Any] = {"tags": tags, "priorities": priorities, **common}
+    list_id = one("list")
+    if list_id and list_id in lists:
+        return View(kind="list", title=lists[list_id], list_id=list_id, **base)
+    if view in ("inbox", "today", "upcoming"):
+        return View(kind=view, title=VIEW_LABELS[view], **base)
+    if tags:
+        return View(kind="tag", title=" ".join(f"#{t}" for t in tags), **base)
+    if priorities:
+        label = " or ".join(p.capitalize() for p in priorities)
+        return View(kind="priority", title=f"{label} priority", **base)
+    return View(**common)
