@@ -372,6 +372,7 @@ export class Engine {
     this.addError = "";
     this.editError = "";
     this.selectedId = ""; // the task j/k moved to (x, e and Delete act on it)
+    this.focusRequest = ""; // an element id to focus once the page has painted
     this.shortcutsOpen = false;
     // Reversals of this page's confirmed changes (their outbox entries are gone), for undo.
     this.recordedPrev = new Map();
@@ -599,10 +600,23 @@ export class Engine {
   remove(taskId) {
     const { rows } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
     if (!rows.has(taskId)) return null; // already gone (e.g. a late "Delete?" toast)
+    // Focus goes to the next task (or the one before, or "New task"), never lost to the page.
+    const tasks = this.getSnapshot().tasks;
+    const at = tasks.findIndex((t) => t.id === taskId);
+    const next = at >= 0 ? (tasks[at + 1] ?? tasks[at - 1] ?? null) : null;
+    this.focusRequest = next ? `check-${next.id}` : "new-task";
+    if (this.selectedId === taskId) this.selectedId = next ? next.id : "";
     const m = this.mutate("delete", { taskId });
     if (m) this.offerUndo(m, `Deleted "${m.label}"`);
     if (this.editingId === taskId) this.editingId = "";
     return m;
+  }
+
+  /** Where focus should go after the last change (read once by the page). */
+  takeFocusRequest() {
+    const target = this.focusRequest;
+    this.focusRequest = "";
+    return target;
   }
 
   setAll(completed) {
@@ -726,11 +740,8 @@ export class Engine {
         return { handled: true };
       case "Delete": {
         if (!selected) return null;
-        const after = tasks[at + 1] ?? tasks[at - 1] ?? null;
         this.remove(selected.id);
-        this.selectedId = after ? after.id : "";
-        this.emit();
-        return focusRow(after);
+        return { handled: true }; // remove() asked for the next row's focus
       }
       case "Escape":
         if (this.shortcutsOpen) {

@@ -79,6 +79,12 @@ export function TaskEngine(props) {
     engine.setConnected(connectErrors.length === 0);
   }, [connectErrors]);
 
+  // Focus moves on after a delete (by click or key), once the row has left the page.
+  useLayoutEffect(() => {
+    const target = engine.takeFocusRequest();
+    if (target) window.requestAnimationFrame(() => document.getElementById(target)?.focus());
+  }, [view]);
+
   // "Saving…" only once a change has waited a while: a quick save says nothing.
   useEffect(() => {
     setSlow(false);

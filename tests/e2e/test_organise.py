@@ -163,3 +163,14 @@ def test_the_navigation_is_a_drawer_at_320_px(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"the page scrolls sideways ({width} px)"
     screenshot(page, "organise-320")
+
+
+def test_focus_moves_to_the_next_task_after_a_delete_by_click(page: Page) -> None:
+    sign_up(page, "Focus")
+    add(page, "One", "Two", "Three")
+    page.get_by_role("button", name="Delete Two").click()
+    expect(page.get_by_role("checkbox", name="One")).to_be_focused()
+    page.get_by_role("button", name="Delete One").click()
+    expect(page.get_by_role("checkbox", name="Three")).to_be_focused()
+    page.get_by_role("button", name="Delete Three").click()
+    expect(page.get_by_label("New task")).to_be_focused()
