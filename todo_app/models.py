@@ -148,6 +148,15 @@ class Task(SQLModel, table=True):
     due_date: date | None = Field(default=None, nullable=True)
     due_time: time | None = Field(default=None, nullable=True)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # {"rule": RRULE body, "from_completion": bool}, or None; needs a due date.
+    recurrence: dict | None = Field(default=None, sa_type=sa.JSON(none_as_null=True), nullable=True)
+    # Minutes before a timed due, e.g. [0, 15]; each is planned as a Reminder row.
+    reminders: list = Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
 
 
 class SignInFailure(SQLModel, table=True):
@@ -184,3 +193,61 @@ class TaskMutation(SQLModel, table=True):
     outcome: dict = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
     undo: dict = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
     created_at: datetime = _timestamp()
+
+
+class TaskCompletion(SQLModel, table=True):
+    """One completion of a recurring task: when, and which due date it completed."""
+
+    __tablename__ = "task_completions"
+    __table_args__ = (sa.Index("ix_task_completions_task_at", "task_id", "completed_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    task_id: uuid.UUID = Field(foreign_key="tasks.id", ondelete="CASCADE", nullable=False)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    completed_at: datetime = _timestamp()
+    due_date: date | None = Field(default=None, nullable=True)
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder of one occurrence of a timed task, claimed exactly once when it falls due.
+
+    ``fired_at`` is set by the claim itself (one UPDATE ... RETURNING), so two schedulers, or
+    two workers, can never both deliver it. The partial index holds only unfired reminders, so a
+    tick reads the few due ones, never the whole table.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        sa.Index(
+            "ix_reminders_due",
+            "fire_at",
+            sqlite_where=sa.text("fired_at IS NULL"),
+            postgresql_where=sa.text("fired_at IS NULL"),
+        ),
+        sa.Index("ix_reminders_task", "task_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    task_id: uuid.UUID = Field(foreign_key="tasks.id", ondelete="CASCADE", nullable=False)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    minutes_before: int
+    fire_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    fired_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Notification(SQLModel, table=True):
+    """What the bell shows: a reminder that fired (``late``: after the server was down)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_owner_created", "owner_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    task_id: uuid.UUID | None = Field(
+        default=None, foreign_key="tasks.id", ondelete="SET NULL", nullable=True
+    )
+    title: str = Field(max_length=TITLE_MAX)
+    fire_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = _timestamp()
+    late: bool = Field(default=False)
+    read: bool = Field(default=False)

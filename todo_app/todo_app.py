@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import uuid
 
 import reflex as rx
 
@@ -10,6 +11,10 @@ from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
 from todo_app.auth.pages import account_page, login_page, signup_page
 from todo_app.auth.state import AuthState
+from todo_app.reminders import scheduler as reminder_scheduler
+from todo_app.reminders import service as reminder_service
+from todo_app.reminders.service import NotificationData
+from todo_app.reminders.state import BellState, push_notifications
 from todo_app.tasks import mutations
 from todo_app.tasks import service as task_service
 from todo_app.tasks.live import live
@@ -30,7 +35,7 @@ app.add_page(
     route="/",
     title=f"Tasks · {APP_TITLE}",
     description=APP_DESCRIPTION,
-    on_load=[AuthState.require_login, TaskState.load_tasks],
+    on_load=[AuthState.require_login, TaskState.load_tasks, BellState.load],
 )
 # Account pages (auth): sign-in and sign-up send a signed-in visitor on; /account is guarded.
 app.add_page(
@@ -86,7 +91,14 @@ async def _purge_mutation_log() -> None:
         await asyncio.sleep(3600)
 
 
+def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
+    """A reminder fired: every open page of its owner hears it (the bell, and the browser)."""
+    live.each_tab(owner_id, lambda token: push_notifications(app, token, owner_id, items))
+
+
 live.install(_push, _tab_is_open)
 task_service.change_listeners.append(live.changed)
+reminder_service.notification_listeners.append(_ring)
 app.register_lifespan_task(_start_live)
 app.register_lifespan_task(_purge_mutation_log)
+app.register_lifespan_task(reminder_scheduler.run)

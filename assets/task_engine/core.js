@@ -309,6 +309,16 @@ export function signOutQuestion(n) {
   return `${them} not been saved yet. Sign out and discard ${n === 1 ? "it" : "them"}?`;
 }
 
+/** The dialog's "Repeat" choice as a recurrence (null: does not repeat). */
+export function repeatOf(formData) {
+  const choice = String(formData.repeat ?? "");
+  const custom = String(formData.repeat_rule ?? "").trim().replace(/^RRULE:/i, "");
+  const rule = choice === "custom" ? custom : choice;
+  if (!rule) return null;
+  const fromCompletion = !!formData.from_completion && formData.from_completion !== "false";
+  return { rule, from_completion: fromCompletion };
+}
+
 /** "home, #work  errands" -> ["home", "work", "errands"] (the server checks each). */
 export function parseTags(text) {
   return String(text ?? "")
@@ -371,6 +381,8 @@ export class Engine {
     this.detailsId = "";
     this.addError = "";
     this.editError = "";
+    this.draft = ""; // the "New task" text as typed (quick add's chips follow it)
+    this.quick = {}; // the server's reading of a draft: {text, title, fields, ignore, tokens}
     this.selectedId = ""; // the task j/k moved to (x, e and Delete act on it)
     this.focusRequest = ""; // an element id to focus once the page has painted
     this.shortcutsOpen = false;
@@ -422,6 +434,7 @@ export class Engine {
       selectedId: this.selectedId,
       shortcutsOpen: this.shortcutsOpen,
       addError: this.addError,
+      draft: this.draft,
       editError: this.editError,
       details: rows.get(this.detailsId) ?? null,
     };
@@ -451,6 +464,7 @@ export class Engine {
     this.defaults = server.defaults ?? {};
     this.viewEmpty = server.viewEmpty ?? "";
     this.timeZone = server.timeZone || "UTC";
+    this.quick = server.quick ?? {};
     this.loading = server.loading;
     if (gap) this.io.resync();
     this.settle(settled);
@@ -505,7 +519,8 @@ export class Engine {
     for (const m of batch) this.sent.add(m.mid);
     this.io.send(
       this.userId,
-      batch.map(({ prev, label, at, ...wire }) => wire),
+      // A create carries its time: the task keeps the place it was added in.
+      batch.map(({ prev, label, at, ...wire }) => (wire.kind === "create" ? { ...wire, at } : wire)),
     );
   }
 
@@ -555,8 +570,13 @@ export class Engine {
       this.emit();
       return false;
     }
-    const fields = { ...this.defaults, title: clean };
-    this.mutate("create", { taskId: this.io.newId(), fields, label: clean });
+    // The server parses the sentence itself (``text``); the page shows its last reading of
+    // exactly this text meanwhile, or the text as it is.
+    const read = this.quick?.text === title ? this.quick : null;
+    const shown = read ? { ...read.fields, title: read.title || clean } : { title: clean };
+    const fields = { ...this.defaults, ...shown, text: String(title), ignore: read?.ignore ?? [] };
+    this.mutate("create", { taskId: this.io.newId(), fields, label: shown.title });
+    this.draft = "";
     return true;
   }
 
@@ -658,6 +678,14 @@ export class Engine {
 
   // --- the page's forms (Reflex hands a form's named fields over as ``formData``) ---
 
+  /** Typing in "New task": the chips of what quick add understood follow the text. */
+  setDraft(text) {
+    this.draft = String(text ?? "");
+    this.addError = "";
+    this.io.preview?.(this.draft);
+    this.emit();
+  }
+
   /** Enter in "New task"; the field (``inputId``) is cleared once the task is added. */
   addFromForm(formData, inputId) {
     if (this.add(formData?.title) && inputId) {
@@ -690,6 +718,14 @@ export class Engine {
     if ("tags" in formData) fields.tags = parseTags(formData.tags);
     if ("due_date" in formData) fields.due_date = formData.due_date || null;
     if ("due_time" in formData) fields.due_time = formData.due_time || null;
+    if ("repeat" in formData) {
+      // The dialog's repeat and its "Remind me" boxes (a form holds only the ticked ones).
+      fields.recurrence = repeatOf(formData);
+      fields.reminders = Object.entries(formData)
+        .filter(([k, v]) => k.startsWith("remind_") && v && v !== "false")
+        .map(([k]) => ({ minutes_before: Number(k.slice("remind_".length)) }))
+        .sort((a, b) => a.minutes_before - b.minutes_before);
+    }
     this.update(taskId, fields);
     this.emit();
   }

@@ -23,11 +23,18 @@ const FILTERS = new Set(["all", "active", "completed"]);
 
 let sendTrigger = () => {};
 let resyncTrigger = () => {};
+let previewTrigger = () => {};
+let previewTimer = null;
+const PREVIEW_MS = 120; // quick add is parsed on the server once typing pauses this long
 
 export const engine = new Engine({
   storage: typeof window === "undefined" ? null : window.localStorage,
   send: (uid, batch) => sendTrigger(uid, batch),
   resync: () => resyncTrigger(),
+  preview: (text) => {
+    window.clearTimeout(previewTimer);
+    previewTimer = window.setTimeout(() => previewTrigger(text), PREVIEW_MS);
+  },
   notify: (message, action, kind = "info") => {
     const options = { duration: UNDO_MS };
     if (action) options.action = action;
@@ -53,7 +60,7 @@ function typingInAField(target) {
 
 export function TaskEngine(props) {
   const { rows, rowsSeq, changes, total, active, epoch, userId, query, loading } = props;
-  const { spec, defaults, viewEmpty, timeZone } = props;
+  const { spec, defaults, viewEmpty, timeZone, quick } = props;
   const [searchParams] = useSearchParams();
   const requested = searchParams.get("filter") ?? "all";
   const filter = FILTERS.has(requested) ? requested : "all";
@@ -63,6 +70,7 @@ export function TaskEngine(props) {
 
   sendTrigger = props.onSend ?? sendTrigger;
   resyncTrigger = props.onResync ?? resyncTrigger;
+  previewTrigger = props.onPreview ?? previewTrigger;
   engine.io.titleMax = props.titleMax ?? engine.io.titleMax;
   engine.io.titleTooLong = props.titleTooLong ?? engine.io.titleTooLong;
   engine.io.titleEmpty = props.titleEmpty ?? engine.io.titleEmpty;
@@ -71,9 +79,9 @@ export function TaskEngine(props) {
   useLayoutEffect(() => {
     engine.sync({
       ...{ rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading },
-      ...{ spec, defaults, viewEmpty, timeZone },
+      ...{ spec, defaults, viewEmpty, timeZone, quick },
     });
-  }, [rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone]);
+  }, [rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick]);
 
   useLayoutEffect(() => {
     engine.setConnected(connectErrors.length === 0);
@@ -149,4 +157,62 @@ export function TimeZoneField({ name = "time_zone" }) {
   const [zone, setZone] = useState("");
   useEffect(() => setZone(browserTimeZone()), []);
   return createElement("input", { type: "hidden", name, value: zone, readOnly: true });
+}
+
+const NOTIFIED_KEY = "todo.notified.v1";
+
+/**
+ * Reminders as browser notifications, while a tab is open. ``fresh`` is what the server just
+ * pushed; each id is shown once per browser session (several tabs share the record). With
+ * ``showButton`` it offers to turn them on: permission is only ever asked from that click.
+ */
+export function BrowserNotifier({ fresh, showButton = true }) {
+  const supported = typeof window !== "undefined" && "Notification" in window;
+  const [permission, setPermission] = useState(supported ? Notification.permission : "denied");
+
+  useEffect(() => {
+    if (showButton || !supported || Notification.permission !== "granted") return;
+    let shown = [];
+    try {
+      shown = JSON.parse(localStorage.getItem(NOTIFIED_KEY) ?? "[]");
+    } catch {
+      shown = [];
+    }
+    for (const item of fresh ?? []) {
+      if (shown.includes(item.id)) continue;
+      new Notification(item.title, { body: item.late ? "Late reminder" : "Reminder", tag: item.id });
+      shown = [...shown, item.id].slice(-200);
+    }
+    localStorage.setItem(NOTIFIED_KEY, JSON.stringify(shown));
+  }, [fresh, showButton, supported]);
+
+  if (!showButton || !supported) return null;
+  if (permission === "granted") {
+    return createElement("p", { style: { fontSize: "0.8rem", margin: 0 } }, "Browser notifications are on.");
+  }
+  if (permission === "denied") {
+    return createElement(
+      "p",
+      { style: { fontSize: "0.8rem", margin: 0 } },
+      "Browser notifications are blocked for this site in your browser's settings.",
+    );
+  }
+  return createElement(
+    "div",
+    { style: { display: "flex", flexDirection: "column", gap: "0.35rem" } },
+    createElement(
+      "p",
+      { style: { fontSize: "0.8rem", margin: 0 } },
+      "Reminders can also pop up while this page is open, even in another window.",
+    ),
+    createElement(
+      "button",
+      {
+        type: "button",
+        className: "rt-reset rt-BaseButton rt-r-size-1 rt-variant-soft rt-Button",
+        onClick: () => Notification.requestPermission().then(setPermission),
+      },
+      "Allow browser notifications",
+    ),
+  );
 }

@@ -666,7 +666,7 @@ describe("Engine: making and sending mutations", () => {
     assert.equal(io.sent.length, 1);
   });
 
-  test("the wire never carries prev, label or at, though the outbox keeps them", () => {
+  test("the wire never carries prev or label (nor at, but for a create), though the outbox keeps them", () => {
     const { engine, io } = setup({ rows: milkAndDog() });
     engine.update("t1", { title: "Buy oat milk" });
     engine.remove("t2");
@@ -676,7 +676,11 @@ describe("Engine: making and sending mutations", () => {
     engine.add("New one");
     const wire = allSent(io);
     assert.equal(wire.length, 6);
-    for (const w of wire) assert.deepEqual(Object.keys(w).sort(), WIRE_KEYS, w.kind);
+    for (const w of wire) {
+      // A create also carries its time (the task keeps the place it was added in).
+      const keys = w.kind === "create" ? [...WIRE_KEYS, "at"].sort() : WIRE_KEYS;
+      assert.deepEqual(Object.keys(w).sort(), keys, w.kind);
+    }
     const kept = engine.outbox.items[0];
     assert.equal(kept.label, "Buy milk");
     assert.equal(kept.at, NOW);
@@ -1299,10 +1303,12 @@ describe("Engine: adding and editing", () => {
       mid: wire.mid,
       kind: "create",
       task_id: v.tasks[0].id,
-      fields: { title: "Buy eggs" },
+      // The sentence goes too: the server parses quick add itself.
+      fields: { title: "Buy eggs", text: "  Buy eggs  ", ignore: [] },
       base_version: null,
       after: null,
       of: null,
+      at: NOW, // the time it was added: its place in the list, however late it is sent
     });
     assert.notEqual(wire.mid, wire.task_id);
     // A change to the new task before it is confirmed comes after the create.

@@ -137,6 +137,8 @@ def test_to_dict_is_json_ready(alice: uuid.UUID) -> None:
         "due_date": None,
         "due_time": None,
         "due_at": None,
+        "recurrence": None,
+        "reminders": [],
     }
     assert datetime.fromisoformat(data["created_at"]) == task.created_at
 

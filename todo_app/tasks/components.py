@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.recurrence import PRESETS
 from todo_app.tasks.engine import TaskRow, call, task_engine, view
 from todo_app.tasks.state import FILTERS, NEW_TASK_INPUT_ID, TaskState
 from todo_app.tasks.views import SORT_LABELS
 from todo_app.ui.fields import field_error
+
+PRESET_RULES = rx.Var.create(list(PRESETS.values()))
 
 FILTER_LABELS = {"all": "All", "active": "Active", "completed": "Completed"}
 FILTER_HREFS = {"all": "/", "active": "/?filter=active", "completed": "/?filter=completed"}
@@ -33,15 +36,62 @@ def new_task_form() -> rx.Component:
             auto_focus=True,
             auto_complete="off",
             enter_key_hint="enter",
+            on_change=call("setDraft", rx.Var("value"), params=("value",)),
             size="3",
             width="100%",
         ),
+        quick_add_chips(),
         field_error(view.add_error, "new-task-error", announce=True),
         on_submit=call(
             "addFromForm", rx.Var("form_data"), NEW_TASK_INPUT_ID, params=("form_data",)
         ),
         reset_on_submit=False,
         width="100%",
+    )
+
+
+def _token_chip(token: rx.Var[dict]) -> rx.Component:
+    label = token["label"].to(str)
+    return rx.badge(
+        label,
+        rx.el.button(
+            rx.icon("x", size=12, aria_hidden="true"),
+            type="button",
+            aria_label="Keep as text: " + label,
+            on_click=TaskState.dismiss_token(token["start"].to(int)),
+            min_width="24px",
+            min_height="24px",
+            display="inline-flex",
+            align_items="center",
+            justify_content="center",
+            background="transparent",
+            border="none",
+            cursor="pointer",
+            color="inherit",
+        ),
+        variant="soft",
+        size="2",
+        radius="full",
+    )
+
+
+def quick_add_chips() -> rx.Component:
+    """What quick add understood in the text being typed; each part can be dismissed."""
+    shown = (TaskState.quick["text"].to(str) == view.draft) & (view.draft != "")
+    tokens = TaskState.quick["tokens"].to(list[dict])
+    return rx.cond(
+        shown & (tokens.length() > 0),
+        rx.flex(
+            rx.text("Understood:", size="1", color=rx.color("gray", 11)),
+            rx.foreach(tokens, _token_chip),
+            gap="0.35rem",
+            wrap="wrap",
+            align="center",
+            padding_top="0.35rem",
+            aria_live="polite",
+            aria_label="What quick add understood",
+            role="group",
+        ),
     )
 
 
@@ -95,10 +145,25 @@ def due_text(task: TaskRow) -> rx.Component:
 
 def task_meta(task: TaskRow) -> rx.Component:
     return rx.cond(
-        (task.priority != "none") | (task.due_label != "") | (task.tags.length() > 0),
+        (task.priority != "none")
+        | (task.due_label != "")
+        | (task.tags.length() > 0)
+        | task.recurrence.bool(),
         rx.flex(
             priority_badge(task),
             due_text(task),
+            rx.cond(
+                task.recurrence,
+                rx.text(
+                    rx.icon("repeat", size=12, aria_hidden="true"),
+                    "Repeats",
+                    size="1",
+                    color=rx.color("gray", 11),
+                    display="inline-flex",
+                    align_items="center",
+                    gap="0.25rem",
+                ),
+            ),
             rx.foreach(
                 task.tags,
                 lambda tag: rx.link(
@@ -443,6 +508,8 @@ def details_dialog() -> rx.Component:
                         gap="0.75rem",
                         width="100%",
                     ),
+                    repeat_field(task),
+                    remind_field(task),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", type="button", variant="soft")),
                         rx.button("Save", type="submit"),
@@ -462,6 +529,117 @@ def details_dialog() -> rx.Component:
 
 
 PRIORITY_LABELS = {"none": "None", "low": "Low", "medium": "Medium", "high": "High"}
+REMIND_PRESETS = (
+    (0, "At the due time"),
+    (5, "5 minutes before"),
+    (15, "15 minutes before"),
+    (30, "30 minutes before"),
+    (60, "1 hour before"),
+    (1440, "1 day before"),
+)
+
+
+def repeat_field(task: TaskRow) -> rx.Component:
+    """ "Repeat": the presets, or a custom RFC 5545 rule, from the due date or from completion;
+    the next five dates are shown for the rule chosen."""
+    rule = rx.cond(task.recurrence, task.recurrence["rule"].to(str), "")
+    return rx.vstack(
+        _field(
+            "Repeat",
+            rx.el.select(
+                rx.el.option("Does not repeat", value=""),
+                *[rx.el.option(label, value=value) for label, value in PRESETS.items()],
+                rx.el.option("Custom rule (below)", value="custom"),
+                id="details-repeat",
+                name="repeat",
+                default_value=rx.cond(
+                    PRESET_RULES.contains(rule), rule, rx.cond(rule != "", "custom", "")
+                ),
+                key=task.id + "-r",
+                on_change=TaskState.preview_repeat,
+                style=NATIVE_INPUT,
+            ),
+            "details-repeat",
+        ),
+        rx.el.details(
+            rx.el.summary("Custom rule", font_size="0.8rem", cursor="pointer"),
+            rx.el.label(
+                "Rule (RFC 5545, e.g. FREQ=MONTHLY;BYDAY=2TU)",
+                html_for="details-rule",
+                font_size="0.75rem",
+            ),
+            rx.el.input(
+                id="details-rule",
+                name="repeat_rule",
+                default_value=rule,
+                key=task.id + "-rr",
+                on_blur=TaskState.preview_repeat,
+                style=NATIVE_INPUT,
+            ),
+        ),
+        rx.el.label(
+            rx.el.input(
+                type="checkbox",
+                name="from_completion",
+                default_checked=rx.cond(
+                    task.recurrence, task.recurrence["from_completion"].to(bool), False
+                ),
+                key=task.id + "-fc",
+            ),
+            " Count from when I complete it",
+            font_size="0.85rem",
+            display="flex",
+            gap="0.35rem",
+            align_items="center",
+        ),
+        rx.cond(
+            TaskState.repeat_preview.length() > 0,
+            rx.text(
+                "Next: ",
+                TaskState.repeat_preview.join(", "),
+                size="1",
+                color=rx.color("gray", 11),
+                aria_live="polite",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def remind_field(task: TaskRow) -> rx.Component:
+    """ "Remind me": the presets, before a timed due (each fires once per occurrence)."""
+    chosen = task.reminders.to(list[dict])
+    return rx.el.fieldset(
+        rx.el.legend("Remind me", font_size="0.875rem", font_weight="500"),
+        rx.flex(
+            *[
+                rx.el.label(
+                    rx.el.input(
+                        type="checkbox",
+                        name=f"remind_{minutes}",
+                        default_checked=chosen.contains({"minutes_before": minutes}),
+                        key=task.id + f"-m{minutes}",
+                    ),
+                    " " + label,
+                    font_size="0.85rem",
+                    display="flex",
+                    gap="0.3rem",
+                    align_items="center",
+                )
+                for minutes, label in REMIND_PRESETS
+            ],
+            wrap="wrap",
+            gap="0.4rem 1rem",
+        ),
+        rx.text("Reminders need a due date and time.", size="1", color=rx.color("gray", 11)),
+        border="none",
+        padding="0",
+        margin="0",
+        width="100%",
+    )
+
+
 # What the keyboard does (assets/task_engine/core.js, Engine.key); none fires in a field.
 SHORTCUTS = (
     ("?", "Show these shortcuts"),

@@ -44,6 +44,8 @@ class TaskRow:
     tags: list[str] = dataclasses.field(default_factory=list)
     due_date: str | None = None
     due_time: str | None = None
+    recurrence: dict[str, Any] | None = None
+    reminders: list[dict[str, int]] = dataclasses.field(default_factory=list)
     due_label: str = ""  # "Today 17:00", "Fri", "5 Dec": worked out in the browser
     overdue: bool = False
 
@@ -68,6 +70,7 @@ class View:
     selected_id: rx.Var[str] = _view("selectedId", str)
     shortcuts_open: rx.Var[bool] = _view("shortcutsOpen", bool)
     add_error: rx.Var[str] = _view("addError", str)
+    draft: rx.Var[str] = _view("draft", str)
     edit_error: rx.Var[str] = _view("editError", str)
     details: rx.Var[TaskRow] = rx.Var(
         _js_expr='(taskView.details ?? {"tags": []})', _var_data=_VIEW
@@ -118,9 +121,21 @@ class TaskEngine(rx.Component):
     defaults: rx.Var[dict[str, Any]]
     view_empty: rx.Var[str]
     time_zone: rx.Var[str]
+    quick: rx.Var[dict[str, Any]]
 
     on_send: rx.EventHandler[lambda uid, batch: [uid, batch]]
     on_resync: rx.EventHandler[lambda: []]
+    on_preview: rx.EventHandler[lambda text: [text]]
+
+
+class BrowserNotifier(rx.Component):
+    """Shows reminders as browser notifications; with ``show_button``, offers to allow them."""
+
+    library = MODULE
+    tag = "BrowserNotifier"
+
+    fresh: rx.Var[list[dict[str, Any]]]
+    show_button: rx.Var[bool]
 
 
 class TimeZoneField(rx.Component):
@@ -150,6 +165,8 @@ def task_engine() -> rx.Component:
         defaults=TaskState.new_defaults,
         view_empty=TaskState.view_empty,
         time_zone=TaskState.time_zone,
+        quick=TaskState.quick,
+        on_preview=TaskState.preview_quick_add,
         on_send=TaskState.send,
         on_resync=TaskState.resync,
     )

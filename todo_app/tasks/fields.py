@@ -21,6 +21,8 @@ from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_M
 Priority = Literal["none", "low", "medium", "high"]
 PRIORITIES: tuple[str, ...] = get_args(Priority)  # stored as the index: 0 none ... 3 high
 TAGS_MAX = 20
+REMINDERS_MAX = 5
+REMINDER_MINUTES_MAX = 40_320  # four weeks
 DUE_YEARS = (1900, 2999)
 
 TITLE_EMPTY = "Enter a title"
@@ -167,6 +169,45 @@ def validate_due_time(value: Any) -> time | None:
 def check_due(due_date: date | None, due_time: time | None) -> None:
     if due_time is not None and due_date is None:
         raise InvalidInput({"due_time": "A due time needs a due date"})
+
+
+def validate_reminders(value: Any) -> tuple[int, ...]:
+    """``[{"minutes_before": 15}, ...]`` (or plain minutes): at most 5, each 0..40320, kept
+    sorted and without repeats; ``None`` is no reminders."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise InvalidInput({"reminders": "Reminders must be a list"})
+    minutes: set[int] = set()
+    for item in value:
+        raw = item.get("minutes_before") if isinstance(item, dict) else item
+        if isinstance(item, dict) and set(item) - {"minutes_before"}:
+            raise InvalidInput({"reminders": "A reminder has only minutes_before"})
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise InvalidInput({"reminders": "minutes_before must be a whole number"})
+        if not 0 <= raw <= REMINDER_MINUTES_MAX:
+            raise InvalidInput(
+                {"reminders": f"minutes_before must be from 0 to {REMINDER_MINUTES_MAX} (4 weeks)"}
+            )
+        minutes.add(raw)
+    if len(minutes) > REMINDERS_MAX:
+        raise InvalidInput({"reminders": f"A task can have at most {REMINDERS_MAX} reminders"})
+    return tuple(sorted(minutes))
+
+
+def check_schedule(
+    due_date: date | None,
+    due_time: time | None,
+    recurrence: dict[str, Any] | None,
+    reminders: tuple[int, ...],
+) -> None:
+    """The rules that tie fields together: a time needs a date, a repeat needs a date,
+    reminders need a timed due."""
+    check_due(due_date, due_time)
+    if recurrence is not None and due_date is None:
+        raise InvalidInput({"recurrence": "A repeating task needs a due date"})
+    if reminders and (due_date is None or due_time is None):
+        raise InvalidInput({"reminders": "Reminders need a due date and time"})
 
 
 @functools.cache

@@ -149,6 +149,26 @@ class Live:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def each_tab(self, user_id: uuid.UUID, make: Callable[[str], Awaitable[Any]]) -> None:
+        """Run ``make(token)`` on the server's loop for each open tab of the user (any thread)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            tokens = self.viewers.tokens(str(user_id))
+        except Exception:
+            logger.warning("could not read the viewers", exc_info=True)
+            return
+
+        async def guarded(token: str) -> None:
+            try:
+                await make(token)
+            except Exception:
+                logger.warning("could not update an open page", exc_info=True)
+
+        for token in tokens:
+            asyncio.run_coroutine_threadsafe(guarded(token), loop)
+
     async def _deliver(self, user_id: str, token: str) -> None:
         await asyncio.sleep(COALESCE_SECONDS)
         changes = self._pending.pop(token, [])

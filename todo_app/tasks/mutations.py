@@ -23,7 +23,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ from todo_app.tasks.service import TaskChange, TaskData
 logger = logging.getLogger("todo_app.tasks.mutations")
 
 BATCH_MAX = 100  # mutations one message may carry
+MADE_AT_WINDOW = timedelta(days=7)  # how old a change's own time may be and still be used
 LOG_RETENTION = timedelta(days=30)
 
 APPLIED = "applied"
@@ -66,6 +67,9 @@ class Mutation:
     # its recorded version is the version this one expects.
     after: uuid.UUID | None = None
     of: uuid.UUID | None = None  # undo: the mutation to reverse
+    # When the user made it (the page's clock): a task keeps its place in the list from the
+    # moment it was added, however late the server hears of it (see ``_made_at``).
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,23 @@ def parse(raw: Any) -> Mutation:
         base_version=_version(raw.get("base_version")),
         after=_uuid(raw["after"], "after") if raw.get("after") is not None else None,
         of=_uuid(raw.get("of"), "of") if kind == "undo" else None,
+        at=_made_at(raw.get("at")),
     )
+
+
+def _made_at(raw: Any) -> datetime | None:
+    """The page's time of the change, if believable: not ahead of this server (a few minutes
+    of clock drift aside) and not older than an outage could keep a change waiting."""
+    if raw is None:
+        return None
+    try:
+        made = datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
+    except ValueError:
+        made = None
+    if made is None or made.tzinfo is None:
+        raise InvalidInput({"at": "at must be an ISO 8601 time with a zone"})
+    now = utcnow()
+    return made if now - MADE_AT_WINDOW <= made <= now + service.CLOCK_SKEW else None
 
 
 def _fields(mutation: Mutation, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -156,8 +176,14 @@ def _versions(change: TaskChange) -> dict[str, int]:
 
 
 def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    _fields(m, service.UPDATABLE_FIELDS)  # refuses unknown or bad fields before any write
     given = dict(m.fields)
+    text, ignore = given.pop("text", None), given.pop("ignore", ())
+    if text is not None:
+        # Quick add: the server parses the sentence itself (the page's preview came from the
+        # same parser); what the page guessed for the title is only what it showed meanwhile.
+        given.pop("title", None)
+        given = {**service.fields_from_text(session, owner, text, ignore), **given}
+    _fields(Mutation(m.mid, m.kind, fields=given), service.UPDATABLE_FIELDS)
     if "title" not in given:
         raise InvalidInput({"title": service.TITLE_EMPTY})
     assert m.task_id is not None
@@ -168,6 +194,7 @@ def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
         given.pop("description", ""),
         task_id=m.task_id,
         completed=given.pop("completed", False),
+        created_at=m.at,
         **given,
     )
     return Applied(change, {"delete": [str(task.id)]}, {str(task.id): task.version})
@@ -194,8 +221,9 @@ def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     before, after, change = service.write_in(
         session, owner, m.task_id, lambda _task: new, _expected_version(session, owner, m)
     )
-    # Clearing the date clears its time too: the undo must bring both back.
-    undo = _wire(before, {*new, "due_time"} if "due_date" in new else new)
+    # Exactly what the write changed, which can be more than was asked (clearing the date
+    # clears its time; completing a recurring task moves its due date instead).
+    undo = _wire(before, service.changed_fields(before, after))
     return Applied(
         change,
         {"set": [{"id": str(after.id), "fields": undo, "version": after.version}]},
@@ -223,10 +251,10 @@ def _set_all(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     completed = _fields(m, ("completed",)).get("completed")
     if completed is None:
         raise InvalidInput({"completed": "Completed must be true or false"})
-    changed, change = service.set_all_in(session, owner, completed)
+    before, after, change = service.set_all_in(session, owner, completed)
     undo = [
-        {"id": str(t.id), "fields": {"completed": not completed}, "version": t.version}
-        for t in changed
+        {"id": str(a.id), "fields": _wire(b, service.changed_fields(b, a)), "version": a.version}
+        for b, a in zip(before, after, strict=True)
     ]
     return Applied(change, {"set": undo}, _versions(change))
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from todo_app.auth.pages import protected
 from todo_app.lists.components import drawer, sidebar
+from todo_app.reminders.components import bell, notifier
 from todo_app.tasks.components import task_board
 from todo_app.tasks.engine import sign_out_trigger
 from todo_app.ui.layout import app_shell
@@ -14,5 +15,12 @@ from todo_app.ui.layout import app_shell
 def tasks_page() -> rx.Component:
     # The guard wraps the whole frame, so a signed-out visit never shows the navbar either.
     return protected(
-        app_shell(drawer(), task_board(), sign_out=sign_out_trigger(), sidebar=sidebar())
+        app_shell(
+            drawer(),
+            task_board(),
+            notifier(),
+            sign_out=sign_out_trigger(),
+            sidebar=sidebar(),
+            navbar_extra=(bell(),),
+        )
     )

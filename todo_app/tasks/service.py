@@ -29,9 +29,21 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from todo_app import quickadd
+from todo_app import recurrence as recurrence_rules
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, ListNotFound, NotFound, StaleVersion
-from todo_app.models import DESCRIPTION_MAX, Tag, Task, TaskList, TaskTag, User, utcnow
+from todo_app.models import (
+    DESCRIPTION_MAX,
+    Reminder,
+    Tag,
+    Task,
+    TaskCompletion,
+    TaskList,
+    TaskTag,
+    User,
+    utcnow,
+)
 from todo_app.tasks import fields as rules
 from todo_app.tasks.fields import (  # noqa: F401  (re-exported: the front doors' one import)
     PRIORITIES,
@@ -63,6 +75,7 @@ PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
 OFFSET_MAX = 1_000_000
 SEARCH_MAX = DESCRIPTION_MAX
+QUICK_ADD_MAX = 500
 # An update that keeps losing the version race this often gives up with StaleVersion.
 WRITE_ATTEMPTS = 5
 # How far ahead of this server's clock a client-supplied time may be (clocks drift).
@@ -94,6 +107,8 @@ class TaskData:
     due_date: date | None = None
     due_time: time | None = None
     due_at: datetime | None = None
+    recurrence: dict[str, Any] | None = None
+    reminders: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (str ids, ISO 8601 dates and times), for the API and for Reflex state."""
@@ -111,6 +126,8 @@ class TaskData:
             "due_date": self.due_date.isoformat() if self.due_date else None,
             "due_time": self.due_time.strftime("%H:%M") if self.due_time else None,
             "due_at": self.due_at.isoformat() if self.due_at else None,
+            "recurrence": public_recurrence(self.recurrence),
+            "reminders": [{"minutes_before": m} for m in self.reminders],
         }
 
     @classmethod
@@ -123,6 +140,8 @@ class TaskData:
             "due_date": date.fromisoformat(raw["due_date"]) if raw.get("due_date") else None,
             "due_time": time.fromisoformat(raw["due_time"]) if raw.get("due_time") else None,
             "due_at": datetime.fromisoformat(raw["due_at"]) if raw.get("due_at") else None,
+            "recurrence": raw.get("recurrence"),
+            "reminders": tuple(r["minutes_before"] for r in raw.get("reminders", ())),
         }
         return cls(
             id=uuid.UUID(raw["id"]),
@@ -269,6 +288,7 @@ def _to_data(source: Any, tags: Sequence[str] = ()) -> TaskData:
     if values["due_at"] is not None:
         values["due_at"] = values["due_at"].astimezone(UTC)
     values["priority"] = rules.priority_name(values["priority"])
+    values["reminders"] = tuple(values["reminders"] or ())
     return TaskData(**values, tags=tuple(tags))
 
 
@@ -587,6 +607,176 @@ def _set_tags(
         )
 
 
+def validate_recurrence(value: Any) -> dict[str, Any] | None:
+    """The repeat rule (tasks/recurrence.py checks it); the series start is the service's."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k != "start"}
+    return recurrence_rules.validate_recurrence(value)
+
+
+def public_recurrence(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The rule as clients see it (without the series start kept for COUNT and UNTIL)."""
+    if not stored:
+        return None
+    return {"rule": stored["rule"], "from_completion": bool(stored.get("from_completion"))}
+
+
+def _with_start(recurrence: dict[str, Any] | None, due_date: date | None) -> dict[str, Any] | None:
+    """A new rule counts its occurrences (COUNT, UNTIL) from the due date it was set on."""
+    if recurrence is None or due_date is None:
+        return recurrence
+    return {**recurrence, "start": due_date.isoformat()}
+
+
+def _plan_reminders(session: Session, owner_id: uuid.UUID, task: TaskData) -> None:
+    """The task's unfired reminders, planned again from its due instant (for each occurrence
+    of a recurring task); a completed or untimed task has none. Reminders already past are
+    not planned: they could only arrive late for a due that was just set."""
+    session.exec(
+        sa.delete(Reminder).where(
+            col(Reminder.task_id) == task.id, col(Reminder.fired_at).is_(None)
+        )
+    )
+    if task.completed or task.due_at is None or not task.reminders:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "task_id": task.id,
+            "owner_id": owner_id,
+            "minutes_before": minutes,
+            "fire_at": task.due_at - timedelta(minutes=minutes),
+        }
+        for minutes in task.reminders
+        if task.due_at - timedelta(minutes=minutes) > now
+    ]
+    if rows:
+        session.exec(sa.insert(Reminder), params=rows)
+
+
+def _next_occurrence(
+    session: Session, owner_id: uuid.UUID, task: TaskData
+) -> dict[str, Any] | None:
+    """What completing a recurring task changes: its next due date (the completion is
+    recorded as history), or None when the rule has run out and it completes for good."""
+    assert task.recurrence is not None and task.due_date is not None
+    zone = zone_of(session, owner_id)
+    start = task.recurrence.get("start")
+    following = recurrence_rules.next_due(
+        task.recurrence["rule"],
+        due_date=task.due_date,
+        due_time=task.due_time,
+        zone=zone,
+        completed_on=rules.today_in(zone),
+        from_completion=bool(task.recurrence.get("from_completion")),
+        series_start=date.fromisoformat(start) if start else task.due_date,
+    )
+    session.exec(
+        sa.insert(TaskCompletion).values(
+            id=uuid.uuid4(),
+            task_id=task.id,
+            owner_id=owner_id,
+            completed_at=utcnow(),
+            due_date=task.due_date,
+        )
+    )
+    if following is None:
+        return None
+    return {"due_date": following}
+
+
+def fields_from_text(
+    session: Session, owner_id: uuid.UUID, text: Any, ignore: Any = ()
+) -> dict[str, Any]:
+    """Quick add: a sentence ("Pay rent tomorrow 9am !high #home every month") as a task's
+    fields, read in the owner's zone; "+List" names one of their lists (made if new).
+    ``ignore`` holds the start offsets of parts the user dismissed before pressing Enter."""
+    if not isinstance(text, str) or len(text) > QUICK_ADD_MAX:
+        raise InvalidInput({"text": f"Quick add text must be at most {QUICK_ADD_MAX} characters"})
+    if not isinstance(ignore, list | tuple) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ignore
+    ):
+        raise InvalidInput({"ignore": "ignore must be a list of offsets"})
+    parsed = quickadd.parse(
+        text, now=utcnow(), zone=zone_of(session, owner_id), ignore=frozenset(ignore)
+    )
+    found: dict[str, Any] = {"title": parsed.title}
+    if parsed.priority:
+        found["priority"] = parsed.priority
+    if parsed.tags:
+        found["tags"] = list(parsed.tags)
+    if parsed.due_date:
+        found["due_date"] = parsed.due_date.isoformat()
+    if parsed.due_time:
+        found["due_time"] = parsed.due_time.strftime("%H:%M")
+    if parsed.recurrence:
+        found["recurrence"] = parsed.recurrence
+    if parsed.reminders:
+        found["reminders"] = [{"minutes_before": m} for m in parsed.reminders]
+    if parsed.list_name:
+        found["list_id"] = str(_list_named(session, owner_id, parsed.list_name))
+    return found
+
+
+def _list_named(session: Session, owner_id: uuid.UUID, name: str) -> uuid.UUID:
+    """The owner's list of this name (any case), made at the end of their lists if new."""
+    name = rules.validate_list_name(name)
+    key = rules.tag_key(name)
+    found = session.exec(
+        select(TaskList.id).where(col(TaskList.owner_id) == owner_id, col(TaskList.name_key) == key)
+    ).first()
+    if found is not None:
+        return found
+    last = session.exec(
+        select(func.max(TaskList.position)).where(col(TaskList.owner_id) == owner_id)
+    ).one()
+    list_id = uuid.uuid4()
+    session.exec(
+        sa.insert(TaskList).values(
+            id=list_id,
+            owner_id=owner_id,
+            name=name,
+            name_key=key,
+            position=(last if last is not None else -1) + 1,
+            created_at=utcnow(),
+        )
+    )
+    return list_id
+
+
+def create_from_text(
+    owner_id: uuid.UUID, text: str, *, task_id: uuid.UUID | None = None
+) -> TaskData:
+    """``POST /api/tasks {"text": ...}``: quick add through the REST API, same grammar."""
+    try:
+        with session_scope() as session:
+            if task_id is not None and _find(session, task_id) is not None:
+                return _existing(session, task_id, owner_id)
+            found = fields_from_text(session, owner_id, text)
+            title = found.pop("title")
+            task, change = create_in(session, owner_id, title, task_id=task_id, **found)
+    except IntegrityError:
+        with session_scope() as session:
+            if task_id is None or _find(session, task_id) is None:
+                raise
+            return _existing(session, task_id, owner_id)
+    announce(change)
+    return task
+
+
+def history(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[tuple[datetime, date | None]]:
+    """The completions of a recurring task, newest first."""
+    with session_scope() as session:
+        _read_owned(session, owner_id, task_id)  # another user's task: not found
+        rows = session.exec(
+            select(TaskCompletion.completed_at, TaskCompletion.due_date)
+            .where(col(TaskCompletion.task_id) == task_id)
+            .order_by(col(TaskCompletion.completed_at).desc())
+        ).all()
+    return [(at.astimezone(UTC), due) for at, due in rows]
+
+
 def validate_changes(
     *,
     title: Any = UNSET,
@@ -597,6 +787,8 @@ def validate_changes(
     tags: Any = UNSET,
     due_date: Any = UNSET,
     due_time: Any = UNSET,
+    recurrence: Any = UNSET,
+    reminders: Any = UNSET,
 ) -> dict[str, Any]:
     """The new values of the fields a partial update sets, as they will be stored.
 
@@ -614,6 +806,8 @@ def validate_changes(
         "tags": (tags, rules.validate_tags),
         "due_date": (due_date, rules.validate_due_date),
         "due_time": (due_time, rules.validate_due_time),
+        "recurrence": (recurrence, validate_recurrence),
+        "reminders": (reminders, rules.validate_reminders),
     }
     new: dict[str, Any] = {}
     problems: dict[str, str] = {}
@@ -649,6 +843,8 @@ UPDATABLE_FIELDS: tuple[str, ...] = (
     "tags",
     "due_date",
     "due_time",
+    "recurrence",
+    "reminders",
 )
 
 
@@ -678,7 +874,8 @@ def create_in(
     if task_id is not None and _find(session, task_id) is not None:
         return _existing(session, task_id, owner_id), TaskChange(owner_id)
     due_date, due_time = new.get("due_date"), new.get("due_time")
-    rules.check_due(due_date, due_time)
+    recurrence = _with_start(new.get("recurrence"), due_date)
+    rules.check_schedule(due_date, due_time, recurrence, new.get("reminders", ()))
     task_id = task_id or uuid.uuid4()
     session.exec(
         sa.insert(Task).values(
@@ -695,10 +892,13 @@ def create_in(
             due_date=due_date,
             due_time=due_time,
             due_at=rules.due_instant(due_date, due_time, zone_of(session, owner_id)),
+            recurrence=recurrence,
+            reminders=list(new.get("reminders", ())),
         )
     )
     _set_tags(session, owner_id, task_id, new.get("tags", ()))
     data = _read_owned(session, owner_id, task_id)
+    _plan_reminders(session, owner_id, data)
     return data, _change(owner_id, [None], [data])
 
 
@@ -764,6 +964,8 @@ def restore_in(
         session.exec(sa.insert(Task).values(owner_id=owner_id, **row))
         _set_tags(session, owner_id, task.id, task.tags)
     restored = [_read_owned(session, owner_id, task.id) for task in fresh]
+    for task in restored:
+        _plan_reminders(session, owner_id, task)
     return restored, _change(owner_id, [None] * len(restored), restored)
 
 
@@ -831,19 +1033,36 @@ def write_in(
         current = _read_owned(session, owner_id, task_id)
         if expected_version is not None and current.version != expected_version:
             raise StaleVersion(STALE_MESSAGE, current=current)
-        values = {k: v for k, v in change(current).items() if getattr(current, k) != v}
+        values = {k: v for k, v in change(current).items() if _differs(current, k, v)}
+        if values.get("completed") is True and current.recurrence and current.due_date:
+            # A recurring task completed: it moves to its next occurrence and stays active
+            # (or completes for good when its rule has run out).
+            following = _next_occurrence(session, owner_id, current)
+            if following is not None:
+                del values["completed"]
+                values.update(following)
         if not values:
             return current, current, TaskChange(owner_id)  # nothing to change: no new version
         tags = values.pop("tags", None)
         if "list_id" in values:
             _list_of(session, owner_id, values["list_id"])
+        due_date = values.get("due_date", current.due_date)
+        due_time = values.get("due_time", current.due_time)
+        if "due_date" in values and due_date is None and "due_time" not in values:
+            due_time = values["due_time"] = None  # clearing the date clears its time
+        if "recurrence" in values:
+            values["recurrence"] = _with_start(values["recurrence"], due_date)
+        recurrence = values.get("recurrence", current.recurrence)
+        if due_date is None and recurrence is not None and "recurrence" not in values:
+            recurrence = values["recurrence"] = None  # no date: no repeat either
+        reminders = values.get("reminders", current.reminders)
+        if (due_date is None or due_time is None) and reminders and "reminders" not in values:
+            reminders = values["reminders"] = ()  # no timed due: nothing to remind of
+        rules.check_schedule(due_date, due_time, recurrence, reminders)
         if "due_date" in values or "due_time" in values:
-            due_date = values.get("due_date", current.due_date)
-            due_time = values.get("due_time", current.due_time)
-            if due_date is None and "due_time" not in values:
-                due_time = values["due_time"] = None  # clearing the date clears its time
-            rules.check_due(due_date, due_time)
             values["due_at"] = rules.due_instant(due_date, due_time, zone_of(session, owner_id))
+        if "reminders" in values:
+            values["reminders"] = list(values["reminders"])
         updated = session.exec(
             sa.update(Task)
             .where(*_owned(owner_id, task_id), col(Task.version) == current.version)
@@ -855,8 +1074,31 @@ def write_in(
             if tags is not None:
                 _set_tags(session, owner_id, task_id, tags)
             after = _read_owned(session, owner_id, task_id)
+            if {"due_date", "due_time", "reminders", "completed"} & set(values):
+                _plan_reminders(session, owner_id, after)
             return current, after, _change(owner_id, [current], [after])
     raise StaleVersion(STALE_MESSAGE, current=_read_owned(session, owner_id, task_id))
+
+
+def changed_fields(before: TaskData, after: TaskData) -> list[str]:
+    """The updatable fields a write changed (an undo puts exactly these back)."""
+    return [
+        name
+        for name in UPDATABLE_FIELDS
+        if _differs(
+            before,
+            name,
+            getattr(after, name) if name != "recurrence" else public_recurrence(after.recurrence),
+        )
+    ]
+
+
+def _differs(current: TaskData, name: str, value: Any) -> bool:
+    if name == "recurrence":
+        return public_recurrence(current.recurrence) != value
+    if name == "priority":
+        return current.priority != value
+    return getattr(current, name) != value
 
 
 def _write(
@@ -901,23 +1143,50 @@ def toggle_task(
 
 def set_all_in(
     session: Session, owner_id: uuid.UUID, completed: bool
-) -> tuple[list[TaskData], TaskChange]:
+) -> tuple[list[TaskData], list[TaskData], TaskChange]:
+    """Mark all complete (a recurring task moves to its next occurrence, as when completed
+    alone) or all active. Returns the tasks changed as they were and as they are now."""
+    recurring: list[uuid.UUID] = []
+    if completed:
+        recurring = list(
+            session.exec(
+                select(Task.id).where(
+                    col(Task.owner_id) == owner_id,
+                    col(Task.completed).is_(False),
+                    col(Task.recurrence).is_not(None),
+                    col(Task.due_date).is_not(None),
+                )
+            ).all()
+        )
     rows = session.exec(
         sa.update(Task)
-        .where(col(Task.owner_id) == owner_id, col(Task.completed) != completed)
+        .where(
+            col(Task.owner_id) == owner_id,
+            col(Task.completed) != completed,
+            col(Task.id).not_in(recurring),
+        )
         .values(completed=completed, version=col(Task.version) + 1, updated_at=utcnow())
         .returning(*_COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
-    changed = _newest_first(_with_tags(session, rows))
-    before = [dataclasses.replace(t, completed=not completed) for t in changed]
-    return changed, _change(owner_id, before, changed)
+    after = _with_tags(session, rows)
+    before = [dataclasses.replace(t, completed=not completed) for t in after]
+    for task in after:
+        _plan_reminders(session, owner_id, task)
+    for task_id in recurring:
+        old, new, _ = write_in(session, owner_id, task_id, lambda _t: {"completed": True}, None)
+        before.append(old)
+        after.append(new)
+    order = {t.id: i for i, t in enumerate(_newest_first(after))}
+    pairs = sorted(zip(before, after, strict=True), key=lambda pair: order[pair[1].id])
+    before, after = [b for b, _ in pairs], [a for _, a in pairs]
+    return before, after, _change(owner_id, before, after)
 
 
 def set_all_completed(owner_id: uuid.UUID, completed: bool) -> list[TaskData]:
     """Mark all complete / all active. Returns only the tasks it changed, as they are now."""
     with session_scope() as session:
-        changed, change = set_all_in(session, owner_id, completed)
+        _before, changed, change = set_all_in(session, owner_id, completed)
     announce(change)
     return changed
 
@@ -942,6 +1211,8 @@ def set_time_zone_in(session: Session, owner_id: uuid.UUID, zone: str) -> TaskCh
             )
         )
     after = [_read_owned(session, owner_id, row.id) for row in rows]
+    for task in after:
+        _plan_reminders(session, owner_id, task)
     return _change(owner_id, before, after)
 
 

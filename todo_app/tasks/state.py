@@ -27,10 +27,12 @@ from typing import Any
 
 import reflex as rx
 
+from todo_app import quickadd, recurrence
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState, to_login
 from todo_app.errors import InvalidInput, Unauthenticated
 from todo_app.lists import service as lists_service
+from todo_app.models import utcnow
 from todo_app.tasks import fields, live, mutations, service, views
 from todo_app.tasks.service import TaskChange, TaskData
 
@@ -112,6 +114,11 @@ class TaskState(rx.State):
     links: dict[str, str] = {}
     chosen_tags: list[str] = []
     chosen_priorities: list[str] = []
+    # The next dates of the rule chosen in the details dialog.
+    repeat_preview: list[str] = []
+    # Quick add: what the "New task" text means, for the chips under it (tasks/quickadd.py).
+    quick: dict[str, Any] = {}
+    _quick_ignore: list[tuple[int, str]] = []
     today: str = ""
     time_zone: str = "UTC"
     loading: bool = True
@@ -292,6 +299,77 @@ class TaskState(rx.State):
         shown = sum(1 for r in self._rows.values() if wanted is None or r["completed"] is wanted)
         async for event in self._load_page(offset=shown):
             yield event
+
+    def _parse_quick(self, text: str) -> None:
+        ignore = frozenset(
+            start
+            for start, token in self._quick_ignore
+            if text[start : start + len(token)] == token
+        )
+        self._quick_ignore = [(s, t) for s, t in self._quick_ignore if s in ignore]
+        parsed = quickadd.parse(text, now=utcnow(), zone=self.time_zone, ignore=ignore)
+        known = {item["name"].casefold(): item["id"] for item in self.lists}
+        found: dict[str, Any] = {}
+        if parsed.priority:
+            found["priority"] = parsed.priority
+        if parsed.tags:
+            found["tags"] = list(parsed.tags)
+        if parsed.due_date:
+            found["due_date"] = parsed.due_date.isoformat()
+        if parsed.due_time:
+            found["due_time"] = parsed.due_time.strftime("%H:%M")
+        if parsed.recurrence:
+            found["recurrence"] = parsed.recurrence
+        if parsed.reminders:
+            found["reminders"] = [{"minutes_before": m} for m in parsed.reminders]
+        if parsed.list_name and parsed.list_name.casefold() in known:
+            found["list_id"] = known[parsed.list_name.casefold()]
+        self.quick = {
+            "text": text,
+            "title": parsed.title,
+            "fields": found,
+            "ignore": sorted(ignore),
+            "tokens": [
+                {"kind": t.kind, "label": t.label, "start": t.start, "text": t.text}
+                for t in parsed.tokens
+            ],
+        }
+
+    @rx.event
+    def preview_quick_add(self, text: Any) -> None:
+        """The "New task" text as it is typed (debounced in the browser): the chips."""
+        if not isinstance(text, str) or len(text) > service.QUICK_ADD_MAX:
+            self.quick = {}
+            return
+        self._parse_quick(text)
+
+    @rx.event
+    def dismiss_token(self, start: Any) -> None:
+        """A chip dismissed: that part of the text stays in the title."""
+        text = self.quick.get("text", "")
+        token = next((t for t in self.quick.get("tokens", []) if t["start"] == start), None)
+        if token is None:
+            return
+        self._quick_ignore = [*self._quick_ignore, (token["start"], token["text"])]
+        self._parse_quick(text)
+
+    @rx.event
+    def preview_repeat(self, rule: Any) -> None:
+        """The next five dates of a rule, from today where the user is."""
+        self.repeat_preview = []
+        if not isinstance(rule, str) or not rule.strip() or rule == "custom":
+            return
+        try:
+            checked = recurrence.validate_recurrence({"rule": rule, "from_completion": False})
+        except InvalidInput:
+            self.repeat_preview = ["not a rule this app understands"]
+            return
+        assert checked is not None
+        start = fields.today_in(self.time_zone)
+        self.repeat_preview = [
+            day.strftime("%a %-d %b")
+            for day in recurrence.occurrences(checked["rule"], start=start)
+        ]
 
     @rx.event
     def set_due_range(self, form_data: dict[str, Any]):

@@ -24,7 +24,9 @@ SR_ONLY = {
 }
 
 
-def navbar(sign_out: object = None, width: str = COLUMN_WIDTH) -> rx.Component:
+def navbar(
+    sign_out: object = None, width: str = COLUMN_WIDTH, extra: tuple[rx.Component, ...] = ()
+) -> rx.Component:
     """App name (home), who is signed in, their account page, and sign-out.
 
     ``sign_out`` replaces the plain sign-out event (the task engine asks first when
@@ -51,6 +53,7 @@ def navbar(sign_out: object = None, width: str = COLUMN_WIDTH) -> rx.Component:
                     max_width="12rem",
                     title=AuthState.user_email,
                 ),
+                *extra,
                 rx.link("Account", href="/account", size="2"),
                 rx.button(
                     "Sign out",
@@ -82,6 +85,7 @@ def app_shell(
     *children: rx.Component,
     sign_out: object = None,
     sidebar: rx.Component | None = None,
+    navbar_extra: tuple[rx.Component, ...] = (),
     **props,
 ) -> rx.Component:
     """A signed-in page: the navbar above ``children`` in the main column, with an optional
@@ -111,4 +115,4 @@ def app_shell(
         )
     )
     width = COLUMN_WIDTH if sidebar is None else WIDE_WIDTH
-    return rx.box(navbar(sign_out, width), body, min_height="100vh", width="100%")
+    return rx.box(navbar(sign_out, width, navbar_extra), body, min_height="100vh", width="100%")

@@ -1,0 +1,89 @@
+"""The bell labelled "Notifications" with the unread count, and its list."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.reminders.state import BellState
+from todo_app.tasks.engine import BrowserNotifier
+
+
+def _item(item: rx.Var[dict]) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.box(
+                rx.text(item["title"].to(str), weight=rx.cond(item["read"], "regular", "bold")),
+                rx.text(
+                    rx.cond(item["late"], "Late reminder · ", "Reminder · "),
+                    rx.moment(item["fire_at"].to(str), format="ddd D MMM HH:mm"),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                flex="1",
+                min_width="0",
+            ),
+            rx.cond(
+                ~item["read"].to(bool),
+                rx.button(
+                    "Mark read",
+                    size="1",
+                    variant="soft",
+                    on_click=BellState.mark_read(item["id"].to(str)),
+                ),
+            ),
+            align="center",
+            width="100%",
+        ),
+        list_style="none",
+        padding_y="0.4rem",
+        border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def bell() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("bell", size=16, aria_hidden="true"),
+                rx.cond(BellState.unread > 0, rx.text(BellState.unread, size="1", weight="bold")),
+                variant="soft",
+                size="2",
+                aria_label=rx.cond(
+                    BellState.unread > 0,
+                    "Notifications, " + BellState.unread.to_string() + " unread",
+                    "Notifications",
+                ),
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Notifications", as_="h2", size="3"),
+                    rx.cond(
+                        BellState.unread > 0,
+                        rx.button(
+                            "Mark all read",
+                            size="1",
+                            variant="ghost",
+                            on_click=BellState.mark_all_read,
+                        ),
+                    ),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.cond(
+                    BellState.items.length() > 0,
+                    rx.el.ul(rx.foreach(BellState.items, _item), padding="0", margin="0"),
+                    rx.text("No notifications yet", size="2", color=rx.color("gray", 11)),
+                ),
+                BrowserNotifier.create(fresh=BellState.fresh),
+                spacing="2",
+                width="min(22rem, 85vw)",
+            ),
+        ),
+    )
+
+
+def notifier() -> rx.Component:
+    """Shows fresh notifications as browser notifications (outside the popover too)."""
+    return BrowserNotifier.create(fresh=BellState.fresh, show_button=False)

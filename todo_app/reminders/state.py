@@ -1,0 +1,83 @@
+"""The bell: the signed-in user's notifications on every open page, live.
+
+Loaded with the page; a reminder that fires reaches every open tab of its owner through
+``push_notifications`` (wired in the composition root), and the browser module shows it as a
+browser notification where the user has allowed them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import reflex as rx
+
+from todo_app.auth import service as auth_service
+from todo_app.auth.state import AuthState
+from todo_app.errors import NotFound, Unauthenticated
+from todo_app.reminders import service
+from todo_app.reminders.service import NotificationData
+
+
+class BellState(rx.State):
+    unread: int = 0
+    items: list[dict[str, Any]] = []
+    # The newest notifications pushed live (the browser shows each once, by id).
+    fresh: list[dict[str, Any]] = []
+
+    async def _owner(self) -> uuid.UUID | None:
+        auth = await self.get_state(AuthState)
+        try:
+            who = await asyncio.to_thread(auth_service.authenticate, auth.token, renew=False)
+        except Unauthenticated:
+            return None
+        return who.user.id
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load of the task page (after the session check)."""
+        owner = await self._owner()
+        if owner is None:
+            self.unread, self.items = 0, []
+            return
+        items, unread = await asyncio.to_thread(
+            lambda: (service.list_notifications(owner), service.unread_count(owner))
+        )
+        self.items = [item.to_dict() for item in items]
+        self.unread = unread
+
+    @rx.event
+    async def mark_read(self, notification_id: str) -> None:
+        owner = await self._owner()
+        if owner is None or not isinstance(notification_id, str):
+            return
+        try:
+            await asyncio.to_thread(service.mark_read, owner, uuid.UUID(notification_id))
+        except (ValueError, NotFound):
+            return
+        await self.load()
+
+    @rx.event
+    async def mark_all_read(self) -> None:
+        owner = await self._owner()
+        if owner is None:
+            return
+        await asyncio.to_thread(service.mark_all_read, owner)
+        await self.load()
+
+    def _arrived(self, items: list[NotificationData]) -> None:
+        new = [item.to_dict() for item in items]
+        self.items = [*reversed(new), *self.items][: service.LIST_MAX]
+        self.unread += len(new)
+        self.fresh = new
+
+
+async def push_notifications(
+    app: rx.App, client_token: str, owner_id: uuid.UUID, items: list[NotificationData]
+) -> None:
+    """One open tab of the owner gets the notifications that just fired (under its lock)."""
+    async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=BellState)) as root:
+        auth = await root.get_state(AuthState)
+        if auth.user_id == str(owner_id):
+            (await root.get_state(BellState))._arrived(items)
