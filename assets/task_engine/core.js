@@ -350,6 +350,11 @@ export function refusalMessage(m, change) {
   }
 }
 
+/** A row as the page renders it: every list field present, even on an unsaved task. */
+function shown(row) {
+  return { ...row, tags: row.tags ?? [], reminders: row.reminders ?? [], recurrence: row.recurrence ?? null };
+}
+
 // --- the engine ---------------------------------------------------------------------------
 
 /**
@@ -416,7 +421,7 @@ export class Engine {
       .sort(comparator(this.spec))
       .map((r) => {
         const due = dueLabel(r, here.date, here.time);
-        return { ...r, tags: r.tags ?? [], due_label: due.text, overdue: due.overdue };
+        return { ...shown(r), due_label: due.text, overdue: due.overdue };
       });
     return {
       tasks,
@@ -436,7 +441,7 @@ export class Engine {
       addError: this.addError,
       draft: this.draft,
       editError: this.editError,
-      details: rows.get(this.detailsId) ?? null,
+      details: rows.has(this.detailsId) ? shown(rows.get(this.detailsId)) : null,
     };
   }
 

@@ -1049,7 +1049,7 @@ describe("Engine: undo", () => {
       [m.mid, u.mid],
     );
     const v = view();
-    const { due_label, overdue, tags, ...shown } = byId(v, "t1");
+    const { due_label, overdue, tags, reminders, recurrence, ...shown } = byId(v, "t1");
     assert.deepEqual(shown, milkAndDog()[0]); // the row as it was, display fields aside
     assert.equal(due_label, "");
     assert.equal(v.total, 2);

@@ -73,7 +73,7 @@ class View:
     draft: rx.Var[str] = _view("draft", str)
     edit_error: rx.Var[str] = _view("editError", str)
     details: rx.Var[TaskRow] = rx.Var(
-        _js_expr='(taskView.details ?? {"tags": []})', _var_data=_VIEW
+        _js_expr='(taskView.details ?? {"tags": [], "reminders": []})', _var_data=_VIEW
     ).to(TaskRow)
     details_open: rx.Var[bool] = _view("details !== null", bool)
 
