@@ -15,7 +15,7 @@ def _item(item: rx.Var[dict]) -> rx.Component:
                 rx.text(item["title"].to(str), weight=rx.cond(item["read"], "regular", "bold")),
                 rx.text(
                     rx.cond(item["late"], "Late reminder · ", "Reminder · "),
-                    rx.moment(item["fire_at"].to(str), format="ddd D MMM HH:mm"),
+                    item["when"].to(str),
                     size="1",
                     color=rx.color("gray", 11),
                 ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -18,6 +19,12 @@ from todo_app.auth.state import AuthState
 from todo_app.errors import NotFound, Unauthenticated
 from todo_app.reminders import service
 from todo_app.reminders.service import NotificationData
+
+
+def _shown(item: NotificationData, zone: str) -> dict[str, Any]:
+    """A notification for the bell, its time in words where the user is ("Tue 2 Dec 09:00")."""
+    local = item.fire_at.astimezone(ZoneInfo(zone))
+    return {**item.to_dict(), "when": local.strftime("%a %-d %b %H:%M")}
 
 
 class BellState(rx.State):
@@ -44,7 +51,8 @@ class BellState(rx.State):
         items, unread = await asyncio.to_thread(
             lambda: (service.list_notifications(owner), service.unread_count(owner))
         )
-        self.items = [item.to_dict() for item in items]
+        zone = (await self.get_state(AuthState)).time_zone
+        self.items = [_shown(item, zone) for item in items]
         self.unread = unread
 
     @rx.event
@@ -66,8 +74,8 @@ class BellState(rx.State):
         await asyncio.to_thread(service.mark_all_read, owner)
         await self.load()
 
-    def _arrived(self, items: list[NotificationData]) -> None:
-        new = [item.to_dict() for item in items]
+    def _arrived(self, items: list[NotificationData], zone: str) -> None:
+        new = [_shown(item, zone) for item in items]
         self.items = [*reversed(new), *self.items][: service.LIST_MAX]
         self.unread += len(new)
         self.fresh = new
@@ -80,4 +88,4 @@ async def push_notifications(
     async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=BellState)) as root:
         auth = await root.get_state(AuthState)
         if auth.user_id == str(owner_id):
-            (await root.get_state(BellState))._arrived(items)
+            (await root.get_state(BellState))._arrived(items, auth.time_zone)
