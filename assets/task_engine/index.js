@@ -105,11 +105,16 @@ export function TaskEngine(props) {
   // engine.key() move between and act on tasks. Nothing fires while typing in a field.
   useEffect(() => {
     const onKey = (event) => {
-      if (typingInAField(event.target)) return;
       if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key === "z") {
+        // In a field Ctrl+Z undoes typing; an empty "New task" field has nothing of its own
+        // to undo (and focus lands there after a delete), so there it undoes the last change.
+        const target = event.target;
+        const emptyNewTask = target?.id === "new-task" && !target.value;
+        if (typingInAField(target) && !emptyNewTask) return;
         if (engine.undo()) event.preventDefault();
         return;
       }
+      if (typingInAField(event.target)) return;
       const outcome = engine.key(event.key, {
         ctrl: event.ctrlKey,
         meta: event.metaKey,

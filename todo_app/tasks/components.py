@@ -530,7 +530,7 @@ def details_dialog() -> rx.Component:
 
 PRIORITY_LABELS = {"none": "None", "low": "Low", "medium": "Medium", "high": "High"}
 REMIND_PRESETS = (
-    (0, "At the due time"),
+    (0, "When it is due"),
     (5, "5 minutes before"),
     (15, "15 minutes before"),
     (30, "30 minutes before"),
