@@ -114,6 +114,7 @@ def assert_field_error(response: Any, location: str, field: str) -> None:
 # share these, so a route added to one and forgotten in the tests fails test_openapi.
 ITEM_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/tasks/{task_id}", None),
+    ("GET", "/tasks/{task_id}/history", None),
     ("PUT", "/tasks/{task_id}", {"title": "Changed"}),
     ("PATCH", "/tasks/{task_id}", {"title": "Changed"}),
     ("PATCH", "/tasks/{task_id}/complete", None),
@@ -133,6 +134,13 @@ ORGANISE_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/tags", None),
     ("PATCH", "/api/account", {"time_zone": "Europe/Berlin"}),
 ]
+NOTIFICATION_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/notifications", None),
+    ("POST", "/api/notifications/read-all", None),
+    ("POST", "/api/notifications/{notification_id}/read", None),
+]
+# Every signed-in route outside the task routes (and outside auth itself).
+ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import col, update
 
 from tests.api.conftest import (
     FORMS,
-    ORGANISE_ROUTES,
+    ONE_FORM_ROUTES,
     PASSWORD,
     TASK_ROUTES,
     Account,
@@ -227,7 +227,7 @@ SIGNED_IN_ROUTES = (
         for form in FORMS
         for method, path, body in TASK_ROUTES
     ]
-    + ORGANISE_ROUTES
+    + ONE_FORM_ROUTES
 )
 
 
@@ -247,6 +247,7 @@ def test_every_signed_in_route_refuses_a_bad_token_with_401(
         **{f"prefix_{form}": prefix(form, alice.id) for form in FORMS},
         task_id=uuid.uuid4(),
         list_id=uuid.uuid4(),
+        notification_id=uuid.uuid4(),
     )
     response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 401, response.text

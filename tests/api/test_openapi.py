@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import ORGANISE_ROUTES, TASK_ROUTES
+from tests.api.conftest import ONE_FORM_ROUTES, TASK_ROUTES
+from todo_app import recurrence
 from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_MAX
 from todo_app.tasks import fields
+from todo_app.tasks.service import QUICK_ADD_MAX
 
 PUBLIC = [("post", "/api/auth/sign-up"), ("post", "/api/auth/sign-in")]
 SIGNED_IN = (
@@ -20,7 +22,7 @@ SIGNED_IN = (
         for base in ("/api", "/api/{user_id}")
         for method, path, _ in TASK_ROUTES
     ]
-    + [(method.lower(), path) for method, path, _ in ORGANISE_ROUTES]
+    + [(method.lower(), path) for method, path, _ in ONE_FORM_ROUTES]
 )
 
 
@@ -93,6 +95,7 @@ def test_conflicts_on_updates_document_the_current_task(spec: dict[str, Any]) ->
         ("TaskCreate", "title"),
         ("TaskReplace", "title"),
         ("TaskPatch", None),
+        ("TaskFromText", "text"),
         ("ListCreate", "name"),
         ("ListPatch", None),
         ("AccountPatch", None),
@@ -143,7 +146,8 @@ def test_the_field_rules_of_the_service_are_documented(spec: dict[str, Any], mod
     assert _non_null(_property(spec, model, "description"))["maxLength"] == DESCRIPTION_MAX
     assert _non_null(_property(spec, model, "list_id"))["format"] == "uuid"
     # null means "no value" for every optional field.
-    for field in ("description", "list_id", "priority", "tags", "due_date", "due_time"):
+    optional = ("description", "list_id", "priority", "tags", "due_date", "due_time")
+    for field in (*optional, "recurrence", "reminders"):
         options = _property(spec, model, field)["anyOf"]
         assert {"type": "null"} in options, field
 
@@ -173,3 +177,75 @@ def test_list_routes_document_their_errors(spec: dict[str, Any]) -> None:
     # A task's list_id naming no list of the caller's is a 404 on every write.
     for method, path in [("post", "/api/tasks"), ("put", "/api/tasks/{task_id}")]:
         assert "404" in _operation(spec, method, path)["responses"]
+
+
+def _ref(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    return spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+
+
+@pytest.mark.parametrize("model", ["TaskCreate", "TaskReplace", "TaskPatch"])
+def test_the_repeat_and_reminder_rules_are_documented(spec: dict[str, Any], model: str) -> None:
+    repeat = _property(spec, model, "recurrence")
+    assert "due_date" in repeat["description"]
+    rule = _ref(spec, _non_null(repeat))
+    assert set(rule["properties"]) == {"rule", "from_completion"}
+    assert rule["required"] == ["rule"]
+    assert rule["additionalProperties"] is False
+    assert rule["properties"]["rule"]["maxLength"] == recurrence.RULE_MAX
+    assert rule["properties"]["from_completion"]["default"] is False
+    reminders = _non_null(_property(spec, model, "reminders"))
+    assert reminders["maxItems"] == fields.REMINDERS_MAX
+    reminder = _ref(spec, reminders["items"])
+    assert reminder["additionalProperties"] is False
+    minutes = reminder["properties"]["minutes_before"]
+    assert (minutes["minimum"], minutes["maximum"]) == (0, fields.REMINDER_MINUTES_MAX)
+
+
+def test_create_takes_the_fields_or_a_sentence(spec: dict[str, Any]) -> None:
+    body = _operation(spec, "post", "/api/tasks")["requestBody"]["content"]["application/json"]
+    assert [option["$ref"].rsplit("/", 1)[-1] for option in body["schema"]["oneOf"]] == [
+        "TaskCreate",
+        "TaskFromText",
+    ]
+    text = spec["components"]["schemas"]["TaskFromText"]
+    assert set(text["properties"]) == {"text", "id"}
+    assert text["required"] == ["text"]
+    assert text["properties"]["text"]["maxLength"] == QUICK_ADD_MAX
+    assert text["additionalProperties"] is False
+    hackathon = _operation(spec, "post", "/api/{user_id}/tasks")["requestBody"]
+    assert hackathon["content"] == _operation(spec, "post", "/api/tasks")["requestBody"]["content"]
+
+
+def test_a_task_shows_its_repeat_and_reminders(spec: dict[str, Any]) -> None:
+    task = spec["components"]["schemas"]["TaskOut"]
+    assert {"recurrence", "reminders"} <= set(task["required"])
+    repeat = task["properties"]["recurrence"]
+    assert {"type": "null"} in repeat["anyOf"]
+    assert repeat["examples"]
+    shown = _ref(spec, _non_null(repeat))
+    assert set(shown["properties"]) == set(shown["required"]) == {"rule", "from_completion"}
+    reminders = task["properties"]["reminders"]
+    assert reminders["examples"]
+    assert set(_ref(spec, reminders["items"])["properties"]) == {"minutes_before"}
+
+
+@pytest.mark.parametrize("base", ["/api", "/api/{user_id}"])
+def test_history_is_documented(spec: dict[str, Any], base: str) -> None:
+    operation = _operation(spec, "get", f"{base}/tasks/{{task_id}}/history")
+    assert "404" in operation["responses"]
+    listing = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listing["type"] == "array"
+    entry = _ref(spec, listing["items"])
+    assert set(entry["required"]) == {"completed_at", "due_date"}
+
+
+def test_notifications_are_documented(spec: dict[str, Any]) -> None:
+    listing = _operation(spec, "get", "/api/notifications")["responses"]["200"]
+    items = listing["content"]["application/json"]["schema"]["items"]
+    notification = _ref(spec, items)
+    assert set(notification["required"]) == {"id", "task_id", "title", "fire_at", "read", "late"}
+    read = _operation(spec, "post", "/api/notifications/{notification_id}/read")["responses"]
+    assert "notification" in read["404"]["description"]
+    assert _ref(spec, read["200"]["content"]["application/json"]["schema"]) == notification
+    read_all = _operation(spec, "post", "/api/notifications/read-all")["responses"]["200"]
+    assert _ref(spec, read_all["content"]["application/json"]["schema"])["required"] == ["updated"]

@@ -13,7 +13,14 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from todo_app.api import routes_account, routes_auth, routes_lists, routes_tags, routes_tasks
+from todo_app.api import (
+    routes_account,
+    routes_auth,
+    routes_lists,
+    routes_notifications,
+    routes_tags,
+    routes_tasks,
+)
 from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.errors import install_error_handlers
 from todo_app.settings import get_settings
@@ -43,6 +50,16 @@ user's `time_zone` (`PATCH /api/account`); `due_at` is the UTC instant of a time
 of them), due (`overdue`, `today`, `upcoming`, `none`, reckoned in the user's zone) and due
 range, and sorts by `created`, `due`, `priority` or `title`; every filter combines.
 
+**Repeats and reminders.** A task with a due date may repeat: `recurrence` is
+`{{"rule": "<RFC 5545 RRULE>", "from_completion": false}}`. Completing it records the
+completion (`GET /api/tasks/{{id}}/history`) and moves the same task to its next occurrence,
+still active; the wall-clock time stays fixed across daylight-saving changes. A task with a
+due time may carry up to 5 `reminders` (`{{"minutes_before": 15}}`); each creates one
+notification when it falls due (`GET /api/notifications`), again for every occurrence.
+
+**Quick add.** `POST /api/tasks` also takes `{{"text": "Pay rent tomorrow 9am !high #home
+every month"}}`, read the way the app's New task field reads it, in the user's time zone.
+
 **Concurrency.** Every task has a `version`. Send it with a change to have the change refused
 (409, with the stored task in `current`) if someone changed the task in the meantime.
 
@@ -67,6 +84,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_tasks.hackathon_router)
     api.include_router(routes_lists.router)
     api.include_router(routes_tags.router)
+    api.include_router(routes_notifications.router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
     return api

@@ -120,15 +120,18 @@ def responses(
     *codes: int,
     renewing: int | None = None,
     conflict_model: type[BaseModel] = ErrorOut,
+    described: dict[int, str] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the given error statuses (FastAPI documents 422 itself).
 
     ``renewing`` names the success status of a signed-in route, whose answer may carry a
-    renewed token.
+    renewed token; ``described`` words a status for routes about something else than tasks
+    and lists.
     """
+    wording = {**_DESCRIPTIONS, **(described or {})}
     documented: dict[int | str, dict[str, Any]] = {
         code: {
-            "description": _DESCRIPTIONS[code],
+            "description": wording[code],
             "model": conflict_model if code == 409 else ErrorOut,
             **({"headers": _HEADERS[code]} if code in _HEADERS else {}),
         }

@@ -14,22 +14,25 @@ from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
 from todo_app.api.schemas import (
+    CompletionOut,
     Day,
     PriorityName,
     StaleVersionOut,
     TagName,
-    TaskCreate,
+    TaskCreateBody,
+    TaskFromText,
     TaskList,
     TaskOut,
     TaskPatch,
     TaskReplace,
     TaskToggle,
 )
+from todo_app.errors import InvalidInput
 from todo_app.tasks import service as task_service
 from todo_app.tasks.fields import TAG_MAX
 from todo_app.tasks.service import (
@@ -130,6 +133,16 @@ def _update(owner_id: UUID, task_id: UUID, body: TaskReplace | TaskPatch) -> Tas
     return task_service.update_task(owner_id, task_id, **changes, expected_version=version)
 
 
+def _create_from_text(owner_id: UUID, body: TaskFromText) -> TaskData:
+    """Quick add. The one route that catches a service error, only to locate it: it stays
+    an ``InvalidInput`` in the service's words, mapped to a 422 by ``api.errors``."""
+    try:
+        return task_service.create_from_text(owner_id, body.text, task_id=body.id)
+    except InvalidInput as exc:
+        # The client sent only the text: whatever field the service refuses came from it.
+        raise InvalidInput({"text": "; ".join(exc.fields.values())}) from exc
+
+
 def build_router(
     prefix: str, owner: Callable[..., UUID], *, tag: str, errors: tuple[int, ...]
 ) -> APIRouter:
@@ -182,20 +195,33 @@ def build_router(
         responses=responses(404, 409, renewing=201),
     )
     def create_task(
-        owner_id: Owner, body: TaskCreate, request: Request, response: Response
+        owner_id: Owner,
+        body: Annotated[
+            TaskCreateBody, Body(description="The task's fields, or `text` alone (quick add).")
+        ],
+        request: Request,
+        response: Response,
     ) -> TaskData:
-        """Idempotent when the client names the id: sending the same `id` again returns the
+        """Either the task's fields, or `{"text": "..."}` alone (quick add): the sentence is
+        read as the app's New task field reads it, in the user's time zone, and what it does
+        not name is the title (`+List` makes the list if the caller has none of that name).
+        A quick add's refusal names `text`: every field came from it.
+
+        Idempotent when the client names the id: sending the same `id` again returns the
         stored task, with the same 201 as the first answer, so a retry needs no special case.
         409 if that id belongs to another user's task; 404 if `list_id` is not one of the
         caller's lists.
         """
-        fields = body.given()
-        title, description, task_id = (
-            fields.pop("title"),
-            fields.pop("description"),
-            fields.pop("id"),
-        )
-        task = task_service.create_task(owner_id, title, description, task_id=task_id, **fields)
+        if isinstance(body, TaskFromText):
+            task = _create_from_text(owner_id, body)
+        else:
+            fields = body.given()
+            title, description, task_id = (
+                fields.pop("title"),
+                fields.pop("description"),
+                fields.pop("id"),
+            )
+            task = task_service.create_task(owner_id, title, description, task_id=task_id, **fields)
         response.headers["Location"] = f"{request.url.path}/{task.id}"
         return task
 
@@ -208,17 +234,33 @@ def build_router(
     def get_task(owner_id: Owner, task_id: TaskId) -> TaskData:
         return task_service.get_task(owner_id, task_id)
 
+    @router.get(
+        "/{task_id}/history",
+        response_model=list[CompletionOut],
+        summary="List a task's completions",
+        responses=responses(404, renewing=200),
+    )
+    def task_history(owner_id: Owner, task_id: TaskId) -> list[CompletionOut]:
+        """The completions of a repeating task, newest first: when, and which due date each
+        completed. Empty for a task that does not repeat."""
+        return [
+            CompletionOut(completed_at=completed_at, due_date=due_date)
+            for completed_at, due_date in task_service.history(owner_id, task_id)
+        ]
+
     @router.put("/{task_id}", response_model=TaskOut, summary="Replace a task", responses=stale)
     def replace_task(owner_id: Owner, task_id: TaskId, body: TaskReplace) -> TaskData:
         """Sets every field: a field left out gets its default (no description, not
-        completed, the Inbox, no priority, no tags, no due). With `version`, 409 and the
-        stored task if it has changed since."""
+        completed, the Inbox, no priority, no tags, no due, no repeat, no reminders). With
+        `version`, 409 and the stored task if it has changed since."""
         return _update(owner_id, task_id, body)
 
     @router.patch("/{task_id}", response_model=TaskOut, summary="Change a task", responses=stale)
     def patch_task(owner_id: Owner, task_id: TaskId, body: TaskPatch) -> TaskData:
         """Changes only the fields sent; `null` clears an optional one (a `null` due date
-        clears the due time too). With `version`, 409 and the stored task if it has changed
+        clears the due time and the repeat too; no due time, no reminders). `completed: true`
+        on a repeating task records the completion and moves the task to its next
+        occurrence, still active. With `version`, 409 and the stored task if it has changed
         since. Values equal to the stored ones leave the version as it is."""
         return _update(owner_id, task_id, body)
 
@@ -226,7 +268,8 @@ def build_router(
         "/{task_id}/complete", response_model=TaskOut, summary="Toggle completed", responses=stale
     )
     def toggle_task(owner_id: Owner, task_id: TaskId, body: TaskToggle | None = None) -> TaskData:
-        """Flips `completed` of the task as stored now. The body is optional."""
+        """Flips `completed` of the task as stored now (a repeating task moves to its next
+        occurrence instead, as with PATCH). The body is optional."""
         return task_service.toggle_task(owner_id, task_id, expected_version=_version(body))
 
     @router.delete(

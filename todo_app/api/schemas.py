@@ -7,7 +7,8 @@ accepts, stores what the service would store, and words every refusal as the ser
 documents (``json_schema_input_type``) is built from the same constants the validators use.
 
 In a request, ``null`` for an optional field means "no value" (no description, the Inbox, no
-priority, no tags, no due date or time); a field left out of a PATCH stays as it is
+priority, no tags, no due date or time, no repeat, no reminders); a field left out of a PATCH
+stays as it is
 (pydantic's ``MISSING``). Requests refuse unknown fields, so a misspelt field is an error
 instead of a silently ignored change.
 """
@@ -24,16 +25,21 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
     StrictBool,
     StrictInt,
     StringConstraints,
+    Tag,
+    ValidationError,
     ValidationInfo,
+    WrapValidator,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from todo_app import recurrence as repeat_rules
 from todo_app.auth.service import PASSWORD_MAX, PASSWORD_MIN
 from todo_app.errors import InvalidInput
 from todo_app.models import (
@@ -46,7 +52,8 @@ from todo_app.models import (
     TITLE_MAX,
 )
 from todo_app.tasks import fields as rules
-from todo_app.tasks.fields import TAGS_MAX, Priority
+from todo_app.tasks import service as task_service
+from todo_app.tasks.fields import REMINDER_MINUTES_MAX, REMINDERS_MAX, TAGS_MAX, Priority
 
 
 def service_rule(check: Callable[[Any], Any], documented_as: Any) -> BeforeValidator:
@@ -141,6 +148,72 @@ DueTime = Annotated[
         examples=["09:30"],
     ),
 ]
+
+
+class RecurrenceIn(BaseModel):
+    """How a repeat is sent (documentation of ``recurrence``; ``todo_app.recurrence`` checks
+    it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(
+        min_length=1,
+        max_length=repeat_rules.RULE_MAX,
+        description="An RFC 5545 RRULE without the `RRULE:` prefix: FREQ is DAILY, WEEKLY, "
+        "MONTHLY or YEARLY, with INTERVAL, BYDAY (`MO`, `2TU`, `-1FR`), BYMONTHDAY (`-1` is "
+        "the last day), BYMONTH, BYYEARDAY, BYWEEKNO, BYSETPOS, WKST, and COUNT or UNTIL. No "
+        "DTSTART (the series starts at the due date) and no BYHOUR/BYMINUTE/BYSECOND (the "
+        "time comes from the due time). Stored normalised (upper case, FREQ first).",
+        examples=["FREQ=WEEKLY;BYDAY=MO,WE,FR", "FREQ=MONTHLY;BYMONTHDAY=-1"],
+    )
+    from_completion: bool = Field(
+        default=False,
+        description="Count the next occurrence from the day the task is completed (Todoist's "
+        "`every!`) instead of from its due date.",
+    )
+
+
+class ReminderIn(BaseModel):
+    """One reminder as it is sent (documentation of ``reminders``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minutes_before: int = Field(
+        ge=0,
+        le=REMINDER_MINUTES_MAX,
+        description=f"How long before the due time to remind, 0 (at the time) to "
+        f"{REMINDER_MINUTES_MAX} (four weeks).",
+        examples=[15],
+    )
+
+
+Recurrence = Annotated[
+    dict[str, Any] | None,
+    service_rule(repeat_rules.validate_recurrence, RecurrenceIn | None),
+    Field(
+        description="How the task repeats; needs a `due_date`. Completing a repeating task "
+        "records the completion (`GET /api/tasks/{id}/history`) and moves the same task to "
+        "its next occurrence, keeping it active; when the rule has no further occurrence "
+        "(COUNT or UNTIL reached) it completes for good. The wall-clock due time stays fixed "
+        "across daylight-saving changes. `null` is no repeat.",
+        examples=[{"rule": "FREQ=MONTHLY", "from_completion": False}],
+    ),
+]
+Reminders = Annotated[
+    tuple[int, ...],
+    service_rule(
+        rules.validate_reminders,
+        Annotated[list[ReminderIn], Field(max_length=REMINDERS_MAX)] | None,
+    ),
+    Field(
+        description=f"At most {REMINDERS_MAX} reminders, only on a task with a due date and "
+        "time; each creates one notification (`GET /api/notifications`) when it falls due, "
+        "again for every occurrence of a repeating task. Duplicates are dropped and the rest "
+        "kept in order of `minutes_before`. `null` is no reminders.",
+        examples=[[{"minutes_before": 0}, {"minutes_before": 60}]],
+    ),
+]
+
 TimeZone = Annotated[
     str,
     service_rule(rules.validate_time_zone, Annotated[str, Field(max_length=TIME_ZONE_MAX)]),
@@ -161,6 +234,13 @@ ListName = Annotated[
         description=f"1 to {LIST_NAME_MAX} characters (runs of spaces become one); unique "
         "among the caller's lists whatever the case (409 otherwise).",
         examples=["Groceries"],
+    ),
+]
+ClientTaskId = Annotated[
+    UUID | None,
+    Field(
+        description="Chosen by the client to make the create idempotent: sending it again "
+        "returns the stored task instead of a duplicate.",
     ),
 ]
 Version = Annotated[
@@ -280,8 +360,10 @@ class SessionOut(ResponseBody):
 
 
 class TaskBody(RequestBody):
-    """A request that may set the due: a due time sent with a due date (or with `null` for
-    it) is checked against it here, so the refusal names `due_time` with the other errors."""
+    """A request that may set the due: a due time, a repeat or reminders sent with the due
+    they depend on are checked against it here (``rules.check_schedule``), so the refusal
+    names its field with the other errors. What depends on the stored task (a PATCH of
+    `reminders` alone) the service checks, in the same words."""
 
     @field_validator("due_time", check_fields=False)
     @classmethod
@@ -290,6 +372,25 @@ class TaskBody(RequestBody):
         if due_date is not MISSING:
             _run(rules.check_due, due_date, due_time)
         return due_time
+
+    @field_validator("recurrence", check_fields=False)
+    @classmethod
+    def _repeat_needs_a_date(cls, recurrence: Any, info: ValidationInfo) -> Any:
+        due_date = info.data.get("due_date", MISSING)
+        if due_date is not MISSING:
+            _run(rules.check_schedule, due_date, None, recurrence, ())
+        return recurrence
+
+    @field_validator("reminders", check_fields=False)
+    @classmethod
+    def _reminders_need_a_timed_due(cls, reminders: Any, info: ValidationInfo) -> Any:
+        due_date = info.data.get("due_date", MISSING)
+        due_time = info.data.get("due_time", MISSING)
+        if due_date is None:  # no date: no time either, whatever was sent
+            _run(rules.check_schedule, None, None, None, reminders)
+        elif due_date is not MISSING and due_time is not MISSING:
+            _run(rules.check_schedule, due_date, due_time, None, reminders)
+        return reminders
 
 
 class TaskCreate(TaskBody):
@@ -305,6 +406,12 @@ class TaskCreate(TaskBody):
                     "tags": ["home"],
                     "due_date": "2026-12-05",
                     "due_time": "09:30",
+                    "reminders": [{"minutes_before": 60}],
+                },
+                {
+                    "title": "Water the plants",
+                    "due_date": "2026-12-05",
+                    "recurrence": {"rule": "FREQ=DAILY;INTERVAL=3", "from_completion": True},
                 },
             ]
         }
@@ -312,16 +419,88 @@ class TaskCreate(TaskBody):
 
     title: Title
     description: Description = ""
-    id: UUID | None = Field(
-        default=None,
-        description="Chosen by the client to make the create idempotent: sending it again "
-        "returns the stored task instead of a duplicate.",
-    )
+    id: ClientTaskId = None
     list_id: ListId = None
     priority: TaskPriority = "none"
     tags: Tags = ()
     due_date: DueDate = None
     due_time: DueTime = None
+    recurrence: Recurrence = None
+    reminders: Reminders = ()
+
+
+class TaskFromText(RequestBody):
+    """Quick add: the task is read from one sentence, with the grammar of the page's "New
+    task" field. `text` stands alone: with it, the only other field allowed is `id`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"text": "Pay rent tomorrow 9am !high #home every month"},
+                {
+                    "id": "0b6f2a9e-3c1d-4e5f-8a7b-9c0d1e2f3a4b",
+                    "text": "Dentist dec 5 14:00 remind 1 hour +Health",
+                },
+            ]
+        }
+    )
+
+    # The task service checks the text (and the fields read from it); the limit here is only
+    # documented.
+    text: str = Field(
+        json_schema_extra={"maxLength": task_service.QUICK_ADD_MAX},
+        description="Read as the app reads the New task field, in the user's time zone "
+        "relative to now: `!high` `!medium` `!low` (or `p1` `p2` `p3`), `#tag`, `+List` (made "
+        'if new), dates and times ("tomorrow 5pm", "fri", "in 3 days", "dec 5", '
+        '"2026-12-05 09:30"), repeats ("every weekday 9:30", "every month on the last day", '
+        '"every! 3 days") and reminders ("remind 15m"). Words match whole, text in double '
+        "quotes is never read, and what is left is the title.",
+    )
+    id: ClientTaskId = None
+
+
+_TEXT_ALONE = (
+    "Send either `text` (with an optional `id`) or the task's fields, not both: `text` "
+    "already holds them"
+)
+
+
+def _form_of(value: Any) -> str:
+    if isinstance(value, TaskFromText) or (isinstance(value, dict) and "text" in value):
+        return "text"
+    return "fields"
+
+
+def _validate_create(value: Any, _handler: Any) -> TaskCreate | TaskFromText:
+    """The body as the form it is: with `text`, quick add; otherwise the task's fields.
+
+    Validated by that model alone, so its errors are located as in any body (``body.title``,
+    not ``body.<form>.title``); a field sent beside `text` is named in its own error."""
+    if isinstance(value, TaskCreate | TaskFromText):
+        return value
+    if _form_of(value) == "fields":
+        return TaskCreate.model_validate(value)
+    others = sorted(set(value) - set(TaskFromText.model_fields))
+    if others:
+        raise ValidationError.from_exception_data(
+            "TaskFromText",
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("extra_forbidden", _TEXT_ALONE),
+                    loc=(name,),
+                    input=value[name],
+                )
+                for name in others
+            ],
+        )
+    return TaskFromText.model_validate(value)
+
+
+TaskCreateBody = Annotated[
+    Annotated[TaskCreate, Tag("fields")] | Annotated[TaskFromText, Tag("text")],
+    Discriminator(_form_of),
+    WrapValidator(_validate_create),
+]
 
 
 class TaskReplace(TaskBody):
@@ -336,6 +515,9 @@ class TaskReplace(TaskBody):
                     "priority": "medium",
                     "tags": [],
                     "due_date": "2026-12-01",
+                    "due_time": "09:00",
+                    "recurrence": {"rule": "FREQ=MONTHLY", "from_completion": False},
+                    "reminders": [{"minutes_before": 1440}],
                     "version": 2,
                 },
             ]
@@ -350,12 +532,14 @@ class TaskReplace(TaskBody):
     tags: Tags = ()
     due_date: DueDate = None
     due_time: DueTime = None
+    recurrence: Recurrence = None
+    reminders: Reminders = ()
     version: Version | MISSING = MISSING
 
 
 class TaskPatch(TaskBody):
     """PATCH: only the fields sent change; `null` clears an optional field (`description`,
-    `list_id`, `priority`, `tags`, `due_date`, `due_time`)."""
+    `list_id`, `priority`, `tags`, `due_date`, `due_time`, `recurrence`, `reminders`)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -364,6 +548,9 @@ class TaskPatch(TaskBody):
                 {"title": "Buy oat milk", "version": 3},
                 {"due_date": "2026-12-05", "due_time": "17:00", "priority": "high"},
                 {"list_id": "5d1c7a52-8c3e-4c0b-9f0e-2b7f3d9a6e11", "tags": ["work"]},
+                {"recurrence": {"rule": "FREQ=WEEKLY;BYDAY=MO", "from_completion": False}},
+                {"reminders": [{"minutes_before": 15}]},
+                {"recurrence": None, "reminders": None},
             ]
         }
     )
@@ -376,6 +563,8 @@ class TaskPatch(TaskBody):
     tags: Tags | MISSING = MISSING
     due_date: DueDate | MISSING = MISSING
     due_time: DueTime | MISSING = MISSING
+    recurrence: Recurrence | MISSING = MISSING
+    reminders: Reminders | MISSING = MISSING
     version: Version | MISSING = MISSING
 
 
@@ -383,6 +572,34 @@ class TaskToggle(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{}, {"version": 3}]})
 
     version: Version | MISSING = MISSING
+
+
+class RecurrenceOut(ResponseBody):
+    rule: str = Field(
+        description="The RFC 5545 RRULE (without `RRULE:`), normalised.",
+        examples=["FREQ=MONTHLY"],
+    )
+    from_completion: bool = Field(
+        description="The next occurrence counts from the completion day, not the due date."
+    )
+
+
+class ReminderOut(ResponseBody):
+    minutes_before: int = Field(description="How long before the due time.", examples=[15])
+
+
+def _reminder_objects(minutes: Any) -> Any:
+    """The service keeps reminders as minutes; a client sees ``{minutes_before}`` objects."""
+    if isinstance(minutes, list | tuple):
+        return [{"minutes_before": m} if isinstance(m, int) else m for m in minutes]
+    return minutes
+
+
+class CompletionOut(BaseModel):
+    completed_at: datetime = Field(description="When it was completed.")
+    due_date: date | None = Field(
+        description="The due date of the occurrence that was completed (the user's zone)."
+    )
 
 
 WallClock = Annotated[
@@ -408,6 +625,16 @@ class TaskOut(ResponseBody):
     )
     due_at: datetime | None = Field(
         description="The UTC instant of a timed due (read-only); `null` without a due time."
+    )
+    recurrence: Annotated[RecurrenceOut | None, BeforeValidator(task_service.public_recurrence)] = (
+        Field(
+            description="How the task repeats; `null` if it does not.",
+            examples=[{"rule": "FREQ=MONTHLY", "from_completion": False}],
+        )
+    )
+    reminders: Annotated[list[ReminderOut], BeforeValidator(_reminder_objects)] = Field(
+        description="Sorted by `minutes_before`.",
+        examples=[[{"minutes_before": 0}, {"minutes_before": 60}]],
     )
 
 
@@ -456,6 +683,24 @@ class ListOut(ResponseBody):
 class TagOut(BaseModel):
     name: str
     count: int = Field(description="How many of the caller's tasks carry it.")
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+class NotificationOut(ResponseBody):
+    id: UUID
+    task_id: UUID | None = Field(description="The task it reminds of; `null` once deleted.")
+    title: str = Field(description="The task's title when the reminder fired.")
+    fire_at: datetime = Field(description="When the reminder was due.")
+    read: bool
+    late: bool = Field(
+        description="Delivered after its time (the server was down when it fell due)."
+    )
+
+
+class ReadAllOut(BaseModel):
+    updated: int = Field(description="How many notifications were unread and now are read.")
 
 
 # --- errors -------------------------------------------------------------------------------
