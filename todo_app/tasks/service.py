@@ -694,7 +694,15 @@ def fields_from_text(
     parsed = quickadd.parse(
         text, now=utcnow(), zone=zone_of(session, owner_id), ignore=frozenset(ignore)
     )
-    found: dict[str, Any] = {"title": parsed.title}
+    found = {"title": parsed.title, **fields_of(parsed)}
+    if parsed.list_name:
+        found["list_id"] = str(_list_named(session, owner_id, parsed.list_name))
+    return found
+
+
+def fields_of(parsed: quickadd.Parsed) -> dict[str, Any]:
+    """A quick-add reading as task fields (all but the list, which needs the database)."""
+    found: dict[str, Any] = {}
     if parsed.priority:
         found["priority"] = parsed.priority
     if parsed.tags:
@@ -707,8 +715,6 @@ def fields_from_text(
         found["recurrence"] = parsed.recurrence
     if parsed.reminders:
         found["reminders"] = [{"minutes_before": m} for m in parsed.reminders]
-    if parsed.list_name:
-        found["list_id"] = str(_list_named(session, owner_id, parsed.list_name))
     return found
 
 

@@ -309,19 +309,7 @@ class TaskState(rx.State):
         self._quick_ignore = [(s, t) for s, t in self._quick_ignore if s in ignore]
         parsed = quickadd.parse(text, now=utcnow(), zone=self.time_zone, ignore=ignore)
         known = {item["name"].casefold(): item["id"] for item in self.lists}
-        found: dict[str, Any] = {}
-        if parsed.priority:
-            found["priority"] = parsed.priority
-        if parsed.tags:
-            found["tags"] = list(parsed.tags)
-        if parsed.due_date:
-            found["due_date"] = parsed.due_date.isoformat()
-        if parsed.due_time:
-            found["due_time"] = parsed.due_time.strftime("%H:%M")
-        if parsed.recurrence:
-            found["recurrence"] = parsed.recurrence
-        if parsed.reminders:
-            found["reminders"] = [{"minutes_before": m} for m in parsed.reminders]
+        found = service.fields_of(parsed)
         if parsed.list_name and parsed.list_name.casefold() in known:
             found["list_id"] = known[parsed.list_name.casefold()]
         self.quick = {
