@@ -109,3 +109,23 @@ async def test_a_bad_list_name_says_why(tab: StateHarness) -> None:
     await tab.run(ListState.create_list, form_data={"name": "x" * 61})
     assert "at most 60" in (await tab.state(ListState)).new_list_error
     await tab.run(ListState.delete_list, list_id="not-a-uuid")  # ignored, no traceback
+
+
+async def test_quick_add_preview_reads_the_text_and_a_dismissed_part_stays_text(
+    tab: StateHarness,
+) -> None:
+    owner = await sign_in(tab)
+    lists_service.create_list(owner, "Bills")
+    await tab.run(TaskState.load_tasks)
+    await tab.run(TaskState.preview_quick_add, text="Pay rent tomorrow !high #home +Bills")
+    quick = (await tab.state(TaskState)).quick
+    assert quick["title"] == "Pay rent"
+    assert quick["fields"]["priority"] == "high" and quick["fields"]["tags"] == ["home"]
+    assert quick["fields"]["list_id"] == str(lists_service.list_lists(owner)[0].id)
+    tag = next(t for t in quick["tokens"] if t["kind"] == "tag")
+    await tab.run(TaskState.dismiss_token, start=tag["start"])
+    quick = (await tab.state(TaskState)).quick
+    assert quick["title"] == "Pay rent #home" and "tags" not in quick["fields"]
+    assert quick["ignore"] == [tag["start"]]
+    await tab.run(TaskState.preview_quick_add, text=12)  # not text: nothing, no traceback
+    assert (await tab.state(TaskState)).quick == {}
