@@ -771,7 +771,7 @@ def filter_chips() -> rx.Component:
         gap="0.4rem",
         wrap="wrap",
         align="center",
-        flex="1",
+        flex="1 1 18rem",
         aria_label="Filters",
         role="group",
     )
@@ -801,6 +801,7 @@ def task_board() -> rx.Component:
             justify="between",
             align="start",
             gap="0.5rem",
+            wrap="wrap-reverse",  # on a phone the Sort control sits above the chips
             width="100%",
         ),
         toolbar(),
