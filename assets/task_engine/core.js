@@ -23,6 +23,7 @@ import { comparator, dueLabel, inView, localNow } from "./views.js";
 
 export const OUTBOX_PREFIX = "todo.outbox.v1.";
 export const UNDO_MS = 8000;
+const RETRY_MS = 1000; // a failed change goes again after 1 s, then 2 s, before giving up
 const UNDO_DEPTH = 50;
 
 /** @typedef {{id: string, title: string, description: string, completed: boolean,
@@ -393,6 +394,9 @@ export class Engine {
     this.shortcutsOpen = false;
     // Reversals of this page's confirmed changes (their outbox entries are gone), for undo.
     this.recordedPrev = new Map();
+    // Passing failures per mid, and how many are tried again before the user is told.
+    this.failures = new Map();
+    this.autoRetries = io.autoRetries ?? 2;
     this.listeners = new Set();
     this.snapshot = null;
   }
@@ -483,9 +487,19 @@ export class Engine {
   settle(changes) {
     const mine = new Map(this.outbox.items.map((m) => [m.mid, m]));
     const done = [];
+    let retrying = false;
     for (const change of changes) {
       const m = change.mid && mine.get(change.mid);
       if (!m) continue;
+      if (change.status === "failed" && (this.failures.get(m.mid) ?? 0) < this.autoRetries) {
+        // A passing failure (the server was busy, or an earlier change failed): the change
+        // stays in the outbox and goes again shortly; it is the same mid, applied once.
+        this.failures.set(m.mid, (this.failures.get(m.mid) ?? 0) + 1);
+        this.sent.delete(m.mid);
+        retrying = true;
+        continue;
+      }
+      this.failures.delete(m.mid);
       done.push(m.mid);
       if (change.status === "applied") {
         this.recordedPrev.set(m.mid, m.prev);
@@ -505,6 +519,10 @@ export class Engine {
     }
     this.outbox.remove(done);
     for (const mid of done) this.sent.delete(mid); // a Retry of the same mid must go out
+    if (retrying) {
+      const wait = RETRY_MS * Math.max(...this.failures.values());
+      (this.io.later ?? setTimeout)(() => this.flush(), wait);
+    }
   }
 
   setConnected(connected) {

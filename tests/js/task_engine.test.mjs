@@ -43,10 +43,14 @@ function memoryStorage() {
   };
 }
 
-function makeIo({ storage = memoryStorage(), idPrefix = "id" } = {}) {
+function makeIo({ storage = memoryStorage(), idPrefix = "id", autoRetries = 0 } = {}) {
   let n = 0;
   const io = {
     storage,
+    // 0: a failure is reported at once (the quiet retries have their own tests).
+    autoRetries,
+    later: (fn) => io.timers.push(fn),
+    timers: [],
     sent: [], // [{uid, batch}]
     resyncs: 0,
     notes: [], // [{message, action, kind}]
@@ -106,8 +110,8 @@ function change(seq, mid, { status = "applied", reason = "", detail = "", rows =
  * An engine after its first sync. ``push(over)`` sends the server's next props (the previous
  * payload with ``over`` on top), as a Reflex delta would.
  */
-function setup({ storage, idPrefix, ...over } = {}) {
-  const io = makeIo({ storage, idPrefix });
+function setup({ storage, idPrefix, autoRetries, ...over } = {}) {
+  const io = makeIo({ storage, idPrefix, autoRetries });
   const engine = new Engine(io);
   let current = payload(over);
   engine.sync(current);
@@ -884,6 +888,47 @@ describe("Outbox: several tabs of one user", () => {
       [mB.mid],
     );
     assert.deepEqual(tabB.engine.outbox.items.map((m) => m.mid), [mB.mid]);
+  });
+});
+
+describe("Engine: passing failures are tried again quietly", () => {
+  test("a failed change stays, goes again with the ones made on top of it, then applies", () => {
+    const { engine, io, push, view } = setup({ rows: milkAndDog(), autoRetries: 2 });
+    const first = engine.setCompleted("t1", true);
+    const second = engine.update("t1", { title: "Buy oat milk" });
+    const sentBefore = io.sent.length;
+    push({
+      changes: [
+        change(2, first.mid, { status: "failed" }),
+        change(3, second.mid, { status: "failed", detail: "waiting for an earlier change" }),
+      ],
+    });
+    assert.equal(view().pending, 2); // nothing reverted, nothing said
+    assert.equal(byId(view(), "t1").title, "Buy oat milk");
+    assert.deepEqual(io.notes, []);
+    assert.equal(io.timers.length, 1);
+    io.timers.shift()(); // the retry timer fires
+    assert.deepEqual(mids(io.sent.at(-1).batch), [first.mid, second.mid]); // same mids, in order
+    assert.ok(io.sent.length > sentBefore);
+    push({
+      changes: [
+        change(4, first.mid, { rows: [row("t1", "Buy milk", { version: 4, completed: true })] }),
+        change(5, second.mid, { rows: [row("t1", "Buy oat milk", { version: 5, completed: true })] }),
+      ],
+    });
+    assert.equal(view().pending, 0);
+  });
+
+  test("after the quiet tries the user is told, with Retry", () => {
+    const { engine, io, push } = setup({ rows: milkAndDog(), autoRetries: 1 });
+    const m = engine.setCompleted("t1", true);
+    push({ changes: [change(2, m.mid, { status: "failed" })] });
+    assert.deepEqual(io.notes, []);
+    io.timers.shift()();
+    push({ changes: [change(3, m.mid, { status: "failed" })] });
+    assert.equal(io.notes.length, 1);
+    assert.equal(io.notes[0].action.label, "Retry");
+    assert.equal(engine.outbox.items.length, 0);
   });
 });
 

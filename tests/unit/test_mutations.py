@@ -304,3 +304,40 @@ def test_old_outcomes_are_purged() -> None:
     mutations.apply(owner, mutation("create", uuid.uuid4(), fields={"title": "x"}))
     assert mutations.purge_log() == 0
     assert mutations.purge_log(older_than=mutations.timedelta(seconds=-1)) == 1
+
+
+def test_a_change_made_on_top_of_a_failed_one_waits_instead_of_being_refused() -> None:
+    """A passing failure of the first must not turn the ones made on top of it into "stale"."""
+    owner = make_user()
+    task = make_task(owner)
+    first = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    second = mutation(
+        "set", task.id, fields={"title": "Second"}, base_version=1, after=str(first.mid)
+    )
+    waiting = mutations.apply(owner, second)  # the first never reached an outcome
+    assert (waiting.status, waiting.detail) == (FAILED, "waiting for an earlier change")
+    assert log_rows() == 0
+    assert mutations.apply(owner, first).status == APPLIED
+    assert mutations.apply(owner, second).status == APPLIED  # sent again: now it applies
+    row = stored(task.id)
+    assert row is not None and (row.completed, row.title, row.version) == (True, "Second", 3)
+
+
+def test_a_busy_database_is_tried_again_not_failed(monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    owner = make_user()
+    task = make_task(owner)
+    real = mutations._apply_once
+    calls = {"n": 0}
+
+    def busy_twice(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mutations, "_apply_once", busy_twice)
+    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    assert mutations.apply(owner, m).status == APPLIED
+    assert calls["n"] == 3

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from todo_app.db import session_scope
@@ -39,6 +40,7 @@ from todo_app.tasks.service import TaskChange, TaskData
 logger = logging.getLogger("todo_app.tasks.mutations")
 
 BATCH_MAX = 100  # mutations one message may carry
+BUSY_RETRIES = 4  # tries again when SQLite's write lock was held past its busy timeout
 MADE_AT_WINDOW = timedelta(days=7)  # how old a change's own time may be and still be used
 LOG_RETENTION = timedelta(days=30)
 
@@ -208,11 +210,21 @@ def _expected_version(session: Session, owner: uuid.UUID, m: Mutation) -> int | 
                 col(TaskMutation.id) == m.after
             )
         ).first()
-        if earlier is not None and earlier.owner_id == owner and earlier.status == APPLIED:
+        if earlier is None:
+            # The change this one was made on top of has no outcome yet (it failed for a
+            # passing reason and was not recorded): this one waits for it instead of being
+            # judged against a version it was never meant for.
+            raise _Waiting()
+        if earlier.owner_id == owner and earlier.status == APPLIED:
             version = earlier.outcome.get("versions", {}).get(str(m.task_id))
             if version is not None:
                 return int(version)
     return m.base_version
+
+
+class _Waiting(Exception):
+    """A mutation whose predecessor has no outcome: it fails for now (unrecorded), so it is
+    sent again after its predecessor, instead of being refused for a stale version."""
 
 
 def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
@@ -388,19 +400,39 @@ def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied | Receipt:
     return applied
 
 
+def _busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (another writer held the lock past the busy timeout)."""
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
-    """Apply ``m`` as ``owner`` unless it was already; announce what changed (runs in a thread)."""
+    """Apply ``m`` as ``owner`` unless it was already; announce what changed (runs in a thread).
+
+    A database that is only busy is tried again (a failed change makes every change made on
+    top of it wait, so a passing lock must not fail it)."""
     mid = str(m.mid)
-    for attempt in range(2):
+    busy_tries = 0
+    attempt = 0
+    while attempt < 2:
         try:
             applied = _apply_once(owner, m)
         except ServiceError as exc:
             return _record_refusal(owner, m, _refusal(mid, exc))
+        except _Waiting:
+            return Receipt(mid, FAILED, detail="waiting for an earlier change")
+        except OperationalError as exc:
+            if _busy(exc) and busy_tries < BUSY_RETRIES:
+                busy_tries += 1
+                time.sleep(0.05 * busy_tries)
+                continue
+            logger.exception("a task mutation failed")
+            return Receipt(mid, FAILED)
         except IntegrityError:
             recorded = _recorded(owner, m.mid)
             if recorded is not None:
                 return recorded
-            if attempt == 0:
+            attempt += 1
+            if attempt < 2:
                 continue  # a clash inside the change (a concurrent create of the same task)
             logger.exception("a task mutation failed")
             return Receipt(mid, FAILED)
