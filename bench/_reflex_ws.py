@@ -3,8 +3,13 @@
 Protocol (Reflex 0.10, see /work/shared/notes/reflex-0.10.md §12 and ``state.js``): socket.io
 over websocket at ``/_event`` (namespace ``/_event``), query ``token=<uuid per tab>``; events
 are ``["event", {name, payload, router_data}]``; answers are ``["event", <JSON update>]`` with
-``delta`` and ``events``, one per ``yield``. No hydration is sent: the state is created on the
-first event, as for a tab whose hydrate has not run yet, which the handlers used here do not need.
+``delta`` and ``events``, one per ``yield``.
+
+``ReflexClient`` (threads; python-socketio's ``Client`` needs websocket-client for the
+websocket transport) sends no hydration: the state is created on the first event, as for a
+tab whose hydrate has not run yet. ``AsyncTab`` (asyncio; ``AsyncClient`` needs aiohttp)
+connects as the page does, with the hydrate and the tab's client storage in the CONNECT
+packet, so the page's on_load runs and the tab is signed in (``socket_load.py``).
 """
 
 from __future__ import annotations
@@ -85,3 +90,100 @@ def delta_values(update: dict[str, Any], var: str) -> list[Any]:
             if key == var or key.startswith(var + "_rx_state_"):
                 found.append(value)
     return found
+
+
+# --- the browser's connect/hydrate, for many clients in one asyncio loop -----------------
+#
+# What the page sends when its socket connects (state.js ``connect``/``bootAuth`` and the
+# compiled ``initialEvents``): the hydrate event rides in the socket.io CONNECT packet's auth
+# as ``{"event": <State.hydrate_and_load>}``, its ``payload.vars`` holding every declared
+# cookie/localStorage/sessionStorage var the browser has, keyed by the var's full name
+# (``hydrateClientStorage``). The backend applies them under the state lock, sends the state
+# snapshot, then runs the page's on_load handlers (``on_load_internal``), which end by
+# setting ``is_hydrated`` true. The browser also sends the compiled initial-state hashes on a
+# first connect, to get a smaller snapshot; without them the snapshot is complete.
+# Needs aiohttp (python-socketio's AsyncClient uses it for the websocket).
+
+
+def state_names() -> dict[str, str]:
+    """Full names of the app's states and of the vars and handlers the load tests use."""
+    from reflex.state import State
+
+    from todo_app.auth.state import AuthState
+    from todo_app.tasks.state import TaskState
+
+    root, auth, tasks = State.get_full_name(), AuthState.get_full_name(), TaskState.get_full_name()
+    return {
+        "root": root,
+        "auth": auth,
+        "tasks": tasks,
+        "hydrate": f"{root}.hydrate_and_load",
+        # AuthState.token is rx.LocalStorage("", name="todo_token"): its storage key.
+        "token_var": f"{auth}.token_rx_state_",
+        "send": f"{tasks}.send",
+        # The no-op round trip: flips one bool (show_password), no database, a 1-var delta.
+        "noop": f"{auth}.toggle_password",
+    }
+
+
+def var(delta_of_state: dict[str, Any], name: str, default: Any = None) -> Any:
+    """A var's value in one substate's delta (Reflex suffixes var names)."""
+    return delta_of_state.get(f"{name}_rx_state_", default)
+
+
+class AsyncTab:
+    """One browser tab's socket: connects with the hydrate in the CONNECT auth, as state.js.
+
+    ``on_update(tab, update, t_recv)`` is called for every ``event`` message, with the
+    receive time (``time.perf_counter()``) taken first thing in the callback.
+    """
+
+    def __init__(self, base_url: str, names: dict[str, str], storage: dict[str, str],
+                 on_update, path: str = "/") -> None:  # fmt: skip
+        import socketio
+
+        self.base_url = base_url
+        self.names = names
+        self.storage = storage
+        self.path = path
+        self.token = str(uuid.uuid4())
+        self.on_update = on_update
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._on_event, namespace=NAMESPACE)
+
+    def router_data(self) -> dict[str, Any]:
+        return {"pathname": self.path, "asPath": self.path}
+
+    async def _on_event(self, data: Any) -> None:
+        t_recv = time.perf_counter()
+        update = json.loads(data) if isinstance(data, str) else data
+        self.on_update(self, update, t_recv)
+
+    async def connect(self, timeout_s: float = 30.0) -> None:
+        from reflex_base.constants import Reflex
+
+        boot = {
+            "name": self.names["hydrate"],
+            "payload": {"vars": dict(self.storage)},
+            "router_data": self.router_data(),
+        }
+        await self.sio.connect(
+            f"{self.base_url}?token={self.token}",
+            socketio_path="/_event",
+            namespaces=[NAMESPACE],
+            transports=["websocket"],
+            auth={"event": boot},
+            # The page's socket asks for the Reflex version as its subprotocol.
+            headers={"Sec-WebSocket-Protocol": Reflex.VERSION},
+            wait_timeout=timeout_s,
+        )
+
+    async def emit(self, name: str, payload: dict[str, Any]) -> None:
+        await self.sio.emit(
+            "event",
+            {"name": name, "payload": payload, "router_data": self.router_data()},
+            namespace=NAMESPACE,
+        )
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
