@@ -93,12 +93,6 @@ export class Outbox {
 
 // --- applying mutations to rows -------------------------------------------------------
 
-/** Newest first, as the server orders the list (created_at, then id). */
-export function byNewest(a, b) {
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
 function setFields(rows, id, fields) {
   const row = rows.get(id);
   if (row) rows.set(id, { ...row, ...fields });

@@ -13,7 +13,6 @@ import {
   OUTBOX_PREFIX,
   Outbox,
   applyMutation,
-  byNewest,
   emptyMessage,
   itemsLeft,
   matches,
@@ -415,15 +414,6 @@ describe("applyMutation, reversal and overlay", () => {
     assert.ok(shown.active <= shown.total);
   });
 
-  test("byNewest sorts by created_at, then id, newest first", () => {
-    const list = [
-      row("a", "old", { created_at: "2024-01-01T00:00:00+00:00" }),
-      row("c", "new", { created_at: "2024-01-03T00:00:00+00:00" }),
-      row("b", "mid-b", { created_at: "2024-01-02T00:00:00+00:00" }),
-      row("d", "mid-d", { created_at: "2024-01-02T00:00:00+00:00" }),
-    ];
-    assert.deepEqual(ids(list.sort(byNewest)), ["c", "d", "b", "a"]);
-  });
 });
 
 // --- confirmed rows ----------------------------------------------------------------------

@@ -99,24 +99,6 @@ class View:
             "priority": f"No tasks with {self.title.lower()}",
         }.get(self.kind, "No tasks yet")
 
-    def href(self, **changes: str | None) -> str:
-        """This view's URL with ``changes`` (None removes a parameter)."""
-        params: dict[str, Any] = {}
-        if self.kind in ("inbox", "today", "upcoming"):
-            params["view"] = self.kind
-        if self.list_id:
-            params["list"] = self.list_id
-        if self.tags:
-            params["tag"] = list(self.tags)
-        if self.priorities:
-            params["priority"] = list(self.priorities)
-        if self.sort != ("due" if self.kind in ("today", "upcoming") else "created"):
-            params["sort"] = self.sort
-        params.update({k: v for k, v in changes.items() if v is not None})
-        for key in [k for k, v in changes.items() if v is None]:
-            params.pop(key, None)
-        return "/?" + urlencode(params, doseq=True) if params else "/"
-
 
 def with_param(query_string: str, name: str, value: str | None) -> str:
     """The page URL with one parameter set (``None``: removed), the others kept."""
