@@ -33,6 +33,10 @@ class ListData:
     position: int
     open_count: int = 0
 
+    def to_dict(self) -> dict[str, Any]:
+        """As the page's navigation and the details dialog's "List" choices show it."""
+        return {"id": str(self.id), "name": self.name, "open_count": self.open_count}
+
 
 def _open_counts(session: Session, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
     rows = session.exec(

@@ -42,9 +42,7 @@ class ListState(rx.State):
     async def _refresh(self, owner: uuid.UUID) -> None:
         lists = await asyncio.to_thread(service.list_lists, owner)
         tasks = await self.get_state(TaskState)
-        tasks.lists = [
-            {"id": str(item.id), "name": item.name, "open_count": item.open_count} for item in lists
-        ]
+        tasks.lists = [item.to_dict() for item in lists]
 
     def _expired(self) -> rx.event.EventSpec:
         return to_login(self.router.url.path or "/", reason="expired")

@@ -288,10 +288,7 @@ class TaskState(rx.State):
         self._show_view(context.view, context.today)
         self.tags = context.tags
         self.links = views.links(self.router.url.query, context.tags)
-        self.lists = [
-            {"id": str(item.id), "name": item.name, "open_count": item.open_count}
-            for item in context.lists
-        ]
+        self.lists = [item.to_dict() for item in context.lists]
 
     @rx.event
     async def load_more(self):
