@@ -109,6 +109,7 @@ def state_names() -> dict[str, str]:
     """Full names of the app's states and of the vars and handlers the load tests use."""
     from reflex.state import State
 
+    from todo_app.auth.forms import SignInState
     from todo_app.auth.state import AuthState
     from todo_app.tasks.state import TaskState
 
@@ -122,7 +123,7 @@ def state_names() -> dict[str, str]:
         "token_var": f"{auth}.token_rx_state_",
         "send": f"{tasks}.send",
         # The no-op round trip: flips one bool (show_password), no database, a 1-var delta.
-        "noop": f"{auth}.toggle_password",
+        "noop": f"{SignInState.get_full_name()}.toggle_password",
     }
 
 

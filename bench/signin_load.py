@@ -13,7 +13,7 @@ the JS dispatch to the DOM change seen by a MutationObserver).
 Load: ``--concurrency`` clients each signing in again and again with the right password (so the
 throttle, which counts failures, never cuts the bcrypt work short), each waiting for its answer
 before the next attempt. Through ``POST /api/auth/sign-in`` when the REST API is mounted,
-otherwise through the websocket exactly as the /login form does (``AuthState.sign_in``);
+otherwise through the websocket exactly as the /login form does (``SignInState.sign_in``);
 ``--load api|ws`` forces one.
 Idle and loaded blocks alternate (idle, load, load, idle, idle, ...), so both conditions share
 the same minutes of a shared, noisy machine; CPU use is sampled per block (/proc/stat via psutil
@@ -71,9 +71,9 @@ class SignInLoad:
                 self.clients.append(ReflexClient(url))
         self.event_name = ""
         if mode == "ws":
-            from todo_app.auth.state import AuthState
+            from todo_app.auth.forms import SignInState
 
-            self.event_name = f"{AuthState.get_full_name()}.sign_in"
+            self.event_name = f"{SignInState.get_full_name()}.sign_in"
 
     def sign_in(self, client: object, email: str) -> bool:
         if self.mode == "api":
@@ -323,7 +323,7 @@ def main() -> int:
     print(f"\n## signin_load, {stamp}\nmachine: {c.machine()}; load average after: {c.loadavg()}")
     print(
         f"bcrypt cost {args.bcrypt_rounds}; load: {args.concurrency} concurrent sign-ins through "
-        f"{'POST /api/auth/sign-in' if mode == 'api' else 'the websocket (AuthState.sign_in)'}; "
+        f"{'POST /api/auth/sign-in' if mode == 'api' else 'the websocket (SignInState.sign_in)'}; "
         f"{args.blocks} idle and {args.blocks} loaded blocks of {args.samples} probe samples"
     )
     print(text)

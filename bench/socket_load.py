@@ -17,7 +17,7 @@ its rows and ``is_hydrated``.
 
 Two phases on the same server and the same connected tabs, every tab sending once a second
 (tabs evenly spread over the second):
-  no-op:  AuthState.toggle_password (flips one bool; no database; a one-var delta);
+  no-op:  SignInState.toggle_password (flips one bool; no database; a one-var delta);
   toggle: TaskState.send(uid, [one "set" mutation of the tab's own task, completed
           alternating]), made as the browser's engine makes it: base_version = the version the
           tab was last told, after = the tab's newest unconfirmed mutation (or null).

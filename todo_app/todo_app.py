@@ -9,7 +9,11 @@ import reflex as rx
 import todo_app.models  # noqa: F401  (Reflex checks the schema against these tables)
 from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
-from todo_app.auth.pages import account_page, login_page, signup_page
+from todo_app.auth.account_page import account_page
+from todo_app.auth.account_state import AccountState
+from todo_app.auth.forms import SignInState, SignUpState
+from todo_app.auth.pages import login_page, signup_page
+from todo_app.auth.routes import ACCOUNT_PATH, HOME_PATH, LOGIN_PATH, SIGNUP_PATH
 from todo_app.auth.state import AuthState
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
@@ -32,7 +36,7 @@ app = TodoApp(
 )
 app.add_page(
     tasks_page,
-    route="/",
+    route=HOME_PATH,
     title=f"Tasks · {APP_TITLE}",
     description=APP_DESCRIPTION,
     on_load=[AuthState.require_login, TaskState.load_tasks, BellState.load],
@@ -40,23 +44,23 @@ app.add_page(
 # Account pages (auth): sign-in and sign-up send a signed-in visitor on; /account is guarded.
 app.add_page(
     login_page,
-    route="/login",
+    route=LOGIN_PATH,
     title=f"Sign in · {APP_TITLE}",
     description=APP_DESCRIPTION,
-    on_load=AuthState.redirect_if_signed_in,
+    on_load=[AuthState.redirect_if_signed_in, SignInState.clear_form],
 )
 app.add_page(
     signup_page,
-    route="/signup",
+    route=SIGNUP_PATH,
     title=f"Create account · {APP_TITLE}",
     description=APP_DESCRIPTION,
-    on_load=AuthState.redirect_if_signed_in,
+    on_load=[AuthState.redirect_if_signed_in, SignUpState.clear_form],
 )
 app.add_page(
     account_page,
-    route="/account",
+    route=ACCOUNT_PATH,
     title=f"Account · {APP_TITLE}",
-    on_load=[AuthState.require_login, AuthState.load_account],
+    on_load=[AuthState.require_login, AccountState.load_account],
 )
 
 

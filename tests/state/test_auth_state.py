@@ -15,15 +15,11 @@ from reflex_base.event import Event
 from tests.factories import PASSWORD, make_account
 from tests.state.harness import CLIENT_IP, USER_AGENT, StateHarness, redirects_in
 from todo_app.auth import service
-from todo_app.auth.state import (
-    NOTICES,
-    REASON_EXPIRED,
-    AuthState,
-    describe_last_seen,
-    describe_user_agent,
-    safe_next,
-    to_login,
-)
+from todo_app.auth.account_state import AccountState
+from todo_app.auth.devices import describe_last_seen, describe_user_agent
+from todo_app.auth.forms import SignInState, SignUpState
+from todo_app.auth.routes import NOTICES, REASON_EXPIRED, safe_next, to_login
+from todo_app.auth.state import AuthState
 from todo_app.errors import Unauthenticated
 from todo_app.models import utcnow
 
@@ -36,7 +32,7 @@ async def _signed_up(tab: StateHarness, query: dict[str, str] | None = None) -> 
     """Sign up as Ann through this tab's sign-up form (so the session is this browser's)."""
     tab.path, tab.query = "/signup", query or {}
     return await tab.run(
-        AuthState.sign_up, form_data={"name": "Ann", "email": EMAIL, "password": PASSWORD}
+        SignUpState.sign_up, form_data={"name": "Ann", "email": EMAIL, "password": PASSWORD}
     )
 
 
@@ -44,7 +40,7 @@ async def _signed_in(
     tab: StateHarness, query: dict[str, str] | None = None, password: str = PASSWORD
 ) -> list[Event]:
     tab.path, tab.query = "/login", query or {}
-    return await tab.run(AuthState.sign_in, form_data={"email": EMAIL, "password": password})
+    return await tab.run(SignInState.sign_in, form_data={"email": EMAIL, "password": password})
 
 
 def _toasted(tab: StateHarness, events: list[Event], message: str) -> bool:
@@ -57,10 +53,10 @@ def _toasted(tab: StateHarness, events: list[Event], message: str) -> bool:
 async def test_sign_up_shows_every_field_error_and_focuses_the_first(tab: StateHarness) -> None:
     tab.path = "/signup"
     events = await tab.run(
-        AuthState.sign_up,
+        SignUpState.sign_up,
         form_data={"name": "Ann", "email": "not-an-email", "password": "short"},
     )
-    auth = await tab.state(AuthState)
+    auth = await tab.state(SignUpState)
     assert set(auth.errors) == {"email", "password"}
     assert "valid email" in auth.errors["email"]
     assert "at least 8" in auth.errors["password"]
@@ -74,9 +70,9 @@ async def test_sign_up_with_a_taken_email_says_so_beside_the_email(tab: StateHar
     make_account("Ann", EMAIL)
     tab.path = "/signup"
     await tab.run(
-        AuthState.sign_up, form_data={"name": "", "email": EMAIL.upper(), "password": PASSWORD}
+        SignUpState.sign_up, form_data={"name": "", "email": EMAIL.upper(), "password": PASSWORD}
     )
-    auth = await tab.state(AuthState)
+    auth = await tab.state(SignUpState)
     assert auth.errors == {"email": service.EMAIL_TAKEN}
     assert not auth.logged_in
 
@@ -84,7 +80,7 @@ async def test_sign_up_with_a_taken_email_says_so_beside_the_email(tab: StateHar
 async def test_sign_up_signs_in_and_lands_home(tab: StateHarness) -> None:
     events = await _signed_up(tab)
     assert tab.redirects(events) == ["/"]
-    auth = await tab.state(AuthState)
+    auth = await tab.state(SignUpState)
     assert auth.logged_in
     assert auth.user_name == "Ann" and auth.user_email == EMAIL
     assert auth.errors == {}
@@ -115,18 +111,18 @@ async def test_sign_in_sets_the_token_and_redirects_to_next(tab: StateHarness) -
 async def test_sign_in_shows_the_spinner_while_working(tab: StateHarness) -> None:
     make_account("Ann", EMAIL)
     await _signed_in(tab)
-    updates = tab.sent_deltas(AuthState)
+    updates = tab.sent_deltas(SignInState)
     assert [update["busy"] for update in updates if "busy" in update] == ["sign_in", ""]
     spinner = next(update for update in updates if "busy" in update)
     assert "token" not in spinner  # the browser showed the spinner before the work was done
-    auth = await tab.state(AuthState)
+    auth = await tab.state(SignInState)
     assert auth.busy == "" and auth.logged_in
 
 
 async def test_a_wrong_password_gets_the_generic_error(tab: StateHarness) -> None:
     make_account("Ann", EMAIL)
     events = await _signed_in(tab, password="wrong password")
-    auth = await tab.state(AuthState)
+    auth = await tab.state(SignInState)
     assert auth.form_error == "Invalid email or password"
     assert tab.redirects(events) == []
     assert tab.focus(events) == "password"
@@ -135,13 +131,13 @@ async def test_a_wrong_password_gets_the_generic_error(tab: StateHarness) -> Non
 
 async def test_an_unknown_email_gets_the_same_generic_error(tab: StateHarness) -> None:
     await _signed_in(tab)
-    assert (await tab.state(AuthState)).form_error == "Invalid email or password"
+    assert (await tab.state(SignInState)).form_error == "Invalid email or password"
 
 
 async def test_empty_sign_in_fields_are_field_errors_not_attempts(tab: StateHarness) -> None:
     tab.path = "/login"
-    events = await tab.run(AuthState.sign_in, form_data={"email": " ", "password": ""})
-    auth = await tab.state(AuthState)
+    events = await tab.run(SignInState.sign_in, form_data={"email": " ", "password": ""})
+    auth = await tab.state(SignInState)
     assert set(auth.errors) == {"email", "password"}
     assert tab.focus(events) == "email"
     assert auth.form_error == ""
@@ -152,7 +148,7 @@ async def test_sign_in_is_throttled_after_five_failures(tab: StateHarness) -> No
     for _ in range(5):
         await _signed_in(tab, password="wrong password")
     events = await _signed_in(tab)  # even the right password is refused now
-    auth = await tab.state(AuthState)
+    auth = await tab.state(SignInState)
     assert auth.form_error.startswith("Too many attempts; try again in")
     assert tab.redirects(events) == [] and not auth.logged_in
 
@@ -317,7 +313,7 @@ async def _on_account(tab: StateHarness) -> None:
     await _signed_up(tab)
     tab.path, tab.query = "/account", {}
     assert await tab.run(AuthState.require_login) == []
-    await tab.run(AuthState.load_account)
+    await tab.run(AccountState.load_account)
 
 
 async def test_the_account_page_lists_sessions_with_this_device(tab: StateHarness) -> None:
@@ -325,9 +321,9 @@ async def test_the_account_page_lists_sessions_with_this_device(tab: StateHarnes
     laptop = tab.new_tab()  # Ann signs in from another browser too
     laptop.user_agent = "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"
     laptop.client_ip = "198.51.100.1"
-    assert (await _signed_in(laptop)) != [] and (await laptop.state(AuthState)).logged_in
-    await tab.run(AuthState.load_account)
-    auth = await tab.state(AuthState)
+    assert (await _signed_in(laptop)) != [] and (await laptop.state(AccountState)).logged_in
+    await tab.run(AccountState.load_account)
+    auth = await tab.state(AccountState)
     rows = {row.device: row for row in auth.sessions}
     assert set(rows) == {"Chrome on Linux", "Firefox on Windows"}
     assert rows["Chrome on Linux"].current and not rows["Firefox on Windows"].current
@@ -340,16 +336,16 @@ async def test_revoke_one_session_and_then_all_others(tab: StateHarness) -> None
     await _on_account(tab)
     first = service.sign_in(EMAIL, PASSWORD)
     second = service.sign_in(EMAIL, PASSWORD)
-    await tab.run(AuthState.load_account)
-    events = await tab.run(AuthState.revoke_session, session_id=str(first.session_id))
+    await tab.run(AccountState.load_account)
+    events = await tab.run(AccountState.revoke_session, session_id=str(first.session_id))
     assert _toasted(tab, events, "Session signed out")
-    assert len((await tab.state(AuthState)).sessions) == 2
-    events = await tab.run(AuthState.revoke_other_sessions)
+    assert len((await tab.state(AccountState)).sessions) == 2
+    events = await tab.run(AccountState.revoke_other_sessions)
     assert _toasted(tab, events, "Signed out 1 other session")
-    assert [row.current for row in (await tab.state(AuthState)).sessions] == [True]
+    assert [row.current for row in (await tab.state(AccountState)).sessions] == [True]
     with pytest.raises(Unauthenticated):
         service.authenticate(second.token)
-    events = await tab.run(AuthState.revoke_session, session_id=str(first.session_id))
+    events = await tab.run(AccountState.revoke_session, session_id=str(first.session_id))
     assert _toasted(tab, events, "already ended")
 
 
@@ -374,7 +370,7 @@ async def test_account_actions_of_a_revoked_session_go_to_sign_in(
     payload = {
         key: str(other.session_id) if value == "other" else value for key, value in payload.items()
     }
-    events = await tab.run(getattr(AuthState, action), **payload)
+    events = await tab.run(getattr(AccountState, action), **payload)
     assert tab.redirects(events) == [EXPIRED]
     auth = await tab.state(AuthState)
     assert auth.token == "" and not auth.logged_in
@@ -385,10 +381,10 @@ async def test_account_actions_of_a_revoked_session_go_to_sign_in(
 async def test_change_password_errors_sit_beside_the_fields(tab: StateHarness) -> None:
     await _on_account(tab)
     events = await tab.run(
-        AuthState.change_password,
+        AccountState.change_password,
         form_data={"current_password": "wrong password", "new_password": "short"},
     )
-    assert set((await tab.state(AuthState)).errors) == {"current_password", "new_password"}
+    assert set((await tab.state(AccountState)).errors) == {"current_password", "new_password"}
     assert tab.focus(events) == "current_password"
 
 
@@ -396,10 +392,10 @@ async def test_change_password_keeps_this_session_and_ends_the_others(tab: State
     await _on_account(tab)
     other = service.sign_in(EMAIL, PASSWORD)
     events = await tab.run(
-        AuthState.change_password,
+        AccountState.change_password,
         form_data={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
     )
-    auth = await tab.state(AuthState)
+    auth = await tab.state(AccountState)
     assert auth.errors == {}
     assert _toasted(tab, events, "Password changed")
     assert auth.logged_in and service.authenticate(auth.token)
@@ -411,19 +407,19 @@ async def test_change_password_keeps_this_session_and_ends_the_others(tab: State
 async def test_delete_account_asks_for_the_password(tab: StateHarness) -> None:
     await _on_account(tab)
     events = await tab.run(
-        AuthState.delete_account, form_data={"delete_password": "wrong password"}
+        AccountState.delete_account, form_data={"delete_password": "wrong password"}
     )
-    auth = await tab.state(AuthState)
+    auth = await tab.state(AccountState)
     assert auth.errors == {"delete_password": "Password is incorrect"}
     assert tab.focus(events) == "delete_password"
     assert auth.logged_in
-    events = await tab.run(AuthState.delete_account, form_data={"delete_password": PASSWORD})
+    events = await tab.run(AccountState.delete_account, form_data={"delete_password": PASSWORD})
     assert tab.redirects(events) == ["/login?reason=deleted"]
-    auth = await tab.state(AuthState)
+    auth = await tab.state(AccountState)
     assert auth.token == "" and not auth.logged_in
     tab.path, tab.query = "/login", {"reason": "deleted"}
     await tab.run(AuthState.redirect_if_signed_in)  # the sign-in page's on_load
-    assert (await tab.state(AuthState)).login_notice == "Your account has been deleted"
+    assert (await tab.state(AccountState)).login_notice == "Your account has been deleted"
 
 
 # --- the sessions list's wording --------------------------------------------------------

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import protected
 from todo_app.lists.components import drawer, sidebar
 from todo_app.reminders.components import bell, notifier
 from todo_app.tasks.components import task_board
 from todo_app.tasks.engine import sign_out_trigger
-from todo_app.ui.layout import app_shell
 
 
 def tasks_page() -> rx.Component:
     # The guard wraps the whole frame, so a signed-out visit never shows the navbar either.
     return protected(
-        app_shell(
+        signed_in_shell(
             drawer(),
             task_board(),
             notifier(),
