@@ -35,6 +35,8 @@ os.environ["REFLEX_CHECK_LATEST_VERSION"] = "false"
 
 from sqlmodel import SQLModel  # noqa: E402
 
+pytest_plugins = ("tests.mailbox",)  # the ``mailbox`` fixture: a real SMTP server
+
 from todo_app import models  # noqa: E402, F401
 from todo_app.db import get_engine  # noqa: E402
 

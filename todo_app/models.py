@@ -80,6 +80,21 @@ class AuthSession(SQLModel, table=True):
     ip_address: str = Field(default="", max_length=64)
 
 
+class PasswordReset(SQLModel, table=True):
+    """One emailed reset link: only its token's SHA-256 is kept, so a leaked table (or backup)
+    holds no link that works. Used at most once, and only until ``expires_at``."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (sa.Index("ix_password_resets_user", "user_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
 class TaskList(SQLModel, table=True):
     """A user's named list of tasks; tasks in no list are in the Inbox."""
 

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_BYTES = 32
@@ -85,6 +86,10 @@ class Settings:
     bcrypt_rounds: int
     sign_ups_per_hour: int
     cors_origins: tuple[str, ...]
+    # Password-reset mail: where links point, and how mail leaves (none: links are logged).
+    public_url: str = "http://localhost:3000"
+    smtp_url: str = field(default="", repr=False)
+    mail_from: str = "Todo <no-reply@localhost>"
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,7 +140,31 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bcrypt_rounds=_int(env, "TODO_BCRYPT_ROUNDS", 12, 4, 16),
         sign_ups_per_hour=_int(env, "TODO_SIGN_UPS_PER_HOUR", 20, 0, 1_000_000),
         cors_origins=origins,
+        **_mail_settings(env),
     )
+
+
+def _mail_settings(env: dict[str, str]) -> dict[str, str]:
+    """The public URL that reset links point to, and the SMTP server that sends them.
+
+    The links never take their host from a request: a forged ``Host`` header would otherwise
+    mail a victim a link to the attacker's site, carrying the victim's token.
+    """
+    port = env.get("PORT", "").strip() or "3000"
+    public_url = env.get("TODO_PUBLIC_URL", "").strip().rstrip("/") or f"http://localhost:{port}"
+    if urlsplit(public_url).scheme not in {"http", "https"} or not urlsplit(public_url).netloc:
+        raise SettingsError(f"TODO_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
+    smtp_url = env.get("TODO_SMTP_URL", "").strip()
+    if smtp_url and urlsplit(smtp_url).scheme not in {"smtp", "smtps", "smtp+starttls"}:
+        raise SettingsError(
+            "TODO_SMTP_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587 "
+            "or smtps://user:pass@host:465"
+        )
+    return {
+        "public_url": public_url,
+        "smtp_url": smtp_url,
+        "mail_from": env.get("TODO_MAIL_FROM", "").strip() or "Todo <no-reply@localhost>",
+    }
 
 
 @lru_cache(maxsize=1)

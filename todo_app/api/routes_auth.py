@@ -13,15 +13,22 @@ from todo_app.api.errors import responses
 from todo_app.api.schemas import (
     AuthOut,
     CurrentSessionOut,
+    NoticeOut,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
     SessionOut,
     SignInIn,
     SignUpIn,
     UserOut,
 )
+from todo_app.auth import reset
 from todo_app.auth import service as auth_service
 from todo_app.auth.throttle import EMAIL_RULE, IP_RULE
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+_TOO_MANY_RESETS = "Too many reset requests; wait `Retry-After` seconds"
+_TOO_MANY_BAD_LINKS = "Too many bad reset links; wait `Retry-After` seconds"
 
 _SIGN_IN_DESCRIPTION = (
     "Starts a new session. A wrong password and an unknown email get the same 401.\n\n"
@@ -98,3 +105,39 @@ def current_session(auth: CurrentAuth) -> SessionOut:
         user=UserOut.model_validate(auth.user),
         session=CurrentSessionOut(id=auth.session_id, expires_at=auth.expires_at),
     )
+
+
+@router.post(
+    "/password-reset",
+    status_code=202,
+    response_model=NoticeOut,
+    summary="Ask for a password-reset link",
+    responses=responses(
+        429, described={429: "Too many reset requests; wait `Retry-After` seconds"}
+    ),
+)
+def request_password_reset(body: PasswordResetIn, client: CurrentClient) -> NoticeOut:
+    """Mails a single-use link, valid for 30 minutes, if the email has an account.
+
+    The answer is the same 202 whether or not it has one, so this route cannot tell anyone
+    which emails are registered. 422 only for a malformed email; 429 with `Retry-After`
+    after a few requests for one email, or more from one address, within 15 minutes.
+    """
+    reset.request_reset(body.email, ip=client.ip)
+    return NoticeOut(detail=reset.SENT)
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=204,
+    summary="Set a new password with a reset link",
+    responses=responses(
+        429, described={429: "Too many bad reset links; wait `Retry-After` seconds"}
+    ),
+)
+def confirm_password_reset(body: PasswordResetConfirmIn, client: CurrentClient) -> None:
+    """Sets the new password and signs out every session of the account. The link's token
+    works once: a used, expired or unknown token is a 422 on `token`; a weak password is a
+    422 on `password` (the link still works then). Sign in afterwards with the new password.
+    """
+    reset.confirm_reset(body.token, body.password, ip=client.ip)

@@ -40,6 +40,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from todo_app import recurrence as repeat_rules
+from todo_app.auth.reset import TOKEN_MAX as RESET_TOKEN_MAX
 from todo_app.auth.service import PASSWORD_MAX, PASSWORD_MIN
 from todo_app.errors import InvalidInput
 from todo_app.models import (
@@ -313,6 +314,37 @@ class SignInIn(RequestBody):
 
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+
+
+class PasswordResetIn(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ada@example.com"}]})
+
+    email: Email
+
+
+class PasswordResetConfirmIn(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"token": "the token from the mailed link", "password": "a new passphrase"}
+            ]
+        }
+    )
+
+    # The reset service checks both; the limits here are only documented.
+    token: str = Field(
+        json_schema_extra={"maxLength": RESET_TOKEN_MAX},
+        description="The `token` query parameter of the mailed link.",
+    )
+    password: str = Field(
+        json_schema_extra={"minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX},
+        description=f"The new password: {PASSWORD_MIN} to {PASSWORD_MAX} characters, not a "
+        "common one, not the email address.",
+    )
+
+
+class NoticeOut(ResponseBody):
+    detail: str = Field(description="What happened, in words to show a person.")
 
 
 class UserOut(ResponseBody):

@@ -33,7 +33,7 @@ from todo_app.errors import (
     Throttled,
     Unauthenticated,
 )
-from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, Task, User, utcnow
+from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, PasswordReset, Task, User, utcnow
 from todo_app.settings import get_settings
 from todo_app.tasks import service as task_service
 from todo_app.tasks.fields import validate_time_zone
@@ -196,7 +196,7 @@ def _session_info(row: AuthSession, current_session_id: UUID | None) -> SessionI
     )
 
 
-def _find_user(s: Session, email: str) -> User | None:
+def find_user_in(s: Session, email: str) -> User | None:
     return s.exec(select(User).where(User.email == email)).first()
 
 
@@ -247,7 +247,7 @@ def _start_session(s: Session, user: User, user_agent: str, ip: str) -> SignedIn
     )
 
 
-def _revoke_sessions(s: Session, user_id: UUID, keep: UUID | None, now: datetime) -> int:
+def revoke_sessions_in(s: Session, user_id: UUID, keep: UUID | None, now: datetime) -> int:
     """Revoke the user's live sessions except ``keep``; returns how many."""
     statement = (
         update(AuthSession)
@@ -305,7 +305,7 @@ def sign_up(
     password_hash = passwords.hash_password(password)
     try:
         with session_scope() as s:
-            if _find_user(s, clean_email) is not None:
+            if find_user_in(s, clean_email) is not None:
                 raise Conflict(EMAIL_TAKEN)
             user = User(
                 email=clean_email, name=clean_name, password_hash=password_hash, time_zone=zone
@@ -326,7 +326,7 @@ def _user_for_credentials(email: str, password: str) -> User | None:
     if password:
         try:
             with session_scope() as s:
-                user = _find_user(s, normalize_email(email))
+                user = find_user_in(s, normalize_email(email))
         except InvalidInput:
             user = None
     if user is None:
@@ -444,7 +444,7 @@ def revoke_session(user_id: UUID, session_id: UUID) -> None:
 def revoke_other_sessions(user_id: UUID, current_session_id: UUID) -> int:
     """Sign out everywhere else; returns how many sessions ended."""
     with session_scope() as s:
-        count = _revoke_sessions(s, user_id, keep=current_session_id, now=utcnow())
+        count = revoke_sessions_in(s, user_id, keep=current_session_id, now=utcnow())
     logger.info("revoke other sessions user=%s count=%s", user_id, count)
     return count
 
@@ -515,7 +515,7 @@ def change_password(
             raise NotFound("Account not found")
         row.password_hash = new_hash
         row.updated_at = now
-        revoked = _revoke_sessions(s, user_id, keep=current_session_id, now=now)
+        revoked = revoke_sessions_in(s, user_id, keep=current_session_id, now=now)
     logger.info("password change user=%s revoked_sessions=%s", user_id, revoked)
 
 
@@ -528,6 +528,7 @@ def delete_account(user_id: UUID, password: str) -> None:
         # Explicit deletes: correct even where foreign-key cascades are off.
         s.exec(delete(Task).where(col(Task.owner_id) == user_id))
         s.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))
+        s.exec(delete(PasswordReset).where(col(PasswordReset.user_id) == user_id))
         throttle.clear(s, user.email)
         s.exec(delete(User).where(col(User.id) == user_id))
     logger.info("delete account user=%s email=%s", user_id, _for_log(user.email))

@@ -121,3 +121,30 @@ def prune(session: Session, now: datetime | None = None) -> int:
     )
     result = session.exec(delete(SignInFailure).where(expired))
     return result.rowcount
+
+
+def count(session: Session, rule: Rule, value: str, now: datetime | None = None) -> None:
+    """Count one attempt of ``rule`` for ``value``, or raise ``Throttled`` when it has had
+    ``rule.limit`` in its window already. An empty value (no client address) is not counted.
+
+    For actions that cost the server or a mailbox something whether or not they succeed
+    (password-reset mail, bad reset links). ``prune`` keeps rows for ``RETENTION``, so a
+    rule's window must not be longer.
+    """
+    if not value.strip():
+        return
+    now = now or utcnow()
+    key = _key(rule, value.strip().lower())
+    wait = _retry_after(session, rule, key, now)
+    if wait is not None:
+        raise Throttled(wait)
+    session.add(SignInFailure(key=key, at=now))
+
+
+def check_rule(session: Session, rule: Rule, value: str, now: datetime | None = None) -> None:
+    """Raise ``Throttled`` if ``value`` has had ``rule.limit`` counts in the window."""
+    if not value.strip():
+        return
+    wait = _retry_after(session, rule, _key(rule, value.strip().lower()), now or utcnow())
+    if wait is not None:
+        raise Throttled(wait)
