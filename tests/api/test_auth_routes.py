@@ -22,6 +22,7 @@ from tests.api.conftest import (
     prefix,
     sign_up,
 )
+from todo_app.auth import service as auth_service
 from todo_app.auth import tokens
 from todo_app.auth.throttle import EMAIL_RULE
 from todo_app.db import session_scope
@@ -50,14 +51,25 @@ def test_sign_up_creates_the_account_and_signs_it_in(client: TestClient) -> None
     assert session.json()["user"]["id"] == body["user"]["id"]
 
 
-def test_sign_up_with_a_taken_email_is_409_whatever_its_case(
+def test_sign_up_with_a_taken_email_and_another_password_is_409_whatever_its_case(
+    client: TestClient, alice: Account
+) -> None:
+    response = client.post(
+        "/api/auth/sign-up",
+        json={"email": "ALICE@example.com", "password": "not alice's passphrase"},
+    )
+    assert response.status_code == 409
+    assert response.json() == {"detail": auth_service.EMAIL_TAKEN}
+
+
+def test_sign_up_with_a_taken_email_and_its_password_signs_in(
     client: TestClient, alice: Account
 ) -> None:
     response = client.post(
         "/api/auth/sign-up", json={"email": "ALICE@example.com", "password": PASSWORD}
     )
-    assert response.status_code == 409
-    assert response.json() == {"detail": "An account with this email already exists"}
+    assert response.status_code == 201
+    assert response.json()["user"]["id"] == str(alice.id)
 
 
 @pytest.mark.parametrize(

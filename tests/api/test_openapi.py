@@ -14,7 +14,12 @@ from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_M
 from todo_app.tasks import fields
 from todo_app.tasks.service import QUICK_ADD_MAX
 
-PUBLIC = [("post", "/api/auth/sign-up"), ("post", "/api/auth/sign-in")]
+PUBLIC = [
+    ("post", "/api/auth/sign-up"),
+    ("post", "/api/auth/sign-in"),
+    ("post", "/api/auth/password-reset"),
+    ("post", "/api/auth/password-reset/confirm"),
+]
 SIGNED_IN = (
     [("post", "/api/auth/sign-out"), ("get", "/api/auth/session")]
     + [

@@ -18,9 +18,9 @@ from todo_app.auth import service
 from todo_app.auth.account_state import AccountState
 from todo_app.auth.devices import describe_last_seen, describe_user_agent
 from todo_app.auth.forms import SignInState, SignUpState
-from todo_app.auth.routes import NOTICES, REASON_EXPIRED, safe_next, to_login
-from todo_app.auth.state import AuthState
-from todo_app.errors import Unauthenticated
+from todo_app.auth.routes import NOTICES, REASON_EXPIRED, safe_next
+from todo_app.auth.state import AuthState, to_login
+from todo_app.errors import Throttled, Unauthenticated
 from todo_app.models import utcnow
 
 EMAIL = "ann@example.com"
@@ -70,11 +70,35 @@ async def test_sign_up_with_a_taken_email_says_so_beside_the_email(tab: StateHar
     make_account("Ann", EMAIL)
     tab.path = "/signup"
     await tab.run(
-        SignUpState.sign_up, form_data={"name": "", "email": EMAIL.upper(), "password": PASSWORD}
+        SignUpState.sign_up,
+        form_data={"name": "", "email": EMAIL.upper(), "password": "not the same passphrase"},
     )
     auth = await tab.state(SignUpState)
     assert auth.errors == {"email": service.EMAIL_TAKEN}
     assert not auth.logged_in
+
+
+async def test_signing_up_again_with_the_same_password_signs_in(tab: StateHarness) -> None:
+    make_account("Ann", EMAIL)
+    tab.path = "/signup"
+    events = await tab.run(
+        SignUpState.sign_up, form_data={"name": "", "email": EMAIL, "password": PASSWORD}
+    )
+    assert tab.redirects(events) == ["/"]
+    assert (await tab.state(SignUpState)).logged_in
+
+
+async def test_a_throttled_sign_up_says_so_above_the_button(
+    tab: StateHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def throttled(*args: Any, **kwargs: Any) -> None:
+        raise Throttled(60)
+
+    monkeypatch.setattr(service.throttle, "note_sign_up", throttled)
+    tab.path = "/signup"
+    await tab.run(SignUpState.sign_up, form_data={"name": "", "email": EMAIL, "password": PASSWORD})
+    auth = await tab.state(SignUpState)
+    assert auth.form_error.startswith("Too many attempts") and auth.busy == ""
 
 
 async def test_sign_up_signs_in_and_lands_home(tab: StateHarness) -> None:

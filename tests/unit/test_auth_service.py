@@ -223,7 +223,7 @@ def test_sign_up_refuses_the_email_as_password() -> None:
 
 def test_sign_up_with_a_taken_email_in_another_case_is_a_conflict() -> None:
     _ann()
-    with pytest.raises(Conflict, match="An account with this email already exists"):
+    with pytest.raises(Conflict, match="cannot be used for a new account"):
         service.sign_up("ANN@example.com ", "another password", "Impostor")
     assert _count(User) == 1
 
@@ -231,8 +231,8 @@ def test_sign_up_with_a_taken_email_in_another_case_is_a_conflict() -> None:
 def test_sign_up_race_on_the_unique_index_is_a_conflict(monkeypatch: pytest.MonkeyPatch) -> None:
     _ann()
     # As if another request inserted the row between our check and our insert.
-    monkeypatch.setattr(service, "_find_user", lambda _s, _email: None)
-    with pytest.raises(Conflict, match="already exists"):
+    monkeypatch.setattr(service, "find_user_in", lambda _s, _email: None)
+    with pytest.raises(Conflict, match="cannot be used"):
         _ann()
     assert _count(User) == 1
     assert _count(AuthSession) == 1

@@ -111,6 +111,9 @@ class SignUpState(FormState, AuthState):
         except Conflict as exc:
             yield self._field_errors({"email": exc.message}, ("email",))
             return
+        except Throttled as exc:
+            self.form_error = exc.message
+            return
         finally:
             self.busy = ""
         self._remember(signed_in.user, signed_in.session_id, signed_in.token)

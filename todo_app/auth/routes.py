@@ -1,15 +1,13 @@
 """The app's paths, and the one policy for where a visitor goes after signing in.
 
-Every page and state takes its paths from here, so a renamed page cannot leave a stale link
-(the way reflex-local-auth keeps ``LOGIN_ROUTE`` and friends in one module).
+Every page, state and mail takes its paths from here, so a renamed page cannot leave a stale
+link (the way reflex-local-auth keeps ``LOGIN_ROUTE`` and friends in one module). Plain data
+and functions, no Reflex: the services build mailed links from it too.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
-
-import reflex as rx
-from reflex.event import EventSpec
 
 from todo_app.errors import Unauthenticated
 
@@ -60,11 +58,3 @@ def login_url(next_path: str = "", reason: str = "") -> str:
     if reason:
         query["reason"] = reason
     return f"{LOGIN_PATH}?{urlencode(query, safe='/')}" if query else LOGIN_PATH
-
-
-def to_login(next_path: str, reason: str = "") -> EventSpec:
-    """Go to the sign-in page, which comes back to ``next_path`` afterwards.
-
-    ``reason="expired"`` makes the page say the session has ended.
-    """
-    return rx.redirect(login_url(next_path, reason), replace=True)

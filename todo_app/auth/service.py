@@ -23,7 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
+from todo_app import mail
 from todo_app.auth import passwords, throttle, tokens
+from todo_app.auth.routes import FORGOT_PATH
 from todo_app.db import session_scope
 from todo_app.errors import (
     Conflict,
@@ -47,7 +49,11 @@ IP_MAX = 64  # AuthSession.ip_address
 # last_seen_at is for the sessions list; minute precision spares a write per request.
 LAST_SEEN_EVERY = timedelta(seconds=60)
 
-EMAIL_TAKEN = "An account with this email already exists"
+EMAIL_TAKEN = (
+    "This email cannot be used for a new account. If it is yours, sign in or reset your password."
+)
+# Mail to an address's owner when someone signs up with it: one per quarter hour at most.
+SIGN_UP_NOTICE = throttle.Rule("signup-notice:", 1, timedelta(minutes=15))
 INVALID_EMAIL = "Enter a valid email address, like name@example.com"
 
 T = TypeVar("T")
@@ -302,11 +308,12 @@ def sign_up(
         raise InvalidInput(errors)
     with session_scope() as s:
         throttle.note_sign_up(s, ip)
+        existing = find_user_in(s, clean_email) is not None
+    if existing:
+        return _sign_up_again(clean_email, password, user_agent=user_agent, ip=ip)
     password_hash = passwords.hash_password(password)
     try:
         with session_scope() as s:
-            if find_user_in(s, clean_email) is not None:
-                raise Conflict(EMAIL_TAKEN)
             user = User(
                 email=clean_email, name=clean_name, password_hash=password_hash, time_zone=zone
             )
@@ -318,6 +325,42 @@ def sign_up(
         raise Conflict(EMAIL_TAKEN) from None
     logger.info("sign-up user=%s email=%s", user.id, _for_log(clean_email))
     return signed_in
+
+
+def _sign_up_again(email: str, password: str, *, user_agent: str, ip: str) -> SignedIn:
+    """Sign-up with a registered email: the owner, with their password, is simply signed in;
+    anyone else learns no more than that the email cannot be used, and the owner is told.
+
+    This goes through ``sign_in``, so it is throttled like a sign-in (else sign-up would be a
+    password oracle beside the throttled one), and it costs one bcrypt check, as creating an
+    account costs one hash, so the time taken does not tell the two apart.
+    """
+    try:
+        signed_in = sign_in(email, password, user_agent=user_agent, ip=ip)
+    except InvalidCredentials:
+        _tell_owner_of_sign_up(email, ip)
+        raise Conflict(EMAIL_TAKEN) from None
+    logger.info("sign-up of an existing account with its password user=%s", signed_in.user.id)
+    return signed_in
+
+
+def _tell_owner_of_sign_up(email: str, ip: str) -> None:
+    """Mail the owner that someone tried to sign up with their address (at most one mail per
+    ``SIGN_UP_NOTICE.window``, so this cannot be used to flood their inbox)."""
+    try:
+        with session_scope() as s:
+            throttle.count(s, SIGN_UP_NOTICE, email)
+    except Throttled:
+        return
+    settings = get_settings()
+    body = (
+        "Someone tried to create a Todo account with this email address, which already has "
+        "one.\n\nIf it was you, sign in instead, or reset your password here:\n\n"
+        f"{settings.public_url}{FORGOT_PATH}\n\n"
+        "If it was not you, nothing has changed: your account and password are as they were.\n"
+    )
+    mail.send_later(mail.Mail(to=email, subject="Someone tried to sign up as you", body=body))
+    logger.info("sign-up with a registered email; owner notified ip=%s", _for_log(ip))
 
 
 def _user_for_credentials(email: str, password: str) -> User | None:

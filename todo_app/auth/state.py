@@ -26,10 +26,18 @@ from todo_app.auth.routes import (
     LOGIN_PATH,
     NOTICES,
     REASON_EXPIRED,
+    login_url,
     safe_next,
-    to_login,
 )
 from todo_app.errors import Unauthenticated
+
+
+def to_login(next_path: str, reason: str = "") -> EventSpec:
+    """Go to the sign-in page, which comes back to ``next_path`` afterwards.
+
+    ``reason="expired"`` makes the page say the session has ended.
+    """
+    return rx.redirect(login_url(next_path, reason), replace=True)
 
 
 class AuthState(rx.State):

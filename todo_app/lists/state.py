@@ -14,8 +14,7 @@ from typing import Any
 import reflex as rx
 
 from todo_app.auth import service as auth_service
-from todo_app.auth.routes import to_login
-from todo_app.auth.state import AuthState
+from todo_app.auth.state import AuthState, to_login
 from todo_app.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from todo_app.lists import service
 from todo_app.tasks.state import TaskState

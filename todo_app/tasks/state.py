@@ -29,8 +29,7 @@ import reflex as rx
 
 from todo_app import quickadd, recurrence
 from todo_app.auth import service as auth_service
-from todo_app.auth.routes import to_login
-from todo_app.auth.state import AuthState
+from todo_app.auth.state import AuthState, to_login
 from todo_app.errors import InvalidInput, Unauthenticated
 from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
