@@ -11,9 +11,16 @@ from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
 from todo_app.auth.account_page import account_page
 from todo_app.auth.account_state import AccountState
-from todo_app.auth.forms import SignInState, SignUpState
-from todo_app.auth.pages import login_page, signup_page
-from todo_app.auth.routes import ACCOUNT_PATH, HOME_PATH, LOGIN_PATH, SIGNUP_PATH
+from todo_app.auth.forms import ForgotState, ResetState, SignInState, SignUpState
+from todo_app.auth.pages import forgot_page, login_page, reset_page, signup_page
+from todo_app.auth.routes import (
+    ACCOUNT_PATH,
+    FORGOT_PATH,
+    HOME_PATH,
+    LOGIN_PATH,
+    RESET_PATH,
+    SIGNUP_PATH,
+)
 from todo_app.auth.state import AuthState
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
@@ -55,6 +62,20 @@ app.add_page(
     title=f"Create account · {APP_TITLE}",
     description=APP_DESCRIPTION,
     on_load=[AuthState.redirect_if_signed_in, SignUpState.clear_form],
+)
+# Password reset: public pages; the link itself is not tied to a browser or a session.
+app.add_page(
+    forgot_page,
+    route=FORGOT_PATH,
+    title=f"Reset password · {APP_TITLE}",
+    description=APP_DESCRIPTION,
+    on_load=ForgotState.clear_form,
+)
+app.add_page(
+    reset_page,
+    route=RESET_PATH,
+    title=f"Choose a new password · {APP_TITLE}",
+    on_load=ResetState.check_link,
 )
 app.add_page(
     account_page,

@@ -1,4 +1,4 @@
-"""The public auth forms, one substate each: sign-in and sign-up.
+"""The public auth forms, one substate each: sign-in, sign-up, and the password reset.
 
 Each form's errors, whole-form message and spinner belong to its own substate (as
 reflex-local-auth splits ``LoginState`` and ``RegistrationState``), so a message from one form
@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator
 import reflex as rx
 from reflex.event import EventSpec
 
-from todo_app.auth import service
+from todo_app.auth import reset, service
+from todo_app.auth.routes import REASON_RESET, login_url
 from todo_app.auth.state import AuthState
 from todo_app.errors import Conflict, InvalidCredentials, InvalidInput, Throttled
 from todo_app.tasks.fields import time_zones
@@ -118,3 +119,83 @@ class SignUpState(FormState, AuthState):
             self.busy = ""
         self._remember(signed_in.user, signed_in.session_id, signed_in.token)
         yield self._go_next()
+
+
+class ForgotState(FormState, AuthState):
+    """/forgot: ask for a reset link. The page then says the same, whoever the email is."""
+
+    sent_notice: str = ""
+
+    @rx.event
+    def clear_form(self) -> None:
+        self._reset_form()
+        self.sent_notice = ""
+
+    @rx.event
+    async def request_link(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
+        email = form_text(form_data, "email")
+        self._reset_form()
+        self.sent_notice = ""
+        if not email.strip():
+            yield self._field_errors({"email": "Enter your email address"}, ("email",))
+            return
+        self.busy = "forgot"
+        yield
+        try:
+            await asyncio.to_thread(reset.request_reset, email, ip=self._client()["ip"])
+        except InvalidInput as exc:
+            yield self._field_errors(exc.fields, ("email",))
+            return
+        except Throttled as exc:
+            self.form_error = exc.message
+            return
+        finally:
+            self.busy = ""
+        self.sent_notice = reset.SENT
+
+
+class ResetState(FormState, AuthState):
+    """/reset?token=…: choose a new password. The link is checked on arrival, so a used or
+    expired one says so before anything is typed."""
+
+    link_error: str = ""
+
+    def _token(self) -> str:
+        return self.router.url.query_parameters.get("token", "")
+
+    @rx.event
+    async def check_link(self) -> None:
+        """on_load of /reset."""
+        self._reset_form()
+        self.link_error = ""
+        try:
+            await asyncio.to_thread(reset.check_link, self._token(), ip=self._client()["ip"])
+        except InvalidInput as exc:
+            self.link_error = exc.fields.get("token", reset.INVALID_LINK)
+        except Throttled as exc:
+            self.link_error = exc.message
+
+    @rx.event
+    async def set_password(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
+        password = form_text(form_data, "password")
+        self._reset_form()
+        self.busy = "reset"
+        yield
+        try:
+            await asyncio.to_thread(
+                reset.confirm_reset, self._token(), password, ip=self._client()["ip"]
+            )
+        except InvalidInput as exc:
+            if "token" in exc.fields:
+                self.link_error = exc.fields["token"]
+                return
+            yield self._field_errors(exc.fields, ("password",))
+            return
+        except Throttled as exc:
+            self.form_error = exc.message
+            return
+        finally:
+            self.busy = ""
+        # Every session ended, this browser's too: sign in again with the new password.
+        self._clear_session()
+        yield rx.redirect(login_url(reason=REASON_RESET), replace=True)

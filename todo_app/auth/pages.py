@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from todo_app.auth.forms import FormState, SignInState, SignUpState
+from todo_app.auth.forms import ForgotState, FormState, ResetState, SignInState, SignUpState
 from todo_app.auth.routes import FORGOT_PATH, LOGIN_PATH, SIGNUP_PATH
 from todo_app.auth.state import AuthState
 from todo_app.tasks.engine import TimeZoneField
@@ -222,6 +222,61 @@ def signup_page() -> rx.Component:
             submit=submit_button(SignUpState, "Create account", "sign_up", size="3", width="100%"),
         ),
         footer("Already have an account?", "Sign in", LOGIN_PATH),
+    )
+
+
+def forgot_page() -> rx.Component:
+    return auth_frame(
+        "Reset your password",
+        rx.cond(
+            ForgotState.sent_notice != "",
+            callout(ForgotState.sent_notice, "mail-check", "green", "status"),
+            auth_form(
+                ForgotState,
+                rx.text(
+                    "Enter the email of your account, and we will mail you a link to choose a "
+                    "new password.",
+                    size="2",
+                ),
+                field(ForgotState, "Email", "email", input_type="email", auto_complete="email"),
+                on_submit=ForgotState.request_link,
+                submit=submit_button(
+                    ForgotState, "Send reset link", "forgot", size="3", width="100%"
+                ),
+            ),
+        ),
+        footer("Remembered it?", "Sign in", LOGIN_PATH),
+    )
+
+
+def reset_page() -> rx.Component:
+    return auth_frame(
+        "Choose a new password",
+        rx.cond(
+            ResetState.link_error != "",
+            rx.vstack(
+                callout(ResetState.link_error, "circle-alert", "red", "alert"),
+                rx.link("Ask for a new link", href=FORGOT_PATH, underline="always"),
+                spacing="3",
+                width="100%",
+            ),
+            auth_form(
+                ResetState,
+                field(
+                    ResetState,
+                    "New password",
+                    "password",
+                    auto_complete="new-password",
+                    hint=PASSWORD_HINT + " Every device will be signed out.",
+                    password_toggle=True,
+                ),
+                on_submit=ResetState.set_password,
+                submit=submit_button(
+                    ResetState, "Set new password", "reset", size="3", width="100%"
+                ),
+            ),
+        ),
+        footer("Remembered it?", "Sign in", LOGIN_PATH),
     )
 
 
