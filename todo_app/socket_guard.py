@@ -109,6 +109,10 @@ def cap_record(record: logging.LogRecord) -> logging.LogRecord:
     if record.exc_info and record.exc_info[1] is not None:
         record.msg = f"{record.msg}\n{_traceback_text(record.exc_info[1])}"
         record.exc_info, record.exc_text = None, None
+    # Reflex's console handler wraps at 80 columns when not on a terminal, so a client could
+    # pad its text to start a wrapped line with "INFO ...". It passes a record's
+    # ``rich_kwargs`` to rich's print (the ``extra=`` it documents): no wrapping, one line.
+    record.rich_kwargs = {**getattr(record, "rich_kwargs", {}), "soft_wrap": True}
     return record
 
 
@@ -234,7 +238,7 @@ def guard_socket(app: rx.App, limiter: EventLimiter | None = None) -> EventLimit
     if namespace is None:
         msg = "the app has no event namespace (state disabled?): nothing to guard"
         raise RuntimeError(msg)
-    limiter = limiter or EventLimiter()
+    limiter = EventLimiter() if limiter is None else limiter  # (an empty one is falsy)
     dispatch = namespace.trigger_event
 
     async def trigger_event(event: str, *args: Any) -> Any:
