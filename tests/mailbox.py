@@ -6,6 +6,7 @@ arrived here.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import time
@@ -67,17 +68,23 @@ class Mailbox:
         return found.group(1), found.group(2)
 
 
-@pytest.fixture
-def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    """An SMTP server on a free port; the app's mail goes there for this test."""
+@contextlib.contextmanager
+def smtp_server() -> Iterator[Mailbox]:
+    """An SMTP server on a free port, for as long as the block runs."""
     inbox = _Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    url = f"smtp://127.0.0.1:{port}"
-    settings = dataclasses.replace(get_settings(), smtp_url=url)
-    monkeypatch.setattr(mail, "get_settings", lambda: settings)
     try:
-        yield Mailbox(inbox, url)
+        yield Mailbox(inbox, f"smtp://127.0.0.1:{port}")
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """An SMTP server; the app's mail (in this process) goes there for this test."""
+    with smtp_server() as box:
+        settings = dataclasses.replace(get_settings(), smtp_url=box.url)
+        monkeypatch.setattr(mail, "get_settings", lambda: settings)
+        yield box

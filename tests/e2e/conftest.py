@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from tests.mailbox import Mailbox, smtp_server
 from tests.services import free_port, require_chromium
 from todo_app.settings import PROJECT_ROOT
 
@@ -99,8 +100,16 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    srv = Server()
+def server_mailbox() -> Iterator[Mailbox]:
+    """The SMTP server the shared server sends its mail to (password-reset links)."""
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def server(server_mailbox: Mailbox) -> Iterator[Server]:
+    srv = Server(TODO_SMTP_URL=server_mailbox.url)
+    srv.extra_env["TODO_PUBLIC_URL"] = srv.url
     srv.start()
     yield srv
     srv.stop()
