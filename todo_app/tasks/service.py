@@ -49,10 +49,10 @@ from todo_app.tasks.fields import (  # noqa: F401  (re-exported: the front doors
     PRIORITIES,
     TITLE_EMPTY,
     TITLE_TOO_LONG,
-    has_control_characters,
     validate_description,
     validate_title,
 )
+from todo_app.text import has_control_characters, strip_invisible
 
 Status = Literal["all", "active", "completed"]
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -351,8 +351,10 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
         problems["status"] = "Status must be all, active or completed"
     _int(problems, "limit", query.limit, 1, PAGE_SIZE_MAX)
     _int(problems, "offset", query.offset, 0, OFFSET_MAX)
-    q = query.q.strip() if isinstance(query.q, str) else ""
-    if has_control_characters(q):
+    # Stored text has no invisible characters (todo_app.text), so a search drops them too;
+    # a pasted tab or line break is harmless in a search and stays allowed.
+    q = strip_invisible(query.q).strip() if isinstance(query.q, str) else ""
+    if has_control_characters(q, multiline=True):
         problems["q"] = "Search must not contain control characters"
     elif len(q) > SEARCH_MAX:
         problems["q"] = f"Search must be at most {SEARCH_MAX} characters"
