@@ -23,7 +23,7 @@ from sqlmodel import Session, col, delete, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
 from todo_app import text
-from todo_app.auth import passwords, throttle, tokens
+from todo_app.auth import common_passwords, passwords, throttle, tokens
 from todo_app.db import session_scope
 from todo_app.errors import (
     Conflict,
@@ -49,6 +49,10 @@ LAST_SEEN_EVERY = timedelta(seconds=60)
 
 EMAIL_TAKEN = "An account with this email already exists"
 INVALID_EMAIL = "Enter a valid email address, like name@example.com"
+# Messages, not passwords (ruff's S105 goes by the names).
+PASSWORD_COMMON = "This password is one of the most common; choose one that is harder to guess"  # noqa: S105
+PASSWORD_BLANK = "Password must not be only spaces"  # noqa: S105
+PASSWORD_REPEATED = "Password must not be one character repeated"  # noqa: S105
 
 T = TypeVar("T")
 
@@ -116,12 +120,21 @@ def _email_problem(email: str) -> str | None:
 
 
 def _password_problem(password: str, email: str) -> str | None:
+    """The one password rule (sign-up, change, reset): long enough, and not among the first
+    guesses of an attacker (the common list, blanks, one key held down, the email)."""
     if len(password) < PASSWORD_MIN:
         return f"Password must be at least {PASSWORD_MIN} characters"
     if len(password) > PASSWORD_MAX:
         return f"Password must be at most {PASSWORD_MAX} characters"
+    distinct = set(password.strip())
+    if not distinct:
+        return PASSWORD_BLANK
+    if len(distinct) == 1:
+        return PASSWORD_REPEATED
     if email.strip() and password.casefold() == email.strip().casefold():
         return "Password must not be your email address"
+    if common_passwords.is_common(password):
+        return PASSWORD_COMMON
     return None
 
 
@@ -140,7 +153,7 @@ def normalize_email(email: str) -> str:
 
 
 def validate_password(password: str, email: str) -> None:
-    """Length rules only (no composition rules, per OWASP), and not the email itself."""
+    """Length and guessability only (no composition rules, per OWASP ASVS 6.2)."""
     if problem := _password_problem(password, email):
         raise InvalidInput({"password": problem})
 
