@@ -76,14 +76,18 @@ def test_another_user_s_task_is_404_on_every_route(
     assert client.get(f"/api/tasks/{bobs['id']}", headers=bob.headers).json() == bobs
 
 
-def test_creating_with_another_user_s_task_id_is_refused(
-    client: TestClient, alice: Account, bob: Account
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("body", [{"title": "Mine now"}, {"text": "Mine now !high"}])
+def test_creating_with_another_user_s_task_id_is_404(
+    client: TestClient, alice: Account, bob: Account, form: str, body: dict[str, Any]
 ) -> None:
+    """Not 409: "already in use" would tell Alice the id exists. The same answer as for
+    reading, changing or deleting that task, in both forms of the routes."""
     bobs = create_task(client, bob, title="Bob's")
     response = client.post(
-        "/api/tasks", json={"id": bobs["id"], "title": "Mine now"}, headers=alice.headers
+        prefix(form, alice.id) + "/tasks", json={"id": bobs["id"], **body}, headers=alice.headers
     )
-    assert response.status_code == 409
-    assert response.json() == {"detail": "This task id is already in use"}
+    assert response.status_code == 404, response.text
+    assert response.json() == {"detail": "Task not found"}
     assert client.get(f"/api/tasks/{bobs['id']}", headers=bob.headers).json() == bobs
     assert client.get("/api/tasks", headers=alice.headers).json()["total"] == 0

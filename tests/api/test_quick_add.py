@@ -109,13 +109,13 @@ def test_the_same_id_again_returns_the_same_task(client: TestClient, alice: Acco
     assert list_tasks(client, alice)["total"] == 1
 
 
-def test_another_user_s_task_id_is_a_conflict(
+def test_another_user_s_task_id_is_not_found(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
     bobs = _quick_add(client, bob, "Bob's errand").json()
     response = _quick_add(client, alice, "Mine now", id=bobs["id"])
-    assert response.status_code == 409
-    assert response.json() == {"detail": "This task id is already in use"}
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Task not found"}
     assert list_tasks(client, alice)["total"] == 0
 
 

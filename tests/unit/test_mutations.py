@@ -163,6 +163,29 @@ def test_another_users_task_is_deleted_for_this_user() -> None:
     assert stored(task.id) is not None
 
 
+@pytest.mark.parametrize("fields", [{"title": "Mine now"}, {"text": "Mine now !high"}])
+def test_creating_with_another_users_task_id_is_not_found_and_changes_nothing(
+    fields: dict[str, Any],
+) -> None:
+    """As the REST API answers 404: the page's create says "not found" too, never "in use"."""
+    alice, bob = make_user("Alice"), make_user("Bob")
+    task = make_task(alice, "Alice's")
+    receipt = mutations.apply(bob, mutation("create", task.id, fields=fields))
+    assert (receipt.status, receipt.reason, receipt.detail) == (REFUSED, DELETED, "Task not found")
+    assert service.get_task(alice, task.id) == task
+    assert service.list_tasks(bob).total == 0
+
+
+def test_creating_again_with_ones_own_task_id_is_idempotent() -> None:
+    owner = make_user()
+    task_id = uuid.uuid4()
+    first = mutations.apply(owner, mutation("create", task_id, fields={"title": "Once"}))
+    again = mutations.apply(owner, mutation("create", task_id, fields={"title": "Twice"}))
+    assert (first.status, again.status) == (APPLIED, APPLIED)
+    assert service.get_task(owner, task_id).title == "Once"
+    assert service.list_tasks(owner).total == 1
+
+
 def test_another_users_mutation_id_reveals_nothing_and_changes_nothing() -> None:
     alice, bob = make_user("Alice"), make_user("Bob")
     task = make_task(alice)

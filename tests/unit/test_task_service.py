@@ -19,7 +19,7 @@ from sqlmodel import func, select
 
 from tests.factories import make_user
 from todo_app.db import session_scope
-from todo_app.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from todo_app.errors import InvalidInput, NotFound, StaleVersion
 from todo_app.models import Task
 from todo_app.tasks import service
 from todo_app.tasks.service import (
@@ -224,11 +224,12 @@ def test_same_id_twice_from_the_same_owner_returns_the_stored_task(alice: uuid.U
     assert row_count() == 1
 
 
-def test_same_id_from_another_owner_is_a_conflict(alice: uuid.UUID, bob: uuid.UUID) -> None:
+def test_same_id_from_another_owner_is_not_found(alice: uuid.UUID, bob: uuid.UUID) -> None:
+    """As on every other path: another user's task id is "not found", so it leaks nothing."""
     task_id = uuid.uuid4()
     original = create_task(alice, "Alice's", task_id=task_id)
 
-    with pytest.raises(Conflict, match="This task id is already in use"):
+    with pytest.raises(NotFound, match="Task not found"):
         create_task(bob, "Bob's", task_id=task_id)
 
     assert get_task(alice, task_id) == original
@@ -254,7 +255,7 @@ def test_create_that_loses_the_insert_race_returns_the_winner(
     assert row_count() == 1
 
     monkeypatch.setattr(service, "_find", find_then_lose_race)
-    with pytest.raises(Conflict):
+    with pytest.raises(NotFound):  # the winner was another user's: not found, as ever
         create_task(bob, "Bob", task_id=uuid.uuid4())
     assert list_tasks(bob).total == 0
 

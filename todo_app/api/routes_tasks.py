@@ -192,7 +192,7 @@ def build_router(
         status_code=201,
         response_model=TaskOut,
         summary="Create a task",
-        responses=responses(404, 409, renewing=201),
+        responses=responses(404, renewing=201),
     )
     def create_task(
         owner_id: Owner,
@@ -209,8 +209,8 @@ def build_router(
 
         Idempotent when the client names the id: sending the same `id` again returns the
         stored task, with the same 201 as the first answer, so a retry needs no special case.
-        409 if that id belongs to another user's task; 404 if `list_id` is not one of the
-        caller's lists.
+        404 if that id belongs to another user's task (as on every route: ids leak nothing),
+        or if `list_id` is not one of the caller's lists.
         """
         if isinstance(body, TaskFromText):
             task = _create_from_text(owner_id, body)

@@ -12,7 +12,6 @@ sign-in is still valid, so sign-out and revocation take effect at once.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
-from todo_app import mail
-from todo_app.auth import passwords, throttle, tokens
+from todo_app import mail, text
+from todo_app.auth import common_passwords, passwords, throttle, tokens
 from todo_app.auth.routes import FORGOT_PATH
 from todo_app.db import session_scope
 from todo_app.errors import (
@@ -55,6 +54,10 @@ EMAIL_TAKEN = (
 # Mail to an address's owner when someone signs up with it: one per quarter hour at most.
 SIGN_UP_NOTICE = throttle.Rule("signup-notice:", 1, timedelta(minutes=15))
 INVALID_EMAIL = "Enter a valid email address, like name@example.com"
+# Messages, not passwords (ruff's S105 goes by the names).
+PASSWORD_COMMON = "This password is one of the most common; choose one that is harder to guess"  # noqa: S105
+PASSWORD_BLANK = "Password must not be only spaces"  # noqa: S105
+PASSWORD_REPEATED = "Password must not be one character repeated"  # noqa: S105
 
 T = TypeVar("T")
 
@@ -99,11 +102,6 @@ class Authenticated:
 # --- validation -------------------------------------------------------------------------
 
 
-def _has_control_chars(text: str) -> bool:
-    # NUL and friends break PostgreSQL text columns and forge log lines.
-    return any(unicodedata.category(char) == "Cc" for char in text)
-
-
 def _email_problem(email: str) -> str | None:
     if not email:
         return "Enter your email address"
@@ -117,28 +115,38 @@ def _email_problem(email: str) -> str | None:
         or len(labels) < 2
         or not all(labels)
         or any(char.isspace() for char in email)
-        or _has_control_chars(email)
+        or text.has_control_characters(email)
+        # Refused, not stripped: an address is a key, and the sign-in throttle keys on the
+        # address as typed; "ann<ZWSP>@..." must not reach ann's account under a fresh key.
+        or text.has_invisible(email)
     ):
         return INVALID_EMAIL
     return None
 
 
 def _password_problem(password: str, email: str) -> str | None:
+    """The one password rule (sign-up, change, reset): long enough, and not among the first
+    guesses of an attacker (the common list, blanks, one key held down, the email)."""
     if len(password) < PASSWORD_MIN:
         return f"Password must be at least {PASSWORD_MIN} characters"
     if len(password) > PASSWORD_MAX:
         return f"Password must be at most {PASSWORD_MAX} characters"
+    distinct = set(password.strip())
+    if not distinct:
+        return PASSWORD_BLANK
+    if len(distinct) == 1:
+        return PASSWORD_REPEATED
     if email.strip() and password.casefold() == email.strip().casefold():
         return "Password must not be your email address"
+    if common_passwords.is_common(password):
+        return PASSWORD_COMMON
     return None
 
 
 def _name_problem(name: str) -> str | None:
     if len(name) > NAME_MAX:
         return f"Name must be at most {NAME_MAX} characters"
-    if _has_control_chars(name):
-        return "Name must not contain control characters"
-    return None
+    return text.control_problem(name, "Name")
 
 
 def normalize_email(email: str) -> str:
@@ -150,14 +158,15 @@ def normalize_email(email: str) -> str:
 
 
 def validate_password(password: str, email: str) -> None:
-    """Length rules only (no composition rules, per OWASP), and not the email itself."""
+    """Length and guessability only (no composition rules, per OWASP ASVS 6.2)."""
     if problem := _password_problem(password, email):
         raise InvalidInput({"password": problem})
 
 
 def validate_name(name: str | None, email: str) -> str:
-    """The trimmed display name; without one, the part of the email before the @."""
-    cleaned = (name or "").strip()
+    """The trimmed display name, without invisible characters (``todo_app.text``); without
+    one, the part of the email before the @."""
+    cleaned = text.strip_invisible(name or "").strip()
     if problem := _name_problem(cleaned):
         raise InvalidInput({"name": problem})
     return cleaned or email.strip().partition("@")[0][:NAME_MAX]

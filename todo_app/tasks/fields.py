@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 import zoneinfo
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal, get_args
 
+from todo_app import text as text_rule
 from todo_app.errors import InvalidInput
 from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_MAX, TITLE_MAX
 
@@ -36,25 +36,28 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{2}:\d{2}")
 
 
-def has_control_characters(text: str) -> bool:
-    """True for C0/C1 controls and lone surrogates: PostgreSQL refuses NUL, UTF-8 refuses
-    surrogates, and neither belongs in a task. Format characters (emoji joiners) are fine."""
-    return any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n" for ch in text)
-
-
 def _text(name: str, value: Any, label: str) -> str:
     if not isinstance(value, str):
         raise InvalidInput({name: f"{label} must be text"})
     return value
 
 
+def _typed(name: str, value: Any, label: str) -> str:
+    """Text a person wrote, without the invisible characters ``todo_app.text`` strips."""
+    return text_rule.strip_invisible(_text(name, value, label))
+
+
+def _no_controls(name: str, value: str, label: str, *, multiline: bool = False) -> None:
+    if problem := text_rule.control_problem(value, label, multiline=multiline):
+        raise InvalidInput({name: problem})
+
+
 def validate_title(title: Any) -> str:
     """The title as stored: trimmed, one line (breaks and tabs become one space)."""
-    cleaned = _TITLE_BREAKS.sub(" ", _text("title", title, "Title")).strip()
+    cleaned = _TITLE_BREAKS.sub(" ", _typed("title", title, "Title")).strip()
     if not cleaned:
         raise InvalidInput({"title": TITLE_EMPTY})
-    if has_control_characters(cleaned):
-        raise InvalidInput({"title": "Title must not contain control characters"})
+    _no_controls("title", cleaned, "Title")
     if len(cleaned) > TITLE_MAX:
         raise InvalidInput({"title": TITLE_TOO_LONG.format(n=len(cleaned))})
     return cleaned
@@ -63,10 +66,9 @@ def validate_title(title: Any) -> str:
 def validate_description(description: Any) -> str:
     """The description as stored: line breaks as ``\\n``, no trailing whitespace; ``None``
     is no description. Leading whitespace stays: indentation in a note can mean something."""
-    raw = "" if description is None else _text("description", description, "Description")
+    raw = "" if description is None else _typed("description", description, "Description")
     cleaned = _DESCRIPTION_BREAKS.sub("\n", raw).rstrip()
-    if has_control_characters(cleaned):
-        raise InvalidInput({"description": "Description must not contain control characters"})
+    _no_controls("description", cleaned, "Description", multiline=True)
     if len(cleaned) > DESCRIPTION_MAX:
         raise InvalidInput(
             {
@@ -102,11 +104,12 @@ def tag_key(name: str) -> str:
 
 
 def validate_tag(name: Any) -> str:
-    tag = _text("tags", name, "A tag").strip().removeprefix("#")
+    tag = _typed("tags", name, "A tag").strip().removeprefix("#")
     if not tag:
         raise InvalidInput({"tags": "A tag must not be empty"})
-    if any(ch.isspace() or ch == "#" for ch in tag) or has_control_characters(tag):
+    if any(ch.isspace() or ch == "#" for ch in tag):
         raise InvalidInput({"tags": f'Tag "{tag[:TAG_MAX]}" must not contain spaces or #'})
+    _no_controls("tags", tag, "A tag")
     if len(tag) > TAG_MAX:
         raise InvalidInput({"tags": f"A tag must be at most {TAG_MAX} characters"})
     return tag
@@ -238,11 +241,10 @@ def today_in(zone: str, now: datetime | None = None) -> date:
 
 
 def validate_list_name(name: Any) -> str:
-    cleaned = " ".join(_text("name", name, "A list name").split())
+    cleaned = " ".join(_typed("name", name, "A list name").split())
     if not cleaned:
         raise InvalidInput({"name": "Enter a name for the list"})
-    if has_control_characters(cleaned):
-        raise InvalidInput({"name": "A list name must not contain control characters"})
+    _no_controls("name", cleaned, "A list name")
     if len(cleaned) > LIST_NAME_MAX:
         raise InvalidInput({"name": f"A list name must be at most {LIST_NAME_MAX} characters"})
     return cleaned

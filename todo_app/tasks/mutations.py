@@ -341,7 +341,7 @@ def _refusal(mid: str, exc: ServiceError) -> Receipt:
         return Receipt(mid, REFUSED, NOTHING, exc.message)
     if isinstance(exc, InvalidInput):
         return Receipt(mid, REFUSED, INVALID, next(iter(exc.fields.values()), exc.message))
-    return Receipt(mid, REFUSED, INVALID, exc.message)  # Conflict: an id already in use
+    return Receipt(mid, REFUSED, INVALID, exc.message)  # any other refusal, in its words
 
 
 def _recorded(owner: uuid.UUID, mid: uuid.UUID) -> Receipt | None:

@@ -32,7 +32,7 @@ from sqlmodel import Session, col, func, select
 from todo_app import quickadd
 from todo_app import recurrence as recurrence_rules
 from todo_app.db import get_engine, session_scope
-from todo_app.errors import Conflict, InvalidInput, ListNotFound, NotFound, StaleVersion
+from todo_app.errors import InvalidInput, ListNotFound, NotFound, StaleVersion
 from todo_app.models import (
     DESCRIPTION_MAX,
     Reminder,
@@ -49,10 +49,10 @@ from todo_app.tasks.fields import (  # noqa: F401  (re-exported: the front doors
     PRIORITIES,
     TITLE_EMPTY,
     TITLE_TOO_LONG,
-    has_control_characters,
     validate_description,
     validate_title,
 )
+from todo_app.text import has_control_characters, strip_invisible
 
 Status = Literal["all", "active", "completed"]
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -84,7 +84,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 NOT_FOUND_MESSAGE = "Task not found"
 LIST_NOT_FOUND_MESSAGE = "List not found"
 STALE_MESSAGE = "This task was changed elsewhere"
-ID_TAKEN_MESSAGE = "This task id is already in use"
 
 # "Not given" in a partial update (``None`` means "no value" for the optional fields).
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET", "__bool__": lambda self: False})()
@@ -351,8 +350,10 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
         problems["status"] = "Status must be all, active or completed"
     _int(problems, "limit", query.limit, 1, PAGE_SIZE_MAX)
     _int(problems, "offset", query.offset, 0, OFFSET_MAX)
-    q = query.q.strip() if isinstance(query.q, str) else ""
-    if has_control_characters(q):
+    # Stored text has no invisible characters (todo_app.text), so a search drops them too;
+    # a pasted tab or line break is harmless in a search and stays allowed.
+    q = strip_invisible(query.q).strip() if isinstance(query.q, str) else ""
+    if has_control_characters(q, multiline=True):
         problems["q"] = "Search must not contain control characters"
     elif len(q) > SEARCH_MAX:
         problems["q"] = f"Search must be at most {SEARCH_MAX} characters"
@@ -543,9 +544,9 @@ def _find(session: Session, task_id: uuid.UUID) -> Any:
 
 
 def _existing(session: Session, task_id: uuid.UUID, owner_id: uuid.UUID) -> TaskData:
-    """A repeated create returns what is stored; another owner's id is a clash."""
-    if _find(session, task_id) != owner_id:
-        raise Conflict(ID_TAKEN_MESSAGE)
+    """A repeated create returns what is stored. Another owner's id is "not found", as on
+    every other route: a 409 would tell the caller that the id exists (and whose it is not),
+    and a create must not take it over either."""
     return _read_owned(session, owner_id, task_id)
 
 
