@@ -48,7 +48,10 @@ _SIGN_IN_DESCRIPTION = (
 def sign_up(body: SignUpIn, client: CurrentClient) -> auth_service.SignedIn:
     """Creates the account and signs it in: the answer holds a token ready to use.
 
-    409 if the email is taken (compared case-insensitively); 422 lists every invalid field;
+    For an email that already has an account (compared case-insensitively), that account's
+    own password signs it in (throttled like sign-in, 429 included); any other password is a
+    409 that only says the email cannot be used, and the owner is mailed a notice. 422 lists
+    every invalid field;
     429 with `Retry-After` when one client address has created too many accounts within an
     hour (`TODO_SIGN_UPS_PER_HOUR`, 20 by default). `time_zone` is `UTC` unless given
     (change it later with `PATCH /api/account`).

@@ -297,7 +297,8 @@ class SignUpIn(RequestBody):
     )
     password: str = Field(
         json_schema_extra={"minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX},
-        description=f"{PASSWORD_MIN} to {PASSWORD_MAX} characters, not the email address.",
+        description=f"{PASSWORD_MIN} to {PASSWORD_MAX} characters, not one of the most "
+        "common passwords, not the email address.",
     )
     name: str | None = Field(
         default=None,
