@@ -76,6 +76,11 @@ def test_a_refused_attempt_is_not_counted() -> None:
     assert len(_keys()) == 15  # pair, account and address rows of the five failures
 
 
+def test_retry_after_is_never_more_than_the_window() -> None:
+    _fail(times=5, at=T0 + timedelta(seconds=2))  # counted by an attempt whose clock is behind
+    assert _retry_after() == 900
+
+
 def test_retry_after_counts_from_the_oldest_failure_in_the_window() -> None:
     for minute in range(5):
         _fail(at=T0 + timedelta(minutes=minute))

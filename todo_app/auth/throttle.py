@@ -157,9 +157,11 @@ def _retry_after(
     ).all()
     if len(recent) < rule.limit:
         return None
-    # Allowed again once the limit-th newest failure leaves the window.
+    # Allowed again once the limit-th newest failure leaves the window. That failure can be a
+    # little newer than ``now`` (an attempt that got the lock first, another worker's clock):
+    # never more than the window, never 0.
     wait = (recent[-1] + rule.window - now).total_seconds()
-    return max(1, math.ceil(wait))
+    return min(max(1, math.ceil(wait)), math.ceil(rule.window.total_seconds()))
 
 
 def _reserve(
