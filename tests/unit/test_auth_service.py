@@ -288,14 +288,22 @@ def test_unknown_email_pays_for_a_hash_of_the_same_cost(bcrypt_checks: list[byte
     assert [h[:7] for h in bcrypt_checks] == [real_hash[:7].encode()] * 2
 
 
-def test_five_failures_throttle_even_the_right_password() -> None:
+def test_five_failures_throttle_even_the_right_password_from_that_address() -> None:
     _ann()
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
             service.sign_in("ann@example.com", "wrong password", ip="192.0.2.1")
     with pytest.raises(Throttled) as caught:
-        service.sign_in("Ann@Example.com", PASSWORD, ip="198.51.100.9")
+        service.sign_in("Ann@Example.com", PASSWORD, ip="192.0.2.1")
     assert 895 <= caught.value.retry_after <= 900
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere() -> None:
+    _ann()
+    for _ in range(12):
+        with pytest.raises((InvalidCredentials, Throttled)):
+            service.sign_in("ann@example.com", "wrong password", ip="192.0.2.1")
+    assert service.sign_in("Ann@Example.com", PASSWORD, ip="198.51.100.9").user.name == "Ann"
 
 
 def test_a_successful_sign_in_clears_the_email_counter() -> None:

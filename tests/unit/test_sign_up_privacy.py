@@ -38,7 +38,7 @@ def test_another_password_is_refused_without_a_session_and_the_owner_is_told_onc
 def test_sign_up_is_no_way_around_the_sign_in_throttle() -> None:
     ann = make_account("Ann")
     with pytest.raises(Throttled):
-        for _ in range(throttle.EMAIL_RULE.limit + 1):
+        for _ in range(throttle.PAIR_RULE.limit + 1):
             try:
                 service.sign_up(ann.email, "a wrong guess here", ip="10.0.0.7")
             except Conflict:

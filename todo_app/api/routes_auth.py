@@ -23,7 +23,7 @@ from todo_app.api.schemas import (
 )
 from todo_app.auth import reset
 from todo_app.auth import service as auth_service
-from todo_app.auth.throttle import EMAIL_RULE, IP_RULE
+from todo_app.auth.throttle import ACCOUNT_RULE, IP_RULE, PAIR_RULE
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -32,8 +32,10 @@ _TOO_MANY_BAD_LINKS = "Too many bad reset links; wait `Retry-After` seconds"
 
 _SIGN_IN_DESCRIPTION = (
     "Starts a new session. A wrong password and an unknown email get the same 401.\n\n"
-    f"After {EMAIL_RULE.limit} failures for one email within "
-    f"{EMAIL_RULE.window.total_seconds() / 60:g} minutes, or {IP_RULE.limit} from one address "
+    f"After {PAIR_RULE.limit} failures for one email from one address within "
+    f"{PAIR_RULE.window.total_seconds() / 60:g} minutes, {ACCOUNT_RULE.limit} for one email "
+    f"from anywhere within {ACCOUNT_RULE.window.total_seconds() / 3600:g} hour (not for an "
+    f"address the account signed in from lately), or {IP_RULE.limit} from one address "
     f"within {IP_RULE.window.total_seconds():g} seconds, the answer is 429 with `Retry-After`."
 )
 

@@ -74,9 +74,9 @@ def request_reset(email: str, *, ip: str = "") -> None:
     """
     clean = service.normalize_email(email)
     now = utcnow()
+    counters = [(REQUESTS_PER_EMAIL, clean), *_per_client(REQUESTS_PER_IP, ip)]
     with session_scope() as s:
-        throttle.count(s, REQUESTS_PER_IP, ip, now)
-        throttle.count(s, REQUESTS_PER_EMAIL, clean, now)
+        throttle.reserve(s, counters, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with session_scope() as s:
         user = service.find_user_in(s, clean)
@@ -105,11 +105,21 @@ def _spend_links(s: Session, user_id: object, now: datetime) -> None:
     )
 
 
+def _per_client(rule: Rule, ip: str) -> list[throttle.Counter]:
+    """A counter per client address; none when the address is unknown."""
+    client = throttle.client_address(ip)
+    return [(rule, client)] if client else []
+
+
 def _live_link(token: str, ip: str, now: datetime) -> tuple[PasswordReset, User]:
-    """The unused, unexpired link this token names, with its account; else a field error,
-    counted against the client address."""
+    """The unused, unexpired link this token names, with its account; else a field error.
+
+    The try is reserved as a bad link before the lookup (so concurrent guesses cannot pass
+    the limit) and taken back when the link works.
+    """
     with session_scope() as s:
-        throttle.check_rule(s, BAD_LINKS_PER_IP, ip, now)
+        attempt = throttle.reserve(s, _per_client(BAD_LINKS_PER_IP, ip), now)
+    with session_scope() as s:
         row = None
         if 0 < len(token) <= TOKEN_MAX:
             row = s.exec(
@@ -117,9 +127,8 @@ def _live_link(token: str, ip: str, now: datetime) -> tuple[PasswordReset, User]
             ).first()
         user = s.get(User, row.user_id) if row is not None else None
         if row is not None and user is not None and row.used_at is None and row.expires_at > now:
+            attempt.release(s)
             return row, user
-    with session_scope() as s:
-        throttle.count(s, BAD_LINKS_PER_IP, ip, now)
     raise InvalidInput({"token": INVALID_LINK})
 
 

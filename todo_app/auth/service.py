@@ -279,16 +279,14 @@ def revoke_sessions_in(s: Session, user_id: UUID, keep: UUID | None, now: dateti
 
 
 def _confirm_password(user: User, password: str) -> bool:
-    """Re-check a signed-in user's password, throttled like sign-in: a stolen session must
-    not become a free password-guessing oracle."""
+    """Re-check a signed-in user's password, throttled per account (``throttle.CONFIRM_RULE``):
+    a stolen session must not become a free password-guessing oracle."""
     with session_scope() as s:
-        throttle.check(s, user.email, "")
+        attempt = throttle.reserve_confirm(s, user.id, user.email)
     ok = passwords.verify_password(password, user.password_hash)
-    with session_scope() as s:
-        if ok:
-            throttle.clear(s, user.email)
-        else:
-            throttle.record_failure(s, user.email, "")
+    if ok:
+        with session_scope() as s:
+            attempt.succeed(s)
     return ok
 
 
@@ -358,7 +356,7 @@ def _tell_owner_of_sign_up(email: str, ip: str) -> None:
     ``SIGN_UP_NOTICE.window``, so this cannot be used to flood their inbox)."""
     try:
         with session_scope() as s:
-            throttle.count(s, SIGN_UP_NOTICE, email)
+            throttle.reserve(s, [(SIGN_UP_NOTICE, email)])
     except Throttled:
         return
     settings = get_settings()
@@ -389,9 +387,11 @@ def _user_for_credentials(email: str, password: str) -> User | None:
 
 def sign_in(email: str, password: str, *, user_agent: str = "", ip: str = "") -> SignedIn:
     """A new session for valid credentials; one ``InvalidCredentials`` for every failure."""
+    # The attempt is counted before the password is checked, so concurrent guesses cannot pass
+    # the limit; a right password takes it back.
     try:
         with session_scope() as s:
-            throttle.check(s, email, ip)
+            attempt = throttle.reserve_sign_in(s, email, ip)
     except Throttled as exc:
         logger.warning(
             "sign-in throttled email=%s ip=%s retry_after=%s",
@@ -401,9 +401,7 @@ def sign_in(email: str, password: str, *, user_agent: str = "", ip: str = "") ->
         )
         raise
     user = _user_for_credentials(email, password)
-    if user is None:
-        with session_scope() as s:
-            throttle.record_failure(s, email, ip)
+    if user is None:  # the reserved attempt stays, as the failure
         logger.warning("sign-in failed email=%s ip=%s", _for_log(email), _for_log(ip))
         raise InvalidCredentials()
     # A cost raised in the settings reaches old hashes at their owners' next sign-in.
@@ -416,7 +414,7 @@ def sign_in(email: str, password: str, *, user_agent: str = "", ip: str = "") ->
             raise InvalidCredentials()
         if new_hash is not None:
             current.password_hash = new_hash
-        throttle.clear(s, email)
+        attempt.succeed(s)
         signed_in = _start_session(s, current, user_agent, ip)
     logger.info("sign-in ok user=%s session=%s ip=%s", user.id, signed_in.session_id, _for_log(ip))
     return signed_in
