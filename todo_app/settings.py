@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_BYTES = 32
@@ -70,6 +71,23 @@ def _load_or_create_secret(data_dir: Path) -> str:
     return key
 
 
+def _origin(name: str, raw: str) -> str:
+    """``scheme://host[:port]`` of an http(s) URL; a path, query or '*' is refused, since a
+    browser's Origin never carries one and a typo would silently allow nothing."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(f"{name} must be http(s)://host[:port], got {raw!r}")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or "*" in raw:
+        raise SettingsError(f"{name} must be an origin without a path, got {raw!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"{name} has an invalid port: {raw!r}") from None
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration; see README.md, "Configuration", for each variable."""
@@ -85,10 +103,23 @@ class Settings:
     bcrypt_rounds: int
     sign_ups_per_hour: int
     cors_origins: tuple[str, ...]
+    public_url: str = ""
 
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    def own_origins(self, port: int) -> tuple[str, ...]:
+        """Where the app's pages are served from: ``TODO_PUBLIC_URL``, or else this machine on
+        the frontend ``port`` by both of its local names (browsers send either)."""
+        if self.public_url:
+            return (self.public_url,)
+        return (f"http://localhost:{port}", f"http://127.0.0.1:{port}")
+
+    def allowed_origins(self, port: int) -> tuple[str, ...]:
+        """The one origin policy: the app's own origins plus ``TODO_CORS_ORIGINS``. Reflex's
+        routes and websocket (rxconfig.py) and the REST API (api/app.py) all use it."""
+        return tuple(dict.fromkeys((*self.own_origins(port), *self.cors_origins)))
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -119,9 +150,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise SettingsError(
             "TODO_TOKEN_MAX_AGE_SECONDS must not be shorter than TODO_TOKEN_TTL_SECONDS"
         )
-    origins = tuple(o.strip() for o in env.get("TODO_CORS_ORIGINS", "").split(",") if o.strip())
-    if "*" in origins:
+    listed = [o.strip() for o in env.get("TODO_CORS_ORIGINS", "").split(",") if o.strip()]
+    if "*" in listed:
         raise SettingsError("TODO_CORS_ORIGINS must list origins; '*' would expose every account")
+    origins = tuple(_origin("TODO_CORS_ORIGINS", o) for o in listed)
+    public_url = env.get("TODO_PUBLIC_URL", "").strip()
+    public_url = _origin("TODO_PUBLIC_URL", public_url) if public_url else ""
 
     return Settings(
         production=production,
@@ -135,6 +169,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bcrypt_rounds=_int(env, "TODO_BCRYPT_ROUNDS", 12, 4, 16),
         sign_ups_per_hour=_int(env, "TODO_SIGN_UPS_PER_HOUR", 20, 0, 1_000_000),
         cors_origins=origins,
+        public_url=public_url,
     )
 
 
