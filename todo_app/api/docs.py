@@ -10,7 +10,6 @@ OpenAPI 3.1).
 from __future__ import annotations
 
 import html
-import json
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -20,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 SWAGGER_ASSETS = files("fastapi_offline") / "static"
 
 
-def _page(title: str, assets: str, init_url: str) -> str:
+def _page(title: str, assets: str, init_url: str, openapi_url: str) -> str:
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -31,7 +30,7 @@ def _page(title: str, assets: str, init_url: str) -> str:
 <link rel="stylesheet" href="{assets}/swagger-ui.css">
 </head>
 <body>
-<div id="swagger-ui"></div>
+<div id="swagger-ui" data-url="{html.escape(openapi_url)}"></div>
 <script src="{assets}/swagger-ui-bundle.js"></script>
 <script src="{init_url}"></script>
 </body>
@@ -39,13 +38,17 @@ def _page(title: str, assets: str, init_url: str) -> str:
 """
 
 
-def _init_script(openapi_url: str) -> str:
-    options = {"url": openapi_url, "dom_id": "#swagger-ui", "deepLinking": True}
-    return (
-        f"window.ui = SwaggerUIBundle(Object.assign({json.dumps(options)}, "
-        "{presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset], "
-        "layout: 'BaseLayout'}));\n"
-    )
+# Reads the document's address from the page, so the script is the same for every mount.
+INIT_SCRIPT = """\
+const root = document.getElementById("swagger-ui");
+window.ui = SwaggerUIBundle({
+  url: root.dataset.url,
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+  layout: "BaseLayout",
+});
+"""
 
 
 def install_docs(api: FastAPI, docs_url: str) -> None:
@@ -54,8 +57,7 @@ def install_docs(api: FastAPI, docs_url: str) -> None:
     assert api.openapi_url is not None
     assets = f"{docs_url}/assets"
     init_url = f"{docs_url}/init.js"
-    page = _page(f"{api.title} - Swagger UI", assets, init_url)
-    script = _init_script(api.openapi_url)
+    page = _page(f"{api.title} - Swagger UI", assets, init_url, api.openapi_url)
 
     @api.get(docs_url, include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
@@ -63,6 +65,6 @@ def install_docs(api: FastAPI, docs_url: str) -> None:
 
     @api.get(init_url, include_in_schema=False)
     def swagger_init() -> Response:
-        return Response(script, media_type="text/javascript")
+        return Response(INIT_SCRIPT, media_type="text/javascript")
 
     api.mount(assets, StaticFiles(directory=str(SWAGGER_ASSETS)), name="swagger-assets")

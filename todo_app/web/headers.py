@@ -8,8 +8,12 @@ The CSP is as strict as the built frontend allows:
 
 - scripts: ``'self'`` plus the SHA-256 of each inline script in the prerendered pages (React
   Router's hydration context and Reflex's theme script). The pages are static files, so the
-  hashes are read from them once at start-up and hold for that build. No ``'unsafe-eval'``:
-  only ``rx.call_script``-style events need it and the app uses none.
+  hashes are read from them once at start-up and hold for that build. ``'unsafe-eval'`` is
+  needed because Reflex shows every server-sent toast (``rx.toast``, the Undo toast, "Password
+  changed") by sending its JavaScript as a string that the page evaluates (``run_script``;
+  found by the browser tests: without it the toasts silently fail). What is evaluated comes
+  only from our own server over our own websocket; ``'unsafe-inline'`` stays off, so markup
+  injected into a page still cannot run.
 - styles: ``'self' 'unsafe-inline'``. Emotion, Reflex's CSS-in-JS, writes ``<style>``
   elements while the page runs, with content that follows the state, so no hash can cover
   them and Reflex offers no nonce. Inline style cannot run code.
@@ -58,7 +62,7 @@ def content_security_policy(hashes: Iterable[str], host: str | None) -> str:
         connect += [f"ws://{host}", f"wss://{host}"]
     directives = {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *hashes],
+        "script-src": ["'self'", "'unsafe-eval'", *hashes],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
