@@ -1,6 +1,7 @@
 """Reflex configuration. Values come from todo_app.settings, which reads the environment once."""
 
 import reflex as rx
+from reflex_base.constants import DefaultPorts
 
 from todo_app.settings import get_settings
 
@@ -18,4 +19,11 @@ config = rx.Config(
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
     ],
+)
+# One origin policy (todo_app.settings.Settings.allowed_origins): Reflex's routes and its
+# websocket's Origin check allow the app's own origin and TODO_CORS_ORIGINS, never Reflex's
+# default '*' with credentials. Set after construction because the frontend port is only
+# known once rx.Config has read REFLEX_FRONTEND_PORT (``reflex run --frontend-port``).
+config.cors_allowed_origins = _settings.allowed_origins(
+    config.frontend_port or DefaultPorts.FRONTEND_PORT
 )

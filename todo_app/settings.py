@@ -71,6 +71,23 @@ def _load_or_create_secret(data_dir: Path) -> str:
     return key
 
 
+def _origin(name: str, raw: str) -> str:
+    """``scheme://host[:port]`` of an http(s) URL; a path, query or '*' is refused, since a
+    browser's Origin never carries one and a typo would silently allow nothing."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(f"{name} must be http(s)://host[:port], got {raw!r}")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or "*" in raw:
+        raise SettingsError(f"{name} must be an origin without a path, got {raw!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"{name} has an invalid port: {raw!r}") from None
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration; see README.md, "Configuration", for each variable."""
@@ -86,14 +103,28 @@ class Settings:
     bcrypt_rounds: int
     sign_ups_per_hour: int
     cors_origins: tuple[str, ...]
-    # Password-reset mail: where links point, and how mail leaves (none: links are logged).
-    public_url: str = "http://localhost:3000"
+    public_url: str = ""
+    # Mail (password-reset links): the address links point to, and how mail leaves (no SMTP
+    # server: mail is logged).
+    site_url: str = "http://localhost:3000"
     smtp_url: str = field(default="", repr=False)
     mail_from: str = "Todo <no-reply@localhost>"
 
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    def own_origins(self, port: int) -> tuple[str, ...]:
+        """Where the app's pages are served from: ``TODO_PUBLIC_URL``, or else this machine on
+        the frontend ``port`` by both of its local names (browsers send either)."""
+        if self.public_url:
+            return (self.public_url,)
+        return (f"http://localhost:{port}", f"http://127.0.0.1:{port}")
+
+    def allowed_origins(self, port: int) -> tuple[str, ...]:
+        """The one origin policy: the app's own origins plus ``TODO_CORS_ORIGINS``. Reflex's
+        routes and websocket (rxconfig.py) and the REST API (api/app.py) all use it."""
+        return tuple(dict.fromkeys((*self.own_origins(port), *self.cors_origins)))
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -124,9 +155,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise SettingsError(
             "TODO_TOKEN_MAX_AGE_SECONDS must not be shorter than TODO_TOKEN_TTL_SECONDS"
         )
-    origins = tuple(o.strip() for o in env.get("TODO_CORS_ORIGINS", "").split(",") if o.strip())
-    if "*" in origins:
+    listed = [o.strip() for o in env.get("TODO_CORS_ORIGINS", "").split(",") if o.strip()]
+    if "*" in listed:
         raise SettingsError("TODO_CORS_ORIGINS must list origins; '*' would expose every account")
+    origins = tuple(_origin("TODO_CORS_ORIGINS", o) for o in listed)
+    public_url = env.get("TODO_PUBLIC_URL", "").strip()
+    public_url = _origin("TODO_PUBLIC_URL", public_url) if public_url else ""
 
     return Settings(
         production=production,
@@ -140,20 +174,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bcrypt_rounds=_int(env, "TODO_BCRYPT_ROUNDS", 12, 4, 16),
         sign_ups_per_hour=_int(env, "TODO_SIGN_UPS_PER_HOUR", 20, 0, 1_000_000),
         cors_origins=origins,
-        **_mail_settings(env),
+        public_url=public_url,
+        **_mail_settings(env, public_url),
     )
 
 
-def _mail_settings(env: dict[str, str]) -> dict[str, str]:
-    """The public URL that reset links point to, and the SMTP server that sends them.
+def _mail_settings(env: dict[str, str], public_url: str) -> dict[str, str]:
+    """Where mailed links point, and the SMTP server that sends them.
 
-    The links never take their host from a request: a forged ``Host`` header would otherwise
+    Links never take their host from a request: a forged ``Host`` header would otherwise
     mail a victim a link to the attacker's site, carrying the victim's token.
     """
     port = env.get("PORT", "").strip() or "3000"
-    public_url = env.get("TODO_PUBLIC_URL", "").strip().rstrip("/") or f"http://localhost:{port}"
-    if urlsplit(public_url).scheme not in {"http", "https"} or not urlsplit(public_url).netloc:
-        raise SettingsError(f"TODO_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
     smtp_url = env.get("TODO_SMTP_URL", "").strip()
     if smtp_url and urlsplit(smtp_url).scheme not in {"smtp", "smtps", "smtp+starttls"}:
         raise SettingsError(
@@ -161,7 +193,7 @@ def _mail_settings(env: dict[str, str]) -> dict[str, str]:
             "or smtps://user:pass@host:465"
         )
     return {
-        "public_url": public_url,
+        "site_url": public_url or f"http://localhost:{port}",
         "smtp_url": smtp_url,
         "mail_from": env.get("TODO_MAIL_FROM", "").strip() or "Todo <no-reply@localhost>",
     }

@@ -22,8 +22,10 @@ from todo_app.api import (
     routes_tasks,
 )
 from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
+from todo_app.api.docs import install_docs
 from todo_app.api.errors import install_error_handlers
-from todo_app.settings import get_settings
+from todo_app.api.json_guard import JsonGuard
+from todo_app.web.body_limit import API_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
 API_VERSION = "1.0.0"
@@ -35,7 +37,10 @@ as `Authorization: Bearer <token>`. A token is renewed while it is used: when an
 `{RENEWED_TOKEN_HEADER}`, use that token from then on. `POST /api/auth/sign-out` ends it.
 
 **Errors** are `{{"detail": ...}}`. An invalid field is a 422 whose `detail` lists
-`{{loc, msg, type}}`, the same shape FastAPI uses, worded as the app words it. Another user's
+`{{loc, msg, type}}` (and `ctx` with the limit, where there is one), the same shape FastAPI
+uses, worded as the app words it; what was sent is never echoed. A request body over
+{API_MAX_BODY_BYTES // 1024} KiB is refused with 413. Text must be valid Unicode (a lone
+surrogate is a 422) and numbers finite. Another user's
 task or list is a 404, never a 403, also when a task names it as its `list_id`.
 
 **Fields.** The API accepts exactly what the app accepts: a title is trimmed and its line
@@ -75,9 +80,10 @@ def create_api() -> FastAPI:
         version=API_VERSION,
         description=API_DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    install_docs(api, f"{API_PREFIX}/docs")
     api.include_router(routes_auth.router)
     api.include_router(routes_account.router)
     api.include_router(routes_tasks.router)
@@ -87,6 +93,9 @@ def create_api() -> FastAPI:
     api.include_router(routes_notifications.router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
+    api.add_middleware(JsonGuard)
+    # Last added is outermost: the size is checked before anything reads the body.
+    api.add_middleware(BodyLimit, max_bytes=API_MAX_BODY_BYTES)
     return api
 
 
@@ -159,8 +168,10 @@ def api_cors(app: ASGIApp, origins: Sequence[str]) -> ASGIApp:
     )
 
 
-def with_api_cors(reflex_top: ASGIApp, origins: Sequence[str] | None = None) -> ASGIApp:
-    """Wraps the whole backend so /api requests meet our CORS policy and only ours;
-    ``origins`` defaults to the ``TODO_CORS_ORIGINS`` setting."""
-    origins = get_settings().cors_origins if origins is None else origins
+def with_api_cors(reflex_top: ASGIApp, origins: Sequence[str]) -> ASGIApp:
+    """Wraps the whole backend so /api requests meet our CORS policy and only ours.
+
+    ``origins`` is the app's one origin list (``Settings.allowed_origins``, which rxconfig.py
+    also gives Reflex): the API differs from Reflex's routes in what it allows (bearer
+    tokens, no cookies), not in whom."""
     return ApiFirst(api_cors(_WithoutOrigin(reflex_top), origins), reflex_top)

@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from todo_app.api.deps import RENEWED_TOKEN_HEADER
 from todo_app.api.schemas import ErrorOut, TaskOut
@@ -82,14 +83,86 @@ def service_error_response(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status_for(exc), headers=_headers(exc))
 
 
+# The parts of a validation error's context that state a rule (a limit, the allowed values),
+# never what was sent.
+_RULE_CONTEXT = {
+    "ge", "gt", "le", "lt", "min_length", "max_length", "multiple_of", "max_digits",
+    "decimal_places", "expected", "pattern",
+}  # fmt: skip
+
+
+def _text(value: str) -> str:
+    """``value`` as text any reply can carry (a lone surrogate becomes ``\\udc00``)."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _rule_context(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _text(value) if isinstance(value, str) else value
+        for key, value in ctx.items()
+        if key in _RULE_CONTEXT and isinstance(value, int | str) and not isinstance(value, bool)
+    }
+
+
+def safe_field_errors(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors with the field, the reason and the limit, never the input: a 422
+    must not echo a password back (nor 50 MB of anything)."""
+    safe: list[dict[str, Any]] = []
+    for error in errors:
+        item: dict[str, Any] = {
+            "loc": [part if isinstance(part, int) else _text(str(part)) for part in error["loc"]],
+            "msg": _text(str(error.get("msg", ""))),
+            "type": _text(str(error.get("type", ""))),
+        }
+        if ctx := _rule_context(error.get("ctx") or {}):
+            item["ctx"] = ctx
+        safe.append(item)
+    return safe
+
+
+def validation_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 shape without its ``input`` (and without any ``ctx`` that is not a rule)."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": safe_field_errors(exc.errors())}, status_code=422)
+
+
+def _validation_failure(exc: BaseException) -> BaseException | None:
+    """The validation error in ``exc``'s chain, if any: its message holds the input."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, RequestValidationError | ResponseValidationError | ValidationError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
-    """A bug or an outage: JSON like every other error, details only in the server log."""
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    """A bug or an outage: JSON like every other error, details only in the server log.
+
+    A validation error's text carries the input (a password, a token in a reply), so for
+    those the log gets where and why, not what.
+    """
+    failure = _validation_failure(exc)
+    if failure is None:
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    else:
+        errors = failure.errors() if hasattr(failure, "errors") else []
+        logger.error(
+            "unhandled %s on %s %s (%s; input not logged): %s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            type(failure).__name__,
+            safe_field_errors(errors),
+        )
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, service_error_response)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
     app.add_exception_handler(Exception, unexpected_error_response)
 
 

@@ -52,7 +52,7 @@ def _digest(token: str) -> str:
 
 def reset_url(token: str) -> str:
     """The page that takes the token, on the configured public URL (never a request's Host)."""
-    return f"{get_settings().public_url}{RESET_PATH}?{urlencode({'token': token})}"
+    return f"{get_settings().site_url}{RESET_PATH}?{urlencode({'token': token})}"
 
 
 def _body(token: str) -> str:

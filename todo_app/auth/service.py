@@ -363,7 +363,7 @@ def _tell_owner_of_sign_up(email: str, ip: str) -> None:
     body = (
         "Someone tried to create a Todo account with this email address, which already has "
         "one.\n\nIf it was you, sign in instead, or reset your password here:\n\n"
-        f"{settings.public_url}{FORGOT_PATH}\n\n"
+        f"{settings.site_url}{FORGOT_PATH}\n\n"
         "If it was not you, nothing has changed: your account and password are as they were.\n"
     )
     mail.send_later(mail.Mail(to=email, subject="Someone tried to sign up as you", body=body))
