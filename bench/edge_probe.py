@@ -6,8 +6,8 @@ Each probe is one finding of the review: concurrent guesses against the sign-in 
 lockout from another address (the loopback network gives a client its own source address,
 127.0.0.2 and 127.0.0.3), a 50 MB body, what a 422 echoes, inputs that used to give 500s,
 the security headers, CORS on Reflex's own routes, sign-up with a registered email, common
-passwords, and a create with another user's task id. ``--pid`` (the backend's process) adds
-its memory before and after the 50 MB body. The websocket's findings are proved by
+passwords, and a create with another user's task id. ``--pid`` (the server's process) adds the
+memory of its process tree before and after the 50 MB body. The websocket's findings are proved by
 ``tests/e2e/test_socket_guard.py``, which needs a socket client this script does without.
 
 It makes its own accounts (random emails), so it can run against any server, but it does
@@ -102,21 +102,20 @@ def _rss(pid: int | None) -> int | None:
         return None
     import psutil
 
-    return psutil.Process(pid).memory_info().rss // 2**20
+    root = psutil.Process(pid)
+    tree = [root, *root.children(recursive=True)]
+    return sum(process.memory_info().rss for process in tree) // 2**20
 
 
 def echo(url: str) -> str:
     with _client(url) as client:
         short = client.post("/api/auth/sign-up", json={"email": _email(), "password": "Sec7et!"})
-        long = client.post("/api/auth/sign-up", json={"email": _email(), "password": "Q" * 200})
-    leaked = [
-        name
-        for name, r, secret in (("short", short, "Sec7et!"), ("long", long, "Q" * 200))
-        if secret in r.text
-    ]
+        long = client.post("/api/auth/sign-in", json={"email": _email(), "password": "Q" * 200})
+    cases = (("sign-up's short", short, "Sec7et!"), ("sign-in's long", long, "Q" * 200))
+    leaked = [name for name, reply, secret in cases if secret in reply.text]
     return (
-        f"422 for a short / a long password: {short.status_code} / {long.status_code}; "
-        f"password echoed in: {', '.join(leaked) or 'none'}"
+        f"422 for a short sign-up / a long sign-in password: {short.status_code} / "
+        f"{long.status_code}; password echoed in: {', '.join(leaked) or 'none'}"
     )
 
 
