@@ -32,6 +32,12 @@ def test_pages_have_no_serious_accessibility_findings(page: Page, scheme: str) -
     page.goto("/signup")
     expect(page.get_by_role("button", name="Create account")).to_be_visible()
     assert_accessible(page, f"/signup ({scheme})")
+    page.goto("/forgot")
+    expect(page.get_by_role("button", name="Send reset link")).to_be_visible()
+    assert_accessible(page, f"/forgot ({scheme})")
+    page.goto("/reset?token=not-a-real-one")
+    expect(page.get_by_role("link", name="Ask for a new link")).to_be_visible()
+    assert_accessible(page, f"/reset with a bad link ({scheme})")
 
     sign_up(page)
     assert_accessible(page, f"/ empty ({scheme})")

@@ -14,7 +14,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import Server
 
-PAGES = ["/", "/login", "/signup", "/account", "/api/docs"]
+PAGES = ["/", "/login", "/signup", "/forgot", "/reset?token=x", "/account", "/api/docs"]
 EVIL = "https://evil.example"
 # Records every CSP violation from the first script on, in the page's own realm.
 VIOLATIONS = """

@@ -20,6 +20,7 @@ from reflex.state import FrontendEventExceptionState, State
 from reflex_base.constants import Reflex
 
 from tests.e2e.conftest import Server
+from todo_app.auth.forms import SignInState
 from todo_app.auth.state import AuthState
 from todo_app.socket_guard import EVENT_BURST, TOO_MANY_REQUESTS
 from todo_app.tasks.state import TaskState
@@ -27,7 +28,7 @@ from todo_app.tasks.state import TaskState
 NAMESPACE = "/_event"
 ROOT = State.get_full_name()
 FRONTEND_EXCEPTION = f"{FrontendEventExceptionState.get_full_name()}.handle_frontend_exception"
-NOOP = f"{AuthState.get_full_name()}.toggle_password"  # flips one bool: no database
+NOOP = f"{SignInState.get_full_name()}.toggle_password"  # flips one bool: no database
 SEND = f"{TaskState.get_full_name()}.send"
 TOKEN_VAR = f"{AuthState.get_full_name()}.token_rx_state_"
 LOG_CAP_BYTES = 20_000  # what a 900 kB event may add to the log, traceback included
