@@ -45,7 +45,8 @@ async def test_the_link_sets_a_new_password_and_sends_to_sign_in(
     _, token = mailbox.link()
     tab.path, tab.query = "/reset", {"token": token}
     await tab.run(ResetState.check_link)
-    assert (await tab.state(ResetState)).link_error == ""
+    state = await tab.state(ResetState)
+    assert state.link_error == "" and state.link_email == ann.email
     events = await tab.run(ResetState.set_password, form_data={"password": "short"})
     state = await tab.state(ResetState)
     assert set(state.errors) == {"password"} and tab.redirects(events) == []

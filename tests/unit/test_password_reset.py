@@ -38,7 +38,7 @@ def test_a_reset_mails_a_link_that_sets_the_password_and_ends_every_session(
     assert message["Subject"] == reset.SUBJECT
     url, token = mailbox.link()
     assert url.startswith(f"{get_settings().site_url}/reset?token=")
-    reset.check_link(token)
+    assert reset.check_link(token) == ann.email
     reset.confirm_reset(token, NEW_PASSWORD, ip="10.0.0.1")
     for old in (ann.token, second.token):
         with pytest.raises(Unauthenticated):

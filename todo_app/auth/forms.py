@@ -159,6 +159,8 @@ class ResetState(FormState, AuthState):
     expired one says so before anything is typed."""
 
     link_error: str = ""
+    # The account's email, for password managers to file the new password under.
+    link_email: str = ""
 
     def _token(self) -> str:
         return self.router.url.query_parameters.get("token", "")
@@ -168,8 +170,11 @@ class ResetState(FormState, AuthState):
         """on_load of /reset."""
         self._reset_form()
         self.link_error = ""
+        self.link_email = ""
         try:
-            await asyncio.to_thread(reset.check_link, self._token(), ip=self._client()["ip"])
+            self.link_email = await asyncio.to_thread(
+                reset.check_link, self._token(), ip=self._client()["ip"]
+            )
         except InvalidInput as exc:
             self.link_error = exc.fields.get("token", reset.INVALID_LINK)
         except Throttled as exc:

@@ -262,6 +262,15 @@ def reset_page() -> rx.Component:
             ),
             auth_form(
                 ResetState,
+                # Not shown: password managers file the new password under this account.
+                rx.el.input(
+                    type="email",
+                    name="username",
+                    auto_complete="username",
+                    value=ResetState.link_email,
+                    read_only=True,
+                    hidden=True,
+                ),
                 field(
                     ResetState,
                     "New password",

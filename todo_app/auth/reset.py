@@ -132,9 +132,11 @@ def _live_link(token: str, ip: str, now: datetime) -> tuple[PasswordReset, User]
     raise InvalidInput({"token": INVALID_LINK})
 
 
-def check_link(token: str, *, ip: str = "") -> None:
-    """``InvalidInput`` unless the link still works (the page says so before any typing)."""
-    _live_link(token, ip, utcnow())
+def check_link(token: str, *, ip: str = "") -> str:
+    """The email of the account the link resets; ``InvalidInput`` unless the link still
+    works (the page says so before any typing). Only the mailbox's owner holds the token."""
+    _link, user = _live_link(token, ip, utcnow())
+    return user.email
 
 
 def confirm_reset(token: str, new_password: str, *, ip: str = "") -> None:
