@@ -28,7 +28,10 @@ def _ask_for_link(page: Page, email: str) -> None:
     page.goto("/login")
     page.get_by_role("link", name="Forgot your password?").click()
     expect(page).to_have_url(_at_path(page, "/forgot"))
+    # The link navigates in the page: wait for the new form, not the sign-in one's "Email".
+    expect(page.get_by_role("button", name="Send reset link")).to_be_visible()
     page.get_by_label("Email").fill(email)
+    expect(page.get_by_label("Email")).to_have_value(email)
     page.get_by_role("button", name="Send reset link").click()
     expect(page.get_by_role("status")).to_contain_text(SENT)
 
