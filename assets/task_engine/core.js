@@ -24,6 +24,9 @@ import { comparator, dueLabel, inView, localNow } from "./views.js";
 export const OUTBOX_PREFIX = "todo.outbox.v1.";
 export const UNDO_MS = 8000;
 const RETRY_MS = 1000; // a failed change goes again after 1 s, then 2 s, before giving up
+// A change sent but unanswered this long goes again: the server dropped the event (its rate
+// limit) or lost it (a worker gone mid-event). The same mid is applied at most once.
+export const RESEND_MS = 10_000;
 const UNDO_DEPTH = 50;
 
 /** @typedef {{id: string, title: string, description: string, completed: boolean,
@@ -358,7 +361,8 @@ function shown(row) {
  * React (``subscribe`` / ``getSnapshot``, as useSyncExternalStore wants).
  *
  * ``io`` injects the outside world: ``storage``, ``send(uid, batch)``, ``resync()``,
- * ``notify(message, action?)``, ``newId()``, ``now()``, and ``titleMax``.
+ * ``notify(message, action?)``, ``newId()``, ``now()``, and ``titleMax``; optionally
+ * ``later(fn, ms)`` and ``watchdog(fn, ms)`` (timers) and ``clock()`` (ms), for tests.
  */
 export class Engine {
   constructor(io) {
@@ -376,6 +380,8 @@ export class Engine {
     this.loading = true;
     this.connected = true;
     this.sent = new Set(); // mids sent since the last (re)connect
+    this.sentAt = new Map(); // mid -> when it was last sent (io.clock, ms)
+    this.watching = false; // a resend check is due
     this.undoStack = []; // [{mid, label}] of this page's own changes, newest last
     this.editingId = "";
     this.detailsId = "";
@@ -533,12 +539,37 @@ export class Engine {
     if (!this.connected || !this.userId) return;
     const batch = this.outbox.items.filter((m) => !this.sent.has(m.mid));
     if (!batch.length) return;
-    for (const m of batch) this.sent.add(m.mid);
+    const sentAt = this.clock();
+    for (const m of batch) {
+      this.sent.add(m.mid);
+      this.sentAt.set(m.mid, sentAt);
+    }
+    this.watch();
     this.io.send(
       this.userId,
       // A create carries its time: the task keeps the place it was added in.
       batch.map(({ prev, label, at, ...wire }) => (wire.kind === "create" ? { ...wire, at } : wire)),
     );
+  }
+
+  clock() {
+    return (this.io.clock ?? Date.now)();
+  }
+
+  /** Check, ``RESEND_MS`` from now, for sent changes still unanswered, and send them again. */
+  watch() {
+    if (this.watching) return;
+    this.watching = true;
+    const timer = (this.io.watchdog ?? setTimeout)(() => {
+      this.watching = false;
+      const now = this.clock();
+      const waiting = this.outbox.items.filter((m) => this.sent.has(m.mid));
+      const stale = waiting.filter((m) => now - (this.sentAt.get(m.mid) ?? now) >= RESEND_MS);
+      for (const m of stale) this.sent.delete(m.mid);
+      if (stale.length) this.flush();
+      else if (waiting.length) this.watch();
+    }, RESEND_MS);
+    timer?.unref?.(); // under Node (the tests), a pending check must not keep the process up
   }
 
   enqueue(m) {

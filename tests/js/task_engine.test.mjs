@@ -11,6 +11,7 @@ import {
   Confirmed,
   Engine,
   OUTBOX_PREFIX,
+  RESEND_MS,
   Outbox,
   applyMutation,
   emptyMessage,
@@ -50,6 +51,11 @@ function makeIo({ storage = memoryStorage(), idPrefix = "id", autoRetries = 0 } 
     autoRetries,
     later: (fn) => io.timers.push(fn),
     timers: [],
+    // The resend check's timer, and the clock it reads (ms), moved by the tests.
+    watchdog: (fn) => io.watchdogs.push(fn),
+    watchdogs: [],
+    ms: 0,
+    clock: () => io.ms,
     sent: [], // [{uid, batch}]
     resyncs: 0,
     notes: [], // [{message, action, kind}]
@@ -919,6 +925,40 @@ describe("Engine: passing failures are tried again quietly", () => {
     assert.equal(io.notes.length, 1);
     assert.equal(io.notes[0].action.label, "Retry");
     assert.equal(engine.outbox.items.length, 0);
+  });
+});
+
+describe("Engine: a sent change nobody answers goes again", () => {
+  test("after RESEND_MS without an answer the same mid is sent again, once answered it stops", () => {
+    const { engine, io, push, view } = setup({ rows: milkAndDog() });
+    const m = engine.setCompleted("t1", true);
+    assert.deepEqual(mids(io.sent.at(-1).batch), [m.mid]);
+    const sends = io.sent.length;
+    assert.equal(io.watchdogs.length, 1);
+    io.ms += RESEND_MS - 1;
+    io.watchdogs.shift()(); // too soon: not sent again, still watched
+    assert.equal(io.sent.length, sends);
+    assert.equal(io.watchdogs.length, 1);
+    io.ms += 1;
+    io.watchdogs.shift()(); // the server dropped it (a rate limit): it goes again, same mid
+    assert.equal(io.sent.length, sends + 1);
+    assert.deepEqual(mids(io.sent.at(-1).batch), [m.mid]);
+    push({ changes: [change(2, m.mid, { rows: [row("t1", "Buy milk", { version: 4, completed: true })] })] });
+    assert.equal(view().pending, 0);
+    io.ms += RESEND_MS;
+    io.watchdogs.splice(0).forEach((fire) => fire());
+    assert.equal(io.sent.length, sends + 1); // answered: nothing more goes out
+    assert.equal(io.watchdogs.length, 0); // and nothing is watched
+  });
+
+  test("offline, nothing is resent until the connection is back", () => {
+    const { engine, io } = setup({ rows: milkAndDog() });
+    engine.setConnected(false);
+    engine.setCompleted("t1", true);
+    const sends = io.sent.length;
+    io.ms += RESEND_MS;
+    io.watchdogs.splice(0).forEach((fire) => fire());
+    assert.equal(io.sent.length, sends);
   });
 });
 
