@@ -1,14 +1,11 @@
-"""Guards on the websocket: what a client can make the server log, and how fast it may send.
+"""Guards on the websocket: what a browser's error report writes to the log, and how fast a
+connection may send.
 
-Anyone can open Reflex's websocket, signed in or not, and three of its doors reach the log:
-the frontend-exception event (its text was written raw, so ``"\\nINFO sign-in ok"`` forged a
-line), Reflex's own warnings about bad or unknown events (which print the whole event: a
-900 kB payload became a 900 kB line) and sheer volume. So:
+Anyone can open Reflex's websocket, signed in or not. So:
 
 - ``frontend_exception_handler`` (``rx.App(frontend_exception_handler=...)``) logs one
-  escaped, bounded line to ``todo_app.frontend``;
-- ``install_log_cap`` makes every log record of the process one line of printable text,
-  bounded, whoever logs it (Reflex, socket.io, us);
+  escaped, bounded line to ``todo_app.frontend`` (its text was written raw, so
+  ``"\\nINFO sign-in ok"`` forged a line); every other record is bounded by ``log_guard``;
 - ``guard_socket`` gives each connection a token bucket; past it, events are dropped and
   the tab is told once per window to slow down (a toast), with one bounded warning.
 
@@ -21,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +26,7 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-LOG_TEXT_MAX = 500  # characters of one client-supplied value kept in a log line
-LOG_RECORD_MAX = 2000  # characters of any one log message, whoever logs it
-TRACEBACK_FRAMES = 20  # innermost frames kept of a logged traceback
+from todo_app.log_guard import loggable
 
 EVENTS_PER_SECOND = 20.0  # sustained, per connection: well above clicking and typing
 EVENT_BURST = 60  # a page load, a reconnect's hydrate and an outbox replay (one event) fit
@@ -43,107 +37,9 @@ frontend_logger = logging.getLogger("todo_app.frontend")
 socket_logger = logging.getLogger("todo_app.socket")
 
 
-# --- bounded, escaped text ----------------------------------------------------------------
-
-
-def loggable(value: object, limit: int = LOG_TEXT_MAX) -> str:
-    """``value`` as one line of printable text of at most about ``limit`` characters.
-
-    Escaped the way ``repr`` escapes (newlines, carriage returns, ANSI escapes and other
-    unprintable characters become ``\\n``, ``\\x1b``...), so a value cannot start a line of
-    its own; cut values say how long they were.
-    """
-    text = value if isinstance(value, str) else str(value)
-    escaped = _escape(text[:limit])
-    if len(text) <= limit and len(escaped) <= limit:
-        return escaped
-    return f"{escaped[:limit]}… [{len(text)} chars]"
-
-
-def _escape(text: str) -> str:
-    if text.isprintable():
-        return text
-    # repr, minus its quotes, gives each unprintable character its escape (\n, \x1b, \u2028).
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-
-
 def frontend_exception_handler(exception: Exception) -> None:
     """Log a browser's error report as one bounded line: its text comes from the client."""
     frontend_logger.error("frontend exception: %s", loggable(str(exception)))
-
-
-# --- every log record: one line, bounded ----------------------------------------------------
-
-
-def _traceback_text(exc: BaseException) -> str:
-    """The traceback, frames as they are (server code) and each exception's text escaped."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain and len(chain) < 5:
-        chain.append(current)
-        current = current.__cause__ or (
-            None if current.__suppress_context__ else current.__context__
-        )
-    parts = []
-    for item in reversed(chain):
-        frames = "".join(traceback.format_tb(item.__traceback__, limit=-TRACEBACK_FRAMES))
-        text = loggable(f"{type(item).__qualname__}: {item}")
-        parts.append(f"Traceback (most recent call last):\n{frames}{text}")
-    return "\n".join(parts)
-
-
-def cap_record(record: logging.LogRecord) -> logging.LogRecord:
-    """Make ``record`` one printable, bounded message (and a bounded traceback), in place.
-
-    Short printable messages are left as they are. The traceback is rendered here, so no
-    handler renders the exception's (client-supplied) text again.
-    """
-    try:
-        message = record.getMessage()
-    except Exception:  # a bad format string: log what was given, not a logging error
-        message = f"{record.msg!r} % {record.args!r}"
-    if len(message) > LOG_RECORD_MAX or not message.isprintable():
-        record.msg, record.args = loggable(message, LOG_RECORD_MAX), ()
-    elif record.args:
-        record.msg, record.args = message, ()
-    if record.exc_info and record.exc_info[1] is not None:
-        record.msg = f"{record.msg}\n{_traceback_text(record.exc_info[1])}"
-        record.exc_info, record.exc_text = None, None
-    # Reflex's console handler wraps at 80 columns when not on a terminal, so a client could
-    # pad its text to start a wrapped line with "INFO ...". It passes a record's
-    # ``rich_kwargs`` to rich's print (the ``extra=`` it documents): no wrapping, one line.
-    record.rich_kwargs = {**getattr(record, "rich_kwargs", {}), "soft_wrap": True}
-    return record
-
-
-_installed_factory: Callable[..., logging.LogRecord] | None = None
-
-
-def install_log_cap() -> None:
-    """Cap every record of this process as it is made, whichever logger and handler.
-
-    A record factory rather than a handler filter: Reflex attaches and reattaches its
-    handlers (and granian reconfigures logging in each worker), but every record, whoever
-    handles it, is made by the one factory.
-    """
-    global _installed_factory
-    if _installed_factory is not None:
-        return
-    previous = logging.getLogRecordFactory()
-
-    def capped_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        return cap_record(previous(*args, **kwargs))
-
-    _installed_factory = previous
-    logging.setLogRecordFactory(capped_record)
-
-
-def uninstall_log_cap() -> None:
-    """Put back the factory ``install_log_cap`` replaced (for tests)."""
-    global _installed_factory
-    if _installed_factory is not None:
-        logging.setLogRecordFactory(_installed_factory)
-        _installed_factory = None
 
 
 # --- events per connection ----------------------------------------------------------------

@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 import todo_app.models  # noqa: F401  (Reflex checks the schema against these tables)
-from todo_app import socket_guard
+from todo_app import log_guard, socket_guard
 from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
 from todo_app.auth.account_page import account_page
@@ -45,8 +45,9 @@ app = TodoApp(
     frontend_exception_handler=socket_guard.frontend_exception_handler,
 )
 # Anyone can open the websocket: no log line carries more than a bounded, escaped amount of
-# what a client sent, and each connection gets a token bucket of events (socket_guard.py).
-socket_guard.install_log_cap()
+# what a client sent, nor a password or token (log_guard.py), and each connection gets a
+# token bucket of events (socket_guard.py).
+log_guard.install_log_cap()
 socket_guard.guard_socket(app)
 app.add_page(
     tasks_page,

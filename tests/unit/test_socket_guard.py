@@ -13,17 +13,14 @@ from unittest import mock
 import pytest
 from reflex_base.event import Event
 
-from todo_app import socket_guard
+from todo_app import log_guard
+from todo_app.log_guard import LOG_RECORD_MAX, LOG_TEXT_MAX, cap_record, loggable
 from todo_app.socket_guard import (
-    LOG_RECORD_MAX,
-    LOG_TEXT_MAX,
     TOO_MANY_REQUESTS,
     EventLimiter,
     TokenBucket,
-    cap_record,
     frontend_exception_handler,
     guard_socket,
-    loggable,
 )
 
 FORGED = "boom\nINFO todo_app.auth: sign-in ok user=admin@example.com\r\x1b[32m"
@@ -138,13 +135,13 @@ def test_an_exceptions_client_text_is_escaped_and_bounded_in_its_traceback() -> 
 
 @pytest.fixture
 def log_cap() -> Iterator[None]:
-    was_installed = socket_guard._installed_factory is not None
-    socket_guard.uninstall_log_cap()
-    socket_guard.install_log_cap()
+    was_installed = log_guard._installed_factory is not None
+    log_guard.uninstall_log_cap()
+    log_guard.install_log_cap()
     yield
-    socket_guard.uninstall_log_cap()
+    log_guard.uninstall_log_cap()
     if was_installed:
-        socket_guard.install_log_cap()
+        log_guard.install_log_cap()
 
 
 def test_installed_the_cap_bounds_every_logger_and_handler(log_cap: None) -> None:

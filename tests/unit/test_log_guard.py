@@ -1,0 +1,69 @@
+"""Secrets never reach a log line: passwords and tokens are redacted, whoever logs them."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from todo_app.log_guard import REDACTED, cap_record, redact
+
+PASSWORD = "hunter2 horse battery"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXZhbHVl"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Event(name='x.sign_in', payload={'form_data': "
+        f"{{'email': 'a@b.c', 'password': '{PASSWORD}'}}}})",
+        f'{{"current_password": "{PASSWORD}", "new_password": "{PASSWORD}"}}',
+        f"change_password(current='x', password='{PASSWORD}')",
+        f"{{'delete_password': '{PASSWORD}'}}",
+        f"{{'Password': \"{PASSWORD}\"}}",
+    ],
+)
+def test_a_value_under_a_password_key_is_redacted(text: str) -> None:
+    cleaned = redact(text)
+    assert PASSWORD not in cleaned and REDACTED in cleaned
+    assert "a@b.c" in cleaned or "a@b.c" not in text  # the rest stays readable
+
+
+def test_an_escaped_quote_inside_the_value_does_not_end_it_early() -> None:
+    cleaned = redact("{'password': 'it\\'s a secret phrase'}")
+    assert "secret phrase" not in cleaned
+
+
+def test_jwts_and_url_tokens_are_redacted_anywhere() -> None:
+    cleaned = redact(
+        f"vars={{'state.todo_token_rx_state_': '{JWT}'}} Bearer {JWT} /reset?token=abc-DEF_1"
+    )
+    assert JWT not in cleaned and "abc-DEF_1" not in cleaned
+
+
+def test_text_without_secrets_is_left_alone() -> None:
+    text = "sign-in ok user=42 session=7 ip='10.0.0.1'"
+    assert redact(text) is text
+
+
+def _record(name: str, msg: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord(name, logging.ERROR, __file__, 1, msg, args, None)
+
+
+def test_a_record_is_redacted_with_its_arguments_applied() -> None:
+    record = cap_record(_record("reflex", "Error for %s", {"password": PASSWORD}))
+    assert PASSWORD not in record.getMessage()
+
+
+def test_an_exceptions_text_in_a_traceback_is_redacted() -> None:
+    try:
+        raise ValueError(f"bad form {{'password': '{PASSWORD}'}}")
+    except ValueError as exc:
+        record = _record("reflex", "failed")
+        record.exc_info = (type(exc), exc, exc.__traceback__)
+    assert PASSWORD not in cap_record(record).getMessage()
+
+
+def test_the_mail_fallback_keeps_its_reset_link() -> None:
+    record = cap_record(_record("todo_app.mail", "reads: http://x/reset?token=abc123"))
+    assert "token=abc123" in record.getMessage()
