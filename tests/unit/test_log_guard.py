@@ -78,6 +78,7 @@ def test_the_mail_fallback_keeps_its_reset_link() -> None:
         "eyJ" + "a" * 900_000,
     ],
 )
-def test_huge_client_text_is_scanned_in_one_pass(text: str) -> None:
-    # Each pattern is linear: with a leading unbounded \w* the first of these took minutes.
-    assert len(redact(text)) >= len(text) - 900_000
+def test_huge_client_text_is_scanned_in_one_pass_and_left_alone(text: str) -> None:
+    # No secret in any of them (no closed value, no JWT's dots). Each pattern is linear: with
+    # a leading unbounded \w* the first of these took minutes.
+    assert redact(text) == text
