@@ -119,7 +119,8 @@ def _change_password() -> rx.Component:
                     "new_password",
                     auto_complete="new-password",
                     input_type="password",
-                    hint="At least 8 characters. Your other sessions will be signed out.",
+                    hint="At least 8 characters, not a common password. "
+                    "Your other sessions will be signed out.",
                 ),
                 submit_button(AccountState, "Change password", BUSY_CREDENTIALS, size="2"),
                 spacing="3",

@@ -19,7 +19,10 @@ from todo_app.ui.layout import APP_NAME, SR_ONLY
 
 APP_TAGLINE = "A fast, private todo list for everyone on your server."
 AUTH_COLUMN = "24rem"
-PASSWORD_HINT = "At least 8 characters. A few unrelated words make a strong one."  # noqa: S105
+PASSWORD_HINT = (
+    "At least 8 characters, not a common password. "  # noqa: S105  (advice, not a password)
+    "A few unrelated words make a strong one."
+)
 
 
 # --- building blocks --------------------------------------------------------------------
