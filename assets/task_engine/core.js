@@ -379,8 +379,7 @@ export class Engine {
     this.timeZone = "UTC";
     this.loading = true;
     this.connected = true;
-    this.sent = new Set(); // mids sent since the last (re)connect
-    this.sentAt = new Map(); // mid -> when it was last sent (io.clock, ms)
+    this.sent = new Map(); // mid -> when it was sent (io.clock, ms), since the last (re)connect
     this.watching = false; // a resend check is due
     this.undoStack = []; // [{mid, label}] of this page's own changes, newest last
     this.editingId = "";
@@ -540,10 +539,7 @@ export class Engine {
     const batch = this.outbox.items.filter((m) => !this.sent.has(m.mid));
     if (!batch.length) return;
     const sentAt = this.clock();
-    for (const m of batch) {
-      this.sent.add(m.mid);
-      this.sentAt.set(m.mid, sentAt);
-    }
+    for (const m of batch) this.sent.set(m.mid, sentAt);
     this.watch();
     this.io.send(
       this.userId,
@@ -564,7 +560,7 @@ export class Engine {
       this.watching = false;
       const now = this.clock();
       const waiting = this.outbox.items.filter((m) => this.sent.has(m.mid));
-      const stale = waiting.filter((m) => now - (this.sentAt.get(m.mid) ?? now) >= RESEND_MS);
+      const stale = waiting.filter((m) => now - this.sent.get(m.mid) >= RESEND_MS);
       for (const m of stale) this.sent.delete(m.mid);
       if (stale.length) this.flush();
       else if (waiting.length) this.watch();
