@@ -24,20 +24,16 @@ NEW_PASSWORD = "a brand new passphrase"
 SENT = "If an account exists for that email, a link to reset its password is on its way."
 
 
-def _ask_for_link(page: Page, email: str) -> None:
+def _ask_for_link(page: Page, server: Server, email: str) -> None:
     page.goto("/login")
     page.get_by_role("link", name="Forgot your password?").click()
-    expect(page).to_have_url(_at_path(page, "/forgot"))
+    expect(page).to_have_url(_at(server, "/forgot"))
     # The link navigates in the page: wait for the new form, not the sign-in one's "Email".
     expect(page.get_by_role("button", name="Send reset link")).to_be_visible()
     page.get_by_label("Email").fill(email)
     expect(page.get_by_label("Email")).to_have_value(email)
     page.get_by_role("button", name="Send reset link").click()
     expect(page.get_by_role("status")).to_contain_text(SENT)
-
-
-def _at_path(page: Page, path: str) -> str:
-    return page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + path
 
 
 def test_a_mailed_link_resets_the_password_once_and_signs_everyone_out(
@@ -49,7 +45,7 @@ def test_a_mailed_link_resets_the_password_once_and_signs_everyone_out(
         expect(laptop).to_have_url(_at(server, "/"))
         page.evaluate("localStorage.removeItem('todo_token')")
         before = len(server_mailbox.messages)
-        _ask_for_link(page, email)
+        _ask_for_link(page, server, email)
         server_mailbox.wait_for(before + 1)
         url, _token = server_mailbox.link(before)
         assert url.startswith(server.url + "/reset?token=")
@@ -82,10 +78,10 @@ def test_a_mailed_link_resets_the_password_once_and_signs_everyone_out(
 
 
 def test_an_unknown_email_gets_the_same_page_and_no_mail(
-    page: Page, server_mailbox: Mailbox
+    page: Page, server: Server, server_mailbox: Mailbox
 ) -> None:
     before = server_mailbox.quiet_for(0.3)
-    _ask_for_link(page, _email())
+    _ask_for_link(page, server, _email())
     screenshot(page, "forgot-sent")
     assert server_mailbox.quiet_for(0.5) == before
 
@@ -96,3 +92,42 @@ def test_the_reset_pages_fit_320px(page: Page) -> None:
         page.goto(path)
         expect(page.get_by_role("heading", level=2)).to_be_visible()
         assert page.evaluate(NO_HORIZONTAL_SCROLL), path
+
+
+def _tab_to(page: Page, target: str) -> None:
+    """Press Tab until the focused element is ``target``: a field's id, or a link's text."""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "[document.activeElement?.id, document.activeElement?.textContent?.trim()]"
+        )
+        if target in focused:
+            return
+    raise AssertionError(f"Tab never reached {target!r}")
+
+
+def test_the_whole_reset_by_keyboard_alone(
+    page: Page, server: Server, server_mailbox: Mailbox
+) -> None:
+    email = _email()
+    _sign_up(page, server, email)
+    page.evaluate("localStorage.removeItem('todo_token')")
+    page.goto("/login")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    _tab_to(page, "Forgot your password?")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Send reset link")).to_be_visible()
+    _tab_to(page, "email")
+    page.keyboard.type(email)
+    expect(page.get_by_label("Email")).to_have_value(email)
+    before = len(server_mailbox.messages)
+    page.keyboard.press("Enter")  # a real form: Enter submits
+    expect(page.get_by_role("status")).to_contain_text(SENT)
+    server_mailbox.wait_for(before + 1)
+    url, _token = server_mailbox.link(before)
+    page.goto(url)
+    expect(page.get_by_role("button", name="Set new password")).to_be_visible()
+    _tab_to(page, "password")
+    page.keyboard.type(NEW_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(_at(server, "/login?reason=reset"))
