@@ -106,8 +106,8 @@ async def _tab_is_open(client_token: str) -> bool:
     return True if manager is None else await manager.is_token_connected(client_token)
 
 
-async def _push(client_token: str, changes: list[TaskChange]) -> None:
-    await push_changes(app, client_token, changes)
+async def _push(client_token: str, changes: list[TaskChange]) -> bool:
+    return await push_changes(app, client_token, changes)
 
 
 async def _start_live() -> None:

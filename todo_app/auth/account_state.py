@@ -1,7 +1,8 @@
 """/account: the profile's time zone, the sessions list, password change, account deletion.
 
-One substate of ``AuthState`` for the page; every handler re-verifies the session first, so a
-session revoked elsewhere a moment ago cannot still change the account.
+One substate of ``AuthState`` for the page; every handler re-verifies the session first
+(``@signed_in``), so a session revoked elsewhere a moment ago can neither read nor change the
+account.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from todo_app.auth import service
 from todo_app.auth.devices import SessionRow, session_row
 from todo_app.auth.forms import FormState, form_text
 from todo_app.auth.routes import REASON_DELETED, login_url
-from todo_app.auth.state import AuthState
+from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.errors import InvalidInput, NotFound, Throttled
 from todo_app.models import utcnow
 
@@ -36,33 +37,29 @@ class AccountState(FormState, AuthState):
     def has_other_sessions(self) -> bool:
         return any(not row.current for row in self.sessions)
 
-    async def _refresh_sessions(self) -> None:
-        infos = await asyncio.to_thread(
-            service.list_sessions, UUID(self.user_id), UUID(self.session_id)
-        )
+    async def _refresh_sessions(self, who: service.Authenticated) -> None:
+        infos = await asyncio.to_thread(service.list_sessions, who.user.id, who.session_id)
         now = utcnow()
         self.sessions = [session_row(info, now) for info in infos]
 
     @rx.event
-    async def load_account(self) -> None:
-        """on_load of /account, after ``require_login`` has verified the session."""
+    @signed_in
+    async def load_account(self, who: service.Authenticated) -> None:
+        """on_load of /account, after ``require_login``."""
         self._reset_form()
         self.sessions = []
-        if self.logged_in:
-            await self._refresh_sessions()
+        await self._refresh_sessions(who)
 
     @rx.event
-    async def save_time_zone(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
+    @signed_in
+    async def save_time_zone(
+        self, who: service.Authenticated, form_data: dict
+    ) -> AsyncIterator[EventSpec | None]:
         """A new zone for today, upcoming and due times (re-reckons timed dues)."""
         zone = form_text(form_data, "time_zone")
         self._reset_form()
-        if await self._verify() is None:
-            yield self._expired()
-            return
         try:
-            user = await asyncio.to_thread(
-                service.update_account, UUID(self.user_id), time_zone=zone
-            )
+            user = await asyncio.to_thread(service.update_account, who.user.id, time_zone=zone)
         except InvalidInput as exc:
             yield self._field_errors(exc.fields, ("time_zone",))
             return
@@ -70,29 +67,29 @@ class AccountState(FormState, AuthState):
         yield rx.toast.success(f"Time zone set to {user.time_zone}")
 
     @rx.event
-    async def revoke_session(self, session_id: str) -> AsyncIterator[EventSpec | None]:
-        if await self._verify() is None:
-            yield self._expired()
-            return
+    @signed_in
+    async def revoke_session(
+        self, who: service.Authenticated, session_id: str
+    ) -> AsyncIterator[EventSpec | None]:
         try:
-            await asyncio.to_thread(service.revoke_session, UUID(self.user_id), UUID(session_id))
+            await asyncio.to_thread(service.revoke_session, who.user.id, UUID(session_id))
             yield rx.toast.success("Session signed out")
         except (NotFound, ValueError):
             yield rx.toast.info("That session had already ended")
-        await self._refresh_sessions()
+        await self._refresh_sessions(who)
 
     @rx.event
-    async def revoke_other_sessions(self) -> AsyncIterator[EventSpec | None]:
-        if await self._verify() is None:
-            yield self._expired()
-            return
+    @signed_in
+    async def revoke_other_sessions(
+        self, who: service.Authenticated
+    ) -> AsyncIterator[EventSpec | None]:
         self.busy = BUSY_REVOKE_OTHERS
         yield
         try:
             count = await asyncio.to_thread(
-                service.revoke_other_sessions, UUID(self.user_id), UUID(self.session_id)
+                service.revoke_other_sessions, who.user.id, who.session_id
             )
-            await self._refresh_sessions()
+            await self._refresh_sessions(who)
         finally:
             self.busy = ""
         yield rx.toast.success(
@@ -102,22 +99,22 @@ class AccountState(FormState, AuthState):
         )
 
     @rx.event
-    async def change_password(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
+    @signed_in
+    async def change_password(
+        self, who: service.Authenticated, form_data: dict
+    ) -> AsyncIterator[EventSpec | None]:
         current = form_text(form_data, "current_password")
         new = form_text(form_data, "new_password")
         self._reset_form()
-        if await self._verify() is None:
-            yield self._expired()
-            return
         self.busy = BUSY_CREDENTIALS
         yield
         try:
             await asyncio.to_thread(
                 service.change_password,
-                UUID(self.user_id),
+                who.user.id,
                 current,
                 new,
-                current_session_id=UUID(self.session_id),
+                current_session_id=who.session_id,
             )
         except InvalidInput as exc:
             yield self._field_errors(exc.fields, ("current_password", "new_password"))
@@ -127,26 +124,27 @@ class AccountState(FormState, AuthState):
             return
         finally:
             self.busy = ""
-        await self._refresh_sessions()
+        await self._refresh_sessions(who)
         yield [rx.set_value("current_password", ""), rx.set_value("new_password", "")]
         yield rx.toast.success("Password changed. Your other sessions were signed out.")
 
     @rx.event
+    @public
     def delete_dialog_changed(self, is_open: bool) -> None:
         """A reopened dialog starts clean."""
         self.errors = {}
 
     @rx.event
-    async def delete_account(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
+    @signed_in
+    async def delete_account(
+        self, who: service.Authenticated, form_data: dict
+    ) -> AsyncIterator[EventSpec | None]:
         password = form_text(form_data, "delete_password")
         self._reset_form()
-        if await self._verify() is None:
-            yield self._expired()
-            return
         self.busy = BUSY_DELETE
         yield
         try:
-            await asyncio.to_thread(service.delete_account, UUID(self.user_id), password)
+            await asyncio.to_thread(service.delete_account, who.user.id, password)
         except InvalidInput as exc:
             message = exc.fields.get("password", exc.message)
             yield self._field_errors({"delete_password": message}, ("delete_password",))
@@ -156,6 +154,5 @@ class AccountState(FormState, AuthState):
             return
         finally:
             self.busy = ""
-        self._clear_session()
-        self.sessions = []
+        await self.forget_here()
         yield rx.redirect(login_url(reason=REASON_DELETED), replace=True)

@@ -15,7 +15,7 @@ from reflex.event import EventSpec
 
 from todo_app.auth import reset, service
 from todo_app.auth.routes import REASON_RESET, login_url
-from todo_app.auth.state import AuthState
+from todo_app.auth.state import AuthState, public
 from todo_app.errors import Conflict, InvalidCredentials, InvalidInput, Throttled
 from todo_app.tasks.fields import time_zones
 
@@ -36,10 +36,12 @@ class FormState(rx.State, mixin=True):
     show_password: bool = False
 
     @rx.event
+    @public
     def toggle_password(self) -> None:
         self.show_password = not self.show_password
 
     @rx.event
+    @public
     def clear_form(self) -> None:
         """on_load of the form's page: it opens clean, whatever was left from a last visit."""
         self._reset_form()
@@ -61,6 +63,7 @@ class SignInState(FormState, AuthState):
     """/login."""
 
     @rx.event
+    @public
     async def sign_in(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
         email, password = form_text(form_data, "email"), form_text(form_data, "password")
         self._reset_form()
@@ -93,6 +96,7 @@ class SignUpState(FormState, AuthState):
     """/signup."""
 
     @rx.event
+    @public
     async def sign_up(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
         email, password = form_text(form_data, "email"), form_text(form_data, "password")
         name = form_text(form_data, "name")
@@ -127,11 +131,13 @@ class ForgotState(FormState, AuthState):
     sent_notice: str = ""
 
     @rx.event
+    @public
     def clear_form(self) -> None:
         self._reset_form()
         self.sent_notice = ""
 
     @rx.event
+    @public
     async def request_link(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
         email = form_text(form_data, "email")
         self._reset_form()
@@ -166,6 +172,7 @@ class ResetState(FormState, AuthState):
         return self.router.url.query_parameters.get("token", "")
 
     @rx.event
+    @public
     async def check_link(self) -> None:
         """on_load of /reset."""
         self._reset_form()
@@ -181,6 +188,7 @@ class ResetState(FormState, AuthState):
             self.link_error = exc.message
 
     @rx.event
+    @public
     async def set_password(self, form_data: dict) -> AsyncIterator[EventSpec | None]:
         password = form_text(form_data, "password")
         self._reset_form()
@@ -202,5 +210,5 @@ class ResetState(FormState, AuthState):
         finally:
             self.busy = ""
         # Every session ended, this browser's too: sign in again with the new password.
-        self._clear_session()
+        await self.forget_here()
         yield rx.redirect(login_url(reason=REASON_RESET), replace=True)

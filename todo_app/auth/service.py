@@ -439,6 +439,18 @@ def authenticate(token: str, *, renew: bool = True) -> Authenticated:
     )
 
 
+def session_is_live(token: str) -> bool:
+    """Whether the token's session is alive: for a live push to an open page, which is no
+    use of the session (nothing is renewed or marked seen), so one read of its row."""
+    try:
+        claims = tokens.decode_token(token)
+    except Unauthenticated:
+        return False
+    with session_scope() as s:
+        row = s.get(AuthSession, claims.session_id)
+        return row is not None and row.user_id == claims.user_id and _is_live(row, utcnow())
+
+
 def _renew(row: AuthSession, claims: tokens.TokenClaims, now: datetime) -> str | None:
     """Slide the session's expiry and issue a fresh token, at most once per renewal period.
 

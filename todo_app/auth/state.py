@@ -8,11 +8,23 @@ content at once, and a token swapped in by another tab is shown nothing until ve
 The forms live in substates, one per form (``auth/forms.py``, ``auth/account_state.py``), so
 one form's errors and spinner never show in another. Every service call is bcrypt or
 database work: it runs in a worker thread (``asyncio.to_thread``), never on the event loop.
+
+Who is signed in is asked one way: every handler that reads or writes user data is wrapped in
+``@signed_in``, which checks this tab's token against its session row before the handler runs
+and hands it the ``Authenticated`` user. A dead session (signed out elsewhere, revoked,
+expired, a password changed or reset) runs nothing: ``end_session`` empties every state of the
+tab, so no row of the previous user is left to read, and the tab goes to sign in. Handlers
+that need no user (the sign-in forms, a dialog's open/close) say so with ``@public``;
+``tests/state/test_handler_inventory.py`` holds every handler of the app to one or the other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -31,6 +43,10 @@ from todo_app.auth.routes import (
 )
 from todo_app.errors import Unauthenticated
 
+F = TypeVar("F", bound=Callable[..., Any])
+SIGNED_IN = "_todo_signed_in"  # the marks the handler inventory test reads
+PUBLIC = "_todo_public"
+
 
 def to_login(next_path: str, reason: str = "") -> EventSpec:
     """Go to the sign-in page, which comes back to ``next_path`` afterwards.
@@ -38,6 +54,12 @@ def to_login(next_path: str, reason: str = "") -> EventSpec:
     ``reason="expired"`` makes the page say the session has ended.
     """
     return rx.redirect(login_url(next_path, reason), replace=True)
+
+
+def public(handler: F) -> F:
+    """Mark a handler that needs no signed-in user (a sign-in form, a dialog opening)."""
+    setattr(handler, PUBLIC, True)
+    return handler
 
 
 class AuthState(rx.State):
@@ -78,25 +100,22 @@ class AuthState(rx.State):
         """On to the page the visitor asked for (``?next=``, same-site only), or home."""
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
 
-    def _clear_session(self) -> None:
-        """Forget the signed-in user here; the emptied token also signs out the other tabs."""
-        self.token = ""
-        self._verified_token = ""
-        self._signed_out_here = True
-        self.user_id = ""
-        self.user_name = ""
-        self.user_email = ""
-        self.session_id = ""
-
     def _remember(self, user: service.UserInfo, session_id: UUID, token: str) -> None:
-        self.token = token
-        self._verified_token = token
-        self._signed_out_here = False
-        self.user_id = str(user.id)
-        self.user_name = user.name
-        self.user_email = user.email
-        self.time_zone = user.time_zone
-        self.session_id = str(session_id)
+        # Assigned only when changed: each assignment would re-send the var in the delta of
+        # every checked event.
+        values = {
+            "token": token,
+            "_verified_token": token,
+            "_signed_out_here": False,
+            "user_id": str(user.id),
+            "user_name": user.name,
+            "user_email": user.email,
+            "time_zone": user.time_zone,
+            "session_id": str(session_id),
+        }
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _current_path(self) -> str:
         """This page's path and query, without the trailing slash the server may add."""
@@ -110,10 +129,39 @@ class AuthState(rx.State):
             "ip": self.router.session.client_ip,
         }
 
-    def _expired(self) -> EventSpec:
-        """Local auth dropped, and off to sign in again, back here afterwards."""
-        self._clear_session()
-        return to_login(self._current_path(), REASON_EXPIRED)
+    async def clear_tab(self) -> None:
+        """Empty every state of this tab: nothing of the previous user is left to read.
+
+        Every state class of the app is reset, not only the ones known to hold user data, so
+        a state added later cannot keep the previous user's rows by being forgotten here.
+        """
+        for cls in app_state_classes():
+            (await self.get_state(cls)).reset()
+
+    async def forget_here(self) -> None:
+        """This tab ended its session itself (and sends itself to sign in): empty it, and keep
+        the placeholder that then mounts from redirecting again."""
+        await self.clear_tab()
+        (await self.get_state(AuthState))._signed_out_here = True
+
+    async def end_session(self, reason: str = REASON_EXPIRED) -> EventSpec:
+        """The session is over: empty the tab, and to sign in, back here afterwards."""
+        path = self._current_path()
+        await self.forget_here()
+        return to_login(path, reason)
+
+    async def may_receive(self, user_id: str) -> bool:
+        """Whether a live push of ``user_id``'s rows may reach this tab: the tab shows that
+        user, and the session it last verified is still alive. If the session has ended the
+        tab is emptied here, so the page's guard sends it to sign in.
+        """
+        token = self._verified_token
+        if not token or self.user_id != user_id:
+            return False
+        if await asyncio.to_thread(service.session_is_live, token):
+            return True
+        await self.clear_tab()
+        return False
 
     async def _verify(self) -> service.Authenticated | None:
         """Check the token against its session row now; None if there is no live session.
@@ -137,18 +185,19 @@ class AuthState(rx.State):
         if self.router.url.path.rstrip("/") in AUTH_PATHS:
             return None  # a late guard event from a page already left for sign-in
         if not self.token:
-            self._clear_session()
-            return to_login(self._current_path())
+            return await self.end_session(reason="")
         if await self._verify() is None:
-            return self._expired()
+            return await self.end_session()
         return None
 
     @rx.event
+    @public
     async def require_login(self) -> EventSpec | None:
         """on_load of every protected page (first in its on_load list)."""
         return await self._guard()
 
     @rx.event
+    @public
     async def recheck_session(self) -> EventSpec | None:
         """on_mount of the guard's placeholder, which shows when ``logged_in`` turns false:
         another tab signed out, or swapped in a token not yet verified here."""
@@ -157,20 +206,79 @@ class AuthState(rx.State):
         return await self._guard()
 
     @rx.event
+    @public
     async def redirect_if_signed_in(self) -> EventSpec | None:
         """on_load of the public pages: a signed-in visitor goes straight on."""
         if not self.token:
             return None
         if await self._verify() is None:
-            self._clear_session()  # a dead token: drop it quietly and let them sign in
+            await self.clear_tab()  # a dead token: drop it quietly and let them sign in
             return None
         return self._go_next()
 
     @rx.event
+    @public
     async def sign_out(self) -> EventSpec:
-        """End the session on the server, then forget it in every tab of this browser."""
+        """End the session on the server, then forget it (and every state of this tab) in
+        every tab of this browser."""
         token = self.token
         if token:
             await asyncio.to_thread(service.sign_out, token)
-        self._clear_session()
+        await self.forget_here()
         return rx.redirect(LOGIN_PATH, replace=True)
+
+
+def app_state_classes() -> list[type[rx.State]]:
+    """Every state class of this app (not Reflex's own), parents before their substates."""
+    found: list[type[rx.State]] = []
+    stack: list[type[rx.State]] = [rx.State]
+    while stack:
+        cls = stack.pop()
+        for sub in sorted(cls.get_substates(), key=lambda c: c.get_full_name()):
+            if sub.__module__.startswith("todo_app."):
+                found.append(sub)
+            stack.append(sub)
+    return found
+
+
+def signed_in(handler: Callable[..., Any]) -> Callable[..., AsyncIterator[Any]]:
+    """Run ``handler(self, who, *args)`` only for a live session (``who``: the
+    ``service.Authenticated`` user, checked against its session row now).
+
+    Without one, nothing of the handler runs: every state of the tab is emptied and the tab
+    goes to sign in. The browser sees the handler's own arguments (``who`` is dropped from
+    the signature Reflex reads). Whatever the handler is (plain, coroutine, generator), the
+    wrapper is an async generator that yields what it returns or yields.
+    """
+    signature = inspect.signature(handler)
+    self_param, who_param, *rest = signature.parameters.values()
+
+    @functools.wraps(handler)
+    async def checked(self: rx.State, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        auth = await self.get_state(AuthState)
+        who = await auth._verify()
+        if who is None:
+            if auth.token:  # a session that ended: say so on the way to sign in
+                yield await auth.end_session()
+            else:  # none here (signed out in another tab): the page's guard redirects
+                await auth.clear_tab()
+            return
+        result = handler(self, who, *args, **kwargs)
+        if inspect.isasyncgen(result):
+            async for event in result:
+                yield event
+        elif inspect.isgenerator(result):
+            for event in result:
+                yield event
+        else:
+            if inspect.isawaitable(result):
+                result = await result
+            if result is not None:
+                yield result
+
+    checked.__signature__ = signature.replace(parameters=[self_param, *rest])  # type: ignore[attr-defined]
+    checked.__annotations__ = {
+        k: v for k, v in handler.__annotations__.items() if k != who_param.name
+    }
+    setattr(checked, SIGNED_IN, True)
+    return checked

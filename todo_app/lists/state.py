@@ -1,8 +1,8 @@
 """The side navigation's lists: create, rename, reorder and delete (with Undo).
 
-Each handler re-checks the session and works through ``lists.service``; the task page's
-state (``TaskState.lists``) is refreshed from the database afterwards, so the navigation and
-the details dialog's "List" choices always agree with what is stored.
+Each handler re-checks the session (``@signed_in``) and works through ``lists.service``; the
+task page's state (``TaskState.lists``) is refreshed from the database afterwards, so the
+navigation and the details dialog's "List" choices always agree with what is stored.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import reflex as rx
 
-from todo_app.auth import service as auth_service
-from todo_app.auth.state import AuthState, to_login
-from todo_app.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from todo_app.auth.service import Authenticated
+from todo_app.auth.state import public, signed_in
+from todo_app.errors import Conflict, InvalidInput, NotFound
 from todo_app.lists import service
 from todo_app.tasks.state import TaskState
 
@@ -31,29 +31,16 @@ class ListState(rx.State):
     # Undo of a delete: key -> (user id, the list, the ids of the tasks it held).
     _undo: dict[str, tuple[str, service.ListData, list[uuid.UUID]]] = {}
 
-    async def _user(self) -> uuid.UUID | None:
-        auth = await self.get_state(AuthState)
-        try:
-            who = await asyncio.to_thread(auth_service.authenticate, auth.token, renew=False)
-        except Unauthenticated:
-            return None
-        return who.user.id
-
     async def _refresh(self, owner: uuid.UUID) -> None:
         lists = await asyncio.to_thread(service.list_lists, owner)
         tasks = await self.get_state(TaskState)
         tasks.lists = [item.to_dict() for item in lists]
 
-    def _expired(self) -> rx.event.EventSpec:
-        return to_login(self.router.url.path or "/", reason="expired")
-
     @rx.event
-    async def create_list(self, form_data: dict[str, Any]):
+    @signed_in
+    async def create_list(self, who: Authenticated, form_data: dict[str, Any]):
         name = form_data.get("name", "")
-        owner = await self._user()
-        if owner is None:
-            yield self._expired()
-            return
+        owner = who.user.id
         try:
             created = await asyncio.to_thread(service.create_list, owner, name)
         except (InvalidInput, Conflict) as exc:
@@ -65,22 +52,22 @@ class ListState(rx.State):
         yield rx.redirect(f"/?list={created.id}")
 
     @rx.event
+    @public
     def start_rename(self, list_id: str) -> None:
         self.renaming_id = list_id if isinstance(list_id, str) else ""
         self.rename_error = ""
 
     @rx.event
+    @public
     def cancel_rename(self, key: Any = "Escape") -> None:
         if key == "Escape":
             self.renaming_id = ""
             self.rename_error = ""
 
     @rx.event
-    async def rename_list(self, form_data: dict[str, Any]):
-        owner = await self._user()
-        if owner is None:
-            yield self._expired()
-            return
+    @signed_in
+    async def rename_list(self, who: Authenticated, form_data: dict[str, Any]):
+        owner = who.user.id
         try:
             list_id = uuid.UUID(str(form_data.get("id", "")))
             await asyncio.to_thread(
@@ -99,12 +86,10 @@ class ListState(rx.State):
         yield TaskState.load_tasks
 
     @rx.event
-    async def move_list(self, list_id: str, step: int):
+    @signed_in
+    async def move_list(self, who: Authenticated, list_id: str, step: int):
         """Up (-1) or down (+1) one place: reordering by keyboard as well as by mouse."""
-        owner = await self._user()
-        if owner is None:
-            yield self._expired()
-            return
+        owner = who.user.id
         tasks = await self.get_state(TaskState)
         ids = [item["id"] for item in tasks.lists]
         if list_id not in ids or not isinstance(step, int):
@@ -114,11 +99,9 @@ class ListState(rx.State):
         await self._refresh(owner)
 
     @rx.event
-    async def delete_list(self, list_id: str):
-        owner = await self._user()
-        if owner is None:
-            yield self._expired()
-            return
+    @signed_in
+    async def delete_list(self, who: Authenticated, list_id: str):
+        owner = who.user.id
         try:
             target = uuid.UUID(str(list_id))
             lists = await asyncio.to_thread(service.list_lists, owner)
@@ -145,10 +128,11 @@ class ListState(rx.State):
             yield TaskState.load_tasks
 
     @rx.event
-    async def undo_delete(self, key: str):
+    @signed_in
+    async def undo_delete(self, who: Authenticated, key: str):
         entry = self._undo.pop(key, None) if isinstance(key, str) else None
-        owner = await self._user()
-        if entry is None or owner is None or entry[0] != str(owner):
+        owner = who.user.id
+        if entry is None or entry[0] != str(owner):
             return  # never another account's undo (a sign-out in between)
         _user, deleted, moved = entry
         try:

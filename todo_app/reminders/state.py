@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from todo_app.auth import service as auth_service
-from todo_app.auth.state import AuthState
-from todo_app.errors import NotFound, Unauthenticated
+from todo_app.auth.service import Authenticated
+from todo_app.auth.state import AuthState, signed_in
+from todo_app.errors import NotFound
 from todo_app.reminders import service
 from todo_app.reminders.service import NotificationData
 
@@ -33,46 +33,36 @@ class BellState(rx.State):
     # The newest notifications pushed live (the browser shows each once, by id).
     fresh: list[dict[str, Any]] = []
 
-    async def _owner(self) -> uuid.UUID | None:
-        auth = await self.get_state(AuthState)
-        try:
-            who = await asyncio.to_thread(auth_service.authenticate, auth.token, renew=False)
-        except Unauthenticated:
-            return None
-        return who.user.id
-
-    @rx.event
-    async def load(self) -> None:
-        """on_load of the task page (after the session check)."""
-        owner = await self._owner()
-        if owner is None:
-            self.unread, self.items = 0, []
-            return
+    async def _load(self, who: Authenticated) -> None:
+        owner = who.user.id
         items, unread = await asyncio.to_thread(
             lambda: (service.list_notifications(owner), service.unread_count(owner))
         )
-        zone = (await self.get_state(AuthState)).time_zone
-        self.items = [_shown(item, zone) for item in items]
+        self.items = [_shown(item, who.user.time_zone) for item in items]
         self.unread = unread
 
     @rx.event
-    async def mark_read(self, notification_id: str) -> None:
-        owner = await self._owner()
-        if owner is None or not isinstance(notification_id, str):
-            return
-        try:
-            await asyncio.to_thread(service.mark_read, owner, uuid.UUID(notification_id))
-        except (ValueError, NotFound):
-            return
-        await self.load()
+    @signed_in
+    async def load(self, who: Authenticated) -> None:
+        """on_load of the task page (after the page's guard)."""
+        await self._load(who)
 
     @rx.event
-    async def mark_all_read(self) -> None:
-        owner = await self._owner()
-        if owner is None:
+    @signed_in
+    async def mark_read(self, who: Authenticated, notification_id: str) -> None:
+        if not isinstance(notification_id, str):
             return
-        await asyncio.to_thread(service.mark_all_read, owner)
-        await self.load()
+        try:
+            await asyncio.to_thread(service.mark_read, who.user.id, uuid.UUID(notification_id))
+        except (ValueError, NotFound):
+            return
+        await self._load(who)
+
+    @rx.event
+    @signed_in
+    async def mark_all_read(self, who: Authenticated) -> None:
+        await asyncio.to_thread(service.mark_all_read, who.user.id)
+        await self._load(who)
 
     def _arrived(self, items: list[NotificationData], zone: str) -> None:
         new = [_shown(item, zone) for item in items]
@@ -83,9 +73,12 @@ class BellState(rx.State):
 
 async def push_notifications(
     app: rx.App, client_token: str, owner_id: uuid.UUID, items: list[NotificationData]
-) -> None:
-    """One open tab of the owner gets the notifications that just fired (under its lock)."""
+) -> bool:
+    """One open tab of the owner gets the notifications that just fired (under its lock);
+    False when the tab may no longer see them (see ``AuthState.may_receive``)."""
     async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=BellState)) as root:
         auth = await root.get_state(AuthState)
-        if auth.user_id == str(owner_id):
-            (await root.get_state(BellState))._arrived(items, auth.time_zone)
+        if not await auth.may_receive(str(owner_id)):
+            return False
+        (await root.get_state(BellState))._arrived(items, auth.time_zone)
+        return True

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from todo_app.settings import get_settings
 from todo_app.tasks.service import TaskChange
@@ -93,7 +93,9 @@ class RedisViewers:
         return [t.decode() for t in self._redis.zrange(key, 0, -1)]
 
 
-Push = Callable[[str, list[TaskChange]], Awaitable[Any]]
+# A push answers False when the tab may no longer see the user's rows (its session ended):
+# the tab is then forgotten as a viewer.
+Push = Callable[[str, list[TaskChange]], Awaitable[bool | None]]
 Connected = Callable[[str], Awaitable[bool]]
 
 
@@ -149,8 +151,9 @@ class Live:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def each_tab(self, user_id: uuid.UUID, make: Callable[[str], Awaitable[Any]]) -> None:
-        """Run ``make(token)`` on the server's loop for each open tab of the user (any thread)."""
+    def each_tab(self, user_id: uuid.UUID, make: Callable[[str], Awaitable[bool | None]]) -> None:
+        """Run ``make(token)`` on the server's loop for each open tab of the user (any thread);
+        a tab for which it answers False is forgotten as a viewer."""
         loop = self.loop
         if loop is None or loop.is_closed():
             return
@@ -162,7 +165,8 @@ class Live:
 
         async def guarded(token: str) -> None:
             try:
-                await make(token)
+                if await make(token) is False:
+                    await asyncio.to_thread(self.viewers.remove, str(user_id), token)
             except Exception:
                 logger.warning("could not update an open page", exc_info=True)
 
@@ -177,7 +181,8 @@ class Live:
                 await asyncio.to_thread(self.viewers.remove, user_id, token)
                 return
             assert self.push is not None
-            await self.push(token, changes)
+            if await self.push(token, changes) is False:
+                await asyncio.to_thread(self.viewers.remove, user_id, token)
         except Exception:
             logger.warning("could not update an open page", exc_info=True)
 

@@ -11,6 +11,7 @@ durable outbox until a change here settles it (DESIGN.md principle 3). This clas
   once and asks for ``resync`` if it ever misses one;
 - ``total`` and ``active``: the counts, from the database, kept by the deltas.
 
+Every handler that reads or writes tasks runs only for a live session (``@signed_in``).
 ``send`` is the one handler family for task mutations: it re-checks the session, then lets
 ``tasks.mutations`` apply each mutation through the service layer, exactly once, whatever this
 tab's server-side state holds (it may have just been created after a restart).
@@ -28,9 +29,9 @@ from typing import Any
 import reflex as rx
 
 from todo_app import quickadd, recurrence
-from todo_app.auth import service as auth_service
-from todo_app.auth.state import AuthState, to_login
-from todo_app.errors import InvalidInput, Unauthenticated
+from todo_app.auth.service import Authenticated
+from todo_app.auth.state import AuthState, public, signed_in
+from todo_app.errors import InvalidInput
 from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
 from todo_app.tasks import fields, live, mutations, service, views
@@ -55,10 +56,11 @@ def _sorted(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (r["created_at"], r["id"]), reverse=True)
 
 
-def _apply_batch(token: str, uid: str, batch: list[Any], origin: str) -> list[mutations.Receipt]:
-    """In a worker thread: check the session once, then apply each mutation in order."""
-    user = auth_service.authenticate(token, renew=False).user
-    if str(user.id) != uid:
+def _apply_batch(
+    user_id: uuid.UUID, uid: str, batch: list[Any], origin: str
+) -> list[mutations.Receipt]:
+    """In a worker thread: apply each mutation of the signed-in user's batch in order."""
+    if str(user_id) != uid:
         # Made while another account was signed in here: never applied under this one.
         logger.warning("dropped a batch of mutations made under another account")
         return []
@@ -75,7 +77,7 @@ def _apply_batch(token: str, uid: str, batch: list[Any], origin: str) -> list[mu
                     mutations.Receipt(mid, mutations.REFUSED, mutations.INVALID, detail)
                 )
             continue
-        receipts.append(mutations.apply(user.id, mutation, origin=origin))
+        receipts.append(mutations.apply(user_id, mutation, origin=origin))
     return receipts
 
 
@@ -177,49 +179,35 @@ class TaskState(rx.State):
 
     # ----- sending mutations ----------------------------------------------------------
 
-    async def _session(self) -> tuple[str, str]:
-        auth = await self.get_state(AuthState)
-        return auth.token, self.router.session.client_token
-
     @rx.event
-    async def send(self, uid: str, batch: list[Any]):
-        """The browser's outbox, in order. Every mutation is answered by a change entry."""
+    @signed_in
+    async def send(self, who: Authenticated, uid: str, batch: list[Any]) -> None:
+        """The browser's outbox, in order. Every mutation is answered by a change entry.
+
+        With no live session nothing is applied; the outbox stays in this browser, keyed to
+        its user, for when they sign in again.
+        """
         if not isinstance(uid, str) or not isinstance(batch, list):
-            return None
-        token, tab = await self._session()
-        try:
-            receipts = await asyncio.to_thread(_apply_batch, token, uid, batch, tab)
-        except Unauthenticated:
-            auth = await self.get_state(AuthState)
-            auth._clear_session()
-            self._clear()
-            # The outbox stays in this browser, keyed to its user, for when they sign in again.
-            return to_login(self.router.url.path or "/", reason="expired")
+            return
+        tab = self.router.session.client_token
+        receipts = await asyncio.to_thread(_apply_batch, who.user.id, uid, batch, tab)
         for receipt in receipts:
             self._receive(receipt)
-        return None
 
     @rx.event
-    def resync(self) -> None:
+    @signed_in
+    def resync(self, who: Authenticated) -> None:
         """The browser missed a change (more arrived at once than are kept): send the list."""
         self._publish_rows()
 
     # ----- loading --------------------------------------------------------------------
 
-    def _clear(self) -> None:
-        self.rows, self.changes, self._rows = [], [], {}
-        self.total = self.active = 0
-        self.epoch = ""
-
     @rx.event
-    async def load_tasks(self):
+    @signed_in
+    async def load_tasks(self, who: Authenticated):
         """on_load: the first page of the filter named in the URL, counts from the database."""
         requested = self.router.url.query_parameters.get("filter", "all")
         self.filter = requested if requested in FILTERS else "all"
-        auth = await self.get_state(AuthState)
-        if not auth.logged_in:
-            self._clear()
-            return
         # The new view at once (from the lists known so far), so the rows already here are
         # shown through it while the load runs; the load then confirms it.
         known = {item["id"]: item["name"] for item in self.lists}
@@ -228,15 +216,15 @@ class TaskState(rx.State):
         )
         self.loading = True
         yield
-        async for event in self._load_page(offset=0):
+        async for event in self._load_page(who, offset=0):
             yield event
 
-    async def _load_page(self, *, offset: int):
-        token, tab = await self._session()
+    async def _load_page(self, who: Authenticated, *, offset: int):
+        tab = self.router.session.client_token
         status, query, url_query = self.filter, self.query, self.router.url.query
+        user = who.user
 
         def read() -> tuple[service.TaskPage, service.TaskCounts, _Context]:
-            user = auth_service.authenticate(token, renew=False).user
             live.live.watch(user.id, tab)
             lists = lists_service.list_lists(user.id)
             view = views.parse_view(url_query, {str(item.id): item.name for item in lists})
@@ -251,12 +239,6 @@ class TaskState(rx.State):
 
         try:
             page, counts, context = await asyncio.to_thread(read)
-        except Unauthenticated:
-            auth = await self.get_state(AuthState)
-            auth._clear_session()
-            self._clear()
-            yield to_login(self.router.url.path or "/", reason="expired")
-            return
         except Exception:
             logger.exception("loading tasks failed")
             self.loading = False
@@ -291,10 +273,11 @@ class TaskState(rx.State):
         self.lists = [item.to_dict() for item in context.lists]
 
     @rx.event
-    async def load_more(self):
+    @signed_in
+    async def load_more(self, who: Authenticated):
         wanted = {"active": False, "completed": True}.get(self.filter)
         shown = sum(1 for r in self._rows.values() if wanted is None or r["completed"] is wanted)
-        async for event in self._load_page(offset=shown):
+        async for event in self._load_page(who, offset=shown):
             yield event
 
     def _parse_quick(self, text: str) -> None:
@@ -321,7 +304,8 @@ class TaskState(rx.State):
         }
 
     @rx.event
-    def preview_quick_add(self, text: Any) -> None:
+    @signed_in
+    def preview_quick_add(self, who: Authenticated, text: Any) -> None:
         """The "New task" text as it is typed (debounced in the browser): the chips."""
         if not isinstance(text, str) or len(text) > service.QUICK_ADD_MAX:
             self.quick = {}
@@ -329,7 +313,8 @@ class TaskState(rx.State):
         self._parse_quick(text)
 
     @rx.event
-    def dismiss_token(self, start: Any) -> None:
+    @signed_in
+    def dismiss_token(self, who: Authenticated, start: Any) -> None:
         """A chip dismissed: that part of the text stays in the title."""
         text = self.quick.get("text", "")
         token = next((t for t in self.quick.get("tokens", []) if t["start"] == start), None)
@@ -339,7 +324,8 @@ class TaskState(rx.State):
         self._parse_quick(text)
 
     @rx.event
-    def preview_repeat(self, rule: Any) -> None:
+    @signed_in
+    def preview_repeat(self, who: Authenticated, rule: Any) -> None:
         """The next five dates of a rule, from today where the user is."""
         self.repeat_preview = []
         if not isinstance(rule, str) or not rule.strip() or rule == "custom":
@@ -357,6 +343,7 @@ class TaskState(rx.State):
         ]
 
     @rx.event
+    @public
     def set_due_range(self, form_data: dict[str, Any]):
         """The "Due between" dates, into the URL (an invalid date is simply not kept)."""
         query = self.router.url.query
@@ -367,7 +354,8 @@ class TaskState(rx.State):
         return rx.redirect("/?" + query if query else "/")
 
     @rx.event
-    async def search(self, query: Any):
+    @signed_in
+    async def search(self, who: Authenticated, query: Any):
         """Search titles and descriptions; the database searches beyond the loaded page."""
         if not isinstance(query, str):
             return
@@ -378,14 +366,21 @@ class TaskState(rx.State):
         if query == self.query:
             return
         self.query = query
-        async for event in self._load_page(offset=0):
+        async for event in self._load_page(who, offset=0):
             yield event
 
 
-async def push_changes(app: rx.App, client_token: str, changes: list[TaskChange]) -> None:
-    """Give one open tab the rows another tab, device or API call changed (under its lock)."""
+async def push_changes(app: rx.App, client_token: str, changes: list[TaskChange]) -> bool:
+    """Give one open tab the rows another tab, device or API call changed (under its lock).
+
+    False when the tab may no longer see them (its session ended, or another account is
+    signed in there): it should stop being told.
+    """
+    if not changes:
+        return True
     async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=TaskState)) as root:
-        state = await root.get_state(TaskState)
         auth = await root.get_state(AuthState)
-        if auth.user_id and changes and auth.user_id == str(changes[0].owner_id):
-            state._merge_remote(changes)
+        if not await auth.may_receive(str(changes[0].owner_id)):
+            return False
+        (await root.get_state(TaskState))._merge_remote(changes)
+        return True
