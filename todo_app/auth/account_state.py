@@ -154,5 +154,5 @@ class AccountState(FormState, AuthState):
             return
         finally:
             self.busy = ""
-        await self.forget_here()
+        await self._forget_here()
         yield rx.redirect(login_url(reason=REASON_DELETED), replace=True)

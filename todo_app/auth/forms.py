@@ -210,5 +210,5 @@ class ResetState(FormState, AuthState):
         finally:
             self.busy = ""
         # Every session ended, this browser's too: sign in again with the new password.
-        await self.forget_here()
+        await self._forget_here()
         yield rx.redirect(login_url(reason=REASON_RESET), replace=True)

@@ -12,10 +12,10 @@ database work: it runs in a worker thread (``asyncio.to_thread``), never on the 
 Who is signed in is asked one way: every handler that reads or writes user data is wrapped in
 ``@signed_in``, which checks this tab's token against its session row before the handler runs
 and hands it the ``Authenticated`` user. A dead session (signed out elsewhere, revoked,
-expired, a password changed or reset) runs nothing: ``end_session`` empties every state of the
+expired, a password changed or reset) runs nothing: ``_end_session`` empties every state of the
 tab, so no row of the previous user is left to read, and the tab goes to sign in. Handlers
 that need no user (the sign-in forms, a dialog's open/close) say so with ``@public``;
-``tests/state/test_handler_inventory.py`` holds every handler of the app to one or the other.
+``tests/state/test_session_checks.py`` holds every handler of the app to one or the other.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ class AuthState(rx.State):
             "ip": self.router.session.client_ip,
         }
 
-    async def clear_tab(self) -> None:
+    async def _clear_tab(self) -> None:
         """Empty every state of this tab: nothing of the previous user is left to read.
 
         Every state class of the app is reset, not only the ones known to hold user data, so
@@ -138,19 +138,19 @@ class AuthState(rx.State):
         for cls in app_state_classes():
             (await self.get_state(cls)).reset()
 
-    async def forget_here(self) -> None:
+    async def _forget_here(self) -> None:
         """This tab ended its session itself (and sends itself to sign in): empty it, and keep
         the placeholder that then mounts from redirecting again."""
-        await self.clear_tab()
+        await self._clear_tab()
         (await self.get_state(AuthState))._signed_out_here = True
 
-    async def end_session(self, reason: str = REASON_EXPIRED) -> EventSpec:
+    async def _end_session(self, reason: str = REASON_EXPIRED) -> EventSpec:
         """The session is over: empty the tab, and to sign in, back here afterwards."""
         path = self._current_path()
-        await self.forget_here()
+        await self._forget_here()
         return to_login(path, reason)
 
-    async def may_receive(self, user_id: str) -> bool:
+    async def _may_receive(self, user_id: str) -> bool:
         """Whether a live push of ``user_id``'s rows may reach this tab: the tab shows that
         user, and the session it last verified is still alive. If the session has ended the
         tab is emptied here, so the page's guard sends it to sign in.
@@ -160,7 +160,7 @@ class AuthState(rx.State):
             return False
         if await asyncio.to_thread(service.session_is_live, token):
             return True
-        await self.clear_tab()
+        await self._clear_tab()
         return False
 
     async def _verify(self) -> service.Authenticated | None:
@@ -185,9 +185,9 @@ class AuthState(rx.State):
         if self.router.url.path.rstrip("/") in AUTH_PATHS:
             return None  # a late guard event from a page already left for sign-in
         if not self.token:
-            return await self.end_session(reason="")
+            return await self._end_session(reason="")
         if await self._verify() is None:
-            return await self.end_session()
+            return await self._end_session()
         return None
 
     @rx.event
@@ -212,7 +212,7 @@ class AuthState(rx.State):
         if not self.token:
             return None
         if await self._verify() is None:
-            await self.clear_tab()  # a dead token: drop it quietly and let them sign in
+            await self._clear_tab()  # a dead token: drop it quietly and let them sign in
             return None
         return self._go_next()
 
@@ -224,7 +224,7 @@ class AuthState(rx.State):
         token = self.token
         if token:
             await asyncio.to_thread(service.sign_out, token)
-        await self.forget_here()
+        await self._forget_here()
         return rx.redirect(LOGIN_PATH, replace=True)
 
 
@@ -259,9 +259,9 @@ def signed_in(handler: Callable[..., Any]) -> Callable[..., AsyncIterator[Any]]:
         who = await auth._verify()
         if who is None:
             if auth.token:  # a session that ended: say so on the way to sign in
-                yield await auth.end_session()
+                yield await auth._end_session()
             else:  # none here (signed out in another tab): the page's guard redirects
-                await auth.clear_tab()
+                await auth._clear_tab()
             return
         result = handler(self, who, *args, **kwargs)
         if inspect.isasyncgen(result):

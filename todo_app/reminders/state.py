@@ -75,10 +75,10 @@ async def push_notifications(
     app: rx.App, client_token: str, owner_id: uuid.UUID, items: list[NotificationData]
 ) -> bool:
     """One open tab of the owner gets the notifications that just fired (under its lock);
-    False when the tab may no longer see them (see ``AuthState.may_receive``)."""
+    False when the tab may no longer see them (see ``AuthState._may_receive``)."""
     async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=BellState)) as root:
         auth = await root.get_state(AuthState)
-        if not await auth.may_receive(str(owner_id)):
+        if not await auth._may_receive(str(owner_id)):
             return False
         (await root.get_state(BellState))._arrived(items, auth.time_zone)
         return True

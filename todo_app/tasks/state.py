@@ -380,7 +380,7 @@ async def push_changes(app: rx.App, client_token: str, changes: list[TaskChange]
         return True
     async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=TaskState)) as root:
         auth = await root.get_state(AuthState)
-        if not await auth.may_receive(str(changes[0].owner_id)):
+        if not await auth._may_receive(str(changes[0].owner_id)):
             return False
         (await root.get_state(TaskState))._merge_remote(changes)
         return True
