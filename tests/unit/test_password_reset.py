@@ -61,6 +61,20 @@ def test_a_link_works_once(mailbox: Mailbox) -> None:
     assert service.sign_in(ann.email, NEW_PASSWORD).user.id == ann.id
 
 
+def test_a_password_change_spends_the_links_asked_for_before_it(mailbox: Mailbox) -> None:
+    ann = make_account("Ann")
+    reset.request_reset(ann.email)
+    _, token = mailbox.link()
+    session = service.authenticate(ann.token).session_id
+    service.change_password(ann.id, PASSWORD, NEW_PASSWORD, current_session_id=session)
+    with pytest.raises(InvalidInput) as refused:
+        reset.check_link(token)  # a link mailed before the change cannot undo it
+    assert refused.value.fields == {"token": reset.INVALID_LINK}
+    with pytest.raises(InvalidInput):
+        reset.confirm_reset(token, "an attackers passphrase")
+    assert service.sign_in(ann.email, NEW_PASSWORD).user.id == ann.id
+
+
 def test_an_expired_link_is_refused(mailbox: Mailbox) -> None:
     ann = make_account("Ann")
     reset.request_reset(ann.email)

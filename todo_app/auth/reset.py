@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import col, select, update
 
 from todo_app import mail
 from todo_app.auth import passwords, service, throttle
@@ -83,7 +83,7 @@ def request_reset(email: str, *, ip: str = "") -> None:
         if user is None:
             logger.info("password reset asked for an unknown email ip=%r", ip[:64])
             return
-        _spend_links(s, user.id, now)  # a new link replaces every earlier one
+        service.spend_reset_links_in(s, user.id, now)  # a new link replaces every earlier one
         s.add(
             PasswordReset(
                 user_id=user.id,
@@ -95,14 +95,6 @@ def request_reset(email: str, *, ip: str = "") -> None:
         address, user_id = user.email, user.id
     mail.send_later(mail.Mail(to=address, subject=SUBJECT, body=_body(token)))
     logger.info("password reset link sent user=%s ip=%r", user_id, ip[:64])
-
-
-def _spend_links(s: Session, user_id: object, now: datetime) -> None:
-    s.exec(
-        update(PasswordReset)
-        .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None))
-        .values(used_at=now)
-    )
 
 
 def _per_client(rule: Rule, ip: str) -> list[throttle.Counter]:
@@ -162,7 +154,7 @@ def confirm_reset(token: str, new_password: str, *, ip: str = "") -> None:
         ).rowcount
         if spent != 1:
             raise InvalidInput({"token": INVALID_LINK})
-        _spend_links(s, user.id, now)
+        service.spend_reset_links_in(s, user.id, now)
         s.exec(
             update(User)
             .where(col(User.id) == user.id)

@@ -278,6 +278,16 @@ def revoke_sessions_in(s: Session, user_id: UUID, keep: UUID | None, now: dateti
     return s.exec(statement).rowcount
 
 
+def spend_reset_links_in(s: Session, user_id: UUID, now: datetime) -> None:
+    """Every unused reset link of the account stops working (a new link, a reset, or a
+    password change: a link mailed before the change must not undo it)."""
+    s.exec(
+        update(PasswordReset)
+        .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=now)
+    )
+
+
 def _confirm_password(user: User, password: str) -> bool:
     """Re-check a signed-in user's password, throttled per account (``throttle.CONFIRM_RULE``):
     a stolen session must not become a free password-guessing oracle."""
@@ -560,7 +570,8 @@ def change_password(
     *,
     current_session_id: UUID | None,
 ) -> None:
-    """Replace the password and end every other session (a thief's included)."""
+    """Replace the password, end every other session (a thief's included) and spend every
+    reset link asked for before."""
     user = _load_user(user_id)
     errors: dict[str, str] = {}
     if problem := _password_problem(new_password, user.email):
@@ -578,6 +589,7 @@ def change_password(
         row.password_hash = new_hash
         row.updated_at = now
         revoked = revoke_sessions_in(s, user_id, keep=current_session_id, now=now)
+        spend_reset_links_in(s, user_id, now)
     logger.info("password change user=%s revoked_sessions=%s", user_id, revoked)
 
 
