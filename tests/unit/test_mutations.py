@@ -329,6 +329,22 @@ def test_old_outcomes_are_purged() -> None:
     assert mutations.purge_log(older_than=mutations.timedelta(seconds=-1)) == 1
 
 
+def test_a_deleted_tasks_contents_leave_the_log_once_too_old_to_undo() -> None:
+    owner = make_user()
+    task = make_task(owner, "Private", description="the doctor's number")
+    delete = mutation("delete", task.id)
+    mutations.apply(owner, delete)
+    assert mutations.purge_log() == 0  # a fresh delete keeps its Undo
+    mutations.purge_log(undo_older_than=mutations.timedelta(seconds=-1))
+    with session_scope() as session:
+        row = session.get(TaskMutation, delete.mid)
+        assert row is not None and row.undo == {}  # the outcome stays for replays
+        assert "doctor" not in str(row.outcome)
+    undo = mutation("undo", of=str(delete.mid))
+    assert mutations.apply(owner, undo).reason == mutations.NOTHING
+    assert service.count_tasks(owner).total == 0
+
+
 def test_a_change_made_on_top_of_a_failed_one_waits_instead_of_being_refused() -> None:
     """A passing failure of the first must not turn the ones made on top of it into "stale"."""
     owner = make_user()

@@ -108,6 +108,18 @@ def test_a_due_reminder_is_delivered_once_with_its_title() -> None:
         reminders.mark_read(make_user("Eve"), first[0].id)  # someone else's: not found
 
 
+def test_a_deleted_tasks_notifications_go_with_it() -> None:
+    owner = make_user()
+    day, hhmm, at = soon(10)
+    task = make_task(owner, "Call the clinic", due_date=day, due_time=hhmm, reminders=[5])
+    kept = make_task(owner, "Water plants", due_date=day, due_time=hhmm, reminders=[5])
+    assert len(reminders.claim_due(now=at)) == 2
+    service.delete_task(owner, task.id)
+    assert [n.title for n in reminders.list_notifications(owner)] == [kept.title]
+    service.clear_completed(owner)  # nothing completed: the other one stays
+    assert notifications() == 1
+
+
 def test_reminders_missed_while_down_arrive_late_on_the_first_tick() -> None:
     owner = make_user()
     day, hhmm, at = soon(10)

@@ -42,7 +42,10 @@ logger = logging.getLogger("todo_app.tasks.mutations")
 BATCH_MAX = 100  # mutations one message may carry
 BUSY_RETRIES = 4  # tries again when SQLite's write lock was held past its busy timeout
 MADE_AT_WINDOW = timedelta(days=7)  # how old a change's own time may be and still be used
-LOG_RETENTION = timedelta(days=30)
+LOG_RETENTION = timedelta(days=30)  # outcomes: how long an offline page's replay is answered
+# Undo plans hold a deleted task's whole contents; Undo and Ctrl+Z are for the moment after a
+# change, so the contents go after a day while the outcome stays (README: Your data).
+UNDO_RETENTION = timedelta(days=1)
 
 APPLIED = "applied"
 REFUSED = "refused"
@@ -445,10 +448,22 @@ def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
     return Receipt(mid, FAILED)  # pragma: no cover (the loop always returns)
 
 
-def purge_log(older_than: timedelta = LOG_RETENTION) -> int:
-    """Forget outcomes old enough that no page can still be waiting for them."""
+def purge_log(
+    older_than: timedelta = LOG_RETENTION, undo_older_than: timedelta = UNDO_RETENTION
+) -> int:
+    """Forget outcomes old enough that no page can still be waiting for them, and the undo
+    plans (deleted contents included) of changes too old to undo; returns the rows deleted."""
+    now = utcnow()
     with session_scope() as session:
         result = session.exec(
-            sa.delete(TaskMutation).where(col(TaskMutation.created_at) < utcnow() - older_than)
+            sa.delete(TaskMutation).where(col(TaskMutation.created_at) < now - older_than)
+        )
+        session.exec(
+            sa.update(TaskMutation)
+            .where(
+                col(TaskMutation.created_at) < now - undo_older_than,
+                sa.cast(col(TaskMutation.undo), sa.String) != "{}",
+            )
+            .values(undo={})
         )
     return result.rowcount or 0

@@ -35,6 +35,7 @@ from todo_app.db import get_engine, session_scope
 from todo_app.errors import InvalidInput, ListNotFound, NotFound, StaleVersion
 from todo_app.models import (
     DESCRIPTION_MAX,
+    Notification,
     Reminder,
     Tag,
     Task,
@@ -1223,10 +1224,13 @@ def delete_where_in(
     session: Session, owner_id: uuid.UUID, *filters: sa.ColumnElement[bool]
 ) -> tuple[list[TaskData], TaskChange]:
     """Delete and return the deleted rows (tags read first: they go with the task), so what
-    Undo gets is exactly what was gone."""
+    Undo gets is exactly what was gone. The bell's notifications of a deleted task go with it
+    (their titles are its contents); an Undo brings the task back, not reminders that fired."""
     where = [col(Task.owner_id) == owner_id, *filters]
     ids = session.exec(select(Task.id).where(*where)).all()
     tags = _tags_of(session, ids)
+    if ids:
+        session.exec(sa.delete(Notification).where(col(Notification.task_id).in_(ids)))
     rows = session.exec(
         sa.delete(Task)
         .where(*where, col(Task.id).in_(ids))
