@@ -189,3 +189,6 @@ async def test_a_tab_signed_out_through_the_api_receives_no_later_row(
     assert SECRET + "-later" not in json.dumps(tab.deltas, default=str)
     assert SECRET not in await everything_the_tab_holds(tab)
     assert not (await tab.state(AuthState)).logged_in
+    # The page's guard placeholder then mounts, and says why it is signing in again.
+    events = await tab.run(AuthState.recheck_session)
+    assert any("reason=expired" in path for path in tab.redirects(events))

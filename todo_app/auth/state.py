@@ -160,7 +160,11 @@ class AuthState(rx.State):
             return False
         if await asyncio.to_thread(service.session_is_live, token):
             return True
+        stored = self.token
         await self._clear_tab()
+        # The dead token stays in the browser for the guard's check, which then says the
+        # session has ended (rather than asking to sign in as if never signed in).
+        self.token = stored
         return False
 
     async def _verify(self) -> service.Authenticated | None:
