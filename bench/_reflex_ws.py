@@ -10,6 +10,8 @@ websocket transport) sends no hydration: the state is created on the first event
 tab whose hydrate has not run yet. ``AsyncTab`` (asyncio; ``AsyncClient`` needs aiohttp)
 connects as the page does, with the hydrate and the tab's client storage in the CONNECT
 packet, so the page's on_load runs and the tab is signed in (``socket_load.py``).
+``BareSocket`` (simple_websocket, frames written by hand) needs neither websocket-client nor
+aiohttp, which the app's virtualenv lacks (``edge_probe.py``).
 """
 
 from __future__ import annotations
@@ -188,3 +190,97 @@ class AsyncTab:
 
     async def close(self) -> None:
         await self.sio.disconnect()
+
+
+# --- a socket with no client library beyond simple_websocket -------------------------------
+#
+# python-socketio's clients need websocket-client (``Client``) or aiohttp (``AsyncClient``)
+# for the websocket transport; the app's own dependencies bring neither, but they do bring
+# simple_websocket (the server's). ``BareSocket`` writes the engine.io v4 / socket.io frames
+# itself, as tests/e2e/test_socket_guard.py does, so the probes run in the app's virtualenv.
+
+
+class BareSocket:
+    """One tab's socket: engine.io v4 + socket.io frames over a plain websocket.
+
+    ``token=False`` opens it without ``?token=`` (Reflex links no state to it). ``storage``
+    (the tab's client storage, e.g. ``{names["token_var"]: <bearer>}``) sends the page's
+    hydrate in the CONNECT packet, as state.js does, so the page's on_load runs signed in.
+    """
+
+    def __init__(self, base_url: str, *, token: bool = True, path: str = "/",
+                 storage: dict[str, str] | None = None, hydrate: str = "",
+                 timeout_s: float = 30.0) -> None:  # fmt: skip
+        import simple_websocket
+        from reflex_base.constants import Reflex
+
+        self.token = str(uuid.uuid4()) if token else ""
+        self.path = path
+        self.updates: list[dict[str, Any]] = []
+        self.texts: list[str] = []  # each update as the JSON text it came as
+        query = f"&token={self.token}" if token else ""
+        url = base_url.replace("http", "ws", 1)
+        self.ws = simple_websocket.Client.connect(
+            f"{url}/_event/?EIO=4&transport=websocket{query}", subprotocols=[Reflex.VERSION]
+        )
+        auth: dict[str, Any] = {}
+        if storage is not None:
+            auth = {"event": self._event(hydrate, {"vars": storage})}
+        # Sent before reading the engine.io OPEN: simple_websocket's handshake leaves a frame
+        # that came with the 101 response unread until more data arrives (see the e2e test).
+        self.ws.send(f"40{NAMESPACE},{json.dumps(auth)}")
+        opened = self._frame(timeout_s)
+        if not opened.startswith("0"):
+            raise ConnectionError(f"not an engine.io OPEN: {opened[:200]!r}")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            frame = self._frame(max(deadline - time.monotonic(), 0.01))
+            if frame.startswith(f"40{NAMESPACE},"):
+                break
+            if frame.startswith(f"44{NAMESPACE},"):
+                raise ConnectionError(f"connect refused: {frame[:200]!r}")
+            self._take(frame)
+
+    def _event(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": name,
+            "payload": payload,
+            "router_data": {"pathname": self.path, "asPath": self.path},
+        }
+
+    def _frame(self, timeout: float) -> str:
+        frame = self.ws.receive(timeout=timeout)
+        if frame is None:
+            raise TimeoutError("no frame from the server")
+        return frame if isinstance(frame, str) else frame.decode()
+
+    def _take(self, frame: str) -> None:
+        if frame == "2":  # engine.io ping
+            self.ws.send("3")
+        elif frame.startswith(f"42{NAMESPACE},"):
+            name, data = json.loads(frame.split(",", 1)[1])[:2]
+            if name == "event":
+                self.texts.append(data if isinstance(data, str) else json.dumps(data))
+                self.updates.append(json.loads(data) if isinstance(data, str) else data)
+
+    def emit_data(self, data: Any) -> None:
+        """An ``event`` message whose data is ``data`` as given (a dict, or a string)."""
+        self.ws.send(f"42{NAMESPACE},{json.dumps(['event', data])}")
+
+    def emit(self, name: str, payload: dict[str, Any]) -> None:
+        self.emit_data(self._event(name, payload))
+
+    def until(self, done, timeout_s: float) -> bool:
+        """Read what the server sends until ``done()`` is true (True) or the timeout (False)."""
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            frame = self.ws.receive(timeout=min(left, 0.5))
+            if frame is not None:
+                self._take(frame if isinstance(frame, str) else frame.decode())
+        return True
+
+    def close(self) -> None:
+        self.ws.close()
