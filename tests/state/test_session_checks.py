@@ -192,3 +192,15 @@ async def test_a_tab_signed_out_through_the_api_receives_no_later_row(
     # The page's guard placeholder then mounts, and says why it is signing in again.
     events = await tab.run(AuthState.recheck_session)
     assert any("reason=expired" in path for path in tab.redirects(events))
+
+
+async def test_reloading_a_page_whose_session_ended_says_so_once(tab: StateHarness) -> None:
+    """The page's on_load handlers, then its guard's placeholder, all meet the dead session:
+    the tab is sent to sign in once, saying why, and not again as if never signed in."""
+    _owner, token, _email = await signed_in_tab(tab)
+    await asyncio.to_thread(auth_service.sign_out, token)
+    events = []
+    for handler in (AuthState.require_login, TaskState.load_tasks, BellState.load):
+        events += await tab.run(handler)
+    events += await tab.run(AuthState.recheck_session)
+    assert tab.redirects(events) == ["/login?next=/&reason=expired"]

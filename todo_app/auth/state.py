@@ -135,8 +135,11 @@ class AuthState(rx.State):
         Every state class of the app is reset, not only the ones known to hold user data, so
         a state added later cannot keep the previous user's rows by being forgotten here.
         """
+        auth = await self.get_state(AuthState)
+        sent_to_sign_in = auth._signed_out_here  # not user data: what the tab already did
         for cls in app_state_classes():
             (await self.get_state(cls)).reset()
+        auth._signed_out_here = sent_to_sign_in
 
     async def _forget_here(self) -> None:
         """This tab ended its session itself (and sends itself to sign in): empty it, and keep
