@@ -306,20 +306,6 @@ def _parse(rule: str) -> dict[str, str]:
         raise _BadRule("BYWEEKNO needs FREQ=YEARLY")
     if "BYSETPOS" in parts and not any(k.startswith("BY") and k != "BYSETPOS" for k in parts):
         raise _BadRule("BYSETPOS needs another BY part (such as BYDAY) to pick from")
-    # An interval of whole weeks (days) or whole years (months) always lands on the weekday
-    # (month) it starts on, so BYDAY (BYMONTH) could only ever keep that one: a rule like
-    # FREQ=DAILY;INTERVAL=7;BYDAY=TU gives no date at all unless started on a Tuesday.
-    interval = int(parts.get("INTERVAL", "1"))
-    if freq == "DAILY" and interval % 7 == 0 and "BYDAY" in parts:
-        raise _BadRule(
-            f"With FREQ=DAILY, an INTERVAL of {interval} always lands on the same weekday, so "
-            f"BYDAY can't pick days: use FREQ=WEEKLY;INTERVAL={interval // 7};BYDAY=..."
-        )
-    if freq == "MONTHLY" and interval % 12 == 0 and "BYMONTH" in parts:
-        raise _BadRule(
-            f"With FREQ=MONTHLY, an INTERVAL of {interval} always lands in the same month, so "
-            f"BYMONTH can't pick months: use FREQ=YEARLY;INTERVAL={interval // 12};BYMONTH=..."
-        )
     return parts
 
 
@@ -348,8 +334,34 @@ def _series(
     return series.replace(until=until)
 
 
-def _checked(rule: str) -> dict[str, str]:
-    """The parts of a rule dateutil reads and that gives at least one date.
+def _reachable(parts: dict[str, str]) -> None:
+    """Refuse a rule whose BY parts its INTERVAL can never (or only decades apart) reach."""
+    # An interval of whole weeks (days) or whole years (months) always lands on the weekday
+    # (month) it starts on, so BYDAY (BYMONTH) could only ever keep that one: a rule like
+    # FREQ=DAILY;INTERVAL=7;BYDAY=TU gives no date at all unless started on a Tuesday.
+    freq, interval = parts["FREQ"], int(parts.get("INTERVAL", "1"))
+    if freq == "DAILY" and interval % 7 == 0 and "BYDAY" in parts:
+        raise _BadRule(
+            f"With FREQ=DAILY, an INTERVAL of {interval} always lands on the same weekday, so "
+            f"BYDAY can't pick days: use FREQ=WEEKLY;INTERVAL={interval // 7};BYDAY=..."
+        )
+    if freq == "MONTHLY" and interval % 12 == 0 and "BYMONTH" in parts:
+        raise _BadRule(
+            f"With FREQ=MONTHLY, an INTERVAL of {interval} always lands in the same month, so "
+            f"BYMONTH can't pick months: use FREQ=YEARLY;INTERVAL={interval // 12};BYMONTH=..."
+        )
+    probe = {k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL", "INTERVAL")}
+    if next(_dates(rrulestr(_text(probe), dtstart=_PROBE_START), _Steps()), None) is None:
+        raise _BadRule(
+            "This rule never gives a date (or gives one only decades apart, too rarely to repeat)"
+        )
+
+
+def _checked(rule: str, *, strict: bool = True) -> dict[str, str]:
+    """The parts of a rule dateutil reads and (``strict``) that gives dates within reach.
+
+    Not ``strict`` is for rules already stored, which may predate a refusal: their searches
+    are bounded all the same, and one that finds nothing ends the series.
 
     The probe drops INTERVAL, COUNT and UNTIL and looks for a date within ``GAP_STEPS`` days
     of a fixed start: a pattern with no date there (``BYMONTH=2;BYMONTHDAY=30``) either has
@@ -360,19 +372,16 @@ def _checked(rule: str) -> dict[str, str]:
         _series(parts, start=date(2000, 1, 1), due_time=None, zone="UTC")
     except (ValueError, TypeError, KeyError, OverflowError):
         raise _BadRule("This is not a repeat rule that can be read") from None
-    probe = {k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL", "INTERVAL")}
-    if next(_dates(rrulestr(_text(probe), dtstart=_PROBE_START), _Steps()), None) is None:
-        raise _BadRule(
-            "This rule never gives a date (or gives one only decades apart, too rarely to repeat)"
-        )
+    if strict:
+        _reachable(parts)
     return parts
 
 
-def _read(rule: str) -> dict[str, str]:
+def _read(rule: str, *, strict: bool = True) -> dict[str, str]:
     if not isinstance(rule, str):
         raise InvalidInput({"recurrence": "The repeat rule must be text"})
     try:
-        return _checked(rule)
+        return _checked(rule, strict=strict)
     except _BadRule as bad:
         raise InvalidInput({"recurrence": str(bad)}) from None
 
@@ -435,9 +444,10 @@ def next_due(
     ``GAP_STEPS`` examined days away (the search is bounded). For ``from_completion`` each
     completion restarts the count, so COUNT needs ``completed``, the completions of this
     series before this one: COUNT is then the number of times in all. Without it COUNT ends
-    the series on the last date it would have had counted from ``series_start``.
+    the series on the last date it would have had counted from ``series_start``. A stored rule
+    is read as it was accepted (``_checked`` not ``strict``): one refused since still ends.
     """
-    parts = _read(rule)
+    parts = _read(rule, strict=False)
     start = series_start or due_date
     steps = _Steps()
     if not from_completion:
