@@ -153,8 +153,8 @@ def _metered(series: rrule, steps: _Steps) -> rrule:
     pins this: a rule with no date left must run out of steps.
 
     A daily or weekly step of a long INTERVAL also costs dateutil a loop over every month it
-    skips, so each examined day of such a rule counts one more step per 150 days skipped."""
-    weight = 1 + series._interval // 150 if series._freq in (DAILY, WEEKLY) else 1
+    skips, so each examined day of such a rule counts one more step per 50 days skipped."""
+    weight = 1 + series._interval // 50 if series._freq in (DAILY, WEEKLY) else 1
     if series._bymonth:
         months: tuple[int, ...] = series._bymonth
     elif not (series._freq == YEARLY and series._bynweekday):

@@ -742,7 +742,7 @@ WORST_ACCEPTED = [
     "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",  # a real 8-year gap across 2100
     "FREQ=YEARLY;BYDAY=53MO",
     "FREQ=DAILY;INTERVAL=6;BYMONTH=2;BYMONTHDAY=29",
-    "FREQ=DAILY;INTERVAL=149;BYMONTH=2;BYMONTHDAY=29",  # the longest step counted as one
+    "FREQ=DAILY;INTERVAL=49;BYMONTH=2;BYMONTHDAY=29",  # the longest step counted as one
 ]
 
 
