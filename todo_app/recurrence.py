@@ -9,17 +9,26 @@ the series is computed on the wall clock of the user's zone, so a 09:00 task sta
 across a daylight-saving change and only its UTC instant (``due_at``) moves. A date a rule
 names that does not exist is skipped, as RFC 5545 says (``BYMONTHDAY=31`` skips short months;
 ``BYMONTHDAY=-1`` is the last day of every month).
+
+Every search is bounded (``GAP_STEPS``): dateutil steps through the calendar one period at a
+time and never stops while a rule gives nothing (its UNTIL is only compared with dates it
+finds), so a rule with no date left would walk to the year 9999 (seconds, while the caller
+holds the event loop or a write lock). Here a series whose next date is more than
+``GAP_STEPS`` examined days away has ended; rules that can never give a date, on their own or
+from the date they start on, are refused before that (``validate_recurrence``,
+``check_start``).
 """
 
 from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from itertools import islice
 from typing import Any
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import DAILY, WEEKLY, YEARLY, rrule, rrulestr
 
 from todo_app.errors import InvalidInput
 
@@ -55,8 +64,15 @@ _NUMBERS = {
 }
 _PARTS = frozenset({"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST", *_NUMBERS})
 _TIME_PARTS = frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"})
-# The Gregorian calendar repeats every 400 years: a rule with no date from 9600-01-01 to the end
-# of the calendar has none anywhere. Searching there keeps dateutil's search short.
+# How many days dateutil may examine (each day of each period it steps through) between two
+# dates of a series before the series counts as ended. 4,000 covers every gap of a sensible
+# rule (29 February: 8 years, 2,922 days, across 2100) and costs about 5 ms at worst (daily
+# stepping, about 1 us a day); a rule whose dates are further apart than that ends there.
+GAP_STEPS = 4_000
+# A preview stops after this many examined days in all (a few gaps at most).
+PREVIEW_STEPS = 2 * GAP_STEPS
+# A rule is tried without INTERVAL, COUNT and UNTIL from here (a leap year starting a run of
+# ordinary ones) to see whether it ever gives a date.
 _PROBE_START = datetime(9600, 1, 1)
 _END_OF_DAY = time.max
 
@@ -89,6 +105,83 @@ class _BadRule(ValueError):
     """A rule this module refuses; the message is the reason in words."""
 
 
+class _OutOfReach(Exception):
+    """A search used up its steps: the series has no date within reach."""
+
+
+class _Steps:
+    """The days one search may still examine, between two dates and in all."""
+
+    def __init__(self, total: int | None = None) -> None:
+        self.gap = GAP_STEPS
+        self.total = total
+
+    def spend(self, weight: int) -> None:
+        self.gap -= weight
+        if self.total is not None:
+            self.total -= weight
+            if self.total < 0:
+                raise _OutOfReach
+        if self.gap < 0:
+            raise _OutOfReach
+
+    def found(self) -> None:
+        """A date was found: the next gap starts afresh."""
+        self.gap = GAP_STEPS
+
+
+class _Counted(tuple):
+    """A BY part's values that charge ``steps`` each time dateutil checks a day against them."""
+
+    steps: _Steps
+    weight: int
+
+    def __contains__(self, value: object) -> bool:
+        self.steps.spend(self.weight)
+        return tuple.__contains__(self, value)
+
+
+def _metered(series: rrule, steps: _Steps) -> rrule:
+    """``series`` with a step counter on the first filter dateutil checks for every day.
+
+    The one dateutil internal this app relies on (python-dateutil 2.9 ``rrule._iter``): every
+    day of every period is checked against ``_bymonth`` first when it is set, else against
+    ``_byweekday``. Setting all twelve months, or all seven weekdays, filters nothing, so the
+    dates are the same. A yearly rule with numbered weekdays and no BYMONTH reads ``_bymonth``
+    to know its ranges, so it gets the weekday filter instead (BYWEEKNO, which dateutil checks
+    before weekdays, never goes with numbered weekdays here). tests/unit/test_recurrence.py
+    pins this: a rule with no date left must run out of steps.
+
+    A daily or weekly step of a long INTERVAL also costs dateutil a loop over every month it
+    skips, so each examined day of such a rule counts one more step per 50 days skipped."""
+    weight = 1 + series._interval // 50 if series._freq in (DAILY, WEEKLY) else 1
+    if series._bymonth:
+        months: tuple[int, ...] = series._bymonth
+    elif not (series._freq == YEARLY and series._bynweekday):
+        months = tuple(range(1, 13))
+    else:
+        counted = _Counted(series._byweekday or range(7))
+        counted.steps, counted.weight = steps, weight
+        series._byweekday = counted
+        return series
+    counted = _Counted(months)
+    counted.steps, counted.weight = steps, weight
+    series._bymonth = counted
+    return series
+
+
+def _dates(series: rrule, steps: _Steps) -> Iterator[datetime]:
+    """The series' dates in order, until the steps run out (then it has ended)."""
+    found = iter(_metered(series, steps))
+    while True:
+        try:
+            date_ = next(found)
+        except (StopIteration, _OutOfReach):
+            return
+        steps.found()
+        yield date_
+
+
 # --- reading and checking a rule ----------------------------------------------------------
 
 
@@ -103,7 +196,7 @@ def _numbers(key: str, value: str) -> list[int]:
     return out
 
 
-def _check_byday(value: str, freq: str, has_weekno: bool) -> str:
+def _check_byday(value: str, freq: str, has_weekno: bool, has_month: bool) -> str:
     out = []
     for item in value.split(","):
         item = item.strip()
@@ -119,7 +212,8 @@ def _check_byday(value: str, freq: str, has_weekno: bool) -> str:
             raise _BadRule(
                 f"A numbered weekday ({item}) needs FREQ=MONTHLY or FREQ=YEARLY without BYWEEKNO"
             )
-        limit = 5 if freq == "MONTHLY" else 53
+        # With BYMONTH a yearly numbered weekday counts within each month (RFC 5545).
+        limit = 5 if freq == "MONTHLY" or has_month else 53
         if n == 0 or abs(n) > limit:
             raise _BadRule(f"There is no {item} in a {'month' if limit == 5 else 'year'}")
         out.append(f"{n}{day}")
@@ -197,7 +291,7 @@ def _parse(rule: str) -> dict[str, str]:
                 raise _BadRule("WKST must be a weekday: MO, TU, WE, TH, FR, SA or SU")
             parts[key] = value
         elif key == "BYDAY":
-            parts[key] = _check_byday(value, freq, "BYWEEKNO" in raw)
+            parts[key] = _check_byday(value, freq, "BYWEEKNO" in raw, "BYMONTH" in raw)
         else:
             parts[key] = ",".join(str(n) for n in _numbers(key, value))
 
@@ -240,24 +334,54 @@ def _series(
     return series.replace(until=until)
 
 
-def _checked(rule: str) -> dict[str, str]:
-    """The parts of a rule dateutil reads and that gives at least one date."""
+def _reachable(parts: dict[str, str]) -> None:
+    """Refuse a rule whose BY parts its INTERVAL can never (or only decades apart) reach."""
+    # An interval of whole weeks (days) or whole years (months) always lands on the weekday
+    # (month) it starts on, so BYDAY (BYMONTH) could only ever keep that one: a rule like
+    # FREQ=DAILY;INTERVAL=7;BYDAY=TU gives no date at all unless started on a Tuesday.
+    freq, interval = parts["FREQ"], int(parts.get("INTERVAL", "1"))
+    if freq == "DAILY" and interval % 7 == 0 and "BYDAY" in parts:
+        raise _BadRule(
+            f"With FREQ=DAILY, an INTERVAL of {interval} always lands on the same weekday, so "
+            f"BYDAY can't pick days: use FREQ=WEEKLY;INTERVAL={interval // 7};BYDAY=..."
+        )
+    if freq == "MONTHLY" and interval % 12 == 0 and "BYMONTH" in parts:
+        raise _BadRule(
+            f"With FREQ=MONTHLY, an INTERVAL of {interval} always lands in the same month, so "
+            f"BYMONTH can't pick months: use FREQ=YEARLY;INTERVAL={interval // 12};BYMONTH=..."
+        )
+    probe = {k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL", "INTERVAL")}
+    if next(_dates(rrulestr(_text(probe), dtstart=_PROBE_START), _Steps()), None) is None:
+        raise _BadRule(
+            "This rule never gives a date (or gives one only decades apart, too rarely to repeat)"
+        )
+
+
+def _checked(rule: str, *, strict: bool = True) -> dict[str, str]:
+    """The parts of a rule dateutil reads and (``strict``) that gives dates within reach.
+
+    Not ``strict`` is for rules already stored, which may predate a refusal: their searches
+    are bounded all the same, and one that finds nothing ends the series.
+
+    The probe drops INTERVAL, COUNT and UNTIL and looks for a date within ``GAP_STEPS`` days
+    of a fixed start: a pattern with no date there (``BYMONTH=2;BYMONTHDAY=30``) either has
+    none at all or has dates too far apart to be a task's repeat (29 February on a Monday:
+    once in 28 years); both are refused."""
     parts = _parse(rule)
     try:
         _series(parts, start=date(2000, 1, 1), due_time=None, zone="UTC")
     except (ValueError, TypeError, KeyError, OverflowError):
         raise _BadRule("This is not a repeat rule that can be read") from None
-    probe = {k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL", "INTERVAL")}
-    if rrulestr(_text(probe), dtstart=_PROBE_START).after(_PROBE_START, inc=True) is None:
-        raise _BadRule("This rule never gives a date")
+    if strict:
+        _reachable(parts)
     return parts
 
 
-def _read(rule: str) -> dict[str, str]:
+def _read(rule: str, *, strict: bool = True) -> dict[str, str]:
     if not isinstance(rule, str):
         raise InvalidInput({"recurrence": "The repeat rule must be text"})
     try:
-        return _checked(rule)
+        return _checked(rule, strict=strict)
     except _BadRule as bad:
         raise InvalidInput({"recurrence": str(bad)}) from None
 
@@ -289,10 +413,11 @@ def validate_recurrence(value: Any) -> dict | None:
 # --- dates ---------------------------------------------------------------------------------
 
 
-def _first_after(series: rrule, day: date, zone: str) -> date | None:
-    """The first date of the series after ``day`` (the whole day: never ``day`` itself)."""
-    found = series.after(datetime.combine(day, _END_OF_DAY, zoneinfo.ZoneInfo(zone)))
-    return None if found is None else found.date()
+def _first_after(series: rrule, day: date, zone: str, steps: _Steps) -> date | None:
+    """The first date of the series after ``day`` (the whole day: never ``day`` itself), or
+    ``None`` when there is none within reach."""
+    end = datetime.combine(day, _END_OF_DAY, zoneinfo.ZoneInfo(zone))
+    return next((found.date() for found in _dates(series, steps) if found > end), None)
 
 
 def next_due(
@@ -315,27 +440,32 @@ def next_due(
 
     The series starts at ``series_start`` (the task's first due date; ``due_date`` if not
     given): COUNT counts from there, UNTIL is a fixed end. ``None`` means the rule has no
-    further date and the task completes for good. For ``from_completion`` each completion
-    restarts the count, so COUNT needs ``completed``, the completions of this series before
-    this one: COUNT is then the number of times in all. Without it COUNT ends the series on
-    the last date it would have had counted from ``series_start``.
+    further date and the task completes for good; so does a next date more than
+    ``GAP_STEPS`` examined days away (the search is bounded). For ``from_completion`` each
+    completion restarts the count, so COUNT needs ``completed``, the completions of this
+    series before this one: COUNT is then the number of times in all. Without it COUNT ends
+    the series on the last date it would have had counted from ``series_start``. A stored rule
+    is read as it was accepted (``_checked`` not ``strict``): one refused since still ends.
     """
-    parts = _read(rule)
+    parts = _read(rule, strict=False)
     start = series_start or due_date
+    steps = _Steps()
     if not from_completion:
         series = _series(parts, start=start, due_time=due_time, zone=zone)
-        following = _first_after(series, due_date, zone)
+        following = _first_after(series, due_date, zone, steps)
         if following is not None and following < completed_on:
-            following = _first_after(series, completed_on, zone)
+            following = _first_after(series, completed_on, zone, steps)
         return following
 
     if "COUNT" in parts and completed is not None and completed + 1 >= int(parts["COUNT"]):
         return None
     series = _series(parts, start=completed_on, due_time=due_time, zone=zone, count=False)
-    following = _first_after(series, completed_on, zone)
+    following = _first_after(series, completed_on, zone, steps)
     if following is not None and "COUNT" in parts and completed is None:
-        last = list(_series(parts, start=start, due_time=due_time, zone=zone))[-1:]
-        if not last or following > last[0].date():
+        # Still inside the counted series if one of its dates falls on or after ``following``
+        # (walked only that far, not to its end).
+        counted = _series(parts, start=start, due_time=due_time, zone=zone)
+        if not any(found.date() >= following for found in _dates(counted, steps)):
             return None
     return following
 
@@ -349,10 +479,31 @@ def occurrences(
     zone: str = "UTC",
 ) -> list[date]:
     """The first ``count`` dates of the series that starts on ``start`` (included when the rule
-    gives it), for the dialog's preview. Fewer when COUNT or UNTIL ends the series."""
+    gives it), for the dialog's preview. Fewer when COUNT or UNTIL ends the series, or when
+    the next date is out of reach (the preview examines at most ``PREVIEW_STEPS`` days)."""
     parts = _read(rule)
     series = _series(parts, start=start, due_time=due_time, zone=zone)
-    return [found.date() for found in islice(series, max(count, 0))]
+    found = _dates(series, _Steps(total=PREVIEW_STEPS))
+    return [day.date() for day in islice(found, max(count, 0))]
+
+
+def check_start(rule: str, start: date) -> None:
+    """Refuse (``InvalidInput`` on ``recurrence``) a rule that, started on ``start``, would
+    never repeat: no date after ``start`` within ``GAP_STEPS`` days (COUNT and UNTIL aside,
+    which end a series on purpose). ``validate_recurrence`` cannot know the start, and some
+    rules give dates from one start and none from another:
+    ``FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29`` started in 2025 only visits years
+    that are never leap years."""
+    parts = _read(rule)
+    body = {k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL")}
+    series = _series(body, start=start, due_time=None, zone="UTC")
+    if _first_after(series, start, "UTC", _Steps()) is None:
+        raise InvalidInput(
+            {
+                "recurrence": f"This rule gives no date after {start.isoformat()}, its start: "
+                "its INTERVAL never reaches the days its BY parts pick"
+            }
+        )
 
 
 def due_at(due_date: date, due_time: time | None, zone: str) -> datetime | None:

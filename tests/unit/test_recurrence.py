@@ -7,6 +7,7 @@ choice of where a series starts breaks.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import subprocess
 import sys
@@ -724,3 +725,126 @@ def test_the_module_imports_no_reflex_and_no_database() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- bounded searches (issue 15, finding 2) -------------------------------------------------
+
+# Rules validate_recurrence accepts whose dates, from a 2025 start, are far apart or have run
+# out: the worst an accepted rule can make a search do.
+WORST_ACCEPTED = [
+    "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29",  # from 2025: never a leap year
+    "FREQ=YEARLY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29",  # from 2025: odd years only
+    "FREQ=DAILY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29",
+    "FREQ=DAILY;INTERVAL=1000;BYMONTH=2;BYMONTHDAY=29",  # once in centuries
+    "FREQ=WEEKLY;INTERVAL=1000;BYMONTH=2;BYDAY=MO",
+    "FREQ=MONTHLY;INTERVAL=1000;BYMONTHDAY=31",
+    "FREQ=MONTHLY;INTERVAL=24;BYMONTHDAY=29",
+    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",  # a real 8-year gap across 2100
+    "FREQ=YEARLY;BYDAY=53MO",
+    "FREQ=DAILY;INTERVAL=6;BYMONTH=2;BYMONTHDAY=29",
+    "FREQ=DAILY;INTERVAL=49;BYMONTH=2;BYMONTHDAY=29",  # the longest step counted as one
+]
+
+
+class Spent:
+    """Counts the steps a search spends (recurrence._Steps.spend), whatever it is."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.steps = 0
+        spend = rec._Steps.spend
+
+        def counting(steps: rec._Steps, weight: int) -> None:
+            self.steps += weight
+            spend(steps, weight)
+
+        monkeypatch.setattr(rec._Steps, "spend", counting)
+
+
+def every_search(rule: str, start: date) -> None:
+    """validate, preview, both kinds of completion and the start check of one rule."""
+    rec.validate_recurrence({"rule": rule})
+    rec.occurrences(rule, start=start)
+    for bang in (False, True):
+        rec.next_due(
+            rule,
+            due_date=start,
+            due_time=time(9),
+            zone=BERLIN,
+            completed_on=start + timedelta(days=400),
+            from_completion=bang,
+        )
+    with contextlib.suppress(InvalidInput):  # refused or not, it must be quick
+        rec.check_start(rule, start)
+
+
+def test_the_issues_rule_is_refused_with_the_weekly_rule_to_use() -> None:
+    # Every 7 days lands on the start's weekday only: BYDAY=TU gave no date unless started on
+    # a Tuesday, and dateutil searched to the year 9999 for one (1.8 s on the event loop).
+    reason = refusal({"rule": "FREQ=DAILY;INTERVAL=7;BYDAY=TU"})
+    assert "use FREQ=WEEKLY;INTERVAL=1;BYDAY=" in reason
+    assert "FREQ=WEEKLY;INTERVAL=2" in refusal({"rule": "FREQ=DAILY;INTERVAL=14;BYDAY=MO,FR"})
+    assert "FREQ=YEARLY;INTERVAL=1" in refusal({"rule": "FREQ=MONTHLY;INTERVAL=12;BYMONTH=3"})
+    # Intervals that do reach every weekday (every month) stay allowed.
+    assert rec.validate_recurrence({"rule": "FREQ=DAILY;INTERVAL=3;BYDAY=TU"}) is not None
+    assert rec.validate_recurrence({"rule": "FREQ=MONTHLY;INTERVAL=5;BYMONTH=3"}) is not None
+
+
+def test_a_numbered_weekday_within_a_month_is_at_most_the_fifth() -> None:
+    # dateutil raised IndexError on this (a 500), instead of a reason.
+    assert "There is no 53MO in a month" in refusal({"rule": "FREQ=YEARLY;BYMONTH=2;BYDAY=53MO"})
+
+
+@pytest.mark.parametrize("rule", WORST_ACCEPTED)
+def test_the_worst_accepted_rules_are_cheap(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    spent = Spent(monkeypatch)
+    started = clock.perf_counter()
+    every_search(rule, d("2025-05-04"))
+    elapsed = clock.perf_counter() - started
+    # One preview, two completions (each at most a walk to the completion day and a gap),
+    # one start check: a bounded number of steps, whatever the rule.
+    assert spent.steps <= rec.PREVIEW_STEPS + 5 * rec.GAP_STEPS
+    assert elapsed < 0.25  # seconds before the bound (see bench/recurrence_bench.py)
+
+
+def test_a_series_with_no_date_left_ends_within_its_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    # This pins the dateutil internal the bound relies on (recurrence._metered): if dateutil
+    # stopped checking days against the counted filter, no step would be spent here.
+    spent = Spent(monkeypatch)
+    rule = "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"
+    assert rec.occurrences(rule, start=d("2025-01-01")) == []
+    assert nxt(rule, "2025-01-01") is None  # completes for good
+    assert rec.GAP_STEPS <= spent.steps <= rec.PREVIEW_STEPS + rec.GAP_STEPS + 1000
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=MO,WE", "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=YEARLY;BYDAY=20MO"],
+)
+def test_counting_steps_changes_no_date(rule: str) -> None:
+    start = datetime(2026, 3, 2)
+    expected = [day.date() for day in itertools.islice(rrulestr(rule, dtstart=start), 5)]
+    assert rec.occurrences(rule, start=start.date()) == expected
+
+
+def test_leap_days_still_repeat_across_a_skipped_century() -> None:
+    rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"
+    assert nxt(rule, "2096-02-29") == d("2104-02-29")  # 2100 is not a leap year
+    assert rec.occurrences(rule, start=d("2095-01-01"), count=2) == [
+        d("2096-02-29"),
+        d("2104-02-29"),
+    ]
+
+
+def test_dates_decades_apart_are_refused() -> None:
+    # 29 February on a Monday: once in 28 years or more, too rare to be a repeat.
+    reason = refusal({"rule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"})
+    assert "decades apart" in reason
+
+
+def test_a_rule_that_never_reaches_a_date_from_its_start_is_refused_there() -> None:
+    rule = "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"
+    rec.check_start(rule, d("2028-02-29"))  # leap years only: fine
+    with pytest.raises(InvalidInput) as caught:
+        rec.check_start(rule, d("2025-03-01"))
+    assert "gives no date after 2025-03-01" in caught.value.fields["recurrence"]
+    rec.check_start("FREQ=DAILY;COUNT=1", d("2025-03-01"))  # ending on purpose is fine

@@ -146,3 +146,74 @@ def test_quick_add_through_the_engine_parses_on_the_server() -> None:
     mutations.apply(owner, dismissed)
     read = service.get_task(owner, dismissed.task_id)  # type: ignore[arg-type]
     assert (read.title, read.tags) == ("Read The 5th Wave #books", ())
+
+
+# --- rules at the limits (issue 15, findings 2 and 5) ----------------------------------------
+
+LEAP_EVERY_4 = "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"
+
+
+def test_a_rule_that_never_repeats_from_its_due_date_is_refused() -> None:
+    owner = make_user()
+    with pytest.raises(InvalidInput) as caught:  # from 2025, every 4 years is never a leap year
+        daily(owner, date(2025, 3, 1), rule=LEAP_EVERY_4)
+    assert "gives no date after 2025-03-01" in caught.value.fields["recurrence"]
+    task = daily(owner, date(2028, 2, 29), rule=LEAP_EVERY_4)  # from a leap year: fine
+    with pytest.raises(InvalidInput):  # a rule set anew starts at the due date it is set on
+        service.update_task(
+            owner,
+            task.id,
+            due_date="2025-03-01",
+            recurrence={"rule": LEAP_EVERY_4, "from_completion": True},
+        )
+
+
+def test_mark_all_complete_with_rules_at_the_limits_is_quick() -> None:
+    """The write lock is held while each recurring task finds its next date: 50 tasks whose
+    rules give nothing more (the issue's rule, stored before it was refused, and every! rules
+    that never repeat from today) took seconds each before searches were bounded."""
+    import sqlalchemy as sa
+
+    from todo_app.db import session_scope
+    from todo_app.models import Task
+
+    owner = make_user()
+    today = fields.today_in("UTC")
+    other_day = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[(today.weekday() + 1) % 7]
+    stale = [daily(owner, today) for _ in range(25)]
+    with session_scope() as session:  # as stored before the refusal existed
+        session.exec(
+            sa.update(Task)
+            .where(sa.column("id").in_([t.id for t in stale]))
+            .values(
+                recurrence={
+                    "rule": f"FREQ=DAILY;INTERVAL=7;BYDAY={other_day}",
+                    "from_completion": False,
+                    "start": today.isoformat(),
+                }
+            )
+        )
+    leap = date(today.year + (4 - today.year % 4) % 4, 2, 29)  # the next leap year's 29th
+    if leap <= today:
+        leap = date(leap.year + 4, 2, 29)
+    bang = [daily(owner, leap, rule=LEAP_EVERY_4, bang=True) for _ in range(20)]
+    moving = [daily(owner, today, rule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29") for _ in range(5)]
+    started = time_clock()
+    service.set_all_completed(owner, True)
+    elapsed = time_clock() - started
+    assert elapsed < 2.0, elapsed  # was about 0.5 s a task (12 s here), with the lock held
+    after = {t.id: t for t in service.list_tasks(owner, limit=100).items}
+    for task in stale:  # no date left: completed for good
+        assert after[task.id].completed
+    for task in bang:  # every! from a year that is not a leap year: never again
+        assert after[task.id].completed
+    for task in moving:  # a real four- (or eight-) year gap still moves
+        moved = after[task.id]
+        assert not moved.completed and moved.due_date is not None
+        assert (moved.due_date.month, moved.due_date.day) == (2, 29) and moved.due_date > today
+
+
+def time_clock() -> float:
+    import time as clock
+
+    return clock.perf_counter()

@@ -617,9 +617,11 @@ def public_recurrence(stored: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _with_start(recurrence: dict[str, Any] | None, due_date: date | None) -> dict[str, Any] | None:
-    """A new rule counts its occurrences (COUNT, UNTIL) from the due date it was set on."""
+    """A new rule counts its occurrences (COUNT, UNTIL) from the due date it was set on, and
+    must repeat from there (a rule can reach dates from one start and none from another)."""
     if recurrence is None or due_date is None:
         return recurrence
+    recurrence_rules.check_start(recurrence["rule"], due_date)
     return {**recurrence, "start": due_date.isoformat()}
 
 

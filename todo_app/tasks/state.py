@@ -280,14 +280,17 @@ class TaskState(rx.State):
         async for event in self._load_page(who, offset=shown):
             yield event
 
-    def _parse_quick(self, text: str) -> None:
+    async def _parse_quick(self, text: str) -> None:
         ignore = frozenset(
             start
             for start, token in self._quick_ignore
             if text[start : start + len(token)] == token
         )
         self._quick_ignore = [(s, t) for s, t in self._quick_ignore if s in ignore]
-        parsed = quickadd.parse(text, now=utcnow(), zone=self.time_zone, ignore=ignore)
+        # Client text: parsed off the event loop, so a long one stalls only this tab.
+        parsed = await asyncio.to_thread(
+            quickadd.parse, text, now=utcnow(), zone=self.time_zone, ignore=ignore
+        )
         known = {item["name"].casefold(): item["id"] for item in self.lists}
         found = service.fields_of(parsed)
         if parsed.list_name and parsed.list_name.casefold() in known:
@@ -305,42 +308,36 @@ class TaskState(rx.State):
 
     @rx.event
     @signed_in
-    def preview_quick_add(self, who: Authenticated, text: Any) -> None:
+    async def preview_quick_add(self, who: Authenticated, text: Any) -> None:
         """The "New task" text as it is typed (debounced in the browser): the chips."""
         if not isinstance(text, str) or len(text) > service.QUICK_ADD_MAX:
             self.quick = {}
             return
-        self._parse_quick(text)
+        await self._parse_quick(text)
 
     @rx.event
     @signed_in
-    def dismiss_token(self, who: Authenticated, start: Any) -> None:
+    async def dismiss_token(self, who: Authenticated, start: Any) -> None:
         """A chip dismissed: that part of the text stays in the title."""
         text = self.quick.get("text", "")
         token = next((t for t in self.quick.get("tokens", []) if t["start"] == start), None)
         if token is None:
             return
         self._quick_ignore = [*self._quick_ignore, (token["start"], token["text"])]
-        self._parse_quick(text)
+        await self._parse_quick(text)
 
     @rx.event
     @signed_in
-    def preview_repeat(self, who: Authenticated, rule: Any) -> None:
-        """The next five dates of a rule, from today where the user is."""
+    async def preview_repeat(self, who: Authenticated, rule: Any) -> None:
+        """The next five dates of a rule, from today where the user is.
+
+        Client text through dateutil: computed off the event loop, and bounded
+        (recurrence.PREVIEW_STEPS), so no rule stalls other tabs."""
         self.repeat_preview = []
         if not isinstance(rule, str) or not rule.strip() or rule == "custom":
             return
-        try:
-            checked = recurrence.validate_recurrence({"rule": rule, "from_completion": False})
-        except InvalidInput:
-            self.repeat_preview = ["not a rule this app understands"]
-            return
-        assert checked is not None
         start = fields.today_in(self.time_zone)
-        self.repeat_preview = [
-            day.strftime("%a %-d %b")
-            for day in recurrence.occurrences(checked["rule"], start=start)
-        ]
+        self.repeat_preview = await asyncio.to_thread(_repeat_preview, rule, start)
 
     @rx.event
     @public
@@ -368,6 +365,17 @@ class TaskState(rx.State):
         self.query = query
         async for event in self._load_page(who, offset=0):
             yield event
+
+
+def _repeat_preview(rule: str, start: date) -> list[str]:
+    """The dialog's lines for a rule: its next five dates from ``start``, or why not."""
+    try:
+        checked = recurrence.validate_recurrence({"rule": rule, "from_completion": False})
+    except InvalidInput as exc:  # the reason, which says what would work instead
+        return [next(iter(exc.fields.values()), "not a rule this app understands")]
+    assert checked is not None
+    days = recurrence.occurrences(checked["rule"], start=start)
+    return [day.strftime("%a %-d %b") for day in days]
 
 
 async def push_changes(app: rx.App, client_token: str, changes: list[TaskChange]) -> bool:
