@@ -52,6 +52,10 @@ _APP_VARS = {
     "TODO_TOKEN_TTL_SECONDS",
     "TODO_TOKEN_RENEW_AFTER_SECONDS",
     "TODO_TOKEN_MAX_AGE_SECONDS",
+    # A deployment's public URL without SMTP stops a production start (settings.py).
+    "TODO_PUBLIC_URL",
+    "TODO_SMTP_URL",
+    "TODO_MAIL_TO_LOG",
 }
 
 

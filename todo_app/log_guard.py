@@ -25,24 +25,66 @@ UNREDACTED_LOGGERS = frozenset({"todo_app.mail"})
 
 # A quoted value under a key that names a secret ('password': '...', "new_password": "...",
 # token="..."), a JWT anywhere, and a token in a URL's query. Every pattern runs in linear
-# time: records can hold 900 kB of a client's text (a key name starts after a non-word
-# character and is bounded, so a long run of letters is not tried at every position).
+# time, and ``cap_record`` hands them at most ``LOG_RECORD_MAX + REDACT_SLACK`` characters
+# (records can hold 900 kB of a client's text):
+# - a key name starts after a non-word character and is bounded, so a long run of letters is
+#   not tried at every position;
+# - a quoted value is matched possessively (``*+``): a value that never closes is read once;
+# - a JWT is looked for only where a run of token characters starts (``(?<![\w-])``), from
+#   the run's first ``eyJ`` (an atomic group: a later ``eyJ`` of the same run has a shorter
+#   tail, so it cannot match where the first one failed). Matching from every ``eyJ`` made
+#   ``"eyJ" * 33000`` quadratic: seconds for 100 kB, minutes for 1 MB.
+REDACT_SLACK = 1000  # characters past a cut still redacted: a token (~250) cut there is whole
 _SECRET_NAME = r"(?<!\w)\w{0,40}?(?:password|passwd|secret|token)\w{0,40}"  # noqa: S105  (key names)
+_SECRET_KEY = rf"""(?P<key>(?P<q>['"]?){_SECRET_NAME}(?P=q)\s*+[:=]\s*+)"""
 _QUOTED_SECRET = re.compile(
-    rf"""(?P<key>(?P<q>['"]?){_SECRET_NAME}(?P=q)\s*[:=]\s*)(?P<v>'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")""",
+    rf"""{_SECRET_KEY}(?P<v>'(?:\\[\s\S]|[^'\\])*+'|"(?:\\[\s\S]|[^"\\])*+")""",
     re.IGNORECASE,
 )
-_JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}")
-_URL_TOKEN = re.compile(r"([?&]token=)[^&\s'\"]+", re.IGNORECASE)
+# In text that was cut: a value the cut leaves open is redacted to the end.
+_QUOTED_SECRET_CUT = re.compile(
+    rf"""{_SECRET_KEY}(?P<v>'(?:\\[\s\S]?|[^'\\])*+(?:'|\Z)|"(?:\\[\s\S]?|[^"\\])*+(?:"|\Z))""",
+    re.IGNORECASE,
+)
+_JWT_START = r"(?<![\w-])(?>(?P<pre>[\w-]*?)(?=eyJ))eyJ[\w-]{4,}+"
+_JWT = re.compile(rf"{_JWT_START}\.[\w-]{{4,}}+\.[\w-]{{4,}}+")
+# In text that was cut: a token the cut ends is redacted too (its head is no less secret).
+_JWT_CUT = re.compile(rf"{_JWT_START}(?:\.[\w-]{{4,}}+\.[\w-]{{4,}}+|(?:\.[\w-]*+){{0,2}}\Z)")
+_URL_TOKEN = re.compile(r"([?&]token=)[^&\s'\"]++", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """``text`` with the values of secret-named keys, JWTs and URL tokens replaced."""
+    """``text`` with the values of secret-named keys, JWTs and URL tokens replaced.
+
+    Linear in ``len(text)``; callers that log bound the text first (``redacted_loggable``)."""
+    return _redact(text, cut=False)
+
+
+def _redact(text: str, *, cut: bool) -> str:
     if not any(word in text.lower() for word in ("pass", "secret", "token", "eyj")):
         return text  # the common case, cheaply
-    text = _QUOTED_SECRET.sub(lambda m: f"{m['key']}{m['v'][0]}{REDACTED}{m['v'][0]}", text)
-    text = _JWT.sub(REDACTED, text)
+    quoted, jwt = (_QUOTED_SECRET_CUT, _JWT_CUT) if cut else (_QUOTED_SECRET, _JWT)
+    text = quoted.sub(lambda m: f"{m['key']}{m['v'][0]}{REDACTED}{m['v'][0]}", text)
+    text = jwt.sub(lambda m: f"{m['pre']}{REDACTED}", text)
     return _URL_TOKEN.sub(rf"\1{REDACTED}", text)
+
+
+def redacted_loggable(value: object, limit: int = LOG_TEXT_MAX, *, redacting: bool = True) -> str:
+    """``loggable(redact(value), limit)``, at a cost bounded by ``limit``, not by the value.
+
+    Only the first ``limit + REDACT_SLACK`` characters are redacted (the cut keeps at most
+    ``limit`` of them); a secret the cut splits is redacted as if it ended there. A cut value
+    says how long it was, as ``loggable`` does.
+    """
+    text = value if isinstance(value, str) else str(value)
+    head = text[: limit + REDACT_SLACK]
+    cut = len(head) < len(text)
+    if redacting:
+        head = _redact(head, cut=cut)
+    escaped = _escape(head[:limit])
+    if not cut and len(head) <= limit and len(escaped) <= limit:
+        return escaped
+    return f"{escaped[:limit]}… [{len(text)} chars]"
 
 
 def loggable(value: object, limit: int = LOG_TEXT_MAX) -> str:
@@ -81,7 +123,7 @@ def _traceback_text(exc: BaseException) -> str:
     parts = []
     for item in reversed(chain):
         frames = "".join(traceback.format_tb(item.__traceback__, limit=-TRACEBACK_FRAMES))
-        text = loggable(redact(f"{type(item).__qualname__}: {item}"))
+        text = redacted_loggable(f"{type(item).__qualname__}: {item}")
         parts.append(f"Traceback (most recent call last):\n{frames}{text}")
     return "\n".join(parts)
 
@@ -97,11 +139,15 @@ def cap_record(record: logging.LogRecord) -> logging.LogRecord:
         message = record.getMessage()
     except Exception:  # a bad format string: log what was given, not a logging error
         message = f"{record.msg!r} % {record.args!r}"
-    if record.name not in UNREDACTED_LOGGERS:
-        message = redact(message)
+    redacting = record.name not in UNREDACTED_LOGGERS
     if len(message) > LOG_RECORD_MAX or not message.isprintable():
-        record.msg, record.args = loggable(message, LOG_RECORD_MAX), ()
-    elif record.args or message is not record.msg:
+        # Cut before redacting: the patterns see a bounded head, never 900 kB.
+        record.msg = redacted_loggable(message, LOG_RECORD_MAX, redacting=redacting)
+        record.args = ()
+    else:
+        message = redact(message) if redacting else message
+        if record.args or message is not record.msg:
+            record.msg, record.args = message, ()
         record.msg, record.args = message, ()
     if record.exc_info and record.exc_info[1] is not None:
         record.msg = f"{record.msg}\n{_traceback_text(record.exc_info[1])}"

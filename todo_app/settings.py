@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +110,9 @@ class Settings:
     site_url: str = "http://localhost:3000"
     smtp_url: str = field(default="", repr=False)
     mail_from: str = "Todo <no-reply@localhost>"
+    # Without SMTP, mail (reset links included) goes to the log; a real deployment must
+    # say so on purpose (TODO_MAIL_TO_LOG=1).
+    mail_to_log: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -175,15 +179,36 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sign_ups_per_hour=_int(env, "TODO_SIGN_UPS_PER_HOUR", 20, 0, 1_000_000),
         cors_origins=origins,
         public_url=public_url,
-        **_mail_settings(env, public_url),
+        **_mail_settings(env, public_url, production=production),
     )
 
 
-def _mail_settings(env: dict[str, str], public_url: str) -> dict[str, str]:
+def _flag(env: dict[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in {"", "0", "false", "no"}:
+        return False
+    if raw in {"1", "true", "yes"}:
+        return True
+    raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def is_local_url(url: str) -> bool:
+    """True for this machine's own names (the two-command start on a laptop)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in {"localhost", "127.0.0.1", "::1"} or host.endswith(".localhost")
+
+
+def _mail_settings(env: dict[str, str], public_url: str, *, production: bool) -> dict[str, Any]:
     """Where mailed links point, and the SMTP server that sends them.
 
     Links never take their host from a request: a forged ``Host`` header would otherwise
     mail a victim a link to the attacker's site, carrying the victim's token.
+
+    With no SMTP server, mail is written to the log, reset links and all: right on one's own
+    machine, and a leak anywhere else (whoever reads the log can take over any account). A
+    production server with a public URL that is not this machine is a real deployment, so it
+    refuses to start without SMTP unless ``TODO_MAIL_TO_LOG=1`` says the log is meant. A
+    plain ``./run.sh`` (production mode, no public URL) still starts on its defaults.
     """
     port = env.get("PORT", "").strip() or "3000"
     smtp_url = env.get("TODO_SMTP_URL", "").strip()
@@ -192,9 +217,20 @@ def _mail_settings(env: dict[str, str], public_url: str) -> dict[str, str]:
             "TODO_SMTP_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587 "
             "or smtps://user:pass@host:465"
         )
+    mail_to_log = _flag(env, "TODO_MAIL_TO_LOG")
+    deployed = production and bool(public_url) and not is_local_url(public_url)
+    if deployed and not smtp_url and not mail_to_log:
+        raise SettingsError(
+            f"TODO_PUBLIC_URL is {public_url} but TODO_SMTP_URL is not set: password-reset "
+            "links would be written to the server log, where whoever reads it can take "
+            "over any account. Set TODO_SMTP_URL (smtp://host:25, "
+            "smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465), or "
+            "TODO_MAIL_TO_LOG=1 to log mail on purpose."
+        )
     return {
         "site_url": public_url or f"http://localhost:{port}",
         "smtp_url": smtp_url,
+        "mail_to_log": mail_to_log,
         "mail_from": env.get("TODO_MAIL_FROM", "").strip() or "Todo <no-reply@localhost>",
     }
 

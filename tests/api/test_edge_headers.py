@@ -94,3 +94,16 @@ def test_a_websocket_passes_untouched() -> None:
     scope = {"type": "websocket", "path": "/_event/", "headers": []}
     asyncio.run(SecurityHeaders(app)(scope, receive, send))
     assert seen == [{"type": "websocket.accept", "headers": []}]
+
+
+def test_hsts_is_sent_when_the_public_url_is_https(tmp_path: Path) -> None:
+    inner = Starlette(routes=[Route("/ping", _json)])
+    for public_url, expected in [
+        ("https://todo.example.com", "max-age=31536000"),
+        ("http://todo.example.com", None),
+        ("", None),  # no public URL: this machine, over http
+    ]:
+        app = SecurityHeaders(api_transformer(inner), html_dir=tmp_path, public_url=public_url)
+        headers = TestClient(app).get("/ping").headers
+        assert headers.get("strict-transport-security") == expected, public_url
+        assert headers["x-frame-options"] == "DENY"

@@ -12,6 +12,7 @@ from sqlmodel import func, select
 from tests.factories import make_task, make_user
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound
+from todo_app.lists import rows
 from todo_app.lists import service as lists
 from todo_app.lists.service import ListData
 from todo_app.models import Task, TaskList
@@ -108,13 +109,44 @@ def test_create_with_another_users_id_is_not_found() -> None:
 
 
 def test_at_most_200_lists(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lists, "LISTS_MAX", 3)
+    monkeypatch.setattr(rows, "LISTS_MAX", 3)
     owner = make_user()
     for name in "abc":
         lists.create_list(owner, name)
     with pytest.raises(InvalidInput) as caught:
         lists.create_list(owner, "d")
     assert caught.value.fields == {"name": "You can have at most 3 lists"}
+
+
+def _counts(owner: uuid.UUID) -> tuple[int, int]:
+    with session_scope() as session:
+        count = session.exec(select(func.count()).select_from(TaskList)).one()
+        tasks_made = session.exec(select(func.count()).select_from(Task)).one()
+    return count, tasks_made
+
+
+def test_quick_add_makes_lists_by_the_same_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``+NewList`` was a second copy of list creation, without the cap (issue 15, finding 7)."""
+    monkeypatch.setattr(rows, "LISTS_MAX", 3)
+    owner = make_user()
+    for name in "abc":
+        lists.create_list(owner, name)
+    with pytest.raises(InvalidInput) as caught:
+        tasks.create_from_text(owner, "Buy milk +Groceries")
+    assert caught.value.fields == {"name": "You can have at most 3 lists"}
+    assert _counts(owner) == (3, 0)  # neither the list nor the task was written
+    # A list that exists is found, whatever the case, past the cap too.
+    task = tasks.create_from_text(owner, "Buy milk +B")
+    assert task.list_id == next(item.id for item in lists.list_lists(owner) if item.name == "b")
+    assert _counts(owner) == (3, 1)
+
+
+def test_quick_add_names_a_new_list_by_the_list_name_rule() -> None:
+    owner = make_user()
+    task = tasks.create_from_text(owner, "Plan +Trip")
+    assert [(item.id, item.name, item.position) for item in lists.list_lists(owner)] == [
+        (task.list_id, "Trip", 0)
+    ]
 
 
 # --- rename and reorder -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -82,6 +83,24 @@ def test_unknown_and_mistyped_fields_are_refused_and_write_nothing() -> None:
         assert (receipt.status, receipt.reason) == (REFUSED, INVALID), fields
     row = stored(task.id)
     assert row is not None and row.version == 1 and not row.completed
+
+
+def test_a_60_kb_title_of_spaces_is_refused_at_once() -> None:
+    """The page's path runs the same title rule: 30k spaces took 8.6 s (issue 15, 3)."""
+    owner = make_user()
+    task = make_task(owner)
+    title = "a" + " " * 60_000 + "b"
+    started = time.perf_counter()
+    for m in (
+        mutation("set", task.id, fields={"title": title}, base_version=1),
+        mutation("create", uuid.uuid4(), fields={"title": title}),
+    ):
+        receipt = mutations.apply(owner, m)
+        assert (receipt.status, receipt.reason) == (REFUSED, INVALID)
+        assert f"this one has {len(title)}" in receipt.detail
+    assert time.perf_counter() - started < 0.5
+    row = stored(task.id)
+    assert row is not None and row.version == 1
 
 
 # --- applying exactly once ----------------------------------------------------------------

@@ -127,3 +127,39 @@ def test_max_age_shorter_than_ttl_is_refused(tmp_path: Path) -> None:
                 "TODO_TOKEN_MAX_AGE_SECONDS": "3600",
             }
         )
+
+
+# --- mail in production -----------------------------------------------------------------------
+
+DEPLOYED = {"TODO_ENV": "production", "TODO_PUBLIC_URL": "https://todo.example.com"}
+
+
+def test_a_deployment_without_smtp_refuses_to_start(tmp_path: Path) -> None:
+    """Reset links in the log are keys to accounts for whoever reads it (issue 15, 12)."""
+    with pytest.raises(SettingsError, match=r"TODO_SMTP_URL is not set.*TODO_MAIL_TO_LOG=1"):
+        load_settings({"TODO_DATA_DIR": str(tmp_path), **DEPLOYED})
+    with pytest.raises(SettingsError, match="TODO_SMTP_URL is not set"):
+        load_settings({"TODO_DATA_DIR": str(tmp_path), **DEPLOYED, "TODO_MAIL_TO_LOG": "0"})
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {**DEPLOYED, "TODO_SMTP_URL": "smtp://mail.example.com:25"},
+        {**DEPLOYED, "TODO_MAIL_TO_LOG": "1"},  # said on purpose
+        {"TODO_ENV": "production"},  # ./run.sh on a laptop: the two-command start
+        {"REFLEX_ENV_MODE": "prod", "TODO_PUBLIC_URL": "http://127.0.0.1:3000"},  # the e2e server
+        {"TODO_ENV": "production", "TODO_PUBLIC_URL": "http://todo.localhost:8080"},
+        {"TODO_PUBLIC_URL": "https://todo.example.com"},  # development logs mail
+    ],
+)
+def test_mail_may_go_to_the_log_where_it_is_safe_or_said(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    settings = load_settings({"TODO_DATA_DIR": str(tmp_path), **env})
+    assert settings.mail_to_log == (env.get("TODO_MAIL_TO_LOG") == "1")
+
+
+def test_mail_to_log_is_1_or_0(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="TODO_MAIL_TO_LOG must be 1 or 0"):
+        load_settings({"TODO_DATA_DIR": str(tmp_path), "TODO_MAIL_TO_LOG": "maybe"})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from time import perf_counter
+from typing import Any
 
 import pytest
 
@@ -462,3 +465,51 @@ def test_a_list_name_with_a_control_character_is_refused() -> None:
 @pytest.mark.parametrize("not_text", [None, 5, ["Work"]])
 def test_a_list_name_must_be_text(not_text: object) -> None:
     assert refusal(rules.validate_list_name, not_text) == {"name": "A list name must be text"}
+
+
+# --- every text rule is linear, and refuses long raw text before reading it --------------------
+
+
+def _seconds(check: Any, value: str) -> float:
+    started = perf_counter()
+    with contextlib.suppress(InvalidInput):
+        check(value)
+    return perf_counter() - started
+
+
+def test_a_title_is_made_one_line_in_linear_time() -> None:
+    # "\s*[breaks]\s*" backtracked through each run of spaces: 30k spaces took seconds.
+    assert rules.one_line("a \t b\n\nc  d\u2028") == "a b c  d "
+    small = min(_seconds(rules.one_line, "a" + " " * 10_000 + "b") for _ in range(3))
+    large = _seconds(rules.one_line, "a" + " " * 100_000 + "b")
+    assert large < 25 * small + 0.01
+
+
+@pytest.mark.parametrize(
+    ("check", "raw_max", "field"),
+    [
+        (rules.validate_title, rules.TITLE_RAW_MAX, "title"),
+        (rules.validate_description, rules.DESCRIPTION_RAW_MAX, "description"),
+        (rules.validate_tag, rules.TAG_RAW_MAX, "tags"),
+        (rules.validate_list_name, rules.LIST_NAME_RAW_MAX, "name"),
+    ],
+)
+@pytest.mark.parametrize("filler", [" ", "\t ", "a", "\u200b"])
+def test_long_raw_text_is_refused_by_its_length_at_once(
+    check: Any, raw_max: int, field: str, filler: str
+) -> None:
+    value = "a" + filler * 500_000 + "b"
+    assert _seconds(check, value) < 0.01
+    with pytest.raises(InvalidInput) as caught:
+        check(value)
+    assert "at most" in caught.value.fields[field]
+    if field in {"title", "description"}:
+        assert f"(this one has {len(value)})" in caught.value.fields[field]
+
+
+def test_a_title_just_under_the_raw_bound_is_normalised_as_before() -> None:
+    padded = "x" + " \n" * ((rules.TITLE_RAW_MAX - 2) // 2) + "y"
+    assert len(padded) <= rules.TITLE_RAW_MAX
+    assert rules.validate_title(padded) == "x y"
+    with pytest.raises(InvalidInput, match="this one has 201"):
+        rules.validate_title("a" * 201)  # the stored length still decides below the bound

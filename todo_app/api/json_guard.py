@@ -19,30 +19,49 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 NOT_UNICODE = "Must be valid Unicode text (a lone surrogate such as \\udc00 is not)"
 NOT_UNICODE_NAME = "A field name must be valid Unicode text (a lone surrogate is not)"
 NOT_FINITE = "Must be a finite number"
+# No request of this API nests deeper than about 4 (a task's reminders: body, list, object);
+# 32 leaves room and keeps every later reader (pydantic, the services) far from Python's
+# recursion limit. "[" * 900 + "]" * 900 overflowed it here: a 500 and a traceback.
+JSON_DEPTH_MAX = 32
+TOO_DEEP = f"JSON must not nest deeper than {JSON_DEPTH_MAX} levels"
 
 
 def _problems(value: Any, loc: list[str | int]) -> list[dict[str, Any]]:
-    """FastAPI-shaped errors for every unusable string or number in ``value``."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return [{"loc": loc, "msg": NOT_UNICODE, "type": "value_error"}]
-        return []
-    if isinstance(value, float) and not math.isfinite(value):
-        return [{"loc": loc, "msg": NOT_FINITE, "type": "value_error"}]
-    if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in _problems(item, [*loc, i])]
-    if isinstance(value, dict):
-        found: list[dict[str, Any]] = []
-        for key, item in value.items():
-            if _problems(key, loc):
-                # The name itself cannot be echoed; say where it sits.
-                found.append({"loc": loc, "msg": NOT_UNICODE_NAME, "type": "value_error"})
+    """FastAPI-shaped errors for every unusable string or number in ``value``, and for
+    nesting deeper than ``JSON_DEPTH_MAX``. Iterative: its depth is not Python's stack."""
+    found: list[dict[str, Any]] = []
+    pending: list[tuple[Any, list[str | int]]] = [(value, loc)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            if not _is_unicode(item):
+                found.append({"loc": where, "msg": NOT_UNICODE, "type": "value_error"})
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                found.append({"loc": where, "msg": NOT_FINITE, "type": "value_error"})
+        elif isinstance(item, list | dict):
+            if len(where) - len(loc) >= JSON_DEPTH_MAX:
+                return [{"loc": loc, "msg": TOO_DEEP, "type": "value_error"}]
+            if isinstance(item, list):
+                pending.extend((child, [*where, i]) for i, child in reversed(list(enumerate(item))))
                 continue
-            found.extend(_problems(item, [*loc, key]))
-        return found
-    return []
+            children = []
+            for key, child in item.items():
+                if not _is_unicode(key):
+                    # The name itself cannot be echoed; say where it sits.
+                    found.append({"loc": where, "msg": NOT_UNICODE_NAME, "type": "value_error"})
+                    continue
+                children.append((child, [*where, key]))
+            pending.extend(reversed(children))
+    return found
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_json(headers: Headers) -> bool:
@@ -54,14 +73,17 @@ def body_problems(body: bytes) -> list[dict[str, Any]]:
     """The problems in a JSON body; none for a body that is not JSON (FastAPI words that)."""
     try:
         parsed = json.loads(body)
-    except (ValueError, RecursionError):
+    except RecursionError:  # deeper than Python's own limit: far past ours
+        return [{"loc": ["body"], "msg": TOO_DEEP, "type": "value_error"}]
+    except ValueError:
         return []
     return _problems(parsed, ["body"])
 
 
 class JsonGuard:
     """Reads a JSON request body (already capped by ``BodyLimit``), answers 422 if it holds
-    a lone surrogate or a non-finite number, and otherwise replays it to ``app``."""
+    a lone surrogate or a non-finite number or nests deeper than ``JSON_DEPTH_MAX``, and
+    otherwise replays it to ``app``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

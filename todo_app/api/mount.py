@@ -18,6 +18,7 @@ from reflex_base.config import get_config
 from starlette.types import ASGIApp
 
 from todo_app.api.app import with_api_cors
+from todo_app.settings import get_settings
 from todo_app.web.headers import SecurityHeaders
 
 
@@ -35,4 +36,5 @@ class TodoApp(rx.App):
 
     def __call__(self) -> ASGIApp:
         backend = with_api_cors(super().__call__(), get_config().cors_allowed_origins)
-        return SecurityHeaders(backend, html_dir=built_pages_dir())
+        public_url = get_settings().public_url
+        return SecurityHeaders(backend, html_dir=built_pages_dir(), public_url=public_url)

@@ -15,6 +15,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
+from pydantic import Field
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
@@ -31,12 +32,14 @@ from todo_app.api.schemas import (
     TaskPatch,
     TaskReplace,
     TaskToggle,
+    service_rule,
 )
 from todo_app.errors import InvalidInput
 from todo_app.tasks import service as task_service
 from todo_app.tasks.fields import TAG_MAX
 from todo_app.tasks.service import (
     DEFAULT_ORDER,
+    FILTER_VALUES_MAX,
     INBOX,
     OFFSET_MAX,
     PAGE_SIZE_DEFAULT,
@@ -54,9 +57,10 @@ TaskId = Annotated[UUID, Path(description="The task's id.")]
 StatusFilter = Annotated[Status, Query(description="Which tasks to list.")]
 Search = Annotated[
     str,
+    service_rule(task_service.validate_search, Annotated[str, Field(max_length=SEARCH_MAX)]),
     Query(
-        max_length=SEARCH_MAX,
-        description="Only tasks whose title or description contains this text (any case).",
+        description="Only tasks whose title or description contains this text (any case), "
+        f"at most {SEARCH_MAX} characters.",
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX, description="Page size.")]
@@ -71,13 +75,16 @@ ListFilter = Annotated[
 ]
 PriorityFilter = Annotated[
     list[PriorityName] | None,
-    Query(description="Only tasks of this priority; repeat it for any of several."),
+    Query(
+        description="Only tasks of this priority; repeat it for any of several (at most "
+        f"{FILTER_VALUES_MAX} times).",
+    ),
 ]
 TagFilter = Annotated[
     list[TagName] | None,
     Query(
         description=f"Only tasks carrying this tag (any case, 1 to {TAG_MAX} characters); "
-        "repeat it for tasks carrying all of them.",
+        f"repeat it for tasks carrying all of them (at most {FILTER_VALUES_MAX} times).",
     ),
 ]
 DueFilter = Annotated[

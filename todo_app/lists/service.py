@@ -17,13 +17,13 @@ from sqlmodel import Session, col, func, select
 
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound
+from todo_app.lists import rows
 from todo_app.models import Task, TaskList, utcnow
 from todo_app.tasks import fields as rules
 from todo_app.tasks import service as task_service
 
-NAME_TAKEN = "You already have a list with this name"
 NOT_FOUND = task_service.LIST_NOT_FOUND_MESSAGE
-LISTS_MAX = 200
+NAME_TAKEN, LISTS_MAX = rows.NAME_TAKEN, rows.LISTS_MAX
 
 
 @dataclass(frozen=True)
@@ -90,31 +90,12 @@ def _check_free(session: Session, owner_id: uuid.UUID, key: str, keep: uuid.UUID
 
 
 def create_list(owner_id: uuid.UUID, name: str, *, list_id: uuid.UUID | None = None) -> ListData:
-    """A new list at the end of the owner's lists."""
-    name = rules.validate_list_name(name)
-    key = rules.tag_key(name)
+    """A new list at the end of the owner's lists (the rule: ``lists.rows.create_in``)."""
     try:
         with session_scope() as session:
             if list_id is not None and session.get(TaskList, list_id) is not None:
                 return _data(_owned(session, owner_id, list_id), _open_counts(session, owner_id))
-            _check_free(session, owner_id, key, None)
-            count, last = session.exec(
-                select(func.count(), func.max(TaskList.position)).where(
-                    col(TaskList.owner_id) == owner_id
-                )
-            ).one()
-            if count >= LISTS_MAX:
-                raise InvalidInput({"name": f"You can have at most {LISTS_MAX} lists"})
-            row = TaskList(
-                id=list_id or uuid.uuid4(),
-                owner_id=owner_id,
-                name=name,
-                name_key=key,
-                position=(last if last is not None else -1) + 1,
-            )
-            session.add(row)
-            session.flush()
-            return _data(row, {})
+            return _data(rows.create_in(session, owner_id, name, list_id=list_id), {})
     except IntegrityError:
         raise Conflict(NAME_TAKEN) from None  # a concurrent create took the name
 

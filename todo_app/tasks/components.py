@@ -14,6 +14,7 @@ import reflex as rx
 
 from todo_app.recurrence import PRESETS
 from todo_app.tasks.engine import TaskRow, call, task_engine, view
+from todo_app.tasks.service import SEARCH_MAX
 from todo_app.tasks.state import FILTERS, NEW_TASK_INPUT_ID, TaskState
 from todo_app.tasks.views import SORT_LABELS
 from todo_app.ui.fields import field_error
@@ -331,6 +332,7 @@ def search_field() -> rx.Component:
         placeholder="Search",
         aria_label="Search tasks",
         id="search-tasks",
+        max_length=SEARCH_MAX,  # the service's limit; the state cuts to it as well
         auto_complete="off",
         size="2",
         width="14rem",

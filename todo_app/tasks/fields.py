@@ -28,9 +28,26 @@ DUE_YEARS = (1900, 2999)
 TITLE_EMPTY = "Enter a title"
 # "{n}" is the length given; the page checks the same rule as the user types (one template).
 TITLE_TOO_LONG = f"Title must be at most {TITLE_MAX} characters (this one has {{n}})"
+DESCRIPTION_TOO_LONG = (
+    f"Description must be at most {DESCRIPTION_MAX} characters (this one has {{n}})"
+)
+TAG_TOO_LONG = f"A tag must be at most {TAG_MAX} characters"
+LIST_NAME_TOO_LONG = f"A list name must be at most {LIST_NAME_MAX} characters"
 
-# Line breaks and tabs (with the spaces around them) become one space in a title.
-_TITLE_BREAKS = re.compile(r"\s*[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]\s*")
+# Longest raw text (as sent, before trimming and stripping) that a rule reads at all: room
+# for the whitespace, line breaks and invisible characters that normalising drops, and no
+# more. Longer text is refused at once, by its length, before any pattern or loop reads it.
+RAW_FACTOR = 4
+TITLE_RAW_MAX = RAW_FACTOR * TITLE_MAX
+DESCRIPTION_RAW_MAX = RAW_FACTOR * DESCRIPTION_MAX
+TAG_RAW_MAX = RAW_FACTOR * TAG_MAX
+LIST_NAME_RAW_MAX = RAW_FACTOR * LIST_NAME_MAX
+
+# A run of whitespace holding a line break or tab becomes one space in a title. Matched as
+# whole runs (``\s+``, then a look for a break inside), so each character is read once:
+# ``\s*[breaks]\s*`` backtracked through every run, quadratic on "a" + " " * 60_000 + "b".
+_SPACE_RUN = re.compile(r"\s+")
+_TITLE_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029")
 _DESCRIPTION_BREAKS = re.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{2}:\d{2}")
@@ -42,9 +59,20 @@ def _text(name: str, value: Any, label: str) -> str:
     return value
 
 
-def _typed(name: str, value: Any, label: str) -> str:
-    """Text a person wrote, without the invisible characters ``todo_app.text`` strips."""
-    return text_rule.strip_invisible(_text(name, value, label))
+def _typed(name: str, value: Any, label: str, raw_max: int, too_long: str) -> str:
+    """Text a person wrote, without the invisible characters ``todo_app.text`` strips.
+
+    Text longer than ``raw_max`` is refused first, with ``too_long`` (its ``{n}`` is the
+    length sent), so the cost of every later step is bounded by ``raw_max``."""
+    text = _text(name, value, label)
+    if len(text) > raw_max:
+        raise InvalidInput({name: too_long.format(n=len(text))})
+    return text_rule.strip_invisible(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` with each run of whitespace that holds a line break or tab as one space."""
+    return _SPACE_RUN.sub(lambda run: " " if not _TITLE_BREAKS.isdisjoint(run[0]) else run[0], text)
 
 
 def _no_controls(name: str, value: str, label: str, *, multiline: bool = False) -> None:
@@ -54,7 +82,7 @@ def _no_controls(name: str, value: str, label: str, *, multiline: bool = False) 
 
 def validate_title(title: Any) -> str:
     """The title as stored: trimmed, one line (breaks and tabs become one space)."""
-    cleaned = _TITLE_BREAKS.sub(" ", _typed("title", title, "Title")).strip()
+    cleaned = one_line(_typed("title", title, "Title", TITLE_RAW_MAX, TITLE_TOO_LONG)).strip()
     if not cleaned:
         raise InvalidInput({"title": TITLE_EMPTY})
     _no_controls("title", cleaned, "Title")
@@ -66,16 +94,17 @@ def validate_title(title: Any) -> str:
 def validate_description(description: Any) -> str:
     """The description as stored: line breaks as ``\\n``, no trailing whitespace; ``None``
     is no description. Leading whitespace stays: indentation in a note can mean something."""
-    raw = "" if description is None else _typed("description", description, "Description")
+    raw = (
+        ""
+        if description is None
+        else _typed(
+            "description", description, "Description", DESCRIPTION_RAW_MAX, DESCRIPTION_TOO_LONG
+        )
+    )
     cleaned = _DESCRIPTION_BREAKS.sub("\n", raw).rstrip()
     _no_controls("description", cleaned, "Description", multiline=True)
     if len(cleaned) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            {
-                "description": f"Description must be at most {DESCRIPTION_MAX} characters "
-                f"(this one has {len(cleaned)})"
-            }
-        )
+        raise InvalidInput({"description": DESCRIPTION_TOO_LONG.format(n=len(cleaned))})
     return cleaned
 
 
@@ -104,14 +133,14 @@ def tag_key(name: str) -> str:
 
 
 def validate_tag(name: Any) -> str:
-    tag = _typed("tags", name, "A tag").strip().removeprefix("#")
+    tag = _typed("tags", name, "A tag", TAG_RAW_MAX, TAG_TOO_LONG).strip().removeprefix("#")
     if not tag:
         raise InvalidInput({"tags": "A tag must not be empty"})
     if any(ch.isspace() or ch == "#" for ch in tag):
         raise InvalidInput({"tags": f'Tag "{tag[:TAG_MAX]}" must not contain spaces or #'})
     _no_controls("tags", tag, "A tag")
     if len(tag) > TAG_MAX:
-        raise InvalidInput({"tags": f"A tag must be at most {TAG_MAX} characters"})
+        raise InvalidInput({"tags": TAG_TOO_LONG})
     return tag
 
 
@@ -241,10 +270,11 @@ def today_in(zone: str, now: datetime | None = None) -> date:
 
 
 def validate_list_name(name: Any) -> str:
-    cleaned = " ".join(_typed("name", name, "A list name").split())
+    typed = _typed("name", name, "A list name", LIST_NAME_RAW_MAX, LIST_NAME_TOO_LONG)
+    cleaned = " ".join(typed.split())
     if not cleaned:
         raise InvalidInput({"name": "Enter a name for the list"})
     _no_controls("name", cleaned, "A list name")
     if len(cleaned) > LIST_NAME_MAX:
-        raise InvalidInput({"name": f"A list name must be at most {LIST_NAME_MAX} characters"})
+        raise InvalidInput({"name": LIST_NAME_TOO_LONG})
     return cleaned

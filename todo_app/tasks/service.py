@@ -33,8 +33,8 @@ from todo_app import quickadd
 from todo_app import recurrence as recurrence_rules
 from todo_app.db import get_engine, session_scope
 from todo_app.errors import InvalidInput, ListNotFound, NotFound, StaleVersion
+from todo_app.lists import rows as list_rows
 from todo_app.models import (
-    DESCRIPTION_MAX,
     Notification,
     Reminder,
     Tag,
@@ -75,7 +75,16 @@ INBOX = "inbox"  # list_id=inbox: the tasks in no list
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
 OFFSET_MAX = 1_000_000
-SEARCH_MAX = DESCRIPTION_MAX
+# A search reads every title and description of the owner's tasks with LIKE '%q%', whose
+# cost is rows x text x pattern (no index can help a pattern that starts with '%'). 200
+# characters holds any title (TITLE_MAX); 2,000 made the worst case ten times slower
+# (bench/parsers_bench.py). Longer text is refused by its raw length before anything reads it.
+SEARCH_MAX = 200
+SEARCH_RAW_MAX = rules.RAW_FACTOR * SEARCH_MAX
+SEARCH_TOO_LONG = f"Search must be at most {SEARCH_MAX} characters"
+# How many values a repeated filter (``tag``, ``priority``) may have: as many as a task can
+# carry tags. 1,200 tags made SQLite's expression tree too deep (a 500).
+FILTER_VALUES_MAX = rules.TAGS_MAX
 QUICK_ADD_MAX = 500
 # An update that keeps losing the version race this often gives up with StaleVersion.
 WRITE_ATTEMPTS = 5
@@ -344,6 +353,24 @@ def _int(problems: dict[str, str], name: str, value: Any, low: int, high: int) -
         problems[name] = f"{name.capitalize()} must be a whole number from {low} to {high}"
 
 
+def validate_search(q: Any) -> str:
+    """The search text as used: without invisible characters, trimmed, at most
+    ``SEARCH_MAX`` characters. The API's ``q`` and the page's search field take it from here.
+
+    Stored text has no invisible characters (todo_app.text), so a search drops them too; a
+    pasted tab or line break is harmless in a search and stays allowed."""
+    if not isinstance(q, str):
+        return ""
+    if len(q) > SEARCH_RAW_MAX:
+        raise InvalidInput({"q": SEARCH_TOO_LONG})
+    q = strip_invisible(q).strip()
+    if has_control_characters(q, multiline=True):
+        raise InvalidInput({"q": "Search must not contain control characters"})
+    if len(q) > SEARCH_MAX:
+        raise InvalidInput({"q": SEARCH_TOO_LONG})
+    return q
+
+
 def _validate_query(query: TaskQuery) -> TaskQuery:
     """Every problem with a list request at once, so a form can mark all fields."""
     problems: dict[str, str] = {}
@@ -351,28 +378,30 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
         problems["status"] = "Status must be all, active or completed"
     _int(problems, "limit", query.limit, 1, PAGE_SIZE_MAX)
     _int(problems, "offset", query.offset, 0, OFFSET_MAX)
-    # Stored text has no invisible characters (todo_app.text), so a search drops them too;
-    # a pasted tab or line break is harmless in a search and stays allowed.
-    q = strip_invisible(query.q).strip() if isinstance(query.q, str) else ""
-    if has_control_characters(q, multiline=True):
-        problems["q"] = "Search must not contain control characters"
-    elif len(q) > SEARCH_MAX:
-        problems["q"] = f"Search must be at most {SEARCH_MAX} characters"
+    try:
+        q = validate_search(query.q)
+    except InvalidInput as exc:
+        problems.update(exc.fields)
+        q = ""
+    for name in ("priority", "tag"):
+        if len(getattr(query, name)) > FILTER_VALUES_MAX:
+            problems[name] = f"At most {FILTER_VALUES_MAX} {name} filters, please"
+    priorities, tags = query.priority[:FILTER_VALUES_MAX], query.tag[:FILTER_VALUES_MAX]
     if query.list_id not in (None, INBOX):
         try:
             uuid.UUID(str(query.list_id))
         except ValueError:
             problems["list_id"] = "list_id must be a list's id or inbox"
     for name, check in (
-        ("priority", lambda: [rules.validate_priority(p) for p in query.priority]),
-        ("tag", lambda: [rules.validate_tag(t) for t in query.tag]),
+        ("priority", lambda: [rules.validate_priority(p) for p in priorities]),
+        ("tag", lambda: [rules.validate_tag(t) for t in tags]),
         ("due_before", lambda: rules.validate_due_date(query.due_before)),
         ("due_after", lambda: rules.validate_due_date(query.due_after)),
     ):
         try:
             check()
         except InvalidInput as exc:
-            problems[name] = next(iter(exc.fields.values()))
+            problems.setdefault(name, next(iter(exc.fields.values())))
     if query.due is not None and query.due not in DUES:
         problems["due"] = "Due must be overdue, today, upcoming or none"
     if query.sort not in SORTS:
@@ -700,7 +729,8 @@ def fields_from_text(
     )
     found = {"title": parsed.title, **fields_of(parsed)}
     if parsed.list_name:
-        found["list_id"] = str(_list_named(session, owner_id, parsed.list_name))
+        # The one list rule (name, uniqueness, the cap): a refusal writes nothing.
+        found["list_id"] = str(list_rows.find_or_create_in(session, owner_id, parsed.list_name))
     return found
 
 
@@ -720,32 +750,6 @@ def fields_of(parsed: quickadd.Parsed) -> dict[str, Any]:
     if parsed.reminders:
         found["reminders"] = [{"minutes_before": m} for m in parsed.reminders]
     return found
-
-
-def _list_named(session: Session, owner_id: uuid.UUID, name: str) -> uuid.UUID:
-    """The owner's list of this name (any case), made at the end of their lists if new."""
-    name = rules.validate_list_name(name)
-    key = rules.tag_key(name)
-    found = session.exec(
-        select(TaskList.id).where(col(TaskList.owner_id) == owner_id, col(TaskList.name_key) == key)
-    ).first()
-    if found is not None:
-        return found
-    last = session.exec(
-        select(func.max(TaskList.position)).where(col(TaskList.owner_id) == owner_id)
-    ).one()
-    list_id = uuid.uuid4()
-    session.exec(
-        sa.insert(TaskList).values(
-            id=list_id,
-            owner_id=owner_id,
-            name=name,
-            name_key=key,
-            position=(last if last is not None else -1) + 1,
-            created_at=utcnow(),
-        )
-    )
-    return list_id
 
 
 def create_from_text(

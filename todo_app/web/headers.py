@@ -18,6 +18,14 @@ The CSP is as strict as the built frontend allows:
   elements while the page runs, with content that follows the state, so no hash can cover
   them and Reflex offers no nonce. Inline style cannot run code.
 - connect: ``'self'`` and the websocket (ws/wss) of the host the page came from.
+
+HSTS (``Strict-Transport-Security: max-age=31536000``, one year) is sent when
+``TODO_PUBLIC_URL`` is https: the app is then served over TLS, often by a proxy in front, so
+the scheme the backend sees says nothing. Browsers ignore the header over plain http, so a
+visit through http://localhost is unaffected. No ``includeSubDomains``: the public URL names
+this app's host only, and the app cannot know that every host under it speaks https (the
+header would lock an http-only sibling out for a year); a deployer who knows can add it at
+the proxy. No ``preload`` either: that is a request to browser vendors, not a default.
 """
 
 from __future__ import annotations
@@ -41,6 +49,14 @@ FIXED_HEADERS: dict[str, str] = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+HSTS = "max-age=31536000"
+
+
+def fixed_headers(public_url: str) -> dict[str, str]:
+    """The headers every answer carries; HSTS only when the app's public URL is https."""
+    if public_url.lower().startswith("https://"):
+        return {**FIXED_HEADERS, "Strict-Transport-Security": HSTS}
+    return dict(FIXED_HEADERS)
 
 
 def script_hashes(html_dir: Path | None) -> tuple[str, ...]:
@@ -78,9 +94,10 @@ def content_security_policy(hashes: Iterable[str], host: str | None) -> str:
 class SecurityHeaders:
     """Adds the CSP and the fixed headers to every HTTP answer that lacks them."""
 
-    def __init__(self, app: ASGIApp, html_dir: Path | None = None) -> None:
+    def __init__(self, app: ASGIApp, html_dir: Path | None = None, *, public_url: str = "") -> None:
         self.app = app
         self.hashes = script_hashes(html_dir)
+        self.fixed = fixed_headers(public_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,7 +108,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in {**FIXED_HEADERS, "Content-Security-Policy": csp}.items():
+                for name, value in {**self.fixed, "Content-Security-Policy": csp}.items():
                     if name not in headers:
                         headers[name] = value
             await send(message)
