@@ -127,3 +127,13 @@ def test_max_age_shorter_than_ttl_is_refused(tmp_path: Path) -> None:
                 "TODO_TOKEN_MAX_AGE_SECONDS": "3600",
             }
         )
+
+
+def test_hot_reload_leaves_out_a_data_folder_at_the_top_of_the_project(tmp_path: Path) -> None:
+    """The default ./data sits in the tree `reflex run` watches; SQLite's -wal/-shm files change
+    on every scheduler tick, so it is left out (issue 15). A folder elsewhere needs nothing."""
+    project = tmp_path / "project"
+    inside = load_settings({"TODO_DATA_DIR": str(project / "data")})
+    assert inside.hot_reload_excludes(project) == (project / "data",)
+    outside = load_settings({"TODO_DATA_DIR": str(tmp_path / "elsewhere")})
+    assert outside.hot_reload_excludes(project) == ()
