@@ -47,26 +47,32 @@ PASSWORD = "correct horse battery"
 # hot reload starts: "Compiling: ━━━━ 100% 25/24 0:00:00".
 COMPILE_LINE = re.compile(r"^Compiling:", re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-# Generated or local: never part of a fresh clone (see .gitignore).
-NOT_COPIED = shutil.ignore_patterns(
+# Generated or local, never part of a fresh clone (see .gitignore): at the top of the project,
+LOCAL_ONLY = {
     ".git",
     ".venv",
     ".web",
     ".states",
+    ".env",
+    ".pytest_cache",
+    ".ruff_cache",
     "data",
     "artifacts",
     "test-results",
-    "node_modules",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".env",
-    "*.db",
-    "*.db-shm",
-    "*.db-wal",
     "frontend.zip",
     "backend.zip",
-)
+}
+# and anywhere below it.
+GENERATED = shutil.ignore_patterns("__pycache__", "node_modules", "*.db", "*.db-shm", "*.db-wal")
+
+
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    skipped = set(GENERATED(folder, names))
+    if Path(folder) == PROJECT_ROOT:
+        skipped |= LOCAL_ONLY & set(names)
+    return skipped
+
+
 # Settings the test process itself set (tests/conftest.py) or a developer may have exported:
 # the dev server must start with none of them, as in a fresh shell.
 NOT_INHERITED = {
@@ -158,7 +164,7 @@ class DevServer:
 def dev_server() -> Iterator[DevServer]:
     root = Path(tempfile.mkdtemp(prefix="todo-dev-"))
     project = root / "todo"
-    shutil.copytree(PROJECT_ROOT, project, ignore=NOT_COPIED, symlinks=True)
+    shutil.copytree(PROJECT_ROOT, project, ignore=_not_copied, symlinks=True)
     (project / ".venv").symlink_to((PROJECT_ROOT / ".venv").resolve())
     server = DevServer(project)
     try:
