@@ -2,6 +2,7 @@
 
 import reflex as rx
 from reflex_base.constants import DefaultPorts
+from reflex_base.environment import environment
 
 from todo_app.settings import get_settings
 
@@ -27,3 +28,11 @@ config = rx.Config(
 config.cors_allowed_origins = _settings.allowed_origins(
     config.frontend_port or DefaultPorts.FRONTEND_PORT
 )
+
+# Development: hot reload must not watch the data folder (todo_app.settings.Settings.
+# hot_reload_excludes), or every SQLite write recompiles the app. Read by `reflex run` when it
+# starts the backend's file watcher, after it has loaded this file; kept alongside any paths the
+# developer excluded. Production and the tests never watch files, so it changes nothing there.
+if _data_excludes := _settings.hot_reload_excludes():
+    _reload_excludes = environment.REFLEX_HOT_RELOAD_EXCLUDE_PATHS
+    _reload_excludes.set(list(dict.fromkeys([*_reload_excludes.get(), *_data_excludes])))

@@ -118,6 +118,20 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
 
+    def hot_reload_excludes(self, root: Path = PROJECT_ROOT) -> tuple[Path, ...]:
+        """Folders of the project that the development server's hot reload must not watch.
+
+        ``reflex run`` (development) watches every top-level folder of the project, and SQLite
+        changes ``todo.db-wal`` and ``todo.db-shm`` on every reminder-scheduler tick, so a data
+        folder inside the project would recompile the app every second or two. Reflex can only
+        leave out a top-level folder (``REFLEX_HOT_RELOAD_EXCLUDE_PATHS``), which the default
+        ``./data`` is; a data folder deeper inside the project cannot be left out (README,
+        "Development").
+        """
+        if self.data_dir.parent == root.resolve():
+            return (self.data_dir,)
+        return ()
+
     def own_origins(self, port: int) -> tuple[str, ...]:
         """Where the app's pages are served from: ``TODO_PUBLIC_URL``, or else this machine on
         the frontend ``port`` by both of its local names (browsers send either)."""

@@ -163,3 +163,13 @@ def test_mail_may_go_to_the_log_where_it_is_safe_or_said(
 def test_mail_to_log_is_1_or_0(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="TODO_MAIL_TO_LOG must be 1 or 0"):
         load_settings({"TODO_DATA_DIR": str(tmp_path), "TODO_MAIL_TO_LOG": "maybe"})
+
+
+def test_hot_reload_leaves_out_a_data_folder_at_the_top_of_the_project(tmp_path: Path) -> None:
+    """The default ./data sits in the tree `reflex run` watches; SQLite's -wal/-shm files change
+    on every scheduler tick, so it is left out (issue 15). A folder elsewhere needs nothing."""
+    project = tmp_path / "project"
+    inside = load_settings({"TODO_DATA_DIR": str(project / "data")})
+    assert inside.hot_reload_excludes(project) == (project / "data",)
+    outside = load_settings({"TODO_DATA_DIR": str(tmp_path / "elsewhere")})
+    assert outside.hot_reload_excludes(project) == ()
