@@ -425,6 +425,17 @@ def _tag_id(owner_id: uuid.UUID, name: str) -> Any:
     )
 
 
+def _contains(column: Any, text: str) -> sa.ColumnElement[bool]:
+    """The column holds ``text``, case-insensitively, as a plain substring.
+
+    Not ``LIKE '%...%'``: its pattern walk compares the pattern at every position (0.6 s for a
+    200-character search over 1,000 long descriptions of one letter); SQLite's ``instr`` and
+    PostgreSQL's ``strpos`` find a literal substring with memcmp / Boyer-Moore-Horspool, and
+    need no escaping of ``%`` and ``_``. ``lower`` on both sides, in SQL, as ``icontains``."""
+    find = sa.func.instr if get_engine().dialect.name == "sqlite" else sa.func.strpos
+    return find(sa.func.lower(col(column)), sa.func.lower(text)) > 0
+
+
 def _list_filters(
     owner_id: uuid.UUID, query: TaskQuery, today: date
 ) -> list[sa.ColumnElement[bool]]:
@@ -441,12 +452,7 @@ def _list_filters(
     if query.status != "all":
         filters.append(col(Task.completed) == (query.status == "completed"))
     if query.q:
-        filters.append(
-            sa.or_(
-                col(Task.title).icontains(query.q, autoescape=True),
-                col(Task.description).icontains(query.q, autoescape=True),
-            )
-        )
+        filters.append(sa.or_(_contains(Task.title, query.q), _contains(Task.description, query.q)))
     if query.list_id == INBOX:
         filters.append(col(Task.list_id).is_(None))
     elif query.list_id is not None:
