@@ -148,7 +148,6 @@ def cap_record(record: logging.LogRecord) -> logging.LogRecord:
         message = redact(message) if redacting else message
         if record.args or message is not record.msg:
             record.msg, record.args = message, ()
-        record.msg, record.args = message, ()
     if record.exc_info and record.exc_info[1] is not None:
         record.msg = f"{record.msg}\n{_traceback_text(record.exc_info[1])}"
         record.exc_info, record.exc_text = None, None
