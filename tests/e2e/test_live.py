@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Server
-from tests.e2e.test_tasks import add, sign_up
+from tests.e2e.test_tasks import PASSWORD, add, sign_up
 
 SOON = 3_000  # ms; the target is under a second on an idle machine
 
@@ -31,18 +33,49 @@ def test_a_change_in_one_tab_shows_in_the_other(page: Page) -> None:
     expect(other.get_by_text("No tasks yet")).to_be_visible(timeout=SOON)
 
 
+def _api(server: Server, path: str, body: dict[str, Any], token: str = "") -> Any:
+    """POST to the test's own server; the JSON answer (None for 204)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(  # noqa: S310  (the test's own local server)
+        f"{server.url}{path}", data=json.dumps(body).encode(), method="POST", headers=headers
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+        assert resp.status in (200, 201, 204), resp.status
+        return json.loads(resp.read()) if resp.status != 204 else None
+
+
 def test_a_change_through_the_api_shows_on_the_page(page: Page, server: Server) -> None:
     sign_up(page, "Apilive")
     token = page.evaluate("localStorage.getItem('todo_token')")
-    req = urllib.request.Request(  # noqa: S310  (the test's own local server)
-        f"{server.url}/api/tasks",
-        data=json.dumps({"title": "made by a script"}).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
-        assert resp.status == 201
+    _api(server, "/api/tasks", {"title": "made by a script"}, token)
     expect(page.get_by_role("checkbox", name="made by a script")).to_be_visible(timeout=SOON)
+
+
+def test_a_page_signed_out_through_the_api_receives_no_later_task(
+    page: Page, server: Server
+) -> None:
+    """Issue 15: the tab of a session ended elsewhere kept receiving every new row."""
+    frames: list[str] = []  # everything the server sent this page over its websocket
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda frame: frames.append(str(frame))),
+    )
+    email = sign_up(page, "Revoked")
+    token = page.evaluate("localStorage.getItem('todo_token')")
+    phone = _api(server, "/api/auth/sign-in", {"email": email, "password": PASSWORD})["token"]
+    _api(server, "/api/tasks", {"title": "before the sign-out"}, phone)
+    expect(page.get_by_role("checkbox", name="before the sign-out")).to_be_visible(timeout=SOON)
+
+    _api(server, "/api/auth/sign-out", {}, token)  # this page's session, ended elsewhere
+    later = {"title": "after the sign-out", "description": "the pin is 4711"}
+    _api(server, "/api/tasks", later, phone)
+    expect(page).to_have_url(re.compile(r"/login\?next=/&reason=expired$"), timeout=SOON)
+    expect(page.get_by_text("Your session has ended")).to_be_visible()
+    assert any("before the sign-out" in frame for frame in frames)  # the socket was heard
+    assert not any("4711" in frame or "after the sign-out" in frame for frame in frames)
+    assert "4711" not in page.content()
 
 
 def test_another_account_gets_no_live_updates(page: Page, server: Server) -> None:
