@@ -124,8 +124,10 @@ def state_names() -> dict[str, str]:
         # AuthState.token is rx.LocalStorage("", name="todo_token"): its storage key.
         "token_var": f"{auth}.token_rx_state_",
         "send": f"{tasks}.send",
-        # The no-op round trip: flips one bool (show_password), no database, a 1-var delta.
+        # The no-op round trip: flips one bool (show_password), no database, a 1-var delta,
+        # which arrives under the state whose handler it is.
         "noop": f"{SignInState.get_full_name()}.toggle_password",
+        "noop_state": SignInState.get_full_name(),
     }
 
 

@@ -34,11 +34,12 @@ PostgreSQL backends and the Redis server (all of it: it is shared) are reported 
 Lost changes: every task read back through ``GET /api/tasks`` must have the last
 ``completed`` sent and version 1 + the number sent (read again while it still changes).
 Targets: first-delta p99 <= 2 x no-op p99; confirmation p99 <= 100 ms; server CPU per change
-<= 2 x per no-op; 0 lost. Prints Markdown tables; exits non-zero only when something crashed.
+<= 2 x per no-op; 0 lost. Prints Markdown tables; exits 1 when a phase got no samples (the
+no-op is measured from the delta of the state whose handler it sends), non-zero when
+something crashed.
 
-Needs aiohttp for python-socketio's AsyncClient (not in requirements-dev.txt): either
-``pip install aiohttp`` in the venv, or ``pip install --target DIR aiohttp`` and
-``BENCH_PYDEPS=DIR``. ``--profile KEY`` also needs py-spy (``--py-spy PATH``).
+Needs aiohttp for python-socketio's AsyncClient (pinned in requirements-dev.txt).
+``--profile KEY`` also needs py-spy (pinned there too).
 """
 
 from __future__ import annotations
@@ -232,8 +233,8 @@ class Load:
                     origin = self.by_mid.get(entry["mid"])
                     if origin is not None and origin.tab is not tab:
                         origin.live.append((t_recv - origin.t_send) * 1000)
-        auth = delta.get(self.names["auth"])
-        if auth and "show_password_rx_state_" in auth and tab.noop_waiting:
+        noop = delta.get(self.names["noop_state"])  # the state of the handler sent
+        if noop and "show_password_rx_state_" in noop and tab.noop_waiting:
             t_send = tab.noop_waiting.popleft()
             if self.phase is not None:
                 self.phase.latencies.add((t_recv - t_send) * 1000)
@@ -796,6 +797,19 @@ def main() -> int:
     out = scratch / "socket_load.json"
     out.write_text(json.dumps(raw))
     print(f"\nraw samples: {out}\ntotal time: {time.monotonic() - started:.0f} s")
+    empty = [
+        f"{r.key} {phase}"
+        for r in results
+        for phase, samples in (
+            ("no-op", r.noop.latencies),
+            ("first delta", r.toggle.latencies),
+            ("confirmation", r.toggle.confirm),
+        )
+        if samples.n == 0
+    ]
+    if empty:
+        print(f"NO SAMPLES: {', '.join(empty)}: the phase measured nothing", file=sys.stderr)
+        return 1
     return 0
 
 
