@@ -4,7 +4,7 @@ Both routes are served by one granian process (the server ``reflex run --env pro
 127.0.0.1, from one SQLite database holding one user's 50 tasks:
 
 - ``/api/tasks``: the real thing: bearer check (JWT + session and user rows), FastAPI,
-  ``tasks.service.list_tasks`` (page + count), pydantic response models;
+  ``tasks.queries.list_tasks`` (page + count), pydantic response models;
 - ``/bare/tasks``: a plain Starlette route running the same two queries on the same engine
   with SQLAlchemy Core and returning the same JSON, with no authentication.
 
@@ -112,12 +112,12 @@ def _seed(data_dir: Path) -> tuple[Target, Target]:
     )
     from todo_app.auth import service as auth_service
     from todo_app.db import migrate
-    from todo_app.tasks import service as task_service
+    from todo_app.tasks import writes
 
     migrate()
     user = auth_service.sign_up("bench@example.com", "bench password 1")
     for n in range(TASKS):
-        task_service.create_task(user.user.id, f"Task {n}", "Some notes " * 5)
+        writes.create_task(user.user.id, f"Task {n}", "Some notes " * 5)
     return (
         Target("api", "/api/tasks", {"Authorization": f"Bearer {user.token}"}),
         Target("bare", f"/bare/tasks?owner={user.user.id}", {}),
@@ -204,16 +204,16 @@ def breakdown(token: str) -> dict[str, float]:
     """Where one API request's time goes, in this process, one call at a time (ms)."""
     from todo_app.api.schemas import TaskList
     from todo_app.auth import service as auth_service
-    from todo_app.tasks import service as task_service
+    from todo_app.tasks import queries
 
     auth = auth_service.authenticate(token)
-    page = task_service.list_tasks(auth.user.id)
+    page = queries.list_tasks(auth.user.id)
     return {
         "authenticate (JWT + session and user rows)": _median_ms(
             lambda: auth_service.authenticate(token)
         ),
-        "tasks.service.list_tasks (page + count)": _median_ms(
-            lambda: task_service.list_tasks(auth.user.id)
+        "tasks.queries.list_tasks (page + count)": _median_ms(
+            lambda: queries.list_tasks(auth.user.id)
         ),
         "response model + JSON": _median_ms(
             lambda: TaskList.model_validate(page).model_dump_json()

@@ -13,7 +13,7 @@ What it does:
 - Seeds, straight into that database, one user per size (``--sizes``, default 1,000 and
   10,000) with 20 lists (service layer) and bulk inserts through the app's own tables and
   column types: tasks in 20 lists and the Inbox (10 %), 50 tags (1 to 3 per task, Zipf-like,
-  through ``tags`` and ``task_tags`` exactly as ``tasks.service._set_tags`` writes them),
+  through ``tags`` and ``task_tags`` exactly as ``tasks.tags.set_tags`` writes them),
   priorities none/low/medium/high 40/20/25/15 %, half with a due date within +-60 days of
   today (40 % of those with a time, ``due_at`` reckoned in the user's zone), 20 % completed.
   Both users live in the same database (one build). Every query is checked against the seed
@@ -23,7 +23,7 @@ What it does:
   order, so drift in the machine's load hits every case alike. p50 and p95 per case, as
   ratios to the unfiltered request of the same size, and the 10k/1k ratio of each case.
 - The SQL the service sends for each case, captured in this process with SQLAlchemy's
-  ``before_cursor_execute`` while calling ``tasks.service.list_tasks`` on the seeded
+  ``before_cursor_execute`` while calling ``tasks.queries.list_tasks`` on the seeded
   database, with its EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL) and the time the
   page and count statements take on their own (median of 9, raw driver). Flagged: a full
   scan of tasks, a sort of every match (temp B-tree), and a page that walks all of the
@@ -217,15 +217,15 @@ def seed(size: int, rng: random.Random) -> Seeded:
 def _check_seed_with_service(seeded: Seeded) -> None:
     """The service reads the seeded rows back as seeded (tags through their tables, due_at)."""
     from todo_app.tasks import fields as rules
-    from todo_app.tasks import service
+    from todo_app.tasks import queries, tags
 
     for task in seeded.tasks[:: max(1, len(seeded.tasks) // 7)]:
-        got = service.get_task(seeded.user_id, task.id)
+        got = queries.get_task(seeded.user_id, task.id)
         assert got.tags == task.tags, (got.tags, task.tags)
         assert got.priority == rules.PRIORITIES[task.priority]
         assert got.due_date == task.due_date and got.due_time == task.due_time
         assert got.due_at == rules.due_instant(task.due_date, task.due_time, ZONE)
-    names = dict(service.list_tags(seeded.user_id))
+    names = dict(tags.list_tags(seeded.user_id))
     assert len(names) == TAGS, names
 
 
@@ -282,7 +282,7 @@ def api_path(params: list[tuple[str, str]]) -> str:
 
 
 def task_query(params: list[tuple[str, str]]) -> Any:
-    from todo_app.tasks.service import TaskQuery
+    from todo_app.tasks.types import TaskQuery
 
     got: dict[str, list[str]] = defaultdict(list)
     for key, value in params:
@@ -308,7 +308,7 @@ def expected(seeded: Seeded, params: list[tuple[str, str]]) -> tuple[int, list[u
     """What the seed says the query returns: the number of matches and the first page's ids,
     in the service's order (created desc, id desc breaking ties)."""
     from todo_app.tasks.fields import PRIORITIES
-    from todo_app.tasks.service import DEFAULT_ORDER
+    from todo_app.tasks.types import DEFAULT_ORDER
 
     query = task_query(params)
     today = seeded.today
@@ -534,7 +534,7 @@ def flags_of(case: Case, page: list[str], count: list[str], dialect: str) -> lis
 
 def explain_all(users: dict[int, Seeded], the_cases: list[Case]) -> dict[tuple[int, str], CaseSql]:
     from todo_app.db import get_engine
-    from todo_app.tasks import service
+    from todo_app.tasks import queries
 
     engine = get_engine()
     dialect = engine.dialect.name
@@ -543,14 +543,14 @@ def explain_all(users: dict[int, Seeded], the_cases: list[Case]) -> dict[tuple[i
         for case in the_cases:
             query = task_query(resolve(case, seeded))
             with captured_sql() as seen:
-                service.list_tasks(seeded.user_id, query=query)
+                queries.list_tasks(seeded.user_id, query=query)
             page = next(Sql(s, p) for s, p in seen if "FROM tasks" in s and "LIMIT" in s)
             count = next(Sql(s, p) for s, p in seen if "count(*)" in s and "FROM tasks" in s)
             tags = next((Sql(s, p) for s, p in seen if "FROM task_tags" in s), None)
             times = []
             for _ in range(9):
                 start = time.perf_counter()
-                service.list_tasks(seeded.user_id, query=query)
+                queries.list_tasks(seeded.user_id, query=query)
                 times.append((time.perf_counter() - start) * 1000)
             with engine.connect() as conn:
                 for sql in (page, count, tags):

@@ -58,8 +58,11 @@ from todo_app import log_guard, quickadd, recurrence  # noqa: E402
 from todo_app.db import get_engine, session_scope  # noqa: E402
 from todo_app.errors import InvalidInput  # noqa: E402
 from todo_app.models import Task, User, utcnow  # noqa: E402
-from todo_app.tasks import fields  # noqa: E402
-from todo_app.tasks import service as task_service  # noqa: E402
+from todo_app.tasks import (  # noqa: E402
+    fields,
+    queries,
+    quick_add,
+)
 
 KB = 1_000
 BODY_LIMIT = 64 * 1024
@@ -179,14 +182,14 @@ def text_phases() -> list[Phase]:
 
 
 def quick_add_phases(owner: Any) -> list[Phase]:
-    top = task_service.QUICK_ADD_MAX
+    top = quick_add.QUICK_ADD_MAX
 
     def parse(text: str) -> Any:
         return quickadd.parse(text, now=NOW, zone="Europe/Berlin")
 
     def through_service(text: str) -> Any:
         with session_scope() as session:
-            found = task_service.fields_from_text(session, owner, text)
+            found = quick_add.fields_from_text(session, owner, text)
             session.rollback()  # a +List it made is not kept
             return found
 
@@ -258,10 +261,10 @@ def make_owner(tasks: int) -> Any:
 
 
 def search_phases(owner: Any) -> list[Phase]:
-    top = task_service.SEARCH_MAX
+    top = queries.SEARCH_MAX
 
     def search(q: str) -> Any:
-        return task_service.list_tasks(owner, q=q, limit=50)
+        return queries.list_tasks(owner, q=q, limit=50)
 
     # "aa...ab" against "aaaa...": LIKE '%q%' compares nearly all of q at every position.
     return [

@@ -259,11 +259,11 @@ def main() -> int:
             TODO_DATA_DIR=str(server.data_dir), TODO_BCRYPT_ROUNDS=str(args.bcrypt_rounds)
         ):
             from todo_app.auth import service as auth_service
-            from todo_app.tasks import service as task_service
+            from todo_app.tasks import writes
 
             probe = auth_service.sign_up("probe@example.com", PASSWORD, "Probe")
             for title in ("another task", PROBE_TITLE):
-                task_service.create_task(probe.user.id, title)
+                writes.create_task(probe.user.id, title)
             for email in users:  # at the server's cost, so no sign-in has to rehash
                 auth_service.sign_up(email, PASSWORD, "Load")
             if mode == "auto":

@@ -38,7 +38,13 @@ from sqlmodel import SQLModel  # noqa: E402
 pytest_plugins = ("tests.mailbox",)  # the ``mailbox`` fixture: a real SMTP server
 
 from todo_app import models  # noqa: E402, F401
+from todo_app.auth import service as auth_service  # noqa: E402
 from todo_app.db import get_engine  # noqa: E402
+from todo_app.tasks import writes  # noqa: E402
+
+# The cross-feature reaction the app's composition root (todo_app/todo_app.py) wires, for the
+# tests that call the services and the API without the Reflex app: a new zone moves timed dues.
+auth_service.on_zone_change(writes.on_time_zone_change)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

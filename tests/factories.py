@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from todo_app.auth import service as auth_service
 from todo_app.db import session_scope
 from todo_app.models import User
-from todo_app.tasks import service as task_service
-from todo_app.tasks.service import TaskData
+from todo_app.tasks import writes
+from todo_app.tasks.types import TaskData
 
 PASSWORD = "correct horse battery"
 _serial = itertools.count(1)
@@ -50,7 +50,7 @@ def make_account(name: str = "Ann", email: str | None = None) -> Account:
 
 
 def make_task(owner: uuid.UUID, title: str = "Buy milk", **kwargs: object) -> TaskData:
-    return task_service.create_task(owner, title, **kwargs)  # type: ignore[arg-type]
+    return writes.create_task(owner, title, **kwargs)  # type: ignore[arg-type]
 
 
 def make_tasks(owner: uuid.UUID, *titles: str) -> list[TaskData]:

@@ -12,13 +12,15 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 2000
-NAME_MAX = 100
-EMAIL_MAX = 254
-LIST_NAME_MAX = 60
-TAG_MAX = 40
-TIME_ZONE_MAX = 64
+from todo_app.limits import (
+    DESCRIPTION_MAX,
+    EMAIL_MAX,
+    LIST_NAME_MAX,
+    NAME_MAX,
+    TAG_MAX,
+    TIME_ZONE_MAX,
+    TITLE_MAX,
+)
 
 
 def utcnow() -> datetime:

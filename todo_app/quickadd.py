@@ -78,15 +78,17 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-__all__ = ["KEYWORDS", "Parsed", "Token", "parse"]
+from todo_app.limits import (
+    DUE_YEARS,
+    LIST_NAME_MAX,
+    REMINDER_MINUTES_MAX,
+    REMINDERS_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+)
 
-# Same limits as todo_app.models / tasks.fields (not imported: that would pull in the ORM).
-TAG_MAX = 40
-TAGS_MAX = 20
-LIST_NAME_MAX = 60
-REMINDERS_MAX = 5
-REMINDER_MINUTES_MAX = 40320
-DUE_YEARS = (1900, 2999)
+__all__ = ["KEYWORDS", "Parsed", "Token", "parse", "task_fields"]
+
 TONIGHT = time(19, 0)
 
 
@@ -112,6 +114,25 @@ class Parsed:
     recurrence: dict[str, Any] | None  # {"rule": "FREQ=...", "from_completion": bool}
     reminders: tuple[int, ...]  # minutes before the due
     tokens: tuple[Token, ...]
+
+
+def task_fields(parsed: Parsed) -> dict[str, Any]:
+    """A reading as a task's fields in their wire form (all but the title and the list,
+    whose id needs the database: ``tasks.quick_add`` finds or makes it)."""
+    found: dict[str, Any] = {}
+    if parsed.priority:
+        found["priority"] = parsed.priority
+    if parsed.tags:
+        found["tags"] = list(parsed.tags)
+    if parsed.due_date:
+        found["due_date"] = parsed.due_date.isoformat()
+    if parsed.due_time:
+        found["due_time"] = parsed.due_time.strftime("%H:%M")
+    if parsed.recurrence:
+        found["recurrence"] = parsed.recurrence
+    if parsed.reminders:
+        found["reminders"] = [{"minutes_before": m} for m in parsed.reminders]
+    return found
 
 
 # --- word tables ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import todo_app.models  # noqa: F401  (Reflex checks the schema against these ta
 from todo_app import log_guard, socket_guard
 from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
+from todo_app.auth import service as auth_service
 from todo_app.auth.account_page import account_page
 from todo_app.auth.account_state import AccountState
 from todo_app.auth.forms import ForgotState, ResetState, SignInState, SignUpState
@@ -27,12 +28,11 @@ from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
 from todo_app.reminders.state import BellState, push_notifications
-from todo_app.tasks import mutations
-from todo_app.tasks import service as task_service
+from todo_app.tasks import mutations, unit_of_work, writes
 from todo_app.tasks.live import live
 from todo_app.tasks.pages import tasks_page
-from todo_app.tasks.service import TaskChange
 from todo_app.tasks.state import TaskState, push_changes
+from todo_app.tasks.types import TaskChange
 
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
@@ -130,7 +130,8 @@ def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
 
 
 live.install(_push, _tab_is_open)
-task_service.change_listeners.append(live.changed)
+unit_of_work.change_listeners.append(live.changed)
+auth_service.on_zone_change(writes.on_time_zone_change)  # a new zone moves timed dues
 reminder_service.notification_listeners.append(_ring)
 app.register_lifespan_task(_start_live)
 app.register_lifespan_task(_purge_mutation_log)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import Account, assert_field_error, create_list, create_task
 from todo_app.api.json_guard import JSON_DEPTH_MAX, TOO_DEEP
 from todo_app.lists import rows
-from todo_app.tasks.service import FILTER_VALUES_MAX, SEARCH_MAX, SEARCH_TOO_LONG
+from todo_app.tasks.queries import FILTER_VALUES_MAX, SEARCH_MAX, SEARCH_TOO_LONG
 
 
 def _timed(call: Any) -> tuple[Any, float]:

@@ -12,7 +12,7 @@ from tests.api.conftest import ONE_FORM_ROUTES, TASK_ROUTES
 from todo_app import recurrence
 from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_MAX
 from todo_app.tasks import fields
-from todo_app.tasks.service import QUICK_ADD_MAX
+from todo_app.tasks.quick_add import QUICK_ADD_MAX
 
 PUBLIC = [
     ("post", "/api/auth/sign-up"),

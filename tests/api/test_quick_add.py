@@ -1,6 +1,6 @@
 """Quick add through the REST API: ``POST /api/tasks {"text": ...}`` is read on the server
 with the grammar of the page's New task field (``todo_app.quickadd``, through
-``tasks.service.create_from_text``), in the user's zone; ``text`` stands alone (with an
+``tasks.quick_add.create_from_text``), in the user's zone; ``text`` stands alone (with an
 optional ``id`` for idempotency), and a refusal names ``text``."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.api.conftest import (
     set_time_zone,
 )
 from todo_app.tasks import fields
-from todo_app.tasks.service import QUICK_ADD_MAX
+from todo_app.tasks.quick_add import QUICK_ADD_MAX
 
 RENT = "Pay rent tomorrow 9am !high #home every month"
 

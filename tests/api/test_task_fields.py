@@ -24,7 +24,7 @@ from tests.api.conftest import (
 from todo_app.api.schemas import TaskCreate, TaskPatch, TaskReplace
 from todo_app.models import TAG_MAX, TITLE_MAX
 from todo_app.tasks import fields
-from todo_app.tasks.service import UPDATABLE_FIELDS
+from todo_app.tasks.fields import UPDATABLE_FIELDS
 
 # 212 characters as sent; the service keeps "a b" (the page accepts it the same way).
 RAW_TITLE = "  a" + " \n\t " * 51 + "b    "

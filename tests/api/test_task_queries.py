@@ -22,7 +22,7 @@ from tests.api.conftest import (
 )
 from todo_app.models import TAG_MAX
 from todo_app.tasks import fields
-from todo_app.tasks.service import DUES, ORDERS, SORTS
+from todo_app.tasks.types import DUES, ORDERS, SORTS
 
 
 def _titles(client: TestClient, account: Account, **params: Any) -> list[str]:

@@ -21,8 +21,7 @@ from tests.api.conftest import (
     prefix,
     set_time_zone,
 )
-from todo_app.tasks import fields
-from todo_app.tasks import service as task_service
+from todo_app.tasks import fields, queries
 
 MONTHLY = {"rule": "FREQ=MONTHLY", "from_completion": False}
 WEEKLY = {"rule": "FREQ=WEEKLY", "from_completion": False}
@@ -80,7 +79,7 @@ def test_create_stores_the_repeat_and_the_reminders(
 
 def test_the_series_start_stays_inside_the_service(client: TestClient, alice: Account) -> None:
     task = create_task(client, alice, due_date=DUE, recurrence=MONTHLY)
-    stored = task_service.get_task(alice.id, uuid.UUID(task["id"]))
+    stored = queries.get_task(alice.id, uuid.UUID(task["id"]))
     assert stored.recurrence is not None and stored.recurrence["start"] == DUE
     assert task["recurrence"] == MONTHLY
     # Sent back, the internal field is refused like any unknown field.

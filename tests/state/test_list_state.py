@@ -15,7 +15,7 @@ from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState
 from todo_app.lists import service as lists_service
 from todo_app.lists.state import ListState
-from todo_app.tasks import fields, service
+from todo_app.tasks import fields, queries
 from todo_app.tasks.state import TaskState
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -85,12 +85,12 @@ async def test_create_rename_move_and_delete_a_list_with_undo(tab: StateHarness)
     task = make_task(owner, "Report", list_id=work)
     await tab.run(ListState.delete_list, list_id=work)
     assert [i["name"] for i in (await tab.state(TaskState)).lists] == ["Home"]
-    assert service.get_task(owner, task.id).list_id is None  # moved to the Inbox
+    assert queries.get_task(owner, task.id).list_id is None  # moved to the Inbox
     assert any("Deleted list" in t for t in tab.toasts())
     key = next(iter((await tab.state(ListState))._undo))
     await tab.run(ListState.undo_delete, key=key)
     assert [i["name"] for i in (await tab.state(TaskState)).lists] == ["Home", "Work"]
-    assert str(service.get_task(owner, task.id).list_id) == work  # and back in it
+    assert str(queries.get_task(owner, task.id).list_id) == work  # and back in it
 
 
 async def test_an_undo_key_never_works_for_another_account(tab: StateHarness) -> None:

@@ -26,7 +26,7 @@ from todo_app.auth.state import PUBLIC, SIGNED_IN, AuthState, app_state_classes
 from todo_app.lists import service as lists_service
 from todo_app.reminders.state import BellState
 from todo_app.tasks import live as live_module
-from todo_app.tasks import service as task_service
+from todo_app.tasks import queries, unit_of_work
 from todo_app.tasks.state import TaskState, push_changes
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -137,7 +137,7 @@ async def test_a_handler_refuses_a_session_signed_out_elsewhere(
     assert any("reason=expired" in path for path in tab.redirects(events))
     held = await everything_the_tab_holds(tab)
     assert SECRET not in held and email not in held and str(owner) not in held
-    assert task_service.list_tasks(owner).total == 1
+    assert queries.list_tasks(owner).total == 1
     assert lists_service.list_lists(owner) == []
     assert auth_service.get_user(owner).time_zone == "UTC"
 
@@ -164,7 +164,7 @@ async def wired_live(tab: StateHarness, monkeypatch: pytest.MonkeyPatch) -> live
     live.install(lambda client_token, changes: push_changes(App(), client_token, changes))  # type: ignore[arg-type]
     live.start(asyncio.get_running_loop())
     monkeypatch.setattr(live_module, "live", live)
-    monkeypatch.setattr(task_service, "change_listeners", [live.changed])
+    monkeypatch.setattr(unit_of_work, "change_listeners", [live.changed])
     return live
 
 

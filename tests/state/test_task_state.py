@@ -19,9 +19,9 @@ from tests.factories import make_account, make_task
 from tests.state.harness import StateHarness, state_harness
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState
-from todo_app.tasks import mutations, service
-from todo_app.tasks.service import TaskChange
+from todo_app.tasks import mutations, queries, writes
 from todo_app.tasks.state import CHANGES_KEPT, TaskState, push_changes
+from todo_app.tasks.types import TaskChange
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -61,7 +61,7 @@ async def test_load_shows_own_tasks_newest_first_with_counts(tab: StateHarness) 
     owner, _ = await sign_in(tab)
     for title in ("one", "two", "three"):
         make_task(owner, title)
-    service.toggle_task(owner, service.list_tasks(owner).items[-1].id)  # "one" done
+    writes.toggle_task(owner, queries.list_tasks(owner).items[-1].id)  # "one" done
     make_task(make_account("Bob").id, "bob's secret")
 
     await tab.run(TaskState.load_tasks)
@@ -74,7 +74,7 @@ async def test_load_shows_own_tasks_newest_first_with_counts(tab: StateHarness) 
 async def test_filter_comes_from_the_url(tab: StateHarness) -> None:
     owner, _ = await sign_in(tab)
     make_task(owner, "open")
-    service.update_task(owner, make_task(owner, "done").id, completed=True)
+    writes.update_task(owner, make_task(owner, "done").id, completed=True)
     tab.query = {"filter": "completed"}
     await tab.run(TaskState.load_tasks)
     assert titles(await tab.state(TaskState)) == ["done"]
@@ -98,7 +98,7 @@ async def test_a_batch_is_applied_in_order_and_each_mutation_is_answered(
     assert [outcome(state, m["mid"])["status"] for m in (create, done)] == ["applied"] * 2
     assert outcome(state, done["mid"])["rows"][0]["completed"] is True
     assert (state.total, state.active) == (1, 0)
-    stored = service.get_task(owner, task_id)
+    stored = queries.get_task(owner, task_id)
     assert stored.completed and stored.version == 2
 
 
@@ -116,7 +116,7 @@ async def test_a_mutation_sent_again_after_a_restart_applies_once(tab: StateHarn
         await fresh.run(TaskState.send, uid=str(owner), batch=[toggle])
         replay = outcome(await fresh.state(TaskState), toggle["mid"])
     assert replay["status"] == "applied" and replay["rows"] == []
-    assert service.get_task(owner, task.id).version == 2
+    assert queries.get_task(owner, task.id).version == 2
 
 
 async def test_a_refused_mutation_says_why_and_others_still_apply(tab: StateHarness) -> None:
@@ -130,13 +130,13 @@ async def test_a_refused_mutation_says_why_and_others_still_apply(tab: StateHarn
     assert (refused["status"], refused["reason"]) == ("refused", "invalid")
     assert "at most 200 characters" in refused["detail"]
     assert outcome(state, good["mid"])["status"] == "applied"
-    assert service.get_task(owner, task.id).title == "Old"
+    assert queries.get_task(owner, task.id).title == "Old"
 
 
 async def test_a_stale_change_is_refused_with_the_latest_row(tab: StateHarness) -> None:
     owner, _ = await sign_in(tab)
     task = make_task(owner, "Mine")
-    service.update_task(owner, task.id, title="Theirs")
+    writes.update_task(owner, task.id, title="Theirs")
     m = mutation("set", task.id, fields={"completed": True}, base_version=1)
     await tab.run(TaskState.send, uid=str(owner), batch=[m])
     entry = outcome(await tab.state(TaskState), m["mid"])
@@ -176,7 +176,7 @@ async def test_malformed_mutations_are_refused_without_a_traceback(
     await tab.run(TaskState.send, uid=str(owner), batch=[raw])
     state = await tab.state(TaskState)
     assert all(c["status"] == "refused" for c in state.changes)
-    assert service.list_tasks(owner).total == 0
+    assert queries.list_tasks(owner).total == 0
     assert "Traceback" not in caplog.text
 
 
@@ -186,7 +186,7 @@ async def test_a_batch_made_under_another_account_is_never_applied(tab: StateHar
     bob, _ = await sign_in(tab, "Bob")
     m = mutation("create", uuid.uuid4(), fields={"title": "Alice's plan"})
     await tab.run(TaskState.send, uid=str(alice.id), batch=[m])
-    assert service.list_tasks(bob).total == 0 and service.list_tasks(alice.id).total == 0
+    assert queries.list_tasks(bob).total == 0 and queries.list_tasks(alice.id).total == 0
     assert (await tab.state(TaskState)).changes == []
 
 
@@ -200,7 +200,7 @@ async def test_undo_is_bound_to_the_user_who_made_the_change(tab: StateHarness) 
     undo = mutation("undo", of=deleted["mid"])
     await tab.run(TaskState.send, uid=str(bob), batch=[undo])
     assert outcome(await tab.state(TaskState), undo["mid"])["reason"] == "nothing"
-    assert service.list_tasks(bob).total == 0
+    assert queries.list_tasks(bob).total == 0
 
 
 async def test_a_revoked_session_goes_to_sign_in_and_applies_nothing(tab: StateHarness) -> None:
@@ -209,7 +209,7 @@ async def test_a_revoked_session_goes_to_sign_in_and_applies_nothing(tab: StateH
     m = mutation("create", uuid.uuid4(), fields={"title": "Too late"})
     await tab.run(TaskState.send, uid=str(owner), batch=[m])
     assert any("reason=expired" in path for path in tab.redirects())
-    assert service.list_tasks(owner).total == 0
+    assert queries.list_tasks(owner).total == 0
     assert not (await tab.state(AuthState)).logged_in
 
 

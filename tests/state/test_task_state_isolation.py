@@ -11,7 +11,7 @@ import pytest
 from tests.factories import make_account, make_task
 from tests.state.harness import StateHarness, state_harness
 from tests.state.test_task_state import mutation, outcome, sign_in
-from todo_app.tasks import service
+from todo_app.tasks import queries
 from todo_app.tasks.state import TaskState
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -38,8 +38,8 @@ async def test_creating_with_another_users_task_id_is_not_found(tab: StateHarnes
         "Task not found",
     )
     assert outcome(state, fresh["mid"])["status"] == "applied"
-    assert service.get_task(alice.id, alices.id) == alices
-    assert [t.title for t in service.list_tasks(bob).items] == ["Mine"]
+    assert queries.get_task(alice.id, alices.id) == alices
+    assert [t.title for t in queries.list_tasks(bob).items] == ["Mine"]
 
 
 async def test_creating_again_with_ones_own_id_returns_the_stored_task(
@@ -52,4 +52,4 @@ async def test_creating_again_with_ones_own_id_returns_the_stored_task(
     await tab.run(TaskState.send, uid=str(owner), batch=[first, again])
     state = await tab.state(TaskState)
     assert [outcome(state, m["mid"])["status"] for m in (first, again)] == ["applied"] * 2
-    assert [t.title for t in service.list_tasks(owner).items] == ["Once"]
+    assert [t.title for t in queries.list_tasks(owner).items] == ["Once"]

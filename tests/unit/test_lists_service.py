@@ -16,7 +16,8 @@ from todo_app.lists import rows
 from todo_app.lists import service as lists
 from todo_app.lists.service import ListData
 from todo_app.models import Task, TaskList
-from todo_app.tasks import service as tasks
+from todo_app.tasks import queries, quick_add, unit_of_work, writes
+from todo_app.tasks.types import TaskChange, TaskQuery
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -132,18 +133,18 @@ def test_quick_add_makes_lists_by_the_same_rule(monkeypatch: pytest.MonkeyPatch)
     for name in "abc":
         lists.create_list(owner, name)
     with pytest.raises(InvalidInput) as caught:
-        tasks.create_from_text(owner, "Buy milk +Groceries")
+        quick_add.create_from_text(owner, "Buy milk +Groceries")
     assert caught.value.fields == {"name": "You can have at most 3 lists"}
     assert _counts(owner) == (3, 0)  # neither the list nor the task was written
     # A list that exists is found, whatever the case, past the cap too.
-    task = tasks.create_from_text(owner, "Buy milk +B")
+    task = quick_add.create_from_text(owner, "Buy milk +B")
     assert task.list_id == next(item.id for item in lists.list_lists(owner) if item.name == "b")
     assert _counts(owner) == (3, 1)
 
 
 def test_quick_add_names_a_new_list_by_the_list_name_rule() -> None:
     owner = make_user()
-    task = tasks.create_from_text(owner, "Plan +Trip")
+    task = quick_add.create_from_text(owner, "Plan +Trip")
     assert [(item.id, item.name, item.position) for item in lists.list_lists(owner)] == [
         (task.list_id, "Trip", 0)
     ]
@@ -273,7 +274,7 @@ def test_open_count_counts_only_open_tasks_of_the_list() -> None:
         ("Work", 2),
         ("Home", 0),
     ]
-    tasks.toggle_task(ann, done_home.id)
+    writes.toggle_task(ann, done_home.id)
     assert lists.list_lists(ann)[1].open_count == 1
     assert lists.update_list(ann, work.id, name="Work!").open_count == 2
 
@@ -288,18 +289,18 @@ def test_delete_moves_its_tasks_to_the_inbox_and_announces_them() -> None:
     b = make_task(owner, "b", list_id=work.id, completed=True)
     other = make_task(owner, "c", list_id=home.id)
     inbox = make_task(owner, "d")
-    heard: list[tasks.TaskChange] = []
-    tasks.change_listeners.append(heard.append)
+    heard: list[TaskChange] = []
+    unit_of_work.change_listeners.append(heard.append)
     try:
         moved = lists.delete_list(owner, work.id)
     finally:
-        tasks.change_listeners.remove(heard.append)
+        unit_of_work.change_listeners.remove(heard.append)
     assert sorted(moved) == sorted([a.id, b.id])
-    now_a, now_b = tasks.get_task(owner, a.id), tasks.get_task(owner, b.id)
+    now_a, now_b = queries.get_task(owner, a.id), queries.get_task(owner, b.id)
     assert now_a == replace(a, list_id=None, version=2, updated_at=now_a.updated_at)
     assert now_b == replace(b, list_id=None, version=2, updated_at=now_b.updated_at)
-    assert tasks.get_task(owner, other.id) == other
-    assert tasks.get_task(owner, inbox.id) == inbox
+    assert queries.get_task(owner, other.id) == other
+    assert queries.get_task(owner, inbox.id) == inbox
     assert len(heard) == 1
     change = heard[0]
     assert change.owner_id == owner
@@ -307,7 +308,7 @@ def test_delete_moves_its_tasks_to_the_inbox_and_announces_them() -> None:
     assert (change.removed, change.total_delta, change.active_delta) == ((), 0, 0)
     assert names(owner) == ["Home"]
     inbox_titles = sorted(
-        t.title for t in tasks.list_tasks(owner, query=tasks.TaskQuery(list_id="inbox")).items
+        t.title for t in queries.list_tasks(owner, query=TaskQuery(list_id="inbox")).items
     )
     assert inbox_titles == ["a", "b", "d"]
 
@@ -315,12 +316,12 @@ def test_delete_moves_its_tasks_to_the_inbox_and_announces_them() -> None:
 def test_delete_of_an_empty_list_announces_nothing() -> None:
     owner = make_user()
     work = lists.create_list(owner, "Work")
-    heard: list[tasks.TaskChange] = []
-    tasks.change_listeners.append(heard.append)
+    heard: list[TaskChange] = []
+    unit_of_work.change_listeners.append(heard.append)
     try:
         assert lists.delete_list(owner, work.id) == []
     finally:
-        tasks.change_listeners.remove(heard.append)
+        unit_of_work.change_listeners.remove(heard.append)
     assert heard == []
     assert list_rows() == 0
 
@@ -340,6 +341,6 @@ def test_delete_does_not_touch_another_users_tasks() -> None:
     bobs = lists.create_list(bob, "Work")
     his = make_task(bob, "his", list_id=bobs.id)
     lists.delete_list(ann, work.id)
-    assert tasks.get_task(bob, his.id) == his
+    assert queries.get_task(bob, his.id) == his
     with session_scope() as session:
         assert session.get(Task, his.id).list_id == bobs.id  # type: ignore[union-attr]

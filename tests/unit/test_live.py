@@ -10,9 +10,10 @@ import pytest
 
 from tests.factories import make_user
 from tests.services import REDIS_URL, missing
-from todo_app.tasks import service
+from todo_app.errors import NotFound
+from todo_app.tasks import deletes, queries, unit_of_work, writes
 from todo_app.tasks.live import Live, MemoryViewers, RedisViewers
-from todo_app.tasks.service import TaskChange, TaskData
+from todo_app.tasks.types import TaskChange, TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -96,15 +97,15 @@ async def test_a_failing_push_never_breaks_the_write(caplog: pytest.LogCaptureFi
 def test_every_service_write_is_announced_with_its_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     owner = make_user()
     heard: list[TaskChange] = []
-    monkeypatch.setattr(service, "change_listeners", [heard.append])
-    task = service.create_task(owner, "a")
-    service.update_task(owner, task.id, title="b")
-    service.toggle_task(owner, task.id)
-    service.set_all_completed(owner, False)
-    service.delete_task(owner, task.id)
-    service.restore_tasks(owner, [task])
-    service.update_task(owner, task.id, completed=True)
-    service.clear_completed(owner)
+    monkeypatch.setattr(unit_of_work, "change_listeners", [heard.append])
+    task = writes.create_task(owner, "a")
+    writes.update_task(owner, task.id, title="b")
+    writes.toggle_task(owner, task.id)
+    writes.set_all_completed(owner, False)
+    deletes.delete_task(owner, task.id)
+    deletes.restore_tasks(owner, [task])
+    writes.update_task(owner, task.id, completed=True)
+    deletes.clear_completed(owner)
     kinds = [(len(c.upserted), len(c.removed), c.total_delta, c.active_delta) for c in heard]
     assert kinds == [
         (1, 0, 1, 1),  # create
@@ -117,10 +118,10 @@ def test_every_service_write_is_announced_with_its_rows(monkeypatch: pytest.Monk
         (0, 1, -1, 0),  # clear completed
     ]
     assert heard[1].upserted[0].title == "b"
-    service.list_tasks(owner)  # reads are not changes
-    with pytest.raises(service.NotFound):
-        service.delete_task(owner, uuid.uuid4())  # a failed write announces nothing
-    service.clear_completed(owner)  # nothing to clear: nothing to announce
+    queries.list_tasks(owner)  # reads are not changes
+    with pytest.raises(NotFound):
+        deletes.delete_task(owner, uuid.uuid4())  # a failed write announces nothing
+    deletes.clear_completed(owner)  # nothing to clear: nothing to announce
     assert len(heard) == 8
 
 

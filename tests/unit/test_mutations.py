@@ -14,8 +14,9 @@ from tests.factories import make_task, make_user
 from todo_app.db import session_scope
 from todo_app.errors import InvalidInput
 from todo_app.models import Task, TaskMutation
-from todo_app.tasks import mutations, service
+from todo_app.tasks import mutations, queries, unit_of_work, writes
 from todo_app.tasks.mutations import APPLIED, DELETED, FAILED, INVALID, NOTHING, REFUSED, STALE
+from todo_app.tasks.types import TaskChange
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -134,7 +135,7 @@ def test_set_carries_new_values_not_a_toggle() -> None:
 def test_a_stale_base_version_is_refused_with_the_stored_task() -> None:
     owner = make_user()
     task = make_task(owner)
-    service.update_task(owner, task.id, title="Changed elsewhere")
+    writes.update_task(owner, task.id, title="Changed elsewhere")
     receipt = mutations.apply(
         owner, mutation("set", task.id, fields={"completed": True}, base_version=1)
     )
@@ -191,8 +192,8 @@ def test_creating_with_another_users_task_id_is_not_found_and_changes_nothing(
     task = make_task(alice, "Alice's")
     receipt = mutations.apply(bob, mutation("create", task.id, fields=fields))
     assert (receipt.status, receipt.reason, receipt.detail) == (REFUSED, DELETED, "Task not found")
-    assert service.get_task(alice, task.id) == task
-    assert service.list_tasks(bob).total == 0
+    assert queries.get_task(alice, task.id) == task
+    assert queries.list_tasks(bob).total == 0
 
 
 def test_creating_again_with_ones_own_task_id_is_idempotent() -> None:
@@ -201,8 +202,8 @@ def test_creating_again_with_ones_own_task_id_is_idempotent() -> None:
     first = mutations.apply(owner, mutation("create", task_id, fields={"title": "Once"}))
     again = mutations.apply(owner, mutation("create", task_id, fields={"title": "Twice"}))
     assert (first.status, again.status) == (APPLIED, APPLIED)
-    assert service.get_task(owner, task_id).title == "Once"
-    assert service.list_tasks(owner).total == 1
+    assert queries.get_task(owner, task_id).title == "Once"
+    assert queries.list_tasks(owner).total == 1
 
 
 def test_another_users_mutation_id_reveals_nothing_and_changes_nothing() -> None:
@@ -218,15 +219,15 @@ def test_an_unexpected_failure_is_not_recorded_so_retry_can_pass(monkeypatch) ->
     owner = make_user()
     task = make_task(owner)
     m = mutation("set", task.id, fields={"completed": True}, base_version=1)
-    real = service.write_in
+    real = writes.write_in
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(service, "write_in", broken)
+    monkeypatch.setattr(writes, "write_in", broken)
     assert mutations.apply(owner, m).status == FAILED
     assert log_rows() == 0
-    monkeypatch.setattr(service, "write_in", real)
+    monkeypatch.setattr(writes, "write_in", real)
     assert mutations.apply(owner, m).status == APPLIED
 
 
@@ -280,7 +281,7 @@ def test_undo_of_a_set_restores_the_old_values_unless_changed_since() -> None:
 
     edit2 = mutation("set", task.id, fields={"title": "Newer"}, base_version=3)
     mutations.apply(owner, edit2)
-    service.update_task(owner, task.id, title="Elsewhere")
+    writes.update_task(owner, task.id, title="Elsewhere")
     refused = mutations.apply(owner, mutation("undo", of=str(edit2.mid)))
     assert (refused.status, refused.reason) == (REFUSED, NOTHING)
     row = stored(task.id)
@@ -305,38 +306,38 @@ def test_nobody_can_undo_another_users_change() -> None:
     mutations.apply(alice, deleted)
     receipt = mutations.apply(bob, mutation("undo", of=str(deleted.mid)))
     assert (receipt.status, receipt.reason) == (REFUSED, NOTHING)
-    assert service.list_tasks(bob).total == 0
+    assert queries.list_tasks(bob).total == 0
 
 
 def test_mark_all_and_clear_completed_with_undo() -> None:
     owner = make_user()
     a, b, c = (make_task(owner, t) for t in "abc")
-    service.update_task(owner, a.id, completed=True)
+    writes.update_task(owner, a.id, completed=True)
     mark = mutation("set_all", fields={"completed": True})
     receipt = mutations.apply(owner, mark)
     assert receipt.change is not None and {t.id for t in receipt.change.upserted} == {b.id, c.id}
     assert receipt.change.active_delta == -2
-    assert service.count_tasks(owner).active == 0
+    assert queries.count_tasks(owner).active == 0
     mutations.apply(owner, mutation("undo", of=str(mark.mid)))
-    assert service.count_tasks(owner).active == 2
+    assert queries.count_tasks(owner).active == 2
 
     clear = mutation("clear_completed")
     cleared = mutations.apply(owner, clear)
     assert cleared.change is not None and cleared.change.removed == (a.id,)
     mutations.apply(owner, mutation("undo", of=str(clear.mid)))
-    assert service.count_tasks(owner).total == 3
+    assert queries.count_tasks(owner).total == 3
 
 
 def test_every_applied_change_is_announced_with_its_id_and_origin() -> None:
     owner = make_user()
-    seen: list[service.TaskChange] = []
-    service.change_listeners.append(seen.append)
+    seen: list[TaskChange] = []
+    unit_of_work.change_listeners.append(seen.append)
     try:
         m = mutation("create", uuid.uuid4(), fields={"title": "Hello"})
         mutations.apply(owner, m, origin="tab-1")
         mutations.apply(owner, m, origin="tab-1")  # a replay announces nothing
     finally:
-        service.change_listeners.remove(seen.append)
+        unit_of_work.change_listeners.remove(seen.append)
     assert len(seen) == 1
     assert seen[0].mutation_id == str(m.mid) and seen[0].origin == "tab-1"
 
@@ -361,7 +362,7 @@ def test_a_deleted_tasks_contents_leave_the_log_once_too_old_to_undo() -> None:
         assert "doctor" not in str(row.outcome)
     undo = mutation("undo", of=str(delete.mid))
     assert mutations.apply(owner, undo).reason == mutations.NOTHING
-    assert service.count_tasks(owner).total == 0
+    assert queries.count_tasks(owner).total == 0
 
 
 def test_a_change_made_on_top_of_a_failed_one_waits_instead_of_being_refused() -> None:

@@ -21,9 +21,13 @@ from todo_app.db import session_scope
 from todo_app.errors import InvalidInput, ListNotFound, NotFound
 from todo_app.lists import service as lists
 from todo_app.models import Tag, Task, TaskTag, User
-from todo_app.tasks import mutations, service
+from todo_app.tasks import deletes, mutations, queries, unit_of_work
+from todo_app.tasks.fields import UNSET, validate_changes
 from todo_app.tasks.mutations import APPLIED, INVALID, REFUSED
-from todo_app.tasks.service import UNSET, TaskData, TaskQuery, create_task, list_tasks, update_task
+from todo_app.tasks.queries import list_tasks
+from todo_app.tasks.tags import list_tags
+from todo_app.tasks.types import TaskChange, TaskData, TaskPage, TaskQuery
+from todo_app.tasks.writes import create_task, update_task
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -62,11 +66,11 @@ def refused(call: Any, *args: Any, **kwargs: Any) -> dict[str, str]:
     return caught.value.fields
 
 
-def ids(page: service.TaskPage) -> list[uuid.UUID]:
+def ids(page: TaskPage) -> list[uuid.UUID]:
     return [task.id for task in page.items]
 
 
-def titles(page: service.TaskPage) -> list[str]:
+def titles(page: TaskPage) -> list[str]:
     return [task.title for task in page.items]
 
 
@@ -97,7 +101,7 @@ def test_create_with_every_new_field() -> None:
     assert task.due_date == date(2026, 3, 29)
     assert task.due_time == time(9, 0)
     assert task.due_at == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)  # 09:00 CEST
-    assert service.get_task(owner, task.id) == task
+    assert queries.get_task(owner, task.id) == task
     row = stored(task.id)
     assert (row.priority, row.list_id, row.due_date, row.due_time) == (
         3,
@@ -191,7 +195,7 @@ def test_each_bad_field_is_refused_on_create_and_update(
     assert refused(create_task, owner, "x", **{field: value}, **extra) == {field: message}
     task = create_task(owner, "x", due_date="2026-12-05")
     assert refused(update_task, owner, task.id, **{field: value}) == {field: message}
-    assert service.get_task(owner, task.id) == task
+    assert queries.get_task(owner, task.id) == task
 
 
 def test_another_users_list_is_not_found_and_nothing_is_written() -> None:
@@ -208,7 +212,7 @@ def test_another_users_list_is_not_found_and_nothing_is_written() -> None:
         update_task(ann, task.id, list_id=bobs, tags=["other"], priority="high")
     assert caught.value.message == "List not found"
     assert isinstance(caught.value, NotFound)
-    assert service.get_task(ann, task.id) == task  # same version, same tags
+    assert queries.get_task(ann, task.id) == task  # same version, same tags
     assert count(Tag) == 1
     assert lists.list_lists(bob)[0].open_count == 0
 
@@ -217,13 +221,13 @@ def test_another_users_list_is_not_found_and_nothing_is_written() -> None:
 
 
 def test_validate_changes_leaves_out_what_is_not_given() -> None:
-    assert service.validate_changes() == {}
-    assert service.validate_changes(title=UNSET, priority=UNSET) == {}
-    assert service.validate_changes(priority="low") == {"priority": "low"}
+    assert validate_changes() == {}
+    assert validate_changes(title=UNSET, priority=UNSET) == {}
+    assert validate_changes(priority="low") == {"priority": "low"}
 
 
 def test_validate_changes_reads_none_as_no_value() -> None:
-    assert service.validate_changes(
+    assert validate_changes(
         description=None, list_id=None, priority=None, tags=None, due_date=None, due_time=None
     ) == {
         "description": "",
@@ -237,7 +241,7 @@ def test_validate_changes_reads_none_as_no_value() -> None:
 
 @pytest.mark.parametrize("field", ["title", "completed"])
 def test_none_is_not_a_value_for_required_fields(field: str) -> None:
-    assert field in refused(service.validate_changes, **{field: None})
+    assert field in refused(validate_changes, **{field: None})
 
 
 def test_update_each_new_field_and_only_that_field() -> None:
@@ -266,7 +270,7 @@ def test_update_each_new_field_and_only_that_field() -> None:
         assert after == replace(
             current, **expected, version=current.version + 1, updated_at=after.updated_at
         ), given
-        assert service.get_task(owner, task.id) == after
+        assert queries.get_task(owner, task.id) == after
         current = after
     assert current.description == "notes" and current.title == "x"
 
@@ -319,7 +323,7 @@ def test_a_time_cannot_be_set_on_a_task_without_a_date() -> None:
         owner, mutation("set", task.id, fields={"due_time": "09:00"}, base_version=1)
     )
     assert (receipt.status, receipt.reason) == (REFUSED, INVALID)
-    assert service.get_task(owner, task.id) == task
+    assert queries.get_task(owner, task.id) == task
 
 
 def test_a_time_with_a_cleared_date_is_cleared_too() -> None:
@@ -363,12 +367,12 @@ def test_the_same_priority_does_not_make_a_new_version() -> None:
 def test_an_update_is_announced_with_the_new_fields() -> None:
     owner = user()
     task = create_task(owner, "x")
-    heard: list[service.TaskChange] = []
-    service.change_listeners.append(heard.append)
+    heard: list[TaskChange] = []
+    unit_of_work.change_listeners.append(heard.append)
     try:
         after = update_task(owner, task.id, tags=["home"], priority="low", due_date="2026-12-05")
     finally:
-        service.change_listeners.remove(heard.append)
+        unit_of_work.change_listeners.remove(heard.append)
     assert [change.upserted for change in heard] == [(after,)]
     assert heard[0].upserted[0].tags == ("home",)
 
@@ -387,30 +391,30 @@ def test_tags_are_one_row_per_user_whatever_the_case() -> None:
     assert count(TaskTag) == 4
     assert find(ann, tag=("home",)) == ["first", "second"]
     assert find(bob, tag=("HOME",)) == ["bob's"]
-    assert service.get_task(ann, first.id).tags == ("Home", "work")
+    assert queries.get_task(ann, first.id).tags == ("Home", "work")
 
 
 def test_tags_keep_the_order_given_when_reordered() -> None:
     owner = user()
     task = create_task(owner, "x", tags=["c", "a", "b"])
-    assert service.get_task(owner, task.id).tags == ("c", "a", "b")
+    assert queries.get_task(owner, task.id).tags == ("c", "a", "b")
     assert update_task(owner, task.id, tags=["b", "c", "a"]).tags == ("b", "c", "a")
-    assert service.list_tasks(owner).items[0].tags == ("b", "c", "a")
+    assert queries.list_tasks(owner).items[0].tags == ("b", "c", "a")
 
 
 def test_list_tags_counts_the_tasks_carrying_each() -> None:
     ann, bob = user(), user(name="Bob")
-    assert service.list_tags(ann) == []
+    assert list_tags(ann) == []
     a = create_task(ann, "a", tags=["home", "Work"])
     create_task(ann, "b", tags=["work", "errand"])
     create_task(ann, "c", tags=["WORK"])
     create_task(bob, "z", tags=["home", "secret"])
-    assert service.list_tags(ann) == [("errand", 1), ("home", 1), ("Work", 3)]
+    assert list_tags(ann) == [("errand", 1), ("home", 1), ("Work", 3)]
     update_task(ann, a.id, tags=["work"])
-    assert service.list_tags(ann) == [("errand", 1), ("Work", 3)]  # home is carried by none
-    service.delete_task(ann, a.id)
-    assert service.list_tags(ann) == [("errand", 1), ("Work", 2)]
-    assert service.list_tags(bob) == [("home", 1), ("secret", 1)]
+    assert list_tags(ann) == [("errand", 1), ("Work", 3)]  # home is carried by none
+    deletes.delete_task(ann, a.id)
+    assert list_tags(ann) == [("errand", 1), ("Work", 2)]
+    assert list_tags(bob) == [("home", 1), ("secret", 1)]
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -745,19 +749,19 @@ def test_a_new_zone_keeps_the_wall_clock_and_moves_the_instant() -> None:
     dated = create_task(owner, "all day", due_date="2026-03-29")
     plain = create_task(owner, "plain")
     assert timed.due_at == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
-    heard: list[service.TaskChange] = []
-    service.change_listeners.append(heard.append)
+    heard: list[TaskChange] = []
+    unit_of_work.change_listeners.append(heard.append)
     try:
         info = auth_service.update_account(owner, time_zone="America/New_York")
     finally:
-        service.change_listeners.remove(heard.append)
+        unit_of_work.change_listeners.remove(heard.append)
     assert info.name == "Ann"
-    moved = service.get_task(owner, timed.id)
+    moved = queries.get_task(owner, timed.id)
     assert (moved.due_date, moved.due_time) == (date(2026, 3, 29), time(9, 0))
     assert moved.due_at == datetime(2026, 3, 29, 13, 0, tzinfo=UTC)  # 09:00 EDT
     assert moved.version == timed.version + 1
-    assert service.get_task(owner, dated.id) == dated  # nothing to move: same version
-    assert service.get_task(owner, plain.id) == plain
+    assert queries.get_task(owner, dated.id) == dated  # nothing to move: same version
+    assert queries.get_task(owner, plain.id) == plain
     assert [change.upserted for change in heard] == [(moved,)]
     with session_scope() as session:
         assert session.get(User, owner).time_zone == "America/New_York"  # type: ignore[union-attr]
@@ -769,7 +773,7 @@ def test_the_same_zone_again_changes_no_task() -> None:
     owner = user("Europe/Berlin")
     task = create_task(owner, "call", due_date="2026-12-05", due_time="09:00")
     auth_service.update_account(owner, time_zone="Europe/Berlin")
-    assert service.get_task(owner, task.id) == task
+    assert queries.get_task(owner, task.id) == task
 
 
 def test_update_account_refuses_an_unknown_zone_and_changes_nothing() -> None:
@@ -778,7 +782,7 @@ def test_update_account_refuses_an_unknown_zone_and_changes_nothing() -> None:
     with pytest.raises(InvalidInput) as caught:
         auth_service.update_account(owner, name="New name", time_zone="Europe/Nowhere")
     assert set(caught.value.fields) == {"time_zone"}
-    assert service.get_task(owner, task.id) == task
+    assert queries.get_task(owner, task.id) == task
     with session_scope() as session:
         row = session.get(User, owner)
         assert row is not None and (row.time_zone, row.name) == ("Europe/Berlin", "Ann")
@@ -788,7 +792,7 @@ def test_a_zone_change_leaves_other_users_alone() -> None:
     ann, bob = user("Europe/Berlin"), user("Europe/Berlin", "Bob")
     bobs = create_task(bob, "bob", due_date="2026-12-05", due_time="09:00")
     auth_service.update_account(ann, time_zone="Asia/Tokyo")
-    assert service.get_task(bob, bobs.id) == bobs
+    assert queries.get_task(bob, bobs.id) == bobs
 
 
 # --- delete, undo, restore ----------------------------------------------------------------
@@ -806,32 +810,32 @@ def test_delete_and_restore_keep_every_field() -> None:
         due_date="2026-12-05",
         due_time="09:00",
     )
-    gone = service.delete_task(owner, task.id)
+    gone = deletes.delete_task(owner, task.id)
     assert gone == task
     assert count(TaskTag) == 0
-    assert service.restore_tasks(owner, [gone]) == [task]
-    assert service.get_task(owner, task.id) == task
-    assert service.list_tags(owner) == [("a", 1), ("b", 1)]
+    assert deletes.restore_tasks(owner, [gone]) == [task]
+    assert queries.get_task(owner, task.id) == task
+    assert list_tags(owner) == [("a", 1), ("b", 1)]
 
 
 def test_clear_completed_and_restore_keep_tags() -> None:
     owner = user()
     done = create_task(owner, "done", completed=True, tags=["x", "y"], priority="low")
     create_task(owner, "open", tags=["x"])
-    cleared = service.clear_completed(owner)
+    cleared = deletes.clear_completed(owner)
     assert cleared == [done]
-    assert service.list_tags(owner) == [("x", 1)]
-    assert service.restore_tasks(owner, cleared) == [done]
-    assert service.list_tags(owner) == [("x", 2), ("y", 1)]
+    assert list_tags(owner) == [("x", 1)]
+    assert deletes.restore_tasks(owner, cleared) == [done]
+    assert list_tags(owner) == [("x", 2), ("y", 1)]
 
 
 def test_restore_into_a_deleted_list_lands_in_the_inbox() -> None:
     owner = user()
     work = new_list(owner, "Work")
     task = create_task(owner, "x", list_id=work, tags=["t"])
-    gone = service.delete_task(owner, task.id)
+    gone = deletes.delete_task(owner, task.id)
     lists.delete_list(owner, work)
-    [back] = service.restore_tasks(owner, [gone])
+    [back] = deletes.restore_tasks(owner, [gone])
     assert back == replace(task, list_id=None)
     assert find(owner, list_id="inbox") == ["x"]
 
@@ -840,31 +844,31 @@ def test_restore_cannot_put_a_task_into_another_users_list() -> None:
     ann, bob = user(), user(name="Bob")
     bobs = new_list(bob, "Bob's")
     task = create_task(ann, "x")
-    gone = service.delete_task(ann, task.id)
-    [back] = service.restore_tasks(ann, [replace(gone, list_id=bobs)])
+    gone = deletes.delete_task(ann, task.id)
+    [back] = deletes.restore_tasks(ann, [replace(gone, list_id=bobs)])
     assert back.list_id is None
     assert lists.list_lists(bob)[0].open_count == 0
 
 
 def test_restore_refuses_bad_new_fields_and_writes_nothing() -> None:
     owner = user()
-    task = service.delete_task(owner, create_task(owner, "x").id)
+    task = deletes.delete_task(owner, create_task(owner, "x").id)
     for bad in (
         replace(task, priority="urgent"),
         replace(task, tags=("a b",)),
         replace(task, due_time=time(9, 0)),  # a time without a date
     ):
         with pytest.raises(InvalidInput):
-            service.restore_tasks(owner, [bad])
+            deletes.restore_tasks(owner, [bad])
     assert count(Task) == 0
 
 
 def test_restore_after_a_zone_change_reckons_the_instant_in_the_new_zone() -> None:
     owner = user("Europe/Berlin")
     task = create_task(owner, "x", due_date="2026-12-05", due_time="09:00")
-    gone = service.delete_task(owner, task.id)
+    gone = deletes.delete_task(owner, task.id)
     auth_service.update_account(owner, time_zone="America/New_York")
-    [back] = service.restore_tasks(owner, [gone])
+    [back] = deletes.restore_tasks(owner, [gone])
     assert back.due_at == datetime(2026, 12, 5, 14, 0, tzinfo=UTC)  # 09:00 EST
 
 
@@ -892,7 +896,7 @@ def test_a_create_mutation_takes_the_new_fields() -> None:
     }
     receipt = mutations.apply(owner, mutation("create", task_id, fields=fields))
     assert receipt.status == APPLIED
-    task = service.get_task(owner, task_id)
+    task = queries.get_task(owner, task_id)
     assert (task.list_id, task.priority, task.tags) == (work, "high", ("work", "q4"))
     assert task.due_at == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
     assert receipt.change is not None and receipt.change.upserted == (task,)
@@ -948,7 +952,7 @@ def test_a_set_mutation_of_every_new_field_and_its_undo_restore_them_exactly() -
     m = mutation("set", task.id, fields=change, base_version=task.version)
     receipt = mutations.apply(owner, m)
     assert receipt.status == APPLIED
-    after = service.get_task(owner, task.id)
+    after = queries.get_task(owner, task.id)
     assert (after.list_id, after.priority, after.tags) == (home, "high", ("c", "a"))
     assert (after.due_date, after.due_time) == (date(2026, 3, 29), time(18, 30))
     assert after.due_at == datetime(2026, 3, 29, 16, 30, tzinfo=UTC)
@@ -956,12 +960,12 @@ def test_a_set_mutation_of_every_new_field_and_its_undo_restore_them_exactly() -
 
     undo = mutation("undo", of=str(m.mid))
     assert mutations.apply(owner, undo).status == APPLIED
-    back = service.get_task(owner, task.id)
+    back = queries.get_task(owner, task.id)
     assert back == replace(task, version=task.version + 2, updated_at=back.updated_at)
 
     redo = mutations.apply(owner, mutation("undo", of=str(undo.mid)))
     assert redo.status == APPLIED
-    again = service.get_task(owner, task.id)
+    again = queries.get_task(owner, task.id)
     assert again == replace(after, version=task.version + 3, updated_at=again.updated_at)
 
 
@@ -978,7 +982,7 @@ def test_undo_of_clearing_fields_puts_them_back() -> None:
         base_version=task.version,
     )
     assert mutations.apply(owner, m).status == APPLIED
-    cleared = service.get_task(owner, task.id)
+    cleared = queries.get_task(owner, task.id)
     assert (cleared.list_id, cleared.priority, cleared.tags, cleared.due_date) == (
         None,
         "none",
@@ -986,7 +990,7 @@ def test_undo_of_clearing_fields_puts_them_back() -> None:
         None,
     )
     assert mutations.apply(owner, mutation("undo", of=str(m.mid))).status == APPLIED
-    back = service.get_task(owner, task.id)
+    back = queries.get_task(owner, task.id)
     assert back == replace(task, version=task.version + 2, updated_at=back.updated_at)
 
 
@@ -995,9 +999,9 @@ def test_undo_of_clearing_a_timed_due_date_puts_the_time_back_too() -> None:
     task = create_task(owner, "x", due_date="2026-12-05", due_time="09:00")
     m = mutation("set", task.id, fields={"due_date": None}, base_version=task.version)
     assert mutations.apply(owner, m).status == APPLIED
-    assert service.get_task(owner, task.id).due_time is None
+    assert queries.get_task(owner, task.id).due_time is None
     assert mutations.apply(owner, mutation("undo", of=str(m.mid))).status == APPLIED
-    back = service.get_task(owner, task.id)
+    back = queries.get_task(owner, task.id)
     assert (back.due_date, back.due_time, back.due_at) == (
         task.due_date,
         task.due_time,
@@ -1018,7 +1022,7 @@ def test_a_set_mutation_with_a_bad_field_is_refused_and_changes_nothing() -> Non
     ):
         receipt = mutations.apply(owner, mutation("set", task.id, fields=fields, base_version=1))
         assert receipt.status == REFUSED, fields
-    assert service.get_task(owner, task.id) == task
+    assert queries.get_task(owner, task.id) == task
 
 
 def test_undo_of_a_move_out_of_a_list_deleted_since_changes_nothing() -> None:
@@ -1030,4 +1034,4 @@ def test_undo_of_a_move_out_of_a_list_deleted_since_changes_nothing() -> None:
     lists.delete_list(owner, work)
     receipt = mutations.apply(owner, mutation("undo", of=str(m.mid)))
     assert (receipt.status, receipt.reason) == (REFUSED, mutations.NOTHING)
-    assert service.get_task(owner, task.id).list_id == home
+    assert queries.get_task(owner, task.id).list_id == home

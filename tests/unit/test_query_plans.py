@@ -24,8 +24,9 @@ from sqlmodel import Session
 from todo_app.db import get_engine, session_scope
 from todo_app.lists import service as lists
 from todo_app.models import User
-from todo_app.tasks import service
-from todo_app.tasks.service import TaskQuery
+from todo_app.tasks import queries, writes
+from todo_app.tasks.tags import list_tags
+from todo_app.tasks.types import TaskQuery
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -86,10 +87,10 @@ def _owner() -> uuid.UUID:
 def test_list_uses_the_owner_created_index(monkeypatch: pytest.MonkeyPatch) -> None:
     owner = _owner()
     for i in range(5):
-        service.create_task(owner, f"t{i}")
+        writes.create_task(owner, f"t{i}")
 
     with _captured(monkeypatch) as captured:
-        service.list_tasks(owner, limit=2)
+        queries.list_tasks(owner, limit=2)
 
     listing = next(q for q in captured if "ORDER BY" in q)
     plan = _plan(listing)
@@ -105,7 +106,7 @@ def board() -> dict[str, Any]:
     owner = _owner()
     work = lists.create_list(owner, "Work").id
     for i in range(6):
-        service.create_task(
+        writes.create_task(
             owner,
             f"t{i}",
             list_id=work if i % 2 else None,
@@ -120,7 +121,7 @@ def board() -> dict[str, Any]:
 def _plans(monkeypatch: pytest.MonkeyPatch, owner: uuid.UUID, query: TaskQuery) -> tuple[str, str]:
     """The plans of the page query and of its count."""
     with _captured(monkeypatch) as captured:
-        service.list_tasks(owner, query=query, now=NOW)
+        queries.list_tasks(owner, query=query, now=NOW)
     page = next(q for q in captured if "FROM tasks" in q and "ORDER BY" in q and "LIMIT" in q)
     total = next(q for q in captured if "FROM tasks" in q and "count(*)" in q)
     return _plan(page), _plan(total)
@@ -266,7 +267,7 @@ def test_list_tags_reads_the_owners_tags_and_their_links_by_index(
     board: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with _captured(monkeypatch) as captured:
-        assert service.list_tags(board["owner"])
+        assert list_tags(board["owner"])
     plan = _plan(next(q for q in captured if "FROM tags" in q))
     by_name = _sqlite_name("tags", ("owner_id", "name_key"), "uq_tags_owner_name")
     assert f"SEARCH tags USING INDEX {by_name} (owner_id=?)" in plan, plan
@@ -278,7 +279,7 @@ def test_reading_a_pages_tags_uses_the_links_primary_key(
     board: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with _captured(monkeypatch) as captured:
-        service.list_tasks(board["owner"], now=NOW)
+        queries.list_tasks(board["owner"], now=NOW)
     plan = _plan(next(q for q in captured if "FROM task_tags" in q and "IN (" in q))
     task_tags_pk = _sqlite_name("task_tags", ("task_id", "tag_id"), "task_tags primary key")
     assert f"SEARCH task_tags USING INDEX {task_tags_pk} (task_id=?)" in plan, plan

@@ -11,7 +11,8 @@ import pytest
 from tests.factories import make_task, make_user
 from todo_app.auth import service as auth_service
 from todo_app.errors import InvalidInput
-from todo_app.tasks import fields, mutations, service
+from todo_app.tasks import fields, mutations, queries, writes
+from todo_app.tasks.types import TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -23,7 +24,7 @@ def mutation(kind: str, task_id: Any = None, **extra: Any) -> mutations.Mutation
     return mutations.parse(raw)
 
 
-def daily(owner: uuid.UUID, due: date, at: str | None = None, **rule: Any) -> service.TaskData:
+def daily(owner: uuid.UUID, due: date, at: str | None = None, **rule: Any) -> TaskData:
     recurrence = {
         "rule": rule.pop("rule", "FREQ=DAILY"),
         "from_completion": rule.pop("bang", False),
@@ -41,9 +42,9 @@ def test_completing_moves_to_the_next_occurrence_and_records_history() -> None:
     owner = make_user()
     today = fields.today_in("UTC")
     task = daily(owner, today, rule="FREQ=WEEKLY")
-    after = service.update_task(owner, task.id, completed=True)
+    after = writes.update_task(owner, task.id, completed=True)
     assert (after.completed, after.due_date, after.version) == (False, today + timedelta(7), 2)
-    assert [due for _at, due in service.history(owner, task.id)] == [today]
+    assert [due for _at, due in queries.history(owner, task.id)] == [today]
     assert after.to_dict()["recurrence"] == {"rule": "FREQ=WEEKLY", "from_completion": False}
 
 
@@ -51,7 +52,7 @@ def test_an_overdue_repeat_jumps_past_today_never_into_the_past() -> None:
     owner = make_user()
     today = fields.today_in("UTC")
     task = daily(owner, today - timedelta(days=30))
-    after = service.update_task(owner, task.id, completed=True)
+    after = writes.update_task(owner, task.id, completed=True)
     assert after.due_date is not None and after.due_date >= today
 
 
@@ -59,7 +60,7 @@ def test_from_completion_counts_from_the_day_it_was_done() -> None:
     owner = make_user()
     today = fields.today_in("UTC")
     task = daily(owner, today - timedelta(days=10), rule="FREQ=DAILY;INTERVAL=3", bang=True)
-    after = service.update_task(owner, task.id, completed=True)
+    after = writes.update_task(owner, task.id, completed=True)
     assert after.due_date == today + timedelta(days=3)
 
 
@@ -67,11 +68,11 @@ def test_a_rule_that_runs_out_completes_the_task_for_good() -> None:
     owner = make_user()
     today = fields.today_in("UTC")
     task = daily(owner, today, rule="FREQ=DAILY;COUNT=2")
-    first = service.update_task(owner, task.id, completed=True)
+    first = writes.update_task(owner, task.id, completed=True)
     assert not first.completed and first.due_date == today + timedelta(days=1)
-    second = service.update_task(owner, task.id, completed=True)
+    second = writes.update_task(owner, task.id, completed=True)
     assert second.completed  # the second of two: done for good
-    assert len(service.history(owner, task.id)) == 2
+    assert len(queries.history(owner, task.id)) == 2
 
 
 def test_the_wall_clock_time_stays_across_daylight_saving() -> None:
@@ -82,7 +83,7 @@ def test_the_wall_clock_time_stays_across_daylight_saving() -> None:
     assert task.due_at == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fields, "today_in", lambda zone, now=None: date(2026, 3, 28))
-        after = service.update_task(owner, task.id, completed=True)
+        after = writes.update_task(owner, task.id, completed=True)
     assert (after.due_date, after.due_time) == (date(2026, 3, 29), time(9, 0))
     assert after.due_at == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
 
@@ -93,9 +94,9 @@ def test_undo_of_a_completion_puts_the_due_date_back() -> None:
     task = daily(owner, today, "08:30")
     done = mutation("set", task.id, fields={"completed": True}, base_version=1)
     assert mutations.apply(owner, done).status == mutations.APPLIED
-    assert service.get_task(owner, task.id).due_date == today + timedelta(days=1)
+    assert queries.get_task(owner, task.id).due_date == today + timedelta(days=1)
     assert mutations.apply(owner, mutation("undo", of=str(done.mid))).status == mutations.APPLIED
-    back = service.get_task(owner, task.id)
+    back = queries.get_task(owner, task.id)
     assert (back.due_date, back.due_time, back.completed) == (today, time(8, 30), False)
 
 
@@ -108,13 +109,13 @@ def test_two_quick_completions_advance_twice_and_a_stale_tab_advances_nothing() 
         "set", task.id, fields={"completed": True}, base_version=1, after=str(first.mid)
     )
     assert [mutations.apply(owner, m).status for m in (first, second)] == ["applied"] * 2
-    stored = service.get_task(owner, task.id)
+    stored = queries.get_task(owner, task.id)
     assert (stored.due_date, stored.version) == (today + timedelta(days=2), 3)
     other_tab = mutation("set", task.id, fields={"completed": True}, base_version=1)
     receipt = mutations.apply(owner, other_tab)  # based on version 1: changed elsewhere
     assert (receipt.status, receipt.reason) == ("refused", "stale")
-    assert service.get_task(owner, task.id).version == 3
-    assert len(service.history(owner, task.id)) == 2
+    assert queries.get_task(owner, task.id).version == 3
+    assert len(queries.history(owner, task.id)) == 2
 
 
 def test_quick_add_through_the_engine_parses_on_the_server() -> None:
@@ -130,7 +131,7 @@ def test_quick_add_through_the_engine_parses_on_the_server() -> None:
         },
     )
     assert mutations.apply(owner, m).status == mutations.APPLIED
-    task = service.get_task(owner, task_id)
+    task = queries.get_task(owner, task_id)
     tomorrow = fields.today_in("Europe/Berlin") + timedelta(days=1)
     assert (task.title, task.priority, task.tags) == ("Pay rent", "high", ("home",))
     assert (task.due_date, task.due_time) == (tomorrow, time(9, 0))
@@ -144,7 +145,7 @@ def test_quick_add_through_the_engine_parses_on_the_server() -> None:
         "create", uuid.uuid4(), fields={"text": "Read The 5th Wave #books", "ignore": [18]}
     )
     mutations.apply(owner, dismissed)
-    read = service.get_task(owner, dismissed.task_id)  # type: ignore[arg-type]
+    read = queries.get_task(owner, dismissed.task_id)  # type: ignore[arg-type]
     assert (read.title, read.tags) == ("Read The 5th Wave #books", ())
 
 
@@ -160,7 +161,7 @@ def test_a_rule_that_never_repeats_from_its_due_date_is_refused() -> None:
     assert "gives no date after 2025-03-01" in caught.value.fields["recurrence"]
     task = daily(owner, date(2028, 2, 29), rule=LEAP_EVERY_4)  # from a leap year: fine
     with pytest.raises(InvalidInput):  # a rule set anew starts at the due date it is set on
-        service.update_task(
+        writes.update_task(
             owner,
             task.id,
             due_date="2025-03-01",
@@ -199,10 +200,10 @@ def test_mark_all_complete_with_rules_at_the_limits_is_quick() -> None:
     bang = [daily(owner, leap, rule=LEAP_EVERY_4, bang=True) for _ in range(20)]
     moving = [daily(owner, today, rule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29") for _ in range(5)]
     started = time_clock()
-    service.set_all_completed(owner, True)
+    writes.set_all_completed(owner, True)
     elapsed = time_clock() - started
     assert elapsed < 2.0, elapsed  # was about 0.5 s a task (12 s here), with the lock held
-    after = {t.id: t for t in service.list_tasks(owner, limit=100).items}
+    after = {t.id: t for t in queries.list_tasks(owner, limit=100).items}
     for task in stale:  # no date left: completed for good
         assert after[task.id].completed
     for task in bang:  # every! from a year that is not a leap year: never again

@@ -14,7 +14,7 @@ from todo_app.db import session_scope
 from todo_app.errors import InvalidInput, NotFound
 from todo_app.models import Notification, Reminder
 from todo_app.reminders import service as reminders
-from todo_app.tasks import fields, service
+from todo_app.tasks import deletes, fields, queries, writes
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -53,19 +53,19 @@ def test_reminders_are_planned_from_the_due_instant_and_re_planned_on_change() -
     assert task.reminders == (15, 60)
     assert planned(task.id) == [(15, at - timedelta(minutes=15)), (60, at - timedelta(minutes=60))]
     later = at + timedelta(hours=2)
-    service.update_task(
+    writes.update_task(
         owner, task.id, due_time=later.strftime("%H:%M"), due_date=later.date().isoformat()
     )
     assert planned(task.id) == [
         (15, later - timedelta(minutes=15)),
         (60, later - timedelta(minutes=60)),
     ]
-    service.update_task(owner, task.id, completed=True)
+    writes.update_task(owner, task.id, completed=True)
     assert planned(task.id) == []  # a completed task reminds of nothing
-    service.update_task(owner, task.id, completed=False)
+    writes.update_task(owner, task.id, completed=False)
     assert len(planned(task.id)) == 2
-    service.update_task(owner, task.id, due_date=None)  # no due: no reminders, no time
-    stored = service.get_task(owner, task.id)
+    writes.update_task(owner, task.id, due_date=None)  # no due: no reminders, no time
+    stored = queries.get_task(owner, task.id)
     assert (stored.due_time, stored.reminders, planned(task.id)) == (None, (), [])
 
 
@@ -114,9 +114,9 @@ def test_a_deleted_tasks_notifications_go_with_it() -> None:
     task = make_task(owner, "Call the clinic", due_date=day, due_time=hhmm, reminders=[5])
     kept = make_task(owner, "Water plants", due_date=day, due_time=hhmm, reminders=[5])
     assert len(reminders.claim_due(now=at)) == 2
-    service.delete_task(owner, task.id)
+    deletes.delete_task(owner, task.id)
     assert [n.title for n in reminders.list_notifications(owner)] == [kept.title]
-    service.clear_completed(owner)  # nothing completed: the other one stays
+    deletes.clear_completed(owner)  # nothing completed: the other one stays
     assert notifications() == 1
 
 
@@ -163,11 +163,11 @@ def test_a_recurring_task_re_arms_its_reminders_for_the_next_occurrence() -> Non
         recurrence={"rule": "FREQ=DAILY", "from_completion": False},
         reminders=[15],
     )
-    done = service.update_task(owner, task.id, completed=True)
+    done = writes.update_task(owner, task.id, completed=True)
     assert not done.completed  # it stays active, on the next day
     assert done.due_date == (at + timedelta(days=1)).date()
     assert planned(task.id) == [(15, done.due_at - timedelta(minutes=15))]
-    history = service.history(owner, task.id)
+    history = queries.history(owner, task.id)
     assert [due for _at, due in history] == [at.date()]
 
 

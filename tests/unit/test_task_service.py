@@ -21,23 +21,12 @@ from tests.factories import make_user
 from todo_app.db import session_scope
 from todo_app.errors import InvalidInput, NotFound, StaleVersion
 from todo_app.models import Task
-from todo_app.tasks import service
-from todo_app.tasks.service import (
-    TaskCounts,
-    TaskData,
-    clear_completed,
-    count_tasks,
-    create_task,
-    delete_task,
-    get_task,
-    list_tasks,
-    restore_tasks,
-    set_all_completed,
-    toggle_task,
-    update_task,
-    validate_description,
-    validate_title,
-)
+from todo_app.tasks import writes
+from todo_app.tasks.deletes import clear_completed, delete_task, restore_tasks
+from todo_app.tasks.fields import validate_description, validate_title
+from todo_app.tasks.queries import count_tasks, get_in, get_task, list_tasks
+from todo_app.tasks.types import TaskCounts, TaskData
+from todo_app.tasks.writes import create_task, find, set_all_completed, toggle_task, update_task
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -241,20 +230,20 @@ def test_create_that_loses_the_insert_race_returns_the_winner(
 ) -> None:
     """Between the look-up and the insert another request stores the same id."""
     task_id = uuid.uuid4()
-    real_find = service._find
+    real_find = find
 
     def find_then_lose_race(session: Any, wanted: uuid.UUID) -> Task | None:
-        monkeypatch.setattr(service, "_find", real_find)
+        monkeypatch.setattr(writes, "find", real_find)
         create_task(alice, "Winner", task_id=wanted)  # its own session, committed first
         return None
 
-    monkeypatch.setattr(service, "_find", find_then_lose_race)
+    monkeypatch.setattr(writes, "find", find_then_lose_race)
     result = create_task(alice, "Loser", task_id=task_id)
 
     assert result.title == "Winner"
     assert row_count() == 1
 
-    monkeypatch.setattr(service, "_find", find_then_lose_race)
+    monkeypatch.setattr(writes, "find", find_then_lose_race)
     with pytest.raises(NotFound):  # the winner was another user's: not found, as ever
         create_task(bob, "Bob", task_id=uuid.uuid4())
     assert list_tasks(bob).total == 0
@@ -373,15 +362,15 @@ def test_a_write_between_read_and_update_makes_the_update_stale(
 ) -> None:
     """The version check is in the UPDATE itself, not only in the read before it."""
     task = create_task(alice, "Start")
-    real_read = service._read_owned
+    real_read = get_in
 
     def read_then_someone_writes(session: Any, owner: uuid.UUID, task_id: uuid.UUID) -> Any:
         seen = real_read(session, owner, task_id)
-        monkeypatch.setattr(service, "_read_owned", real_read)
+        monkeypatch.setattr(writes, "get_in", real_read)
         update_task(alice, task_id, title="Other writer", expected_version=1)
         return seen
 
-    monkeypatch.setattr(service, "_read_owned", read_then_someone_writes)
+    monkeypatch.setattr(writes, "get_in", read_then_someone_writes)
     with pytest.raises(StaleVersion) as caught:
         update_task(alice, task.id, title="Mine", expected_version=1)
 
@@ -395,15 +384,15 @@ def test_a_write_between_read_and_toggle_is_not_lost(
 ) -> None:
     """Without expected_version a lost race is retried on the newer task, never overwritten."""
     task = create_task(alice, "Start")
-    real_read = service._read_owned
+    real_read = get_in
 
     def read_then_someone_writes(session: Any, owner: uuid.UUID, task_id: uuid.UUID) -> Any:
         seen = real_read(session, owner, task_id)
-        monkeypatch.setattr(service, "_read_owned", real_read)
+        monkeypatch.setattr(writes, "get_in", real_read)
         update_task(alice, task_id, title="Renamed meanwhile")
         return seen
 
-    monkeypatch.setattr(service, "_read_owned", read_then_someone_writes)
+    monkeypatch.setattr(writes, "get_in", read_then_someone_writes)
     toggled = toggle_task(alice, task.id)
 
     assert (toggled.title, toggled.completed, toggled.version) == ("Renamed meanwhile", True, 3)

@@ -13,8 +13,9 @@ from tests.factories import PASSWORD, make_task, make_user
 from todo_app.auth import service as auth_service
 from todo_app.errors import Conflict, InvalidInput
 from todo_app.lists import service as lists
-from todo_app.tasks import mutations, service
+from todo_app.tasks import deletes, mutations, queries, quick_add, writes
 from todo_app.tasks.mutations import APPLIED, INVALID, REFUSED
+from todo_app.tasks.types import TaskQuery
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -29,17 +30,17 @@ def apply(owner: uuid.UUID, kind: str, task_id: uuid.UUID, **extra: Any) -> muta
 
 def test_the_task_service_stores_titles_without_bidi_controls() -> None:
     owner = make_user()
-    task = service.create_task(owner, f"a{RLO}b", f"note{ZWSP}\n\u2067two\u2069")
+    task = writes.create_task(owner, f"a{RLO}b", f"note{ZWSP}\n\u2067two\u2069")
     assert (task.title, task.description) == ("ab", "note\ntwo")
-    changed = service.update_task(owner, task.id, title=f"{ZWSP}c{RLO}d")
+    changed = writes.update_task(owner, task.id, title=f"{ZWSP}c{RLO}d")
     assert changed.title == "cd"
-    assert service.get_task(owner, task.id).title == "cd"
-    assert service.list_tasks(owner, query=service.TaskQuery(q=f"c{ZWSP}d")).total == 1
+    assert queries.get_task(owner, task.id).title == "cd"
+    assert queries.list_tasks(owner, query=TaskQuery(q=f"c{ZWSP}d")).total == 1
 
 
 def test_quick_add_strips_them_from_the_title_tags_and_list() -> None:
     owner = make_user()
-    task = service.create_from_text(owner, f"a{RLO}b #wo{ZWSP}rk +Ho{RLO}me")
+    task = quick_add.create_from_text(owner, f"a{RLO}b #wo{ZWSP}rk +Ho{RLO}me")
     assert (task.title, task.tags) == ("ab", ("work",))
     assert [(row.id, row.name) for row in lists.list_lists(owner)] == [(task.list_id, "Home")]
 
@@ -49,15 +50,15 @@ def test_the_page_s_create_and_set_mutations_strip_them_too() -> None:
     typed, quick = uuid.uuid4(), uuid.uuid4()
     assert apply(owner, "create", typed, fields={"title": f"a{RLO}b"}).status == APPLIED
     assert apply(owner, "create", quick, fields={"text": f"c{ZWSP}d #x{RLO}y"}).status == APPLIED
-    assert service.get_task(owner, typed).title == "ab"
-    assert (service.get_task(owner, quick).title, service.get_task(owner, quick).tags) == (
+    assert queries.get_task(owner, typed).title == "ab"
+    assert (queries.get_task(owner, quick).title, queries.get_task(owner, quick).tags) == (
         "cd",
         ("xy",),
     )
     refused = apply(owner, "set", typed, fields={"title": "bell\x07"}, base_version=1)
     assert (refused.status, refused.reason) == (REFUSED, INVALID)
     assert refused.detail == "Title must not contain control characters"
-    assert service.get_task(owner, typed).title == "ab"
+    assert queries.get_task(owner, typed).title == "ab"
 
 
 def test_list_names_are_stripped_and_a_look_alike_is_the_same_name() -> None:
@@ -72,9 +73,9 @@ def test_list_names_are_stripped_and_a_look_alike_is_the_same_name() -> None:
 def test_restoring_a_task_checks_its_text_like_new_input() -> None:
     owner = make_user()
     task = make_task(owner, "Keep")
-    service.delete_task(owner, task.id)
+    deletes.delete_task(owner, task.id)
     tampered = dataclasses.replace(task, title=f"Ke{RLO}ep")
-    assert [t.title for t in service.restore_tasks(owner, [tampered])] == ["Keep"]
+    assert [t.title for t in deletes.restore_tasks(owner, [tampered])] == ["Keep"]
 
 
 def test_account_names_are_stripped_at_sign_up_and_on_change() -> None:

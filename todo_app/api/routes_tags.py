@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
 from todo_app.api.schemas import TagOut
-from todo_app.tasks import service as task_service
+from todo_app.tasks import tags
 
 router = APIRouter(prefix="/api/tags", tags=["tags"], responses=responses(401))
 
@@ -16,4 +16,4 @@ router = APIRouter(prefix="/api/tags", tags=["tags"], responses=responses(401))
 def list_tags(auth: CurrentAuth) -> list[TagOut]:
     """Every tag on the caller's tasks, by name (any case), with how many tasks carry it.
     Filter by one with `GET /api/tasks?tag=<name>`."""
-    return [TagOut(name=name, count=count) for name, count in task_service.list_tags(auth.user.id)]
+    return [TagOut(name=name, count=count) for name, count in tags.list_tags(auth.user.id)]

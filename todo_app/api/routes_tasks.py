@@ -3,8 +3,8 @@
 ``/api/tasks...`` works on the caller's tasks; ``/api/{user_id}/tasks...`` is the Hackathon II
 form of the same routes, answering 403 when ``user_id`` is not the caller. Only the
 dependency that names the owner differs, so neither form can drift from the other. Every
-handler is one call into ``tasks.service``, which filters every statement by owner: another
-user's task id is a 404 on every route.
+handler is one call into the task layer (``tasks.queries``, ``tasks.writes``, ...), which
+filters every statement by owner: another user's task id is a 404 on every route.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' annotations at
@@ -35,21 +35,21 @@ from todo_app.api.schemas import (
     service_rule,
 )
 from todo_app.errors import InvalidInput
-from todo_app.tasks import service as task_service
+from todo_app.tasks import deletes, queries, quick_add, writes
 from todo_app.tasks.fields import TAG_MAX
-from todo_app.tasks.service import (
+from todo_app.tasks.queries import FILTER_VALUES_MAX, SEARCH_MAX
+from todo_app.tasks.types import (
     DEFAULT_ORDER,
-    FILTER_VALUES_MAX,
     INBOX,
     OFFSET_MAX,
     PAGE_SIZE_DEFAULT,
     PAGE_SIZE_MAX,
-    SEARCH_MAX,
     Due,
     Order,
     Sort,
     Status,
     TaskData,
+    TaskPage,
     TaskQuery,
 )
 
@@ -57,7 +57,7 @@ TaskId = Annotated[UUID, Path(description="The task's id.")]
 StatusFilter = Annotated[Status, Query(description="Which tasks to list.")]
 Search = Annotated[
     str,
-    service_rule(task_service.validate_search, Annotated[str, Field(max_length=SEARCH_MAX)]),
+    service_rule(queries.validate_search, Annotated[str, Field(max_length=SEARCH_MAX)]),
     Query(
         description="Only tasks whose title or description contains this text (any case), "
         f"at most {SEARCH_MAX} characters.",
@@ -137,14 +137,14 @@ def _update(owner_id: UUID, task_id: UUID, body: TaskReplace | TaskPatch) -> Tas
     absent from ``model_dump()`` and so stay as they are."""
     changes = body.given()
     version = changes.pop("version", None)
-    return task_service.update_task(owner_id, task_id, **changes, expected_version=version)
+    return writes.update_task(owner_id, task_id, **changes, expected_version=version)
 
 
 def _create_from_text(owner_id: UUID, body: TaskFromText) -> TaskData:
     """Quick add. The one route that catches a service error, only to locate it: it stays
     an ``InvalidInput`` in the service's words, mapped to a 422 by ``api.errors``."""
     try:
-        return task_service.create_from_text(owner_id, body.text, task_id=body.id)
+        return quick_add.create_from_text(owner_id, body.text, task_id=body.id)
     except InvalidInput as exc:
         # The client sent only the text: whatever field the service refuses came from it.
         raise InvalidInput({"text": "; ".join(exc.fields.values())}) from exc
@@ -175,7 +175,7 @@ def build_router(
         order: OrderBy = None,
         limit: Limit = PAGE_SIZE_DEFAULT,
         offset: Offset = 0,
-    ) -> task_service.TaskPage:
+    ) -> TaskPage:
         """The caller's tasks (newest first unless sorted otherwise), with the number of
         matches across all pages. Every filter combines with the others (AND)."""
         query = TaskQuery(
@@ -192,7 +192,7 @@ def build_router(
             limit=limit,
             offset=offset,
         )
-        return task_service.list_tasks(owner_id, query=query)
+        return queries.list_tasks(owner_id, query=query)
 
     @router.post(
         "",
@@ -228,7 +228,7 @@ def build_router(
                 fields.pop("description"),
                 fields.pop("id"),
             )
-            task = task_service.create_task(owner_id, title, description, task_id=task_id, **fields)
+            task = writes.create_task(owner_id, title, description, task_id=task_id, **fields)
         response.headers["Location"] = f"{request.url.path}/{task.id}"
         return task
 
@@ -239,7 +239,7 @@ def build_router(
         responses=responses(404, renewing=200),
     )
     def get_task(owner_id: Owner, task_id: TaskId) -> TaskData:
-        return task_service.get_task(owner_id, task_id)
+        return queries.get_task(owner_id, task_id)
 
     @router.get(
         "/{task_id}/history",
@@ -252,7 +252,7 @@ def build_router(
         completed. Empty for a task that does not repeat."""
         return [
             CompletionOut(completed_at=completed_at, due_date=due_date)
-            for completed_at, due_date in task_service.history(owner_id, task_id)
+            for completed_at, due_date in queries.history(owner_id, task_id)
         ]
 
     @router.put("/{task_id}", response_model=TaskOut, summary="Replace a task", responses=stale)
@@ -277,7 +277,7 @@ def build_router(
     def toggle_task(owner_id: Owner, task_id: TaskId, body: TaskToggle | None = None) -> TaskData:
         """Flips `completed` of the task as stored now (a repeating task moves to its next
         occurrence instead, as with PATCH). The body is optional."""
-        return task_service.toggle_task(owner_id, task_id, expected_version=_version(body))
+        return writes.toggle_task(owner_id, task_id, expected_version=_version(body))
 
     @router.delete(
         "/{task_id}",
@@ -286,7 +286,7 @@ def build_router(
         responses=responses(404, renewing=204),
     )
     def delete_task(owner_id: Owner, task_id: TaskId) -> None:
-        task_service.delete_task(owner_id, task_id)
+        deletes.delete_task(owner_id, task_id)
 
     return router
 

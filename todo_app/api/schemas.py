@@ -53,8 +53,9 @@ from todo_app.models import (
     TITLE_MAX,
 )
 from todo_app.tasks import fields as rules
-from todo_app.tasks import service as task_service
+from todo_app.tasks import quick_add
 from todo_app.tasks.fields import REMINDER_MINUTES_MAX, REMINDERS_MAX, TAGS_MAX, Priority
+from todo_app.tasks.types import public_recurrence
 
 
 def service_rule(check: Callable[[Any], Any], documented_as: Any) -> BeforeValidator:
@@ -481,7 +482,7 @@ class TaskFromText(RequestBody):
     # The task service checks the text (and the fields read from it); the limit here is only
     # documented.
     text: str = Field(
-        json_schema_extra={"maxLength": task_service.QUICK_ADD_MAX},
+        json_schema_extra={"maxLength": quick_add.QUICK_ADD_MAX},
         description="Read as the app reads the New task field, in the user's time zone "
         "relative to now: `!high` `!medium` `!low` (or `p1` `p2` `p3`), `#tag`, `+List` (made "
         'if new), dates and times ("tomorrow 5pm", "fri", "in 3 days", "dec 5", '
@@ -659,11 +660,9 @@ class TaskOut(ResponseBody):
     due_at: datetime | None = Field(
         description="The UTC instant of a timed due (read-only); `null` without a due time."
     )
-    recurrence: Annotated[RecurrenceOut | None, BeforeValidator(task_service.public_recurrence)] = (
-        Field(
-            description="How the task repeats; `null` if it does not.",
-            examples=[{"rule": "FREQ=MONTHLY", "from_completion": False}],
-        )
+    recurrence: Annotated[RecurrenceOut | None, BeforeValidator(public_recurrence)] = Field(
+        description="How the task repeats; `null` if it does not.",
+        examples=[{"rule": "FREQ=MONTHLY", "from_completion": False}],
     )
     reminders: Annotated[list[ReminderOut], BeforeValidator(_reminder_objects)] = Field(
         description="Sorted by `minutes_before`.",

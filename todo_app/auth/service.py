@@ -36,7 +36,6 @@ from todo_app.errors import (
 )
 from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, PasswordReset, Task, User, utcnow
 from todo_app.settings import get_settings
-from todo_app.tasks import service as task_service
 from todo_app.tasks.fields import validate_time_zone
 
 logger = logging.getLogger("todo_app.auth")
@@ -60,6 +59,19 @@ PASSWORD_BLANK = "Password must not be only spaces"  # noqa: S105
 PASSWORD_REPEATED = "Password must not be one character repeated"  # noqa: S105
 
 T = TypeVar("T")
+
+# What else follows a new time zone, run inside the transaction that stores it: each hook
+# gets (session, user_id, zone) and may return what to run once that transaction has
+# committed. The app's composition root wires the tasks' re-reckoned dues here, so this
+# service knows nothing of tasks.
+ZoneHook = Callable[[Session, UUID, str], Callable[[], None] | None]
+zone_hooks: list[ZoneHook] = []
+
+
+def on_zone_change(hook: ZoneHook) -> None:
+    """Run ``hook`` whenever an account's time zone changes (once, however often wired)."""
+    if hook not in zone_hooks:
+        zone_hooks.append(hook)
 
 
 @dataclass(frozen=True)
@@ -549,17 +561,20 @@ def update_account(
         )
         if errors:
             raise InvalidInput(errors)
-        change = None
+        after_commit: list[Callable[[], None]] = []
         if clean_name is not None:
             user.name = clean_name
         if zone is not None and zone != user.time_zone:
             user.time_zone = zone
             s.flush()
-            change = task_service.set_time_zone_in(s, user_id, zone)
+            for hook in list(zone_hooks):
+                then = hook(s, user_id, zone)
+                if then is not None:
+                    after_commit.append(then)
         user.updated_at = utcnow()
         info = _user_info(user)
-    if change is not None:
-        task_service.announce(change)
+    for then in after_commit:
+        then()
     return info
 
 

@@ -1,7 +1,9 @@
 """The one rule for making a list: a valid name, unique per user in any case, and at most
 ``LISTS_MAX`` lists. ``lists.service.create_list`` and quick add's ``+NewList``
-(``tasks.service``) both make lists here, inside their own unit of work, so neither can skip
-the cap or the name rule. Imports no other service, so either may import it without a cycle.
+(``tasks.quick_add``) both make lists here, inside their own unit of work, so neither can skip
+the cap or the name rule; and the one check that a list is the owner's (``owned_in``), which
+every task read and write that names a list goes through. Imports no other service, so the
+task layer may import it without a cycle.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import uuid
 
 from sqlmodel import Session, col, func, select
 
-from todo_app.errors import Conflict, InvalidInput
+from todo_app.errors import Conflict, InvalidInput, ListNotFound
 from todo_app.models import TaskList
 from todo_app.tasks import fields as rules
 
 NAME_TAKEN = "You already have a list with this name"
+NOT_FOUND = "List not found"
 LISTS_MAX = 200
 
 
@@ -57,3 +60,15 @@ def find_or_create_in(session: Session, owner_id: uuid.UUID, name: str) -> uuid.
     """The owner's list of this name (any case), made by ``create_in`` if there is none."""
     found = named_in(session, owner_id, rules.tag_key(rules.validate_list_name(name)))
     return found if found is not None else create_in(session, owner_id, name).id
+
+
+def owned_in(session: Session, owner_id: uuid.UUID, list_id: uuid.UUID | None) -> uuid.UUID | None:
+    """``list_id`` if it is one of the owner's lists; another user's list is not found."""
+    if list_id is None:
+        return None
+    found = session.exec(
+        select(TaskList.id).where(col(TaskList.id) == list_id, col(TaskList.owner_id) == owner_id)
+    ).first()
+    if found is None:
+        raise ListNotFound(NOT_FOUND)
+    return list_id

@@ -20,10 +20,11 @@ from todo_app.errors import Conflict, InvalidInput, NotFound
 from todo_app.lists import rows
 from todo_app.models import Task, TaskList, utcnow
 from todo_app.tasks import fields as rules
-from todo_app.tasks import service as task_service
+from todo_app.tasks.queries import get_in
+from todo_app.tasks.types import change_between
+from todo_app.tasks.unit_of_work import unit_of_work
 
-NOT_FOUND = task_service.LIST_NOT_FOUND_MESSAGE
-NAME_TAKEN, LISTS_MAX = rows.NAME_TAKEN, rows.LISTS_MAX
+NOT_FOUND, NAME_TAKEN, LISTS_MAX = rows.NOT_FOUND, rows.NAME_TAKEN, rows.LISTS_MAX
 
 
 @dataclass(frozen=True)
@@ -128,21 +129,21 @@ def update_list(
 
 def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
     """Delete the list; its tasks move to the Inbox. Returns the ids of the moved tasks."""
-    with session_scope() as session:
+    with unit_of_work() as uow:
+        session = uow.session
         row = _owned(session, owner_id, list_id)
         moved_ids = session.exec(
             select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.list_id) == list_id)
         ).all()
-        before = [task_service.get_in(session, owner_id, task_id) for task_id in moved_ids]
+        before = [get_in(session, owner_id, task_id) for task_id in moved_ids]
         session.exec(
             sa.update(Task)
             .where(col(Task.owner_id) == owner_id, col(Task.list_id) == list_id)
             .values(list_id=None, version=col(Task.version) + 1, updated_at=utcnow())
         )
         session.delete(row)
-        after = [task_service.get_in(session, owner_id, task_id) for task_id in moved_ids]
-        change = task_service.change_between(owner_id, before, after)
-    task_service.announce(change)
+        after = [get_in(session, owner_id, task_id) for task_id in moved_ids]
+        uow.record(change_between(owner_id, before, after))
     return list(moved_ids)
 
 
@@ -152,7 +153,8 @@ def restore_list(owner_id: uuid.UUID, deleted: ListData, task_ids: list[uuid.UUI
     restored = create_list(owner_id, deleted.name, list_id=deleted.id)
     restored = update_list(owner_id, restored.id, position=deleted.position)
     if task_ids:
-        with session_scope() as session:
+        with unit_of_work() as uow:
+            session = uow.session
             back = session.exec(
                 select(Task.id).where(
                     col(Task.owner_id) == owner_id,
@@ -160,15 +162,14 @@ def restore_list(owner_id: uuid.UUID, deleted: ListData, task_ids: list[uuid.UUI
                     col(Task.list_id).is_(None),
                 )
             ).all()
-            before = [task_service.get_in(session, owner_id, task_id) for task_id in back]
+            before = [get_in(session, owner_id, task_id) for task_id in back]
             session.exec(
                 sa.update(Task)
                 .where(col(Task.id).in_(back))
                 .values(list_id=deleted.id, version=col(Task.version) + 1, updated_at=utcnow())
             )
-            after = [task_service.get_in(session, owner_id, task_id) for task_id in back]
-            change = task_service.change_between(owner_id, before, after)
-        task_service.announce(change)
+            after = [get_in(session, owner_id, task_id) for task_id in back]
+            uow.record(change_between(owner_id, before, after))
     return list_lists_one(owner_id, deleted.id)
 
 

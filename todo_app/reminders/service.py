@@ -1,12 +1,13 @@
 """Reminders and notifications: claiming due reminders exactly once, and the bell's list.
 
-A reminder row is planned for each ``minutes_before`` of a timed task (tasks/service.py plans
-and re-plans them). ``claim_due`` turns the due ones into notifications in one transaction,
-and the claim is the UPDATE itself: ``UPDATE reminders SET fired_at = now WHERE ... AND
-fired_at IS NULL RETURNING ...``. On PostgreSQL the rows are picked with ``FOR UPDATE SKIP
-LOCKED``, so two schedulers (two workers) each take different reminders and never the same
-one; on SQLite writes are serialised, so the UPDATE alone is enough. Reminders that fell due
-while the server was down are claimed on its first tick and marked ``late``.
+A reminder row is planned for each ``minutes_before`` of a timed task (reminders/planning.py,
+which the task writes call to plan and re-plan them). ``claim_due`` turns the due ones into
+notifications in one transaction, and the claim is the UPDATE itself: ``UPDATE reminders SET
+fired_at = now WHERE ... AND fired_at IS NULL RETURNING ...``. On PostgreSQL the rows are
+picked with ``FOR UPDATE SKIP LOCKED``, so two schedulers (two workers) each take different
+reminders and never the same one; on SQLite writes are serialised, so the UPDATE alone is
+enough. Reminders that fell due while the server was down are claimed on its first tick and
+marked ``late``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import reflex as rx
 
 from todo_app.recurrence import PRESETS
 from todo_app.tasks.engine import TaskRow, call, task_engine, view
-from todo_app.tasks.service import SEARCH_MAX
+from todo_app.tasks.queries import SEARCH_MAX
 from todo_app.tasks.state import FILTERS, NEW_TASK_INPUT_ID, TaskState
 from todo_app.tasks.views import SORT_LABELS
 from todo_app.ui.fields import field_error

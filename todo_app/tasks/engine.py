@@ -21,7 +21,7 @@ from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
 from todo_app.auth.state import AuthState
 from todo_app.models import TITLE_MAX
-from todo_app.tasks.service import TITLE_EMPTY, TITLE_TOO_LONG
+from todo_app.tasks.fields import TITLE_EMPTY, TITLE_TOO_LONG
 from todo_app.tasks.state import TaskState
 
 MODULE = "$/public/task_engine/index.js"

@@ -1,6 +1,7 @@
 """Every rule of a task's fields, once: limits, allowed values, formats, normalisation.
 
-The task service checks every write with these; the REST API's request models and the page
+The task writes check every change with these (``validate_changes`` is the one list of the
+fields a write may set); the REST API's request models and the page
 take their limits and messages from here instead of restating them. Pure: no database.
 Each ``validate_*`` returns the value as it is stored, or raises ``InvalidInput`` naming the
 field and the reason in words a person reads.
@@ -10,20 +11,28 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 import zoneinfo
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal, get_args
 
+from todo_app import recurrence as recurrence_rules
 from todo_app import text as text_rule
 from todo_app.errors import InvalidInput
-from todo_app.models import DESCRIPTION_MAX, LIST_NAME_MAX, TAG_MAX, TIME_ZONE_MAX, TITLE_MAX
+from todo_app.limits import (
+    DESCRIPTION_MAX,
+    DUE_YEARS,
+    LIST_NAME_MAX,
+    REMINDER_MINUTES_MAX,
+    REMINDERS_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TIME_ZONE_MAX,
+    TITLE_MAX,
+)
 
 Priority = Literal["none", "low", "medium", "high"]
 PRIORITIES: tuple[str, ...] = get_args(Priority)  # stored as the index: 0 none ... 3 high
-TAGS_MAX = 20
-REMINDERS_MAX = 5
-REMINDER_MINUTES_MAX = 40_320  # four weeks
-DUE_YEARS = (1900, 2999)
 
 TITLE_EMPTY = "Enter a title"
 # "{n}" is the length given; the page checks the same rule as the user types (one template).
@@ -278,3 +287,94 @@ def validate_list_name(name: Any) -> str:
     if len(cleaned) > LIST_NAME_MAX:
         raise InvalidInput({"name": LIST_NAME_TOO_LONG})
     return cleaned
+
+
+# --- a write's new values -----------------------------------------------------------------
+
+# "Not given" in a partial update (``None`` means "no value" for the optional fields).
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET", "__bool__": lambda self: False})()
+
+UPDATABLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "description",
+    "completed",
+    "list_id",
+    "priority",
+    "tags",
+    "due_date",
+    "due_time",
+    "recurrence",
+    "reminders",
+)
+
+
+def validate_recurrence(value: Any) -> dict[str, Any] | None:
+    """The repeat rule (todo_app/recurrence.py checks it); the series start is the writes'."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k != "start"}
+    return recurrence_rules.validate_recurrence(value)
+
+
+def validate_list_id(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        if isinstance(value, str) and len(value) <= 36:
+            return uuid.UUID(value)
+    except ValueError:
+        pass
+    raise InvalidInput({"list_id": "list_id must be a list's id, or null for the Inbox"})
+
+
+def validate_changes(
+    *,
+    title: Any = UNSET,
+    description: Any = UNSET,
+    completed: Any = UNSET,
+    list_id: Any = UNSET,
+    priority: Any = UNSET,
+    tags: Any = UNSET,
+    due_date: Any = UNSET,
+    due_time: Any = UNSET,
+    recurrence: Any = UNSET,
+    reminders: Any = UNSET,
+) -> dict[str, Any]:
+    """The new values of the fields a partial update sets, as they will be stored.
+
+    A field left out stays as it is; ``None`` means "no value" (no description, the Inbox,
+    no priority, no tags, no due date or time). This is the list of fields an update may
+    set: a field joins by a keyword here and a column on Task; the REST API and the page's
+    change engine both come through it.
+    """
+    given = {
+        "title": (title, validate_title),
+        "description": (description, validate_description),
+        "completed": (completed, validate_completed),
+        "list_id": (list_id, validate_list_id),
+        "priority": (priority, lambda p: PRIORITIES[validate_priority(p)]),
+        "tags": (tags, validate_tags),
+        "due_date": (due_date, validate_due_date),
+        "due_time": (due_time, validate_due_time),
+        "recurrence": (recurrence, validate_recurrence),
+        "reminders": (reminders, validate_reminders),
+    }
+    new: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, (value, check) in given.items():
+        if value is UNSET:
+            continue
+        try:
+            new[name] = check(value)
+        except InvalidInput as exc:
+            problems.update(exc.fields)
+    if problems:
+        raise InvalidInput(problems)
+    return new
+
+
+def stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values of validated changes (a priority name is stored as its rank)."""
+    return {
+        k: (PRIORITIES.index(v) if k == "priority" and isinstance(v, str) else v)
+        for k, v in values.items()
+    }

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from todo_app.settings import get_settings
-from todo_app.tasks.service import TaskChange
+from todo_app.tasks.types import TaskChange
 
 logger = logging.getLogger("todo_app.live")
 

@@ -13,7 +13,7 @@ the answer never changes; only an unexpected failure is left unrecorded, so Retr
 Kinds are declared in ``KINDS``: each one applies itself through the task service and
 returns the plan that reverses it. Undo is one more kind, which runs a recorded plan (and so
 records the plan that reverses the undo). A new field joins through
-``service.validate_changes``; a new kind is one function and one entry here.
+``fields.validate_changes``; a new kind is one function and one entry here.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from sqlmodel import Session, col, select
 from todo_app.db import session_scope
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
 from todo_app.models import Task, TaskMutation, utcnow
-from todo_app.tasks import service
-from todo_app.tasks.service import TaskChange, TaskData
+from todo_app.tasks import deletes, quick_add, unit_of_work, writes
+from todo_app.tasks.fields import TITLE_EMPTY, UPDATABLE_FIELDS, validate_changes
+from todo_app.tasks.types import NOT_FOUND_MESSAGE, TaskChange, TaskData
 
 logger = logging.getLogger("todo_app.tasks.mutations")
 
@@ -156,7 +157,7 @@ def _made_at(raw: Any) -> datetime | None:
     if made is None or made.tzinfo is None:
         raise InvalidInput({"at": "at must be an ISO 8601 time with a zone"})
     now = utcnow()
-    return made if now - MADE_AT_WINDOW <= made <= now + service.CLOCK_SKEW else None
+    return made if now - MADE_AT_WINDOW <= made <= now + writes.CLOCK_SKEW else None
 
 
 def _fields(mutation: Mutation, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -164,7 +165,7 @@ def _fields(mutation: Mutation, allowed: tuple[str, ...]) -> dict[str, Any]:
     unknown = set(mutation.fields) - set(allowed)
     if unknown:
         raise InvalidInput({"fields": f"Unknown field {sorted(unknown)[0]!r}"})
-    return service.validate_changes(**mutation.fields)
+    return validate_changes(**mutation.fields)
 
 
 def _wire(task: TaskData, names: Any) -> dict[str, Any]:
@@ -187,12 +188,12 @@ def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
         # Quick add: the server parses the sentence itself (the page's preview came from the
         # same parser); what the page guessed for the title is only what it showed meanwhile.
         given.pop("title", None)
-        given = {**service.fields_from_text(session, owner, text, ignore), **given}
-    _fields(Mutation(m.mid, m.kind, fields=given), service.UPDATABLE_FIELDS)
+        given = {**quick_add.fields_from_text(session, owner, text, ignore), **given}
+    _fields(Mutation(m.mid, m.kind, fields=given), UPDATABLE_FIELDS)
     if "title" not in given:
-        raise InvalidInput({"title": service.TITLE_EMPTY})
+        raise InvalidInput({"title": TITLE_EMPTY})
     assert m.task_id is not None
-    task, change = service.create_in(
+    task, change = writes.create_in(
         session,
         owner,
         given.pop("title"),
@@ -231,14 +232,14 @@ class _Waiting(Exception):
 
 
 def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    new = _fields(m, service.UPDATABLE_FIELDS)
+    new = _fields(m, UPDATABLE_FIELDS)
     assert m.task_id is not None
-    before, after, change = service.write_in(
+    before, after, change = writes.write_in(
         session, owner, m.task_id, lambda _task: new, _expected_version(session, owner, m)
     )
     # Exactly what the write changed, which can be more than was asked (clearing the date
     # clears its time; completing a recurring task moves its due date instead).
-    undo = _wire(before, service.changed_fields(before, after))
+    undo = _wire(before, writes.changed_fields(before, after))
     return Applied(
         change,
         {"set": [{"id": str(after.id), "fields": undo, "version": after.version}]},
@@ -252,23 +253,23 @@ def _deleted(deleted: list[TaskData], change: TaskChange) -> Applied:
 
 def _delete(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     assert m.task_id is not None
-    deleted, change = service.delete_where_in(session, owner, service.only(m.task_id))
+    deleted, change = deletes.delete_where_in(session, owner, deletes.only(m.task_id))
     if not deleted:
-        raise NotFound(service.NOT_FOUND_MESSAGE)
+        raise NotFound(NOT_FOUND_MESSAGE)
     return _deleted(deleted, change)
 
 
 def _clear_completed(session: Session, owner: uuid.UUID, _m: Mutation) -> Applied:
-    return _deleted(*service.delete_where_in(session, owner, service.completed_only()))
+    return _deleted(*deletes.delete_where_in(session, owner, deletes.completed_only()))
 
 
 def _set_all(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     completed = _fields(m, ("completed",)).get("completed")
     if completed is None:
         raise InvalidInput({"completed": "Completed must be true or false"})
-    before, after, change = service.set_all_in(session, owner, completed)
+    before, after, change = writes.set_all_in(session, owner, completed)
     undo = [
-        {"id": str(a.id), "fields": _wire(b, service.changed_fields(b, a)), "version": a.version}
+        {"id": str(a.id), "fields": _wire(b, writes.changed_fields(b, a)), "version": a.version}
         for b, a in zip(before, after, strict=True)
     ]
     return Applied(change, {"set": undo}, _versions(change))
@@ -279,13 +280,13 @@ def _run_plan(session: Session, owner: uuid.UUID, plan: Plan) -> Applied:
     change, inverse = TaskChange(owner), {"restore": [], "set": [], "delete": []}
     if plan.get("restore"):
         rows = [TaskData.from_dict(row) for row in plan["restore"]]
-        restored, restored_change = service.restore_in(session, owner, rows)
+        restored, restored_change = deletes.restore_in(session, owner, rows)
         change = change.merged(restored_change)
         inverse["delete"] += [str(t.id) for t in restored]
     for step in plan.get("set", []):
-        values = service.validate_changes(**step["fields"])
+        values = validate_changes(**step["fields"])
         try:
-            before, after, set_change = service.write_in(
+            before, after, set_change = writes.write_in(
                 session, owner, uuid.UUID(step["id"]), lambda _task, v=values: v, step["version"]
             )
         except (NotFound, StaleVersion):
@@ -295,7 +296,7 @@ def _run_plan(session: Session, owner: uuid.UUID, plan: Plan) -> Applied:
         inverse["set"].append({"id": step["id"], "fields": back, "version": after.version})
     if plan.get("delete"):
         ids = [uuid.UUID(task_id) for task_id in plan["delete"]]
-        deleted, deleted_change = service.delete_where_in(session, owner, col(Task.id).in_(ids))
+        deleted, deleted_change = deletes.delete_where_in(session, owner, col(Task.id).in_(ids))
         change = change.merged(deleted_change)
         inverse["restore"] += [t.to_dict() for t in deleted]
     return Applied(change, {k: v for k, v in inverse.items() if v}, _versions(change))
@@ -443,7 +444,7 @@ def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
             logger.exception("a task mutation failed")
             return Receipt(mid, FAILED)
         change = dataclasses.replace(applied.change, mutation_id=mid, origin=origin)
-        service.announce(change)
+        unit_of_work.announce(change)
         return Receipt(mid, APPLIED, change=change)
     return Receipt(mid, FAILED)  # pragma: no cover (the loop always returns)
 

@@ -34,8 +34,10 @@ from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.errors import InvalidInput
 from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
-from todo_app.tasks import fields, live, mutations, service, views
-from todo_app.tasks.service import TaskChange, TaskData
+from todo_app.tasks import fields, live, mutations, queries, quick_add, views
+from todo_app.tasks.tags import list_tags
+from todo_app.tasks.types import TaskChange, TaskCounts, TaskData, TaskPage
+from todo_app.text import has_control_characters
 
 logger = logging.getLogger("todo_app.tasks")
 
@@ -224,18 +226,18 @@ class TaskState(rx.State):
         status, query, url_query = self.filter, self.query, self.router.url.query
         user = who.user
 
-        def read() -> tuple[service.TaskPage, service.TaskCounts, _Context]:
+        def read() -> tuple[TaskPage, TaskCounts, _Context]:
             live.live.watch(user.id, tab)
             lists = lists_service.list_lists(user.id)
             view = views.parse_view(url_query, {str(item.id): item.name for item in lists})
             today = fields.today_in(user.time_zone)
-            page = service.list_tasks(
+            page = queries.list_tasks(
                 user.id,
                 query=view.query(today, status=status, q=query, limit=PAGE_SIZE, offset=offset),
             )
-            tags = [name for name, _count in service.list_tags(user.id)]
+            tags = [name for name, _count in list_tags(user.id)]
             context = _Context(view, today, lists, tags, user.time_zone)
-            return page, service.count_tasks(user.id), context
+            return page, queries.count_tasks(user.id), context
 
         try:
             page, counts, context = await asyncio.to_thread(read)
@@ -292,7 +294,7 @@ class TaskState(rx.State):
             quickadd.parse, text, now=utcnow(), zone=self.time_zone, ignore=ignore
         )
         known = {item["name"].casefold(): item["id"] for item in self.lists}
-        found = service.fields_of(parsed)
+        found = quickadd.task_fields(parsed)
         if parsed.list_name and parsed.list_name.casefold() in known:
             found["list_id"] = known[parsed.list_name.casefold()]
         self.quick = {
@@ -310,7 +312,7 @@ class TaskState(rx.State):
     @signed_in
     async def preview_quick_add(self, who: Authenticated, text: Any) -> None:
         """The "New task" text as it is typed (debounced in the browser): the chips."""
-        if not isinstance(text, str) or len(text) > service.QUICK_ADD_MAX:
+        if not isinstance(text, str) or len(text) > quick_add.QUICK_ADD_MAX:
             self.quick = {}
             return
         await self._parse_quick(text)
@@ -356,8 +358,8 @@ class TaskState(rx.State):
         """Search titles and descriptions; the database searches beyond the loaded page."""
         if not isinstance(query, str):
             return
-        query = " ".join(query.split())[: service.SEARCH_MAX]
-        if service.has_control_characters(query):
+        query = " ".join(query.split())[: queries.SEARCH_MAX]
+        if has_control_characters(query):
             yield rx.toast.warning("Search can't contain control characters.")
             return
         if query == self.query:

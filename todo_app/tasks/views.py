@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 from todo_app.errors import InvalidInput
 from todo_app.tasks import fields as rules
-from todo_app.tasks.service import DEFAULT_ORDER, INBOX, ORDERS, SORTS, TaskQuery
+from todo_app.tasks.types import DEFAULT_ORDER, INBOX, ORDERS, SORTS, TaskQuery
 
 SORT_LABELS = {"created": "Newest", "due": "Due date", "priority": "Priority", "title": "Title"}
 VIEW_LABELS = {"all": "All tasks", "inbox": "Inbox", "today": "Today", "upcoming": "Upcoming"}

@@ -1,0 +1,17 @@
+"""Every length and count limit of what a user stores, written once. Pure: no imports.
+
+The tables (``models``), the field rules (``tasks.fields``) and quick add (``quickadd``) all
+read them from here, so a limit cannot drift between the column, the check and the parser.
+"""
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+NAME_MAX = 100
+EMAIL_MAX = 254
+LIST_NAME_MAX = 60
+TAG_MAX = 40
+TIME_ZONE_MAX = 64
+TAGS_MAX = 20  # tags on one task
+REMINDERS_MAX = 5  # reminders on one task
+REMINDER_MINUTES_MAX = 40_320  # four weeks before the due
+DUE_YEARS = (1900, 2999)  # the years a due date may fall in

@@ -1,0 +1,162 @@
+"""Deleting tasks, and putting them back (Undo). A delete returns the rows it removed, tags
+included, so what Undo gets is exactly what was gone; a restore skips ids already taken, so
+it can be repeated and can never take over another account's task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from todo_app.errors import InvalidInput, NotFound
+from todo_app.models import Notification, Task, TaskList
+from todo_app.reminders.planning import plan_reminders
+from todo_app.tasks import fields as rules
+from todo_app.tasks.queries import COLUMNS, get_in, newest_first, to_data, zone_of
+from todo_app.tasks.tags import set_tags, tags_of
+from todo_app.tasks.types import (
+    NOT_FOUND_MESSAGE,
+    ROW_FIELDS,
+    TaskChange,
+    TaskData,
+    change_between,
+)
+from todo_app.tasks.unit_of_work import unit_of_work
+from todo_app.tasks.writes import aware, not_in_future
+
+
+def delete_where_in(
+    session: Session, owner_id: uuid.UUID, *filters: sa.ColumnElement[bool]
+) -> tuple[list[TaskData], TaskChange]:
+    """Delete and return the deleted rows (tags read first: they go with the task), so what
+    Undo gets is exactly what was gone. The bell's notifications of a deleted task go with it
+    (their titles are its contents); an Undo brings the task back, not reminders that fired."""
+    where = [col(Task.owner_id) == owner_id, *filters]
+    ids = session.exec(select(Task.id).where(*where)).all()
+    tags = tags_of(session, ids)
+    if ids:
+        session.exec(sa.delete(Notification).where(col(Notification.task_id).in_(ids)))
+    rows = session.exec(
+        sa.delete(Task)
+        .where(*where, col(Task.id).in_(ids))
+        .returning(*COLUMNS)
+        .execution_options(synchronize_session=False)
+    ).all()
+    deleted = newest_first(to_data(row, tags.get(row.id, ())) for row in rows)
+    return deleted, change_between(owner_id, deleted, [None] * len(deleted))
+
+
+def only(task_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    return col(Task.id) == task_id
+
+
+def completed_only() -> sa.ColumnElement[bool]:
+    return col(Task.completed)
+
+
+def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
+    """Returns the deleted task, so the caller can offer Undo (``restore_tasks``)."""
+    with unit_of_work() as uow:
+        deleted, change = delete_where_in(uow.session, owner_id, only(task_id))
+        uow.record(change)
+    if not deleted:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return deleted[0]
+
+
+def clear_completed(owner_id: uuid.UUID) -> list[TaskData]:
+    """Deletes the owner's completed tasks and returns them (newest first) for Undo."""
+    with unit_of_work() as uow:
+        deleted, change = delete_where_in(uow.session, owner_id, completed_only())
+        uow.record(change)
+    return deleted
+
+
+# --- putting back -------------------------------------------------------------------------
+
+
+def restore_in(
+    session: Session, owner_id: uuid.UUID, tasks: list[TaskData]
+) -> tuple[list[TaskData], TaskChange]:
+    """Put tasks back exactly as they were; ids already in the table are skipped, so an
+    undo can be repeated and can never take over another account's task. A list deleted
+    meanwhile puts its task in the Inbox."""
+    wanted: dict[uuid.UUID, TaskData] = {}
+    for task in tasks:
+        wanted.setdefault(task.id, _clean_copy(task))
+    if not wanted:
+        return [], TaskChange(owner_id)
+    taken = set(session.exec(select(col(Task.id)).where(col(Task.id).in_(wanted))).all())
+    fresh = [task for task in wanted.values() if task.id not in taken]
+    lists = {t.list_id for t in fresh if t.list_id is not None}
+    alive = (
+        set(
+            session.exec(
+                select(TaskList.id).where(
+                    col(TaskList.owner_id) == owner_id, col(TaskList.id).in_(lists)
+                )
+            ).all()
+        )
+        if lists
+        else set()
+    )
+    for task in fresh:
+        row = rules.stored(_as_row(task))
+        row["list_id"] = task.list_id if task.list_id in alive else None
+        # The instant follows the wall-clock due in the owner's zone now (it may have changed).
+        row["due_at"] = rules.due_instant(task.due_date, task.due_time, zone_of(session, owner_id))
+        session.exec(sa.insert(Task).values(owner_id=owner_id, **row))
+        set_tags(session, owner_id, task.id, task.tags)
+    restored = [get_in(session, owner_id, task.id) for task in fresh]
+    for task in restored:
+        plan_reminders(session, owner_id, task)
+    return restored, change_between(owner_id, [None] * len(restored), restored)
+
+
+def restore_tasks(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:
+    """Undo of delete or clear completed. Returns the tasks put back, in the order given.
+    All or nothing."""
+    try:
+        with unit_of_work() as uow:
+            fresh, change = restore_in(uow.session, owner_id, tasks)
+            uow.record(change)
+    except IntegrityError:
+        # A concurrent undo of the same tasks got some in first; now they are skipped.
+        with unit_of_work() as uow:
+            fresh, change = restore_in(uow.session, owner_id, tasks)
+            uow.record(change)
+    return fresh
+
+
+def _clean_copy(task: TaskData) -> TaskData:
+    """A TaskData passes through callers' hands before an undo; check it like new input."""
+    if task.version < 1:
+        raise InvalidInput({"version": "Version must be 1 or more"})
+    checked = rules.validate_changes(
+        title=task.title,
+        description=task.description,
+        completed=task.completed,
+        priority=task.priority,
+        tags=list(task.tags),
+        due_date=task.due_date,
+        due_time=task.due_time,
+    )
+    rules.check_due(checked["due_date"], checked["due_time"])
+    return dataclasses.replace(
+        task,
+        title=checked["title"],
+        description=checked["description"],
+        tags=checked["tags"],
+        created_at=not_in_future("created_at", task.created_at),
+        updated_at=not_in_future("updated_at", task.updated_at),
+        due_at=None if task.due_at is None else aware("due_at", task.due_at),
+    )
+
+
+def _as_row(task: TaskData) -> dict[str, Any]:
+    return {name: getattr(task, name) for name in ROW_FIELDS}

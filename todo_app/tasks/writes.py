@@ -1,0 +1,363 @@
+"""Every write of the tasks table, in one form: ``*_in(session, ...)`` writes inside the
+caller's transaction and returns the change it made; the public ``create_task``,
+``update_task``, ... are each one ``unit_of_work`` around it, which commits and then announces.
+
+Every statement is filtered by ``owner_id``: another account's task is "not found". Writes
+that depend on what is stored (update, toggle) are guarded in the database itself:
+``UPDATE ... WHERE version = <the version read>``. Two writers can both read version 3, but
+only one of them can turn it into version 4; the other sees no row changed and starts again.
+Creates are idempotent by the client's id. Deleting and putting back is ``tasks.deletes``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from todo_app.db import session_scope
+from todo_app.errors import InvalidInput, StaleVersion
+from todo_app.lists import rows as list_rows
+from todo_app.models import Task, utcnow
+from todo_app.reminders.planning import plan_reminders
+from todo_app.tasks import fields as rules
+from todo_app.tasks.queries import COLUMNS, get_in, newest_first, owned, with_tags, zone_of
+from todo_app.tasks.recurring import next_occurrence, with_start
+from todo_app.tasks.tags import set_tags
+from todo_app.tasks.types import (
+    STALE_MESSAGE,
+    TaskChange,
+    TaskData,
+    change_between,
+    public_recurrence,
+)
+from todo_app.tasks.unit_of_work import announce, unit_of_work
+
+# An update that keeps losing the version race this often gives up with StaleVersion.
+WRITE_ATTEMPTS = 5
+# How far ahead of this server's clock a client-supplied time may be (clocks drift).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def aware(name: str, value: datetime) -> datetime:
+    """A naive time would be read as UTC silently; refuse it instead of guessing."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput({name: "Time must include a time zone"})
+    return value.astimezone(UTC)
+
+
+def not_in_future(name: str, value: datetime) -> datetime:
+    """A client-supplied time (undo puts a task back in its place) may not lie ahead."""
+    value = aware(name, value)
+    if value > utcnow() + CLOCK_SKEW:
+        raise InvalidInput({name: "Time must not be in the future"})
+    return value
+
+
+# --- creating -----------------------------------------------------------------------------
+
+
+def find(session: Session, task_id: uuid.UUID) -> Any:
+    """The owner of the task with this id, if any: only to tell a retry from a clash."""
+    return session.exec(select(Task.owner_id).where(col(Task.id) == task_id)).first()
+
+
+def existing(session: Session, task_id: uuid.UUID, owner_id: uuid.UUID) -> TaskData:
+    """A repeated create returns what is stored. Another owner's id is "not found", as on
+    every other route: a 409 would tell the caller that the id exists (and whose it is not),
+    and a create must not take it over either."""
+    return get_in(session, owner_id, task_id)
+
+
+def create_in(
+    session: Session,
+    owner_id: uuid.UUID,
+    title: str,
+    description: str = "",
+    *,
+    task_id: uuid.UUID | None = None,
+    completed: bool = False,
+    created_at: datetime | None = None,
+    **extra: Any,
+) -> tuple[TaskData, TaskChange]:
+    """``extra`` takes the optional fields of ``validate_changes`` (list, priority, ...)."""
+    new = rules.validate_changes(title=title, description=description, completed=completed, **extra)
+    now = utcnow()
+    created = now if created_at is None else not_in_future("created_at", created_at)
+    if task_id is not None and find(session, task_id) is not None:
+        return existing(session, task_id, owner_id), TaskChange(owner_id)
+    due_date, due_time = new.get("due_date"), new.get("due_time")
+    recurrence = with_start(new.get("recurrence"), due_date)
+    rules.check_schedule(due_date, due_time, recurrence, new.get("reminders", ()))
+    task_id = task_id or uuid.uuid4()
+    session.exec(
+        sa.insert(Task).values(
+            id=task_id,
+            owner_id=owner_id,
+            title=new["title"],
+            description=new["description"],
+            completed=new["completed"],
+            version=1,
+            created_at=created,
+            updated_at=now,
+            list_id=list_rows.owned_in(session, owner_id, new.get("list_id")),
+            priority=rules.validate_priority(new.get("priority")),
+            due_date=due_date,
+            due_time=due_time,
+            due_at=rules.due_instant(due_date, due_time, zone_of(session, owner_id)),
+            recurrence=recurrence,
+            reminders=list(new.get("reminders", ())),
+        )
+    )
+    set_tags(session, owner_id, task_id, new.get("tags", ()))
+    data = get_in(session, owner_id, task_id)
+    plan_reminders(session, owner_id, data)
+    return data, change_between(owner_id, [None], [data])
+
+
+def create_task(
+    owner_id: uuid.UUID,
+    title: str,
+    description: str = "",
+    *,
+    task_id: uuid.UUID | None = None,
+    completed: bool = False,
+    created_at: datetime | None = None,
+    **extra: Any,
+) -> TaskData:
+    """Idempotent by id, so a client may retry a create whose answer it never got.
+
+    ``created_at`` lets an undo put a task back in its old place in the list.
+    """
+    args = (owner_id, title, description)
+    kwargs = {"task_id": task_id, "completed": completed, "created_at": created_at, **extra}
+    try:
+        with unit_of_work() as uow:
+            task, change = create_in(uow.session, *args, **kwargs)
+            uow.record(change)
+    except IntegrityError:
+        # Another request inserted the same id between our look and our insert.
+        with session_scope() as session:
+            if task_id is None or find(session, task_id) is None:
+                raise  # not an id clash (e.g. the owner does not exist): a real error
+            return existing(session, task_id, owner_id)
+    return task
+
+
+# --- changing -----------------------------------------------------------------------------
+
+
+def write_in(
+    session: Session,
+    owner_id: uuid.UUID,
+    task_id: uuid.UUID,
+    change: Callable[[TaskData], dict[str, Any]],
+    expected_version: int | None,
+) -> tuple[TaskData, TaskData, TaskChange]:
+    """Apply ``change`` (validated new values, computed from the stored task) if nothing
+    changed since.
+
+    The UPDATE names the version it read; if another writer got there first, no row matches
+    and we read again: with ``expected_version`` that read raises StaleVersion, without it
+    the change is applied to the newer task. Returns the task before, after, and the change.
+    """
+    for _ in range(WRITE_ATTEMPTS):
+        current = get_in(session, owner_id, task_id)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleVersion(STALE_MESSAGE, current=current)
+        values = {k: v for k, v in change(current).items() if _differs(current, k, v)}
+        if values.get("completed") is True and current.recurrence and current.due_date:
+            # A recurring task completed: it moves to its next occurrence and stays active
+            # (or completes for good when its rule has run out).
+            following = next_occurrence(session, owner_id, current)
+            if following is not None:
+                del values["completed"]
+                values.update(following)
+        if not values:
+            return current, current, TaskChange(owner_id)  # nothing to change: no new version
+        tags = values.pop("tags", None)
+        if "list_id" in values:
+            list_rows.owned_in(session, owner_id, values["list_id"])
+        due_date = values.get("due_date", current.due_date)
+        due_time = values.get("due_time", current.due_time)
+        if "due_date" in values and due_date is None and "due_time" not in values:
+            due_time = values["due_time"] = None  # clearing the date clears its time
+        if "recurrence" in values:
+            values["recurrence"] = with_start(values["recurrence"], due_date)
+        recurrence = values.get("recurrence", current.recurrence)
+        if due_date is None and recurrence is not None and "recurrence" not in values:
+            recurrence = values["recurrence"] = None  # no date: no repeat either
+        reminders = values.get("reminders", current.reminders)
+        if (due_date is None or due_time is None) and reminders and "reminders" not in values:
+            reminders = values["reminders"] = ()  # no timed due: nothing to remind of
+        rules.check_schedule(due_date, due_time, recurrence, reminders)
+        if "due_date" in values or "due_time" in values:
+            values["due_at"] = rules.due_instant(due_date, due_time, zone_of(session, owner_id))
+        if "reminders" in values:
+            values["reminders"] = list(values["reminders"])
+        updated = session.exec(
+            sa.update(Task)
+            .where(*owned(owner_id, task_id), col(Task.version) == current.version)
+            .values(**rules.stored(values), version=current.version + 1, updated_at=utcnow())
+            .returning(col(Task.id))
+            .execution_options(synchronize_session=False)
+        ).first()
+        if updated is not None:
+            if tags is not None:
+                set_tags(session, owner_id, task_id, tags)
+            after = get_in(session, owner_id, task_id)
+            if {"due_date", "due_time", "reminders", "completed"} & set(values):
+                plan_reminders(session, owner_id, after)
+            return current, after, change_between(owner_id, [current], [after])
+    raise StaleVersion(STALE_MESSAGE, current=get_in(session, owner_id, task_id))
+
+
+def changed_fields(before: TaskData, after: TaskData) -> list[str]:
+    """The updatable fields a write changed (an undo puts exactly these back)."""
+    return [
+        name
+        for name in rules.UPDATABLE_FIELDS
+        if _differs(
+            before,
+            name,
+            getattr(after, name) if name != "recurrence" else public_recurrence(after.recurrence),
+        )
+    ]
+
+
+def _differs(current: TaskData, name: str, value: Any) -> bool:
+    if name == "recurrence":
+        return public_recurrence(current.recurrence) != value
+    if name == "priority":
+        return current.priority != value
+    return getattr(current, name) != value
+
+
+def _write(
+    owner_id: uuid.UUID,
+    task_id: uuid.UUID,
+    change: Callable[[TaskData], dict[str, Any]],
+    expected_version: int | None,
+) -> TaskData:
+    with unit_of_work() as uow:
+        _before, after, task_change = write_in(
+            uow.session, owner_id, task_id, change, expected_version
+        )
+        uow.record(task_change)
+    return after
+
+
+def update_task(
+    owner_id: uuid.UUID,
+    task_id: uuid.UUID,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> TaskData:
+    """Partial update of the fields given (see ``fields.validate_changes``). Same values = no
+    new version."""
+    unknown = set(changes) - set(rules.UPDATABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({sorted(unknown)[0]: "Unknown field"})
+    new = rules.validate_changes(**changes)
+    return _write(owner_id, task_id, lambda _current: new, expected_version)
+
+
+def toggle_task(
+    owner_id: uuid.UUID, task_id: uuid.UUID, *, expected_version: int | None = None
+) -> TaskData:
+    """Flip ``completed`` of the task as stored now, not as the caller last saw it."""
+    return _write(
+        owner_id,
+        task_id,
+        lambda current: {"completed": not current.completed},
+        expected_version,
+    )
+
+
+def set_all_in(
+    session: Session, owner_id: uuid.UUID, completed: bool
+) -> tuple[list[TaskData], list[TaskData], TaskChange]:
+    """Mark all complete (a recurring task moves to its next occurrence, as when completed
+    alone) or all active. Returns the tasks changed as they were and as they are now."""
+    recurring: list[uuid.UUID] = []
+    if completed:
+        recurring = list(
+            session.exec(
+                select(Task.id).where(
+                    col(Task.owner_id) == owner_id,
+                    col(Task.completed).is_(False),
+                    col(Task.recurrence).is_not(None),
+                    col(Task.due_date).is_not(None),
+                )
+            ).all()
+        )
+    rows = session.exec(
+        sa.update(Task)
+        .where(
+            col(Task.owner_id) == owner_id,
+            col(Task.completed) != completed,
+            col(Task.id).not_in(recurring),
+        )
+        .values(completed=completed, version=col(Task.version) + 1, updated_at=utcnow())
+        .returning(*COLUMNS)
+        .execution_options(synchronize_session=False)
+    ).all()
+    after = with_tags(session, rows)
+    before = [dataclasses.replace(t, completed=not completed) for t in after]
+    for task in after:
+        plan_reminders(session, owner_id, task)
+    for task_id in recurring:
+        old, new, _ = write_in(session, owner_id, task_id, lambda _t: {"completed": True}, None)
+        before.append(old)
+        after.append(new)
+    order = {t.id: i for i, t in enumerate(newest_first(after))}
+    pairs = sorted(zip(before, after, strict=True), key=lambda pair: order[pair[1].id])
+    before, after = [b for b, _ in pairs], [a for _, a in pairs]
+    return before, after, change_between(owner_id, before, after)
+
+
+def set_all_completed(owner_id: uuid.UUID, completed: bool) -> list[TaskData]:
+    """Mark all complete / all active. Returns only the tasks it changed, as they are now."""
+    with unit_of_work() as uow:
+        _before, changed, change = set_all_in(uow.session, owner_id, completed)
+        uow.record(change)
+    return changed
+
+
+def set_time_zone_in(session: Session, owner_id: uuid.UUID, zone: str) -> TaskChange:
+    """A new zone moves the instant of every timed due (09:00 stays 09:00 where they are)."""
+    rows = session.exec(
+        select(Task.id, Task.due_date, Task.due_time, Task.version).where(
+            col(Task.owner_id) == owner_id, col(Task.due_time).is_not(None)
+        )
+    ).all()
+    before = []
+    for row in rows:
+        before.append(get_in(session, owner_id, row.id))
+        session.exec(
+            sa.update(Task)
+            .where(col(Task.id) == row.id)
+            .values(
+                due_at=rules.due_instant(row.due_date, row.due_time, zone),
+                version=row.version + 1,
+                updated_at=utcnow(),
+            )
+        )
+    after = [get_in(session, owner_id, row.id) for row in rows]
+    for task in after:
+        plan_reminders(session, owner_id, task)
+    return change_between(owner_id, before, after)
+
+
+def on_time_zone_change(session: Session, owner_id: uuid.UUID, zone: str) -> Callable[[], None]:
+    """The tasks' reaction to an account's new zone (``auth.service.zone_hooks``): the dues
+    re-reckoned in the same transaction, announced once it has committed."""
+    change = set_time_zone_in(session, owner_id, zone)
+    return lambda: announce(change)
