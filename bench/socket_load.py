@@ -525,7 +525,7 @@ PROFILE_PARTS = [
     ("TaskState.send (the handler)", "TaskState.send (todo_app/tasks/state.py"),
     ("session check: auth.service.authenticate", "authenticate (todo_app/auth/service.py"),
     ("mutations.apply (claim + write + commit)", "apply (todo_app/tasks/mutations.py"),
-    ("service.write_in (the versioned UPDATE)", "write_in (todo_app/tasks/service.py"),
+    ("writes.write_in (the versioned UPDATE)", "write_in (todo_app/tasks/writes.py"),
     ("live.changed (viewer lookup, scheduling)", "changed (todo_app/tasks/live.py"),
     ("push_changes (app.modify_state per tab)", "push_changes (todo_app/tasks/state.py"),
     ("SQLAlchemy, anywhere", "(sqlalchemy/"),
