@@ -15,6 +15,7 @@ from todo_app.auth.account_page import account_page
 from todo_app.auth.account_state import AccountState
 from todo_app.auth.forms import ForgotState, ResetState, SignInState, SignUpState
 from todo_app.auth.pages import forgot_page, login_page, reset_page, signup_page
+from todo_app.auth.rechecks import rechecks
 from todo_app.auth.routes import (
     ACCOUNT_PATH,
     FORGOT_PATH,
@@ -112,6 +113,7 @@ async def _push(client_token: str, changes: list[TaskChange]) -> bool:
 
 async def _start_live() -> None:
     live.start(asyncio.get_running_loop())
+    rechecks.start()  # with Redis: hear the other workers' account changes
 
 
 async def _purge_mutation_log() -> None:
@@ -132,6 +134,8 @@ def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
 live.install(_push, _tab_is_open)
 unit_of_work.change_listeners.append(live.changed)
 auth_service.on_zone_change(writes.on_time_zone_change)  # a new zone moves timed dues
+# A session ended or a profile changed: the account's open pages read their session again.
+auth_service.account_listeners.append(rechecks.mark)
 reminder_service.notification_listeners.append(_ring)
 app.register_lifespan_task(_start_live)
 app.register_lifespan_task(_purge_mutation_log)

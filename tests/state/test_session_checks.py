@@ -22,6 +22,7 @@ from tests.factories import make_account, make_task
 from tests.state.harness import StateHarness, state_harness
 from todo_app.auth import service as auth_service
 from todo_app.auth.account_state import AccountState
+from todo_app.auth.rechecks import RECHECK_SECONDS
 from todo_app.auth.state import PUBLIC, SIGNED_IN, AuthState, app_state_classes
 from todo_app.lists import service as lists_service
 from todo_app.reminders.state import BellState
@@ -204,3 +205,27 @@ async def test_reloading_a_page_whose_session_ended_says_so_once(tab: StateHarne
         events += await tab.run(handler)
     events += await tab.run(AuthState.recheck_session)
     assert tab.redirects(events) == ["/login?next=/&reason=expired"]
+
+
+async def test_a_change_reads_no_session_row_until_the_account_changes(
+    tab: StateHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the session is read once per page, then trusted until it may have changed
+    (a change announced by any worker, or ``RECHECK_SECONDS``)."""
+    owner, token, _email = await signed_in_tab(tab)
+    reads: list[str] = []
+    real = auth_service.authenticate
+    monkeypatch.setattr(
+        auth_service, "authenticate", lambda t, **kw: reads.append(t) or real(t, **kw)
+    )
+    for i in range(5):
+        await tab.run(TaskState.search, query=f"q{i}")
+    assert reads == []
+    await asyncio.to_thread(auth_service.update_account, owner, time_zone="Asia/Tokyo")
+    await tab.run(TaskState.search, query="after the zone change")
+    assert reads == [token]  # read again at once, and the page reckons in the new zone
+    assert (await tab.state(AuthState)).time_zone == "Asia/Tokyo"
+    auth = await tab.state(AuthState)
+    auth._checked_at -= RECHECK_SECONDS  # a minute on: read again, whatever happened
+    await tab.run(TaskState.search, query="a minute later")
+    assert reads == [token, token]

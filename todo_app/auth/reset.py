@@ -162,4 +162,5 @@ def confirm_reset(token: str, new_password: str, *, ip: str = "") -> None:
         )
         revoked = service.revoke_sessions_in(s, user.id, keep=None, now=now)
         throttle.clear(s, user.email)  # the owner proved they hold the mailbox
+    service.account_changed(user.id)
     logger.info("password reset user=%s revoked_sessions=%s", user.id, revoked)

@@ -74,6 +74,22 @@ def on_zone_change(hook: ZoneHook) -> None:
         zone_hooks.append(hook)
 
 
+# Told, after the commit, of every account whose sessions ended or whose profile changed (a
+# sign-out, a revoked session, a password change or reset, a deletion, a new name or zone),
+# so that open pages, which trust a session read for a while, read theirs again at once
+# (``auth/rechecks.py``). Wired in the composition root.
+account_listeners: list[Callable[[UUID], None]] = []
+
+
+def account_changed(user_id: UUID) -> None:
+    """Tell the listeners; a listener's failure never undoes what was committed."""
+    for listener in list(account_listeners):
+        try:
+            listener(user_id)
+        except Exception:
+            logger.warning("an account-change listener failed", exc_info=True)
+
+
 @dataclass(frozen=True)
 class UserInfo:
     id: UUID
@@ -497,6 +513,7 @@ def sign_out(token: str) -> None:
         if row is None or row.user_id != claims.user_id or row.revoked_at is not None:
             return
         row.revoked_at = utcnow()
+    account_changed(claims.user_id)
     logger.info("sign-out user=%s session=%s", claims.user_id, claims.session_id)
 
 
@@ -522,6 +539,7 @@ def revoke_session(user_id: UUID, session_id: UUID) -> None:
         if row is None or row.user_id != user_id or not _is_live(row, now):
             raise NotFound("Session not found")
         row.revoked_at = now
+    account_changed(user_id)
     logger.info("revoke session user=%s session=%s", user_id, session_id)
 
 
@@ -529,6 +547,7 @@ def revoke_other_sessions(user_id: UUID, current_session_id: UUID) -> int:
     """Sign out everywhere else; returns how many sessions ended."""
     with session_scope() as s:
         count = revoke_sessions_in(s, user_id, keep=current_session_id, now=utcnow())
+    account_changed(user_id)
     logger.info("revoke other sessions user=%s count=%s", user_id, count)
     return count
 
@@ -573,6 +592,7 @@ def update_account(
                     after_commit.append(then)
         user.updated_at = utcnow()
         info = _user_info(user)
+    account_changed(user_id)  # open pages show the new name and reckon in the new zone
     for then in after_commit:
         then()
     return info
@@ -605,6 +625,7 @@ def change_password(
         row.updated_at = now
         revoked = revoke_sessions_in(s, user_id, keep=current_session_id, now=now)
         spend_reset_links_in(s, user_id, now)
+    account_changed(user_id)
     logger.info("password change user=%s revoked_sessions=%s", user_id, revoked)
 
 
@@ -620,4 +641,5 @@ def delete_account(user_id: UUID, password: str) -> None:
         s.exec(delete(PasswordReset).where(col(PasswordReset.user_id) == user_id))
         throttle.clear(s, user.email)
         s.exec(delete(User).where(col(User.id) == user_id))
+    account_changed(user_id)
     logger.info("delete account user=%s email=%s", user_id, _for_log(user.email))

@@ -21,8 +21,10 @@ that need no user (the sign-in forms, a dialog's open/close) say so with ``@publ
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import inspect
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -32,6 +34,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from todo_app.auth import service
+from todo_app.auth.rechecks import RECHECK_SECONDS, rechecks
 from todo_app.auth.routes import (
     AUTH_PATHS,
     HOME_PATH,
@@ -77,6 +80,13 @@ class AuthState(rx.State):
     user_email: str = ""
     session_id: str = ""
     time_zone: str = "UTC"
+    # The last read of the session row (``_verify``), trusted until ``_session_is_fresh``
+    # says otherwise: the token it was for, when it was taken (epoch seconds, before the
+    # read), when the session expires, and what it said.
+    _checked_token: str = ""
+    _checked_at: float = 0.0
+    _expires_at: float = 0.0
+    _who: Any = None
 
     @rx.var
     def logged_in(self) -> bool:
@@ -161,7 +171,12 @@ class AuthState(rx.State):
         token = self._verified_token
         if not token or self.user_id != user_id:
             return False
+        if self._session_is_fresh(token):
+            return True
+        checked_at = time.time()
         if await asyncio.to_thread(service.session_is_live, token):
+            if token == self._checked_token:  # what ``_who`` says still holds
+                self._checked_at = checked_at
             return True
         stored = self.token
         await self._clear_tab()
@@ -170,19 +185,40 @@ class AuthState(rx.State):
         self.token = stored
         return False
 
-    async def _verify(self) -> service.Authenticated | None:
-        """Check the token against its session row now; None if there is no live session.
+    def _session_is_fresh(self, token: str) -> bool:
+        """Whether the last read of this token's session may still be trusted: taken less than
+        ``RECHECK_SECONDS`` ago, before the session expires, and after the last change of the
+        account any worker announced (a sign-out elsewhere, a revocation, a new password)."""
+        now = time.time()
+        return (
+            token == self._checked_token
+            and now - self._checked_at < RECHECK_SECONDS
+            and now < self._expires_at
+            and rechecks.since(self.user_id) < self._checked_at
+        )
 
-        A renewed token replaces the stored one (and so reaches the other tabs).
+    async def _verify(self, *, reread: bool = False) -> service.Authenticated | None:
+        """The live session of this tab's token; None if there is none.
+
+        Read from the session row once, then trusted while fresh (``_session_is_fresh``), so
+        a change costs no session read; ``reread`` reads it now whatever (page loads). A
+        renewed token replaces the stored one (and so reaches the other tabs).
         """
         token = self.token
         if not token:
             return None
+        if not reread and self._who is not None and self._session_is_fresh(token):
+            return self._who
+        checked_at = time.time()  # before the read: a change announced during it counts
         try:
             auth = await asyncio.to_thread(service.authenticate, token, renew=True)
         except Unauthenticated:
             return None
-        self._remember(auth.user, auth.session_id, auth.renewed_token or token)
+        current = auth.renewed_token or token
+        self._remember(auth.user, auth.session_id, current)
+        self._checked_token, self._checked_at = current, checked_at
+        self._expires_at = auth.expires_at.timestamp()
+        self._who = dataclasses.replace(auth, renewed_token=None)
         return auth
 
     # --- page guards ---------------------------------------------------------------------
@@ -193,7 +229,7 @@ class AuthState(rx.State):
             return None  # a late guard event from a page already left for sign-in
         if not self.token:
             return await self._end_session(reason="")
-        if await self._verify() is None:
+        if await self._verify(reread=True) is None:
             return await self._end_session()
         return None
 
@@ -218,7 +254,7 @@ class AuthState(rx.State):
         """on_load of the public pages: a signed-in visitor goes straight on."""
         if not self.token:
             return None
-        if await self._verify() is None:
+        if await self._verify(reread=True) is None:
             await self._clear_tab()  # a dead token: drop it quietly and let them sign in
             return None
         return self._go_next()

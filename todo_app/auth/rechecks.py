@@ -1,0 +1,111 @@
+"""When an open page must read its session from the database again.
+
+An open page checks its session against the database once, then trusts it for
+``RECHECK_SECONDS`` (a change is then a change, not a change plus a session read). What can
+end or alter a session sooner (a sign-out elsewhere, a revoked session, a password change or
+reset, a deleted account, a new name or time zone) is announced by the auth service as "this
+account changed"; every worker hears it and marks the account, and the account's pages then
+read their session again before their next handler runs or their next live update is pushed.
+
+One worker keeps the marks in memory. With Redis (several workers) a mark is published on a
+channel every worker listens to, so no event or push costs a Redis round trip. A mark only
+matters until every page would have read its session again anyway, so marks older than
+``RECHECK_SECONDS`` (and a margin) are forgotten.
+
+Nothing here may break a write: a failure to publish is logged, and the pages then read their
+session again within ``RECHECK_SECONDS`` all the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+from todo_app.settings import get_settings
+
+logger = logging.getLogger("todo_app.auth")
+
+RECHECK_SECONDS = 60.0  # the longest an open page trusts a session read without a mark
+_KEPT_SECONDS = 2 * RECHECK_SECONDS
+CHANNEL = "todo:account-changed"
+
+
+class Rechecks:
+    """The accounts whose sessions changed lately (one worker: in memory)."""
+
+    def __init__(self) -> None:
+        self._marked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def mark(self, user_id: uuid.UUID | str) -> None:
+        """The account's sessions or profile changed (called after the commit, any thread)."""
+        self._note(str(user_id))
+
+    def _note(self, user_id: str) -> None:
+        now = time.time()
+        with self._lock:
+            self._marked[user_id] = now
+            if len(self._marked) > 1000:  # forget the marks no page can still need
+                cutoff = now - _KEPT_SECONDS
+                self._marked = {k: v for k, v in self._marked.items() if v > cutoff}
+
+    def since(self, user_id: str) -> float:
+        """When the account was last marked here (epoch seconds; 0 if not lately)."""
+        return self._marked.get(user_id, 0.0)
+
+    def start(self) -> None:
+        """Begin hearing other workers' marks (nothing to hear with one worker)."""
+
+
+class RedisRechecks(Rechecks):
+    """Several workers: each mark is published, and every worker applies what it hears."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        import redis
+
+        self._url = url
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._listener: threading.Thread | None = None
+
+    def mark(self, user_id: uuid.UUID | str) -> None:
+        self._note(str(user_id))  # this worker at once, whatever Redis does
+        try:
+            self._redis.publish(CHANNEL, str(user_id))
+        except Exception:
+            logger.warning("could not announce an account change to the other workers")
+
+    def start(self) -> None:
+        if self._listener is None:
+            self._listener = threading.Thread(
+                target=self._listen, name="todo-rechecks", daemon=True
+            )
+            self._listener.start()
+
+    def _listen(self) -> None:
+        import redis
+
+        while True:
+            try:
+                client = redis.Redis.from_url(self._url, socket_connect_timeout=2)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                for message in pubsub.listen():
+                    data = message.get("data")
+                    if isinstance(data, bytes):
+                        self._note(data.decode())
+            except Exception:
+                logger.warning("lost the account-change channel; listening again", exc_info=True)
+                # Marks sent meanwhile are missed: pages read their sessions again within
+                # RECHECK_SECONDS anyway, and at once for the account marked here.
+                time.sleep(1)
+
+
+def make_rechecks() -> Rechecks:
+    url = get_settings().redis_url
+    return RedisRechecks(url) if url else Rechecks()
+
+
+rechecks = make_rechecks()
