@@ -8,6 +8,7 @@ Redis, so a tab's events, API calls and page loads land on different processes.
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 
@@ -17,7 +18,7 @@ import redis
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import Server
-from tests.e2e.test_tasks import add, sign_up
+from tests.e2e.test_tasks import PASSWORD, add, sign_up
 from tests.services import REDIS_URL, fresh_pg_database, missing
 
 
@@ -91,3 +92,37 @@ def test_several_workers_serve_one_session(scaled_server: Server, browser: Brows
     assert sorted(stored) == ["on postgres", "via redis"]
     assert stored["on postgres"]["completed"] and stored["on postgres"]["version"] == 6
     page.context.close()
+
+
+def test_a_sign_out_reaches_the_pages_on_every_worker(
+    scaled_server: Server, browser: Browser
+) -> None:
+    """Pages trust a session read until the account changes; with several workers the change
+    is announced over Redis, so whichever worker pushes next knows the session ended."""
+    laptop = browser.new_context(base_url=scaled_server.url).new_page()
+    frames: list[str] = []
+    laptop.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    email = sign_up(laptop, "Workers")
+    add(laptop, "a warm-up change")  # this page's session is now read and trusted
+    phone = browser.new_context(base_url=scaled_server.url).new_page()
+    phone.goto("/login")
+    phone.get_by_label("Email").fill(email)
+    phone.get_by_label("Password", exact=True).fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    expect(phone.get_by_label("New task")).to_be_visible()
+    add(phone, "from the phone")
+    expect(laptop.get_by_role("checkbox", name="from the phone")).to_be_visible(timeout=5_000)
+
+    token = laptop.evaluate("localStorage.getItem('todo_token')")
+    req = urllib.request.Request(  # noqa: S310  (any worker may answer)
+        f"{scaled_server.url}/api/auth/sign-out",
+        method="POST",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+        assert resp.status == 204
+    add(phone, "after the laptop signed out")
+    expect(laptop).to_have_url(re.compile(r"/login\?next=/&reason=expired$"), timeout=5_000)
+    assert not any("after the laptop signed out" in frame for frame in frames)
+    laptop.context.close()
+    phone.context.close()
