@@ -1,5 +1,7 @@
 """Reflex configuration. Values come from todo_app.settings, which reads the environment once."""
 
+import os
+
 import reflex as rx
 from reflex_base.constants import DefaultPorts
 from reflex_base.environment import environment
@@ -36,3 +38,7 @@ config.cors_allowed_origins = _settings.allowed_origins(
 if _data_excludes := _settings.hot_reload_excludes():
     _reload_excludes = environment.REFLEX_HOT_RELOAD_EXCLUDE_PATHS
     _reload_excludes.set(list(dict.fromkeys([*_reload_excludes.get(), *_data_excludes])))
+
+# Backend workers (TODO_WORKERS; todo_app.settings): granian reads GRANIAN_WORKERS when `reflex
+# run --env prod` starts it, after loading this file. An explicit GRANIAN_WORKERS still wins.
+os.environ.setdefault("GRANIAN_WORKERS", str(_settings.workers))

@@ -97,6 +97,9 @@ class Settings:
     data_dir: Path
     db_url: str
     redis_url: str
+    # Backend worker processes: one without Redis (state lives in that process), the cores
+    # this process may use with it (more than that only adds switching; measured in bench/).
+    workers: int
     secret_key: str = field(repr=False)
     token_ttl_seconds: int
     token_renew_after_seconds: int
@@ -180,11 +183,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     public_url = env.get("TODO_PUBLIC_URL", "").strip()
     public_url = _origin("TODO_PUBLIC_URL", public_url) if public_url else ""
 
+    redis_url = env.get("REFLEX_REDIS_URL", "").strip()
     return Settings(
         production=production,
         data_dir=data_dir,
         db_url=db_url,
-        redis_url=env.get("REFLEX_REDIS_URL", "").strip(),
+        redis_url=redis_url,
+        workers=_workers(env, redis_url),
         secret_key=secret,
         token_ttl_seconds=ttl,
         token_renew_after_seconds=_int(env, "TODO_TOKEN_RENEW_AFTER_SECONDS", day, 0, 365 * day),
@@ -195,6 +200,31 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=public_url,
         **_mail_settings(env, public_url, production=production),
     )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _workers(env: dict[str, str], redis_url: str) -> int:
+    """``TODO_WORKERS``: by default the usable cores with Redis, else one.
+
+    Reflex's own default with Redis is 2 x cores + 1 (5 on 2 cores), which granian warns
+    lowers throughput: each worker is one Python process, busy on one core.
+    """
+    if not redis_url:
+        workers = _int(env, "TODO_WORKERS", 1, 1, 64)
+        if workers > 1:
+            raise SettingsError(
+                "TODO_WORKERS above 1 needs REFLEX_REDIS_URL: without Redis each worker "
+                "would keep its own pages' state"
+            )
+        return 1
+    return _int(env, "TODO_WORKERS", usable_cores(), 1, 64)
 
 
 def _flag(env: dict[str, str], name: str) -> bool:

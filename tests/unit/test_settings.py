@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from todo_app.settings import MIN_SECRET_BYTES, SettingsError, load_settings
+from todo_app.settings import MIN_SECRET_BYTES, SettingsError, load_settings, usable_cores
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -173,3 +173,15 @@ def test_hot_reload_leaves_out_a_data_folder_at_the_top_of_the_project(tmp_path:
     assert inside.hot_reload_excludes(project) == (project / "data",)
     outside = load_settings({"TODO_DATA_DIR": str(tmp_path / "elsewhere")})
     assert outside.hot_reload_excludes(project) == ()
+
+
+def test_workers_default_to_the_usable_cores_with_redis_and_one_without(tmp_path: Path) -> None:
+    base = {"TODO_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).workers == 1
+    redis = {**base, "REFLEX_REDIS_URL": "redis://127.0.0.1:6379"}
+    assert load_settings(redis).workers == usable_cores()
+    assert load_settings({**redis, "TODO_WORKERS": "3"}).workers == 3
+    with pytest.raises(SettingsError, match="TODO_WORKERS above 1 needs REFLEX_REDIS_URL"):
+        load_settings({**base, "TODO_WORKERS": "2"})
+    with pytest.raises(SettingsError, match="TODO_WORKERS"):
+        load_settings({**redis, "TODO_WORKERS": "0"})
