@@ -40,6 +40,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from todo_app import recurrence as repeat_rules
+from todo_app import zones
 from todo_app.auth.reset import TOKEN_MAX as RESET_TOKEN_MAX
 from todo_app.auth.service import PASSWORD_MAX, PASSWORD_MIN
 from todo_app.errors import InvalidInput
@@ -218,7 +219,7 @@ Reminders = Annotated[
 
 TimeZone = Annotated[
     str,
-    service_rule(rules.validate_time_zone, Annotated[str, Field(max_length=TIME_ZONE_MAX)]),
+    service_rule(zones.validate_time_zone, Annotated[str, Field(max_length=TIME_ZONE_MAX)]),
     Field(
         description='An IANA time zone name, as the tz database spells it. "Today", '
         '"overdue" and "upcoming" are reckoned in it, and due times are wall-clock '

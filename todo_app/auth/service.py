@@ -36,7 +36,7 @@ from todo_app.errors import (
 )
 from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, PasswordReset, Task, User, utcnow
 from todo_app.settings import get_settings
-from todo_app.tasks.fields import validate_time_zone
+from todo_app.zones import validate_time_zone
 
 logger = logging.getLogger("todo_app.auth")
 
