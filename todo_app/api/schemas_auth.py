@@ -10,8 +10,8 @@ from uuid import UUID
 from pydantic import MISSING, ConfigDict, Field, StringConstraints
 
 from todo_app.api.schemas import Email, RequestBody, ResponseBody, TimeZone
+from todo_app.auth.credentials import PASSWORD_MAX, PASSWORD_MIN
 from todo_app.auth.reset import TOKEN_MAX as RESET_TOKEN_MAX
-from todo_app.auth.service import PASSWORD_MAX, PASSWORD_MIN
 from todo_app.models import EMAIL_MAX, NAME_MAX
 
 

@@ -6,6 +6,15 @@ depends on hover (TodoMVC's hover-only delete is the known failing we avoid).
 The list renders from the change engine's ``overlay`` (confirmed rows with unconfirmed changes on
 top, computed in the browser) and every control calls the engine there (``call``), so a click
 repaints in the same frame whatever the network does; the server confirms later.
+
+Why one module of about 800 lines: it is one page, and its parts are read together. The
+accessible names the browser tests rely on (DESIGN.md, "The page") are spread over the row,
+the toolbar, the details dialog and the chips, and each of those reads the same ``overlay``
+and ``TaskRow`` and calls the same ``call`` actions; split by widget, a reader checking the
+contract would open five files for one page, and the pieces would import each other. The
+functions run top-down in page order (add form, row, list, toolbar, dialog, chips, board), so
+a section is found by scrolling. The seam to cut first, when it grows: the details dialog
+with its repeat and remind fields (``details_dialog`` to ``remind_field``, about 280 lines).
 """
 
 from __future__ import annotations
