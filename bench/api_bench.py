@@ -202,7 +202,7 @@ def _median_ms(call: Callable[[], object], repeat: int = 200) -> float:
 
 def breakdown(token: str) -> dict[str, float]:
     """Where one API request's time goes, in this process, one call at a time (ms)."""
-    from todo_app.api.schemas import TaskList
+    from todo_app.api.schemas_tasks import TaskList
     from todo_app.auth import service as auth_service
     from todo_app.tasks import queries
 

@@ -18,6 +18,13 @@ of words is small, deterministic for a fixed ``now`` and zone, independent of th
 (names come from the tables below, never ``strftime``), and takes tens of microseconds
 (bench/quickadd_bench.py), so it can run on every keystroke.
 
+Why one module of about 860 lines: it is one grammar. The word tables, the scanner, the
+labels the chips show and ``_Parser`` (which alone is some 480 lines) share the spans of one
+scan and the precedence of one set of rules (which word a date, a repeat or a reminder may
+claim, and what stays in the title); split, each piece would import the others' private
+types, and the rules below could no longer be read against one file. The outside sees two
+functions, ``parse`` and ``task_fields``.
+
 The rules, which the page's chips and the REST API's ``{"text": ...}`` share:
 
 - A token is one or more whole words: text split on whitespace, nothing matched inside a

@@ -17,6 +17,13 @@ holds the event loop or a write lock). Here a series whose next date is more tha
 ``GAP_STEPS`` examined days away has ended; rules that can never give a date, on their own or
 from the date they start on, are refused before that (``validate_recurrence``,
 ``check_start``).
+
+Why one module of about 630 lines: it is one job, the repeat rules this app allows. Reading a
+rule (``_parse``), stepping through it within bounds (``_Steps``, ``_metered``), the next due
+and the wording (``describe``) all work on the same parsed parts and the same bounded series,
+so the checker and the stepper cannot drift apart; the sections (reading and checking,
+dates, words) are marked below. The first seam, if it grows: the words (``describe``, about
+100 lines), which only read the parsed parts.
 """
 
 from __future__ import annotations

@@ -7,17 +7,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import assert_field_error
-from todo_app.auth import service as auth_service
+from todo_app.auth import credentials
 
 
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("password", auth_service.PASSWORD_COMMON),
-        ("12345678", auth_service.PASSWORD_COMMON),
-        ("Password1234", auth_service.PASSWORD_COMMON),
-        ("        ", auth_service.PASSWORD_BLANK),
-        ("aaaaaaaaaaaa", auth_service.PASSWORD_REPEATED),
+        ("password", credentials.PASSWORD_COMMON),
+        ("12345678", credentials.PASSWORD_COMMON),
+        ("Password1234", credentials.PASSWORD_COMMON),
+        ("        ", credentials.PASSWORD_BLANK),
+        ("aaaaaaaaaaaa", credentials.PASSWORD_REPEATED),
     ],
 )
 def test_sign_up_refuses_a_guessable_password_by_field(

@@ -21,7 +21,7 @@ from tests.api.conftest import (
     prefix,
     set_time_zone,
 )
-from todo_app.api.schemas import TaskCreate, TaskPatch, TaskReplace
+from todo_app.api.schemas_tasks import TaskCreate, TaskPatch, TaskReplace
 from todo_app.models import TAG_MAX, TITLE_MAX
 from todo_app.tasks import fields
 from todo_app.tasks.fields import UPDATABLE_FIELDS

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from todo_app.auth import passwords, service, tokens
+from todo_app.auth import credentials, passwords, service, tokens
 from todo_app.auth.service import SignedIn
 from todo_app.db import get_engine, session_scope
 from todo_app.errors import (
@@ -121,7 +121,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], None]:
 
 
 def test_normalize_email_trims_and_lowercases() -> None:
-    assert service.normalize_email("  Ann.Lee+todo@Example.CO.uk ") == "ann.lee+todo@example.co.uk"
+    assert (
+        credentials.normalize_email("  Ann.Lee+todo@Example.CO.uk ") == "ann.lee+todo@example.co.uk"
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,14 +146,14 @@ def test_normalize_email_trims_and_lowercases() -> None:
 )
 def test_normalize_email_rejects_implausible_addresses(email: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        service.normalize_email(email)
+        credentials.normalize_email(email)
     assert set(caught.value.fields) == {"email"}
 
 
 def test_normalize_email_accepts_254_characters() -> None:
     email = "a" * 242 + "@example.com"
     assert len(email) == 254
-    assert service.normalize_email(email) == email
+    assert credentials.normalize_email(email) == email
 
 
 @pytest.mark.parametrize(
@@ -164,7 +166,7 @@ def test_normalize_email_accepts_254_characters() -> None:
 )
 def test_validate_password_rejects(password: str, message: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        service.validate_password(password, "ann@example.com")
+        credentials.validate_password(password, "ann@example.com")
     assert message in caught.value.fields["password"]
 
 
@@ -172,20 +174,20 @@ def test_validate_password_rejects(password: str, message: str) -> None:
 def test_validate_password_accepts_8_to_128_characters_of_anything(password: str) -> None:
     """Anything uncommon of the right length: no composition rules (the guessable ones are
     refused in test_password_rule.py)."""
-    service.validate_password(password, "ann@example.com")
+    credentials.validate_password(password, "ann@example.com")
 
 
 def test_validate_name_trims_and_defaults_to_the_local_part() -> None:
-    assert service.validate_name("  Ann Lee ", "ann@example.com") == "Ann Lee"
-    assert service.validate_name(None, "ann.lee@example.com") == "ann.lee"
-    assert service.validate_name("   ", "ann.lee@example.com") == "ann.lee"
-    assert service.validate_name("n" * 100, "ann@example.com") == "n" * 100
+    assert credentials.validate_name("  Ann Lee ", "ann@example.com") == "Ann Lee"
+    assert credentials.validate_name(None, "ann.lee@example.com") == "ann.lee"
+    assert credentials.validate_name("   ", "ann.lee@example.com") == "ann.lee"
+    assert credentials.validate_name("n" * 100, "ann@example.com") == "n" * 100
 
 
 @pytest.mark.parametrize("name", ["n" * 101, "Ann\nLee", "Ann\x00"])
 def test_validate_name_rejects_long_names_and_control_characters(name: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        service.validate_name(name, "ann@example.com")
+        credentials.validate_name(name, "ann@example.com")
     assert set(caught.value.fields) == {"name"}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from todo_app import text
-from todo_app.auth import service as auth_service
+from todo_app.auth import credentials
 from todo_app.errors import InvalidInput
 from todo_app.tasks import fields
 
@@ -71,7 +71,7 @@ STRIPPED = [
     ("tag", fields.validate_tag, f"#ho{ZWSP}me", "home"),
     ("tag", fields.validate_tag, f"{PERSIAN}", PERSIAN),
     ("list name", fields.validate_list_name, f"Wo{RLO}rk  {ZWSP}stuff", "Work stuff"),
-    ("name", lambda n: auth_service.validate_name(n, "ann@example.com"), f"A{RLO}nn{ZWSP}", "Ann"),
+    ("name", lambda n: credentials.validate_name(n, "ann@example.com"), f"A{RLO}nn{ZWSP}", "Ann"),
 ]
 
 
@@ -99,7 +99,7 @@ def test_text_of_only_invisible_characters_is_empty(
 
 
 def test_a_name_of_only_invisible_characters_falls_back_to_the_email() -> None:
-    assert auth_service.validate_name(ZWSP * 3, "ann@example.com") == "ann"
+    assert credentials.validate_name(ZWSP * 3, "ann@example.com") == "ann"
 
 
 @pytest.mark.parametrize("char", [ZWSP, RLO, "\ufeff"])
@@ -109,8 +109,8 @@ def test_an_email_with_an_invisible_character_is_refused_not_made_another_addres
     """The sign-in throttle keys on the address as typed: stripping would let
     "ann<ZWSP>@example.com" try ann's password under a throttle key of its own."""
     assert text.has_invisible(f"ann{char}@example.com")
-    assert refusal(auth_service.normalize_email, f"ann{char}@example.com") == {
-        "email": auth_service.INVALID_EMAIL
+    assert refusal(credentials.normalize_email, f"ann{char}@example.com") == {
+        "email": credentials.INVALID_EMAIL
     }
     assert not text.has_invisible("ann@example.com")
 
@@ -136,14 +136,14 @@ def test_length_limits_count_what_is_stored() -> None:
             {"name": "A list name must not contain control characters"},
         ),
         (
-            lambda n: auth_service.validate_name(n, "a@example.com"),
+            lambda n: credentials.validate_name(n, "a@example.com"),
             "Ann\x1b",
             {"name": "Name must not contain control characters"},
         ),
         (
-            auth_service.normalize_email,
+            credentials.normalize_email,
             "ann\x00@example.com",
-            {"email": auth_service.INVALID_EMAIL},
+            {"email": credentials.INVALID_EMAIL},
         ),
     ],
 )

@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from todo_app.api.deps import RENEWED_TOKEN_HEADER
-from todo_app.api.schemas import ErrorOut, TaskOut
+from todo_app.api.schemas import ErrorOut
+from todo_app.api.schemas_tasks import TaskOut
 from todo_app.errors import (
     Conflict,
     InvalidCredentials,

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from todo_app.api.deps import BearerToken, CurrentAuth, CurrentClient
 from todo_app.api.errors import responses
-from todo_app.api.schemas import (
+from todo_app.api.schemas_auth import (
     AuthOut,
     CurrentSessionOut,
     NoticeOut,

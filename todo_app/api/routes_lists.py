@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
-from todo_app.api.schemas import ListCreate, ListOut, ListPatch
+from todo_app.api.schemas_tasks import ListCreate, ListOut, ListPatch
 from todo_app.lists import service as list_service
 from todo_app.lists.service import LISTS_MAX, ListData
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
-from todo_app.api.schemas import NotificationOut, ReadAllOut
+from todo_app.api.schemas_tasks import NotificationOut, ReadAllOut
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import LIST_MAX, NotificationData
 

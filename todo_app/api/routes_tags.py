@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
-from todo_app.api.schemas import TagOut
+from todo_app.api.schemas_tasks import TagOut
 from todo_app.tasks import tags
 
 router = APIRouter(prefix="/api/tags", tags=["tags"], responses=responses(401))

@@ -19,12 +19,10 @@ from pydantic import Field
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
-from todo_app.api.schemas import (
+from todo_app.api.schemas import Day, PriorityName, TagName, service_rule
+from todo_app.api.schemas_tasks import (
     CompletionOut,
-    Day,
-    PriorityName,
     StaleVersionOut,
-    TagName,
     TaskCreateBody,
     TaskFromText,
     TaskList,
@@ -32,7 +30,6 @@ from todo_app.api.schemas import (
     TaskPatch,
     TaskReplace,
     TaskToggle,
-    service_rule,
 )
 from todo_app.errors import InvalidInput
 from todo_app.tasks import deletes, queries, quick_add, writes

@@ -13,9 +13,8 @@ from todo_app.auth.account_state import (
 from todo_app.auth.devices import SessionRow
 from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import field, protected, submit_button
-from todo_app.tasks.engine import sign_out_trigger
-from todo_app.tasks.fields import time_zones
 from todo_app.ui.fields import field_error
+from todo_app.zones import time_zones
 
 TIME_ZONES = sorted(time_zones())
 
@@ -274,6 +273,5 @@ def account_page() -> rx.Component:
                 spacing="5",
                 width="100%",
             ),
-            sign_out=sign_out_trigger(),
         )
     )

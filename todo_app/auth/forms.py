@@ -17,7 +17,7 @@ from todo_app.auth import reset, service
 from todo_app.auth.routes import REASON_RESET, login_url
 from todo_app.auth.state import AuthState, public
 from todo_app.errors import Conflict, InvalidCredentials, InvalidInput, Throttled
-from todo_app.tasks.fields import time_zones
+from todo_app.zones import time_zones
 
 
 def form_text(form_data: dict, key: str) -> str:

@@ -1,23 +1,35 @@
 """The navbar of every signed-in page: the app's name, who is signed in, and sign-out.
 
-It lives with auth because it shows the session; ``ui/layout.py`` only frames it.
+It lives with auth because it shows the session; ``ui/layout.py`` only frames it. Sign-out
+runs in the browser first (``signOut`` in assets/task_engine/index.js): it asks before
+unsaved task changes of this account would be discarded, then sends ``AuthState.sign_out``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.event import EventChain
+from reflex.vars import FunctionVar
+from reflex_base.vars.function import ArgsFunctionOperation
 
 from todo_app.auth.routes import ACCOUNT_PATH, HOME_PATH
 from todo_app.auth.state import AuthState
+from todo_app.ui.browser import browser_function
 from todo_app.ui.layout import APP_NAME, app_shell, column_width
 
 
-def navbar(sign_out: object, width: str, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
-    """App name (home), who is signed in, their account page, and sign-out.
+def sign_out_trigger() -> Any:
+    """Sign out, asking first when changes have not been saved yet."""
+    return ArgsFunctionOperation.create(
+        (),
+        browser_function("signOut").call(AuthState.user_id, rx.Var.create(AuthState.sign_out)),
+    ).to(FunctionVar, EventChain)
 
-    ``sign_out`` replaces the plain sign-out event (the task engine asks first when
-    unsaved changes would be discarded).
-    """
+
+def navbar(width: str, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
+    """App name (home), who is signed in, their account page, and sign-out."""
     return rx.el.header(
         rx.el.nav(
             rx.link(
@@ -43,7 +55,7 @@ def navbar(sign_out: object, width: str, extra: tuple[rx.Component, ...] = ()) -
                 rx.link("Account", href=ACCOUNT_PATH, size="2"),
                 rx.button(
                     "Sign out",
-                    on_click=sign_out if sign_out is not None else AuthState.sign_out,
+                    on_click=sign_out_trigger(),
                     variant="soft",
                     size="2",
                 ),
@@ -69,11 +81,10 @@ def navbar(sign_out: object, width: str, extra: tuple[rx.Component, ...] = ()) -
 
 def signed_in_shell(
     *children: rx.Component,
-    sign_out: object = None,
     sidebar: rx.Component | None = None,
     navbar_extra: tuple[rx.Component, ...] = (),
     **props,
 ) -> rx.Component:
     """``app_shell`` with the navbar as its header."""
-    header = navbar(sign_out, column_width(sidebar is not None), navbar_extra)
+    header = navbar(column_width(sidebar is not None), navbar_extra)
     return app_shell(*children, header=header, sidebar=sidebar, **props)

@@ -13,7 +13,7 @@ import reflex as rx
 from todo_app.auth.forms import ForgotState, FormState, ResetState, SignInState, SignUpState
 from todo_app.auth.routes import FORGOT_PATH, LOGIN_PATH, SIGNUP_PATH
 from todo_app.auth.state import AuthState
-from todo_app.tasks.engine import TimeZoneField
+from todo_app.ui.browser import TimeZoneField
 from todo_app.ui.fields import field_error
 from todo_app.ui.layout import APP_NAME, SR_ONLY
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from sqlmodel import col, select, update
 
 from todo_app import mail
-from todo_app.auth import passwords, service, throttle
+from todo_app.auth import credentials, passwords, service, throttle
 from todo_app.auth.routes import RESET_PATH
 from todo_app.auth.throttle import Rule
 from todo_app.db import session_scope
@@ -72,7 +72,7 @@ def request_reset(email: str, *, ip: str = "") -> None:
     A malformed address is still a field error (it says nothing about any account), and a
     throttled caller gets ``Throttled`` whether or not the address exists.
     """
-    clean = service.normalize_email(email)
+    clean = credentials.normalize_email(email)
     now = utcnow()
     counters = [(REQUESTS_PER_EMAIL, clean), *_per_client(REQUESTS_PER_IP, ip)]
     with session_scope() as s:
@@ -139,7 +139,7 @@ def confirm_reset(token: str, new_password: str, *, ip: str = "") -> None:
     """
     now = utcnow()
     link, user = _live_link(token, ip, now)
-    service.validate_password(new_password, user.email)
+    credentials.validate_password(new_password, user.email)
     new_hash = passwords.hash_password(new_password)  # outside the transaction: bcrypt is slow
     now = utcnow()
     with session_scope() as s:

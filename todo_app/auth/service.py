@@ -7,6 +7,14 @@ slow hash never holds a connection or a lock.
 
 Every token names a row in ``auth_sessions``; the row, not the token, says whether the
 sign-in is still valid, so sign-out and revocation take effect at once.
+
+Why one module of about 570 lines: every function here starts, checks, renews or ends rows of
+``auth_sessions`` for one account, under one set of rules: sign-up and sign-in start one, a
+password change or an account deletion ends the others, and each tells ``account_changed``
+after the commit. Kept together, those rules sit beside the one check (``authenticate``) that
+relies on them. What is not about sessions is elsewhere: what a valid email, password and name
+are (``credentials.py``), hashing (``passwords.py``), tokens (``tokens.py``), the throttle
+(``throttle.py``) and reset links (``reset.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +30,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
-from todo_app import mail, text
-from todo_app.auth import common_passwords, passwords, throttle, tokens
+from todo_app import mail
+from todo_app.auth import passwords, throttle, tokens
+from todo_app.auth.credentials import (
+    normalize_email,
+    password_problem,
+    validate_name,
+    validate_password,
+)
 from todo_app.auth.routes import FORGOT_PATH
 from todo_app.db import session_scope
 from todo_app.errors import (
@@ -34,14 +48,12 @@ from todo_app.errors import (
     Throttled,
     Unauthenticated,
 )
-from todo_app.models import EMAIL_MAX, NAME_MAX, AuthSession, PasswordReset, Task, User, utcnow
+from todo_app.models import EMAIL_MAX, AuthSession, PasswordReset, Task, User, utcnow
 from todo_app.settings import get_settings
-from todo_app.tasks.fields import validate_time_zone
+from todo_app.zones import validate_time_zone
 
 logger = logging.getLogger("todo_app.auth")
 
-PASSWORD_MIN = 8
-PASSWORD_MAX = 128
 USER_AGENT_MAX = 300  # AuthSession.user_agent
 IP_MAX = 64  # AuthSession.ip_address
 # last_seen_at is for the sessions list; minute precision spares a write per request.
@@ -52,12 +64,6 @@ EMAIL_TAKEN = (
 )
 # Mail to an address's owner when someone signs up with it: one per quarter hour at most.
 SIGN_UP_NOTICE = throttle.Rule("signup-notice:", 1, timedelta(minutes=15))
-INVALID_EMAIL = "Enter a valid email address, like name@example.com"
-# Messages, not passwords (ruff's S105 goes by the names).
-PASSWORD_COMMON = "This password is one of the most common; choose one that is harder to guess"  # noqa: S105
-PASSWORD_BLANK = "Password must not be only spaces"  # noqa: S105
-PASSWORD_REPEATED = "Password must not be one character repeated"  # noqa: S105
-
 T = TypeVar("T")
 
 # What else follows a new time zone, run inside the transaction that stores it: each hook
@@ -125,79 +131,6 @@ class Authenticated:
     expires_at: datetime
     # Set when the token was replaced by a fresh one; the caller must hand it to the client.
     renewed_token: str | None
-
-
-# --- validation -------------------------------------------------------------------------
-
-
-def _email_problem(email: str) -> str | None:
-    if not email:
-        return "Enter your email address"
-    if len(email) > EMAIL_MAX:
-        return f"Email must be at most {EMAIL_MAX} characters"
-    local, _, domain = email.partition("@")
-    labels = domain.split(".")
-    if (
-        email.count("@") != 1
-        or not local
-        or len(labels) < 2
-        or not all(labels)
-        or any(char.isspace() for char in email)
-        or text.has_control_characters(email)
-        # Refused, not stripped: an address is a key, and the sign-in throttle keys on the
-        # address as typed; "ann<ZWSP>@..." must not reach ann's account under a fresh key.
-        or text.has_invisible(email)
-    ):
-        return INVALID_EMAIL
-    return None
-
-
-def _password_problem(password: str, email: str) -> str | None:
-    """The one password rule (sign-up, change, reset): long enough, and not among the first
-    guesses of an attacker (the common list, blanks, one key held down, the email)."""
-    if len(password) < PASSWORD_MIN:
-        return f"Password must be at least {PASSWORD_MIN} characters"
-    if len(password) > PASSWORD_MAX:
-        return f"Password must be at most {PASSWORD_MAX} characters"
-    distinct = set(password.strip())
-    if not distinct:
-        return PASSWORD_BLANK
-    if len(distinct) == 1:
-        return PASSWORD_REPEATED
-    if email.strip() and password.casefold() == email.strip().casefold():
-        return "Password must not be your email address"
-    if common_passwords.is_common(password):
-        return PASSWORD_COMMON
-    return None
-
-
-def _name_problem(name: str) -> str | None:
-    if len(name) > NAME_MAX:
-        return f"Name must be at most {NAME_MAX} characters"
-    return text.control_problem(name, "Name")
-
-
-def normalize_email(email: str) -> str:
-    """Trimmed and lower-cased (the stored form), or ``InvalidInput`` if it cannot be one."""
-    normalized = email.strip().lower()
-    if problem := _email_problem(normalized):
-        raise InvalidInput({"email": problem})
-    return normalized
-
-
-def validate_password(password: str, email: str) -> None:
-    """Length and guessability only (no composition rules, per OWASP ASVS 6.2)."""
-    if problem := _password_problem(password, email):
-        raise InvalidInput({"password": problem})
-
-
-def validate_name(name: str | None, email: str) -> str:
-    """The trimmed display name, without invisible characters (``todo_app.text``); without
-    one, the part of the email before the @."""
-    cleaned = text.strip_invisible(name or "").strip()
-    if problem := _name_problem(cleaned):
-        raise InvalidInput({"name": problem})
-    return cleaned or email.strip().partition("@")[0][:NAME_MAX]
 
 
 def _collect(errors: dict[str, str], check: Callable[[], T]) -> T | None:
@@ -609,7 +542,7 @@ def change_password(
     reset link asked for before."""
     user = _load_user(user_id)
     errors: dict[str, str] = {}
-    if problem := _password_problem(new_password, user.email):
+    if problem := password_problem(new_password, user.email):
         errors["new_password"] = problem
     if not _confirm_password(user, current_password):
         errors["current_password"] = "Current password is incorrect"  # noqa: S105

@@ -1,8 +1,9 @@
 """The side navigation's lists: create, rename, reorder and delete (with Undo).
 
-Each handler re-checks the session (``@signed_in``) and works through ``lists.service``; the
-task page's state (``TaskState.lists``) is refreshed from the database afterwards, so the
-navigation and the details dialog's "List" choices always agree with what is stored.
+Each handler re-checks the session (``@signed_in``) and works through ``lists.service``; then it
+chains ``TaskState.load_lists``, which reads the lists from the database again, so the
+navigation and the details dialog's "List" choices always agree with what is stored. This
+state never writes into ``TaskState``: it only names its events.
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ class ListState(rx.State):
     # Undo of a delete: key -> (user id, the list, the ids of the tasks it held).
     _undo: dict[str, tuple[str, service.ListData, list[uuid.UUID]]] = {}
 
-    async def _refresh(self, owner: uuid.UUID) -> None:
-        lists = await asyncio.to_thread(service.list_lists, owner)
-        tasks = await self.get_state(TaskState)
-        tasks.lists = [item.to_dict() for item in lists]
-
     @rx.event
     @signed_in
     async def create_list(self, who: Authenticated, form_data: dict[str, Any]):
@@ -47,7 +43,7 @@ class ListState(rx.State):
             self.new_list_error = next(iter(getattr(exc, "fields", {"": exc.message}).values()))
             return
         self.new_list_error = ""
-        await self._refresh(owner)
+        yield TaskState.load_lists
         yield rx.set_value(NEW_LIST_INPUT_ID, "")
         yield rx.redirect(f"/?list={created.id}")
 
@@ -81,7 +77,7 @@ class ListState(rx.State):
             return
         self.renaming_id = ""
         self.rename_error = ""
-        await self._refresh(owner)
+        yield TaskState.load_lists
         # The heading of an open list view shows the new name after the next load.
         yield TaskState.load_tasks
 
@@ -90,13 +86,13 @@ class ListState(rx.State):
     async def move_list(self, who: Authenticated, list_id: str, step: int):
         """Up (-1) or down (+1) one place: reordering by keyboard as well as by mouse."""
         owner = who.user.id
-        tasks = await self.get_state(TaskState)
-        ids = [item["id"] for item in tasks.lists]
+        lists = await asyncio.to_thread(service.list_lists, owner)
+        ids = [str(item.id) for item in lists]
         if list_id not in ids or not isinstance(step, int):
             return
         position = max(0, min(len(ids) - 1, ids.index(list_id) + step))
         await asyncio.to_thread(service.update_list, owner, uuid.UUID(list_id), position=position)
-        await self._refresh(owner)
+        yield TaskState.load_lists
 
     @rx.event
     @signed_in
@@ -113,7 +109,7 @@ class ListState(rx.State):
         self._undo[key] = (str(owner), deleted, moved)
         while len(self._undo) > UNDO_KEPT:
             self._undo.pop(next(iter(self._undo)))
-        await self._refresh(owner)
+        yield TaskState.load_lists
         n = len(moved)
         moved_text = f"; {n} task{'' if n == 1 else 's'} moved to the Inbox" if n else ""
         yield rx.toast(
@@ -121,11 +117,7 @@ class ListState(rx.State):
             action={"label": "Undo", "on_click": ListState.undo_delete(key)},
             duration=UNDO_MS,
         )
-        tasks = await self.get_state(TaskState)
-        if tasks.view_kind == "list" and tasks.view_spec.get("list_id") == str(target):
-            yield rx.redirect("/?view=inbox")
-        else:
-            yield TaskState.load_tasks
+        yield TaskState.leave_deleted_list(str(target))
 
     @rx.event
     @signed_in
@@ -140,5 +132,5 @@ class ListState(rx.State):
         except Conflict:
             yield rx.toast.warning(f'A list named "{deleted.name}" exists again; nothing undone.')
             return
-        await self._refresh(owner)
+        yield TaskState.load_lists
         yield TaskState.load_tasks

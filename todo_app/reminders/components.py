@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.reminders.state import BellState
-from todo_app.tasks.engine import BrowserNotifier
+from todo_app.ui.browser import BrowserNotifier
 
 
 def _item(item: rx.Var[dict]) -> rx.Component:

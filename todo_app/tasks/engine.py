@@ -2,10 +2,15 @@
 
 - ``task_engine()`` renders the engine once on the page, fed by TaskState's confirmed rows
   and changes, and sending its outbox through ``TaskState.send``;
-- ``view`` is what the list renders from: ``view.tasks``, ``view.items_left``, ... are the
-  overlay the browser computes (confirmed rows with unconfirmed mutations on top);
+- ``overlay`` is what the list renders from: ``overlay.tasks``, ``overlay.items_left``, ... are
+  what the browser computes (confirmed rows with unconfirmed mutations on top), read through
+  ``useTaskView()`` (assets/task_engine/views.js works out the URL's view in the browser);
 - ``call(...)`` binds a control to one of the engine's actions, run in the browser in the
   same frame as the click, before any message reaches the server.
+
+The module's path and the components any page may use (the time-zone field, the browser
+notifier) are in ``ui/browser.py``; the sign-out that asks first is the navbar's
+(``auth/navbar.py``).
 """
 
 from __future__ import annotations
@@ -17,21 +22,22 @@ import reflex as rx
 from reflex.event import EventChain
 from reflex.vars import FunctionVar
 from reflex_base.vars.base import VarData
-from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
+from reflex_base.vars.function import ArgsFunctionOperation
 
 from todo_app.auth.state import AuthState
 from todo_app.models import TITLE_MAX
 from todo_app.tasks.fields import TITLE_EMPTY, TITLE_TOO_LONG
 from todo_app.tasks.state import TaskState
+from todo_app.ui.browser import MODULE, browser_function
 
-MODULE = "$/public/task_engine/index.js"
-_IMPORT = VarData(imports={MODULE: ["engine", "useTaskView", "signOut"]})
-_VIEW = VarData(imports={MODULE: ["useTaskView"]}, hooks={"const taskView = useTaskView()": None})
+_OVERLAY = VarData(
+    imports={MODULE: ["useTaskView"]}, hooks={"const taskView = useTaskView()": None}
+)
 
 
 @dataclasses.dataclass
 class TaskRow:
-    """One row as the browser shows it (``tasks.state.row_of`` plus what the view adds)."""
+    """One row as the browser shows it (``tasks.state.row_of`` plus what the overlay adds)."""
 
     id: str = ""
     title: str = ""
@@ -50,35 +56,36 @@ class TaskRow:
     overdue: bool = False
 
 
-def _view(name: str, type_: Any) -> Any:
-    return rx.Var(_js_expr=f"(taskView.{name})", _var_data=_VIEW).to(type_)
+def _overlay(name: str, type_: Any) -> Any:
+    return rx.Var(_js_expr=f"(taskView.{name})", _var_data=_OVERLAY).to(type_)
 
 
-class View:
-    """The overlay, field by field (each one a JS expression over ``useTaskView()``)."""
+class Overlay:
+    """What the list shows, field by field: the confirmed rows with the unconfirmed changes on
+    top (each field a JS expression over ``useTaskView()``)."""
 
-    tasks: rx.Var[list[TaskRow]] = _view("tasks", list[TaskRow])
-    total: rx.Var[int] = _view("total", int)
-    active: rx.Var[int] = _view("active", int)
-    completed_count: rx.Var[int] = _view("completedCount", int)
-    all_completed: rx.Var[bool] = _view("allCompleted", bool)
-    items_left: rx.Var[str] = _view("itemsLeft", str)
-    empty_message: rx.Var[str] = _view("emptyMessage", str)
-    loading: rx.Var[bool] = _view("loading", bool)
-    filter: rx.Var[str] = _view("filter", str)
-    editing_id: rx.Var[str] = _view("editingId", str)
-    selected_id: rx.Var[str] = _view("selectedId", str)
-    shortcuts_open: rx.Var[bool] = _view("shortcutsOpen", bool)
-    add_error: rx.Var[str] = _view("addError", str)
-    draft: rx.Var[str] = _view("draft", str)
-    edit_error: rx.Var[str] = _view("editError", str)
+    tasks: rx.Var[list[TaskRow]] = _overlay("tasks", list[TaskRow])
+    total: rx.Var[int] = _overlay("total", int)
+    active: rx.Var[int] = _overlay("active", int)
+    completed_count: rx.Var[int] = _overlay("completedCount", int)
+    all_completed: rx.Var[bool] = _overlay("allCompleted", bool)
+    items_left: rx.Var[str] = _overlay("itemsLeft", str)
+    empty_message: rx.Var[str] = _overlay("emptyMessage", str)
+    loading: rx.Var[bool] = _overlay("loading", bool)
+    filter: rx.Var[str] = _overlay("filter", str)
+    editing_id: rx.Var[str] = _overlay("editingId", str)
+    selected_id: rx.Var[str] = _overlay("selectedId", str)
+    shortcuts_open: rx.Var[bool] = _overlay("shortcutsOpen", bool)
+    add_error: rx.Var[str] = _overlay("addError", str)
+    draft: rx.Var[str] = _overlay("draft", str)
+    edit_error: rx.Var[str] = _overlay("editError", str)
     details: rx.Var[TaskRow] = rx.Var(
-        _js_expr='(taskView.details ?? {"tags": [], "reminders": []})', _var_data=_VIEW
+        _js_expr='(taskView.details ?? {"tags": [], "reminders": []})', _var_data=_OVERLAY
     ).to(TaskRow)
-    details_open: rx.Var[bool] = _view("details !== null", bool)
+    details_open: rx.Var[bool] = _overlay("details !== null", bool)
 
 
-view = View()
+overlay = Overlay()
 
 
 def call(action: str, *args: Any, params: tuple[str, ...] = ()) -> Any:
@@ -87,16 +94,8 @@ def call(action: str, *args: Any, params: tuple[str, ...] = ()) -> Any:
     ``params`` names the trigger's own arguments (a checkbox's ``checked``, a form's
     ``form_data``), which ``args`` may use as ``rx.Var(name)``.
     """
-    fn = FunctionStringVar.create(f"engine.{action}", _var_data=_IMPORT)
+    fn = browser_function(f"engine.{action}")
     return ArgsFunctionOperation.create(params, fn.call(*args)).to(FunctionVar, EventChain)
-
-
-def sign_out_trigger() -> Any:
-    """Sign out, asking first when changes have not been saved yet."""
-    fn = FunctionStringVar.create("signOut", _var_data=_IMPORT)
-    return ArgsFunctionOperation.create(
-        (), fn.call(AuthState.user_id, rx.Var.create(AuthState.sign_out))
-    ).to(FunctionVar, EventChain)
 
 
 class TaskEngine(rx.Component):
@@ -126,25 +125,6 @@ class TaskEngine(rx.Component):
     on_send: rx.EventHandler[lambda uid, batch: [uid, batch]]
     on_resync: rx.EventHandler[lambda: []]
     on_preview: rx.EventHandler[lambda text: [text]]
-
-
-class BrowserNotifier(rx.Component):
-    """Shows reminders as browser notifications; with ``show_button``, offers to allow them."""
-
-    library = MODULE
-    tag = "BrowserNotifier"
-
-    fresh: rx.Var[list[dict[str, Any]]]
-    show_button: rx.Var[bool]
-
-
-class TimeZoneField(rx.Component):
-    """A hidden form field holding the browser's IANA time zone (set after mounting)."""
-
-    library = MODULE
-    tag = "TimeZoneField"
-
-    name: rx.Var[str]
 
 
 def task_engine() -> rx.Component:

@@ -9,7 +9,6 @@ field and the reason in words a person reads.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 import zoneinfo
@@ -27,7 +26,6 @@ from todo_app.limits import (
     REMINDERS_MAX,
     TAG_MAX,
     TAGS_MAX,
-    TIME_ZONE_MAX,
     TITLE_MAX,
 )
 
@@ -249,20 +247,6 @@ def check_schedule(
         raise InvalidInput({"recurrence": "A repeating task needs a due date"})
     if reminders and (due_date is None or due_time is None):
         raise InvalidInput({"reminders": "Reminders need a due date and time"})
-
-
-@functools.cache
-def time_zones() -> frozenset[str]:
-    """IANA zone names ("localtime" is this server's own setting, "Factory" a placeholder)."""
-    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
-
-
-def validate_time_zone(name: Any) -> str:
-    """An IANA zone name ("Europe/Berlin"), as the tz database spells it."""
-    zone = _text("time_zone", name, "Time zone").strip()
-    if len(zone) > TIME_ZONE_MAX or zone not in time_zones():
-        raise InvalidInput({"time_zone": "Time zone must be an IANA name such as Europe/Berlin"})
-    return zone
 
 
 def due_instant(due_date: date | None, due_time: time | None, zone: str) -> datetime | None:

@@ -9,7 +9,6 @@ from todo_app.auth.pages import protected
 from todo_app.lists.components import drawer, sidebar
 from todo_app.reminders.components import bell, notifier
 from todo_app.tasks.components import task_board
-from todo_app.tasks.engine import sign_out_trigger
 
 
 def tasks_page() -> rx.Component:
@@ -19,7 +18,6 @@ def tasks_page() -> rx.Component:
             drawer(),
             task_board(),
             notifier(),
-            sign_out=sign_out_trigger(),
             sidebar=sidebar(),
             navbar_extra=(bell(),),
         )

@@ -87,7 +87,7 @@ def _apply_batch(
 class _Context:
     """What a page load learns besides the tasks: the view, the user's today, lists, tags."""
 
-    view: views.View
+    view: views.ViewSpec
     today: date
     lists: list[lists_service.ListData]
     tags: list[str]
@@ -257,7 +257,7 @@ class TaskState(rx.State):
         self.loading = False
         self._publish_rows()
 
-    def _show_view(self, view: views.View, today: date) -> None:
+    def _show_view(self, view: views.ViewSpec, today: date) -> None:
         self.view_kind, self.view_title = view.kind, view.title
         self.view_empty = view.empty_message()
         self.view_spec = view.spec(today)
@@ -273,6 +273,21 @@ class TaskState(rx.State):
         self.tags = context.tags
         self.links = views.links(self.router.url.query, context.tags)
         self.lists = [item.to_dict() for item in context.lists]
+
+    @rx.event
+    @signed_in
+    async def load_lists(self, who: Authenticated) -> None:
+        """The user's lists again, after the side navigation changed one (``ListState``)."""
+        lists = await asyncio.to_thread(lists_service.list_lists, who.user.id)
+        self.lists = [item.to_dict() for item in lists]
+
+    @rx.event
+    @signed_in
+    def leave_deleted_list(self, who: Authenticated, list_id: str):
+        """A list was deleted: its own view goes to the Inbox, any other view reloads."""
+        if self.view_kind == "list" and self.view_spec.get("list_id") == list_id:
+            return rx.redirect("/?view=inbox")
+        return TaskState.load_tasks
 
     @rx.event
     @signed_in

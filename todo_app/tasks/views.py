@@ -6,6 +6,9 @@ added there gets. Pure (no Reflex, no database), so the URL grammar lives in one
 ``/?priority=high`` (repeatable: any of them), ``/?sort=due&order=asc``,
 ``/?due_after=2026-12-01&due_before=2026-12-07``, with ``filter=active|completed`` and the
 search on top. Anything unknown in the URL is ignored, never an error: it came from a link.
+
+``parse_view`` reads a URL into a ``ViewSpec``; its ``spec()`` is what the browser's mirror of
+this module (assets/task_engine/views.js) works from, to place unsaved tasks.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ VIEW_LABELS = {"all": "All tasks", "inbox": "Inbox", "today": "Today", "upcoming
 
 
 @dataclasses.dataclass(frozen=True)
-class View:
+class ViewSpec:
     """What one URL asks the task page to show."""
 
     kind: str = "all"  # all, inbox, today, upcoming, list, tag, priority
@@ -148,7 +151,7 @@ def _valid(check: Any, value: Any) -> bool:
     return True
 
 
-def parse_view(query_string: str, lists: Mapping[str, str]) -> View:
+def parse_view(query_string: str, lists: Mapping[str, str]) -> ViewSpec:
     """The view a URL's query asks for; ``lists`` maps the user's list ids to their names."""
     params = parse_qs(query_string or "", keep_blank_values=False)
 
@@ -174,12 +177,12 @@ def parse_view(query_string: str, lists: Mapping[str, str]) -> View:
     base: dict[str, Any] = {"tags": tags, "priorities": priorities, **common}
     list_id = one("list")
     if list_id and list_id in lists:
-        return View(kind="list", title=lists[list_id], list_id=list_id, **base)
+        return ViewSpec(kind="list", title=lists[list_id], list_id=list_id, **base)
     if view in ("inbox", "today", "upcoming"):
-        return View(kind=view, title=VIEW_LABELS[view], **base)
+        return ViewSpec(kind=view, title=VIEW_LABELS[view], **base)
     if tags:
-        return View(kind="tag", title=" ".join(f"#{t}" for t in tags), **base)
+        return ViewSpec(kind="tag", title=" ".join(f"#{t}" for t in tags), **base)
     if priorities:
         label = " or ".join(p.capitalize() for p in priorities)
-        return View(kind="priority", title=f"{label} priority", **base)
-    return View(**common)
+        return ViewSpec(kind="priority", title=f"{label} priority", **base)
+    return ViewSpec(**common)

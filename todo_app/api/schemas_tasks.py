@@ -1,0 +1,398 @@
+"""The REST API's bodies of tasks, lists, tags and notifications (``routes_tasks.py``,
+``routes_lists.py``, ``routes_tags.py``, ``routes_notifications.py``); the shared field types
+and bases are in ``schemas.py``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import (
+    MISSING,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from todo_app.api.schemas import (
+    ClientTaskId,
+    Description,
+    DueDate,
+    DueTime,
+    ListId,
+    ListName,
+    Recurrence,
+    Reminders,
+    RequestBody,
+    ResponseBody,
+    Tags,
+    TaskPriority,
+    Title,
+    Version,
+    run_rule,
+)
+from todo_app.tasks import fields as rules
+from todo_app.tasks import quick_add
+from todo_app.tasks.fields import Priority
+from todo_app.tasks.types import public_recurrence
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+class TaskBody(RequestBody):
+    """A request that may set the due: a due time, a repeat or reminders sent with the due
+    they depend on are checked against it here (``rules.check_schedule``), so the refusal
+    names its field with the other errors. What depends on the stored task (a PATCH of
+    `reminders` alone) the service checks, in the same words."""
+
+    @field_validator("due_time", check_fields=False)
+    @classmethod
+    def _time_needs_a_date(cls, due_time: Any, info: ValidationInfo) -> Any:
+        due_date = info.data.get("due_date", MISSING)
+        if due_date is not MISSING:
+            run_rule(rules.check_due, due_date, due_time)
+        return due_time
+
+    @field_validator("recurrence", check_fields=False)
+    @classmethod
+    def _repeat_needs_a_date(cls, recurrence: Any, info: ValidationInfo) -> Any:
+        due_date = info.data.get("due_date", MISSING)
+        if due_date is not MISSING:
+            run_rule(rules.check_schedule, due_date, None, recurrence, ())
+        return recurrence
+
+    @field_validator("reminders", check_fields=False)
+    @classmethod
+    def _reminders_need_a_timed_due(cls, reminders: Any, info: ValidationInfo) -> Any:
+        due_date = info.data.get("due_date", MISSING)
+        due_time = info.data.get("due_time", MISSING)
+        if due_date is None:  # no date: no time either, whatever was sent
+            run_rule(rules.check_schedule, None, None, None, reminders)
+        elif due_date is not MISSING and due_time is not MISSING:
+            run_rule(rules.check_schedule, due_date, due_time, None, reminders)
+        return reminders
+
+
+class TaskCreate(TaskBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"title": "Buy milk"},
+                {
+                    "id": "0b6f2a9e-3c1d-4e5f-8a7b-9c0d1e2f3a4b",
+                    "title": "Call the plumber",
+                    "description": "Before Friday",
+                    "priority": "high",
+                    "tags": ["home"],
+                    "due_date": "2026-12-05",
+                    "due_time": "09:30",
+                    "reminders": [{"minutes_before": 60}],
+                },
+                {
+                    "title": "Water the plants",
+                    "due_date": "2026-12-05",
+                    "recurrence": {"rule": "FREQ=DAILY;INTERVAL=3", "from_completion": True},
+                },
+            ]
+        }
+    )
+
+    title: Title
+    description: Description = ""
+    id: ClientTaskId = None
+    list_id: ListId = None
+    priority: TaskPriority = "none"
+    tags: Tags = ()
+    due_date: DueDate = None
+    due_time: DueTime = None
+    recurrence: Recurrence = None
+    reminders: Reminders = ()
+
+
+class TaskFromText(RequestBody):
+    """Quick add: the task is read from one sentence, with the grammar of the page's "New
+    task" field. `text` stands alone: with it, the only other field allowed is `id`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"text": "Pay rent tomorrow 9am !high #home every month"},
+                {
+                    "id": "0b6f2a9e-3c1d-4e5f-8a7b-9c0d1e2f3a4b",
+                    "text": "Dentist dec 5 14:00 remind 1 hour +Health",
+                },
+            ]
+        }
+    )
+
+    # The task service checks the text (and the fields read from it); the limit here is only
+    # documented.
+    text: str = Field(
+        json_schema_extra={"maxLength": quick_add.QUICK_ADD_MAX},
+        description="Read as the app reads the New task field, in the user's time zone "
+        "relative to now: `!high` `!medium` `!low` (or `p1` `p2` `p3`), `#tag`, `+List` (made "
+        'if new), dates and times ("tomorrow 5pm", "fri", "in 3 days", "dec 5", '
+        '"2026-12-05 09:30"), repeats ("every weekday 9:30", "every month on the last day", '
+        '"every! 3 days") and reminders ("remind 15m"). Words match whole, text in double '
+        "quotes is never read, and what is left is the title.",
+    )
+    id: ClientTaskId = None
+
+
+_TEXT_ALONE = (
+    "Send either `text` (with an optional `id`) or the task's fields, not both: `text` "
+    "already holds them"
+)
+
+
+def _form_of(value: Any) -> str:
+    if isinstance(value, TaskFromText) or (isinstance(value, dict) and "text" in value):
+        return "text"
+    return "fields"
+
+
+def _validate_create(value: Any, _handler: Any) -> TaskCreate | TaskFromText:
+    """The body as the form it is: with `text`, quick add; otherwise the task's fields.
+
+    Validated by that model alone, so its errors are located as in any body (``body.title``,
+    not ``body.<form>.title``); a field sent beside `text` is named in its own error."""
+    if isinstance(value, TaskCreate | TaskFromText):
+        return value
+    if _form_of(value) == "fields":
+        return TaskCreate.model_validate(value)
+    others = sorted(set(value) - set(TaskFromText.model_fields))
+    if others:
+        raise ValidationError.from_exception_data(
+            "TaskFromText",
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("extra_forbidden", _TEXT_ALONE),
+                    loc=(name,),
+                    input=value[name],
+                )
+                for name in others
+            ],
+        )
+    return TaskFromText.model_validate(value)
+
+
+TaskCreateBody = Annotated[
+    Annotated[TaskCreate, Tag("fields")] | Annotated[TaskFromText, Tag("text")],
+    Discriminator(_form_of),
+    WrapValidator(_validate_create),
+]
+
+
+class TaskReplace(TaskBody):
+    """PUT: the whole task; fields left out get their defaults."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"title": "Buy oat milk", "description": "", "completed": False},
+                {
+                    "title": "Pay rent",
+                    "priority": "medium",
+                    "tags": [],
+                    "due_date": "2026-12-01",
+                    "due_time": "09:00",
+                    "recurrence": {"rule": "FREQ=MONTHLY", "from_completion": False},
+                    "reminders": [{"minutes_before": 1440}],
+                    "version": 2,
+                },
+            ]
+        }
+    )
+
+    title: Title
+    description: Description = ""
+    completed: StrictBool = False
+    list_id: ListId = None
+    priority: TaskPriority = "none"
+    tags: Tags = ()
+    due_date: DueDate = None
+    due_time: DueTime = None
+    recurrence: Recurrence = None
+    reminders: Reminders = ()
+    version: Version | MISSING = MISSING
+
+
+class TaskPatch(TaskBody):
+    """PATCH: only the fields sent change; `null` clears an optional field (`description`,
+    `list_id`, `priority`, `tags`, `due_date`, `due_time`, `recurrence`, `reminders`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"completed": True},
+                {"title": "Buy oat milk", "version": 3},
+                {"due_date": "2026-12-05", "due_time": "17:00", "priority": "high"},
+                {"list_id": "5d1c7a52-8c3e-4c0b-9f0e-2b7f3d9a6e11", "tags": ["work"]},
+                {"recurrence": {"rule": "FREQ=WEEKLY;BYDAY=MO", "from_completion": False}},
+                {"reminders": [{"minutes_before": 15}]},
+                {"recurrence": None, "reminders": None},
+            ]
+        }
+    )
+
+    title: Title | MISSING = MISSING
+    description: Description | MISSING = MISSING
+    completed: StrictBool | MISSING = MISSING
+    list_id: ListId | MISSING = MISSING
+    priority: TaskPriority | MISSING = MISSING
+    tags: Tags | MISSING = MISSING
+    due_date: DueDate | MISSING = MISSING
+    due_time: DueTime | MISSING = MISSING
+    recurrence: Recurrence | MISSING = MISSING
+    reminders: Reminders | MISSING = MISSING
+    version: Version | MISSING = MISSING
+
+
+class TaskToggle(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{}, {"version": 3}]})
+
+    version: Version | MISSING = MISSING
+
+
+class RecurrenceOut(ResponseBody):
+    rule: str = Field(
+        description="The RFC 5545 RRULE (without `RRULE:`), normalised.",
+        examples=["FREQ=MONTHLY"],
+    )
+    from_completion: bool = Field(
+        description="The next occurrence counts from the completion day, not the due date."
+    )
+
+
+class ReminderOut(ResponseBody):
+    minutes_before: int = Field(description="How long before the due time.", examples=[15])
+
+
+def _reminder_objects(minutes: Any) -> Any:
+    """The service keeps reminders as minutes; a client sees ``{minutes_before}`` objects."""
+    if isinstance(minutes, list | tuple):
+        return [{"minutes_before": m} if isinstance(m, int) else m for m in minutes]
+    return minutes
+
+
+class CompletionOut(BaseModel):
+    completed_at: datetime = Field(description="When it was completed.")
+    due_date: date | None = Field(
+        description="The due date of the occurrence that was completed (the user's zone)."
+    )
+
+
+WallClock = Annotated[
+    time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+]
+
+
+class TaskOut(ResponseBody):
+    id: UUID
+    title: str
+    description: str
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="Bumped by every change; send it back to detect conflicts.")
+    list_id: UUID | None = Field(description="The task's list; `null` is the Inbox.")
+    priority: Priority
+    tags: list[str] = Field(description="In the order given.")
+    due_date: date | None = Field(description="In the user's time zone.")
+    due_time: WallClock | None = Field(
+        description="`HH:MM`, wall-clock time in the user's time zone.", examples=["09:30"]
+    )
+    due_at: datetime | None = Field(
+        description="The UTC instant of a timed due (read-only); `null` without a due time."
+    )
+    recurrence: Annotated[RecurrenceOut | None, BeforeValidator(public_recurrence)] = Field(
+        description="How the task repeats; `null` if it does not.",
+        examples=[{"rule": "FREQ=MONTHLY", "from_completion": False}],
+    )
+    reminders: Annotated[list[ReminderOut], BeforeValidator(_reminder_objects)] = Field(
+        description="Sorted by `minutes_before`.",
+        examples=[[{"minutes_before": 0}, {"minutes_before": 60}]],
+    )
+
+
+class TaskList(ResponseBody):
+    items: list[TaskOut]
+    total: int = Field(description="How many tasks match, across all pages.")
+
+
+# --- lists and tags -----------------------------------------------------------------------
+
+
+class ListCreate(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Groceries"}]})
+
+    name: ListName
+
+
+class ListPatch(RequestBody):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Shopping"}, {"position": 0}]}
+    )
+
+    name: ListName | MISSING = MISSING
+    position: (
+        Annotated[
+            StrictInt,
+            Field(
+                json_schema_extra={"minimum": 0},
+                description="Where the list goes among the caller's lists, 0 first; the "
+                "others shift to make room (past the end is last).",
+            ),
+        ]
+        | MISSING
+    ) = MISSING
+
+
+class ListOut(ResponseBody):
+    id: UUID
+    name: str
+    position: int = Field(description="0 is first.")
+    open_count: int = Field(description="How many of its tasks are not completed.")
+
+
+class TagOut(BaseModel):
+    name: str
+    count: int = Field(description="How many of the caller's tasks carry it.")
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+class NotificationOut(ResponseBody):
+    id: UUID
+    task_id: UUID | None = Field(description="The task it reminds of; `null` once deleted.")
+    title: str = Field(description="The task's title when the reminder fired.")
+    fire_at: datetime = Field(description="When the reminder was due.")
+    read: bool
+    late: bool = Field(
+        description="Delivered after its time (the server was down when it fell due)."
+    )
+
+
+class ReadAllOut(BaseModel):
+    updated: int = Field(description="How many notifications were unread and now are read.")
+
+
+class StaleVersionOut(BaseModel):
+    detail: str
+    current: TaskOut = Field(description="The task as it is stored now.")
