@@ -494,6 +494,17 @@ def occurrences(
     return [day.date() for day in islice(found, max(count, 0))]
 
 
+def preview_lines(rule: str, start: date) -> list[str]:
+    """The details dialog's lines for a rule a person typed: its next five dates from
+    ``start`` ("Tue 2 Dec"), or the reason it is refused (which says what would work)."""
+    try:
+        checked = validate_recurrence({"rule": rule, "from_completion": False})
+    except InvalidInput as exc:
+        return [next(iter(exc.fields.values()), "not a rule this app understands")]
+    assert checked is not None
+    return [day.strftime("%a %-d %b") for day in occurrences(checked["rule"], start=start)]
+
+
 def check_start(rule: str, start: date) -> None:
     """Refuse (``InvalidInput`` on ``recurrence``) a rule that, started on ``start``, would
     never repeat: no date after ``start`` within ``GAP_STEPS`` days (COUNT and UNTIL aside,

@@ -354,7 +354,7 @@ class TaskState(rx.State):
         if not isinstance(rule, str) or not rule.strip() or rule == "custom":
             return
         start = fields.today_in(self.time_zone)
-        self.repeat_preview = await asyncio.to_thread(_repeat_preview, rule, start)
+        self.repeat_preview = await asyncio.to_thread(recurrence.preview_lines, rule, start)
 
     @rx.event
     @public
@@ -382,17 +382,6 @@ class TaskState(rx.State):
         self.query = query
         async for event in self._load_page(who, offset=0):
             yield event
-
-
-def _repeat_preview(rule: str, start: date) -> list[str]:
-    """The dialog's lines for a rule: its next five dates from ``start``, or why not."""
-    try:
-        checked = recurrence.validate_recurrence({"rule": rule, "from_completion": False})
-    except InvalidInput as exc:  # the reason, which says what would work instead
-        return [next(iter(exc.fields.values()), "not a rule this app understands")]
-    assert checked is not None
-    days = recurrence.occurrences(checked["rule"], start=start)
-    return [day.strftime("%a %-d %b") for day in days]
 
 
 async def push_changes(app: rx.App, client_token: str, changes: list[TaskChange]) -> bool:
