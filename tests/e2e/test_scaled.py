@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -48,7 +49,11 @@ def _workers(scaled: Server) -> int:
 
 
 def test_several_workers_serve_one_session(scaled_server: Server, browser: Browser) -> None:
-    # TODO_WORKERS reaches granian (Reflex's own default would be 2 x cores + 1).
+    # TODO_WORKERS reaches granian (Reflex's own default would be 2 x cores + 1). Granian
+    # starts its workers one after another, so the second may still be coming up.
+    deadline = time.monotonic() + 20
+    while _workers(scaled_server) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert _workers(scaled_server) == 2, "Redis and TODO_WORKERS=2 should start two workers"
     page = browser.new_context(base_url=scaled_server.url).new_page()
     sign_up(page, "Scaled")
