@@ -29,9 +29,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from todo_app.db import session_scope
+from todo_app.db import session_scope, write_scope
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
 from todo_app.models import Task, TaskMutation, utcnow
 from todo_app.tasks import deletes, quick_add, unit_of_work, writes
@@ -206,14 +206,16 @@ def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     return Applied(change, {"delete": [str(task.id)]}, {str(task.id): task.version})
 
 
+_LOG: sa.Table = TaskMutation.__table__  # type: ignore[attr-defined]
+_OUTCOME = sa.select(_LOG.c.owner_id, _LOG.c.status, _LOG.c.outcome).where(
+    _LOG.c.id == sa.bindparam("mid")
+)
+
+
 def _expected_version(session: Session, owner: uuid.UUID, m: Mutation) -> int | None:
     """The version ``m`` was based on: what the mutation it followed left, if that applied."""
     if m.after is not None:
-        earlier = session.exec(
-            select(TaskMutation.owner_id, TaskMutation.status, TaskMutation.outcome).where(
-                col(TaskMutation.id) == m.after
-            )
-        ).first()
+        earlier = session.execute(_OUTCOME, {"mid": m.after}).first()
         if earlier is None:
             # The change this one was made on top of has no outcome yet (it failed for a
             # passing reason and was not recorded): this one waits for it instead of being
@@ -379,27 +381,30 @@ def _record_refusal(owner: uuid.UUID, m: Mutation, receipt: Receipt) -> Receipt:
     return receipt
 
 
-def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied | Receipt:
-    with session_scope() as session:
-        # Claim the id first: a second sender blocks here (and then finds the outcome), and
-        # on SQLite the transaction holds the write lock from its first statement on.
-        # (Core statements, not ORM objects: this is the path every click takes.)
-        session.exec(
-            sa.insert(TaskMutation).values(
-                id=m.mid,
-                owner_id=owner,
-                kind=m.kind,
-                status=APPLIED,
-                outcome={},
-                undo={},
-                created_at=utcnow(),
-            )
-        )
+# The claim and its outcome, one INSERT built once (Core: this is the path every click takes).
+_CLAIM = sa.insert(_LOG)
+
+
+def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied:
+    """Apply ``m`` and record its outcome in one transaction (``write_scope``).
+
+    The id is claimed by the transaction's last statement, which also records the outcome:
+    if ``m`` was applied already (a replay, or a second sender racing this one), that INSERT
+    fails on the primary key, the whole transaction rolls back, and ``apply`` answers with the
+    recorded outcome. A replay may so run its kind a second time, but never commits it."""
+    with write_scope() as session:
         applied = KINDS[m.kind].apply(session, owner, m)
-        session.exec(
-            sa.update(TaskMutation)
-            .where(col(TaskMutation.id) == m.mid)
-            .values(outcome={"versions": applied.versions}, undo=applied.undo)
+        session.execute(
+            _CLAIM,
+            {
+                "id": m.mid,
+                "owner_id": owner,
+                "kind": m.kind,
+                "status": APPLIED,
+                "outcome": {"versions": applied.versions},
+                "undo": applied.undo,
+                "created_at": utcnow(),
+            },
         )
     return applied
 
@@ -423,7 +428,10 @@ def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
         except ServiceError as exc:
             return _record_refusal(owner, m, _refusal(mid, exc))
         except _Waiting:
-            return Receipt(mid, FAILED, detail="waiting for an earlier change")
+            # (A replay of a recorded mutation is answered with its outcome, not told to wait.)
+            return _recorded(owner, m.mid) or Receipt(
+                mid, FAILED, detail="waiting for an earlier change"
+            )
         except OperationalError as exc:
             if _busy(exc) and busy_tries < BUSY_RETRIES:
                 busy_tries += 1
