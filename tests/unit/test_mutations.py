@@ -301,12 +301,8 @@ def test_a_replay_after_a_newer_change_leaves_the_newer_change() -> None:
     assert queries.get_task(owner, task.id).title == "Newer"
 
 
-def test_a_set_that_touches_no_tag_or_reminder_is_three_statements() -> None:
-    """The write path every click takes: read the task with its tags, the versioned UPDATE
-    ... RETURNING, the claim with its outcome. The tags still reach the live delta."""
-    owner = make_user()
-    task = make_task(owner, tags=["home", "Errand"])
-    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+def statements_of(owner: uuid.UUID, m: mutations.Mutation) -> tuple[list[str], Any]:
+    """The statements applying ``m`` issues, as "VERB table", and its receipt."""
     statements: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -320,10 +316,29 @@ def test_a_set_that_touches_no_tag_or_reminder_is_three_statements() -> None:
         receipt = mutations.apply(owner, m)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+    return statements, receipt
+
+
+def test_a_set_that_touches_no_tag_or_reminder_is_three_statements() -> None:
+    """The write path every click takes: read the task with its tags, the versioned UPDATE
+    ... RETURNING, the claim with its outcome. The tags still reach the live delta."""
+    owner = make_user()
+    task = make_task(owner, tags=["home", "Errand"])
+    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    statements, receipt = statements_of(owner, m)
     assert statements == ["SELECT tasks", "UPDATE tasks", "INSERT task_mutations"]
     assert receipt.change is not None
     assert receipt.change.upserted[0].tags == ("home", "Errand")
     assert receipt.change.upserted[0].completed
+
+
+def test_a_create_without_tags_or_due_writes_no_tag_zone_or_reminder() -> None:
+    owner = make_user()
+    statements, receipt = statements_of(
+        owner, mutation("create", uuid.uuid4(), fields={"title": "x"})
+    )
+    assert receipt.status == APPLIED
+    assert statements == ["SELECT tasks", "INSERT tasks", "SELECT tasks", "INSERT task_mutations"]
 
 
 # --- bulk kinds and undo ------------------------------------------------------------------

@@ -133,15 +133,25 @@ def create_in(
             priority=rules.validate_priority(new.get("priority")),
             due_date=due_date,
             due_time=due_time,
-            due_at=rules.due_instant(due_date, due_time, zone_of(session, owner_id)),
+            due_at=_due_at(session, owner_id, due_date, due_time),
             recurrence=recurrence,
             reminders=list(new.get("reminders", ())),
         )
     )
-    set_tags(session, owner_id, task_id, new.get("tags", ()))
+    # A new task has no tag links and no planned reminders yet: only what it carries is written.
+    if new.get("tags"):
+        set_tags(session, owner_id, task_id, new["tags"])
     data = get_in(session, owner_id, task_id)
-    plan_reminders(session, owner_id, data)
+    if data.reminders:
+        plan_reminders(session, owner_id, data)
     return data, change_between(owner_id, [None], [data])
+
+
+def _due_at(session: Session, owner_id: uuid.UUID, due_date: Any, due_time: Any) -> Any:
+    """The instant of a timed due; the owner's zone is read only when there is one."""
+    if due_date is None or due_time is None:
+        return None
+    return rules.due_instant(due_date, due_time, zone_of(session, owner_id))
 
 
 def create_task(
@@ -221,7 +231,7 @@ def write_in(
             reminders = values["reminders"] = ()  # no timed due: nothing to remind of
         rules.check_schedule(due_date, due_time, recurrence, reminders)
         if "due_date" in values or "due_time" in values:
-            values["due_at"] = rules.due_instant(due_date, due_time, zone_of(session, owner_id))
+            values["due_at"] = _due_at(session, owner_id, due_date, due_time)
         if "reminders" in values:
             values["reminders"] = list(values["reminders"])
         row = session.execute(
