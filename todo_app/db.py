@@ -80,7 +80,7 @@ def write_scope() -> Iterator[Session]:
     never fail to upgrade a read lock (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
     Other sessions keep the driver's default (reads outside a transaction, ``BEGIN`` at the
     first write). On PostgreSQL it is ``session_scope``: the version-guarded UPDATE and the
-    unique claim do the ordering there."""
+    unique claim do the ordering there. Not reentrant: nothing inside may open another."""
     engine = get_engine()
     if engine.dialect.name != "sqlite":
         with session_scope() as session:

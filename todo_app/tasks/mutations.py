@@ -5,10 +5,12 @@ the task it touches, the new values of the fields it sets and the version it was
 It never says "toggle whatever is stored", so it means the same on any worker, after a
 restart, and on a server state that has never seen the tab.
 
-Exactly once: the mutation's id is claimed in ``task_mutations`` as the first statement of
-the transaction that applies it. A mutation sent again (a reload, a reconnect, a second
-worker) finds its recorded outcome instead of applying twice. A refusal is recorded too, so
-the answer never changes; only an unexpected failure is left unrecorded, so Retry may pass.
+Exactly once: the mutation's id is claimed in ``task_mutations`` by the last statement of
+the transaction that applies it, one INSERT that also records the outcome. A mutation sent
+again (a reload, a reconnect, a second worker) fails that INSERT on its primary key, so its
+transaction rolls back and it is answered with the recorded outcome instead of applying
+twice. A refusal is recorded too, so the answer never changes; only an unexpected failure is
+left unrecorded, so Retry may pass.
 
 Kinds are declared in ``KINDS``: each one applies itself through the task service and
 returns the plan that reverses it. Undo is one more kind, which runs a recorded plan (and so
