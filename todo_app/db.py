@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -57,6 +58,37 @@ def session_scope() -> Iterator[Session]:
     """A unit of work: committed when the block ends, rolled back on any error."""
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# One writer per process on SQLite: the file has one write lock, and threads waiting for it in
+# SQLite's busy handler sleep in growing steps (up to 100 ms) however soon it is free; a
+# Python lock hands it over at once, in order of arrival.
+_sqlite_writer = threading.Lock()
+
+
+@contextlib.contextmanager
+def write_scope() -> Iterator[Session]:
+    """A unit of work that reads and then writes (the change engine's path).
+
+    On SQLite it starts with ``BEGIN IMMEDIATE`` under this process's writer lock: it holds the
+    write lock from its first statement, so its reads see what it will write over and it can
+    never fail to upgrade a read lock (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
+    Other sessions keep the driver's default (reads outside a transaction, ``BEGIN`` at the
+    first write). On PostgreSQL it is ``session_scope``: the version-guarded UPDATE and the
+    unique claim do the ordering there. Not reentrant: nothing inside may open another."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        with session_scope() as session:
+            yield session
+        return
+    with _sqlite_writer, Session(engine, expire_on_commit=False) as session:
+        try:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
             session.commit()
         except BaseException:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import func, select
 
 from tests.factories import make_task, make_user
-from todo_app.db import session_scope
+from todo_app.db import get_engine, session_scope
 from todo_app.errors import InvalidInput
 from todo_app.models import Task, TaskMutation
 from todo_app.tasks import mutations, queries, unit_of_work, writes
+from todo_app.tasks.fields import today_in
 from todo_app.tasks.mutations import APPLIED, DELETED, FAILED, INVALID, NOTHING, REFUSED, STALE
 from todo_app.tasks.types import TaskChange
 
@@ -251,6 +255,90 @@ def test_two_workers_applying_one_mutation_apply_it_once() -> None:
     row = stored(task.id)
     assert row is not None and row.version == 2
     assert log_rows() == 1
+
+
+def test_one_completion_of_a_repeating_task_sent_by_four_threads_steps_it_once() -> None:
+    """No base version and a change that is not idempotent (completing a repeating task moves
+    its due date): every sender but one must end with the recorded outcome, not a second
+    step (the claim at the end of the transaction rolls the duplicate back)."""
+    owner = make_user()
+    today = today_in("UTC")
+    task = make_task(
+        owner,
+        "Repeat",
+        due_date=today.isoformat(),
+        recurrence={"rule": "FREQ=DAILY", "from_completion": False},
+    )
+    m = mutation("set", task.id, fields={"completed": True})
+    receipts: list[mutations.Receipt] = []
+    barrier = threading.Barrier(4)
+
+    def send() -> None:
+        barrier.wait()
+        receipts.append(mutations.apply(owner, m))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status for r in receipts] == [APPLIED] * 4
+    assert sum(r.change is not None for r in receipts) == 1  # the others were replays
+    after = queries.get_task(owner, task.id)
+    assert (after.version, after.due_date) == (2, task.due_date + timedelta(days=1))
+    assert log_rows() == 1
+
+
+def test_a_replay_after_a_newer_change_leaves_the_newer_change() -> None:
+    """A replay without a base version would apply again; the failed claim rolls it back."""
+    owner = make_user()
+    task = make_task(owner)
+    m = mutation("set", task.id, fields={"title": "First"})
+    assert mutations.apply(owner, m).status == APPLIED
+    writes.update_task(owner, task.id, title="Newer")
+    again = mutations.apply(owner, m)
+    assert (again.status, again.change) == (APPLIED, None)
+    assert queries.get_task(owner, task.id).title == "Newer"
+
+
+def statements_of(owner: uuid.UUID, m: mutations.Mutation) -> tuple[list[str], Any]:
+    """The statements applying ``m`` issues, as "VERB table", and its receipt."""
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        table = re.search(r"(?:FROM|UPDATE|INTO) (\w+)", statement)
+        if table is not None:  # (not SQLite's BEGIN IMMEDIATE)
+            statements.append(f"{statement.split()[0]} {table.group(1)}")
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        receipt = mutations.apply(owner, m)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return statements, receipt
+
+
+def test_a_set_that_touches_no_tag_or_reminder_is_three_statements() -> None:
+    """The write path every click takes: read the task with its tags, the versioned UPDATE
+    ... RETURNING, the claim with its outcome. The tags still reach the live delta."""
+    owner = make_user()
+    task = make_task(owner, tags=["home", "Errand"])
+    m = mutation("set", task.id, fields={"completed": True}, base_version=1)
+    statements, receipt = statements_of(owner, m)
+    assert statements == ["SELECT tasks", "UPDATE tasks", "INSERT task_mutations"]
+    assert receipt.change is not None
+    assert receipt.change.upserted[0].tags == ("home", "Errand")
+    assert receipt.change.upserted[0].completed
+
+
+def test_a_create_without_tags_or_due_writes_no_tag_zone_or_reminder() -> None:
+    owner = make_user()
+    statements, receipt = statements_of(
+        owner, mutation("create", uuid.uuid4(), fields={"title": "x"})
+    )
+    assert receipt.status == APPLIED
+    assert statements == ["SELECT tasks", "INSERT tasks", "SELECT tasks", "INSERT task_mutations"]
 
 
 # --- bulk kinds and undo ------------------------------------------------------------------

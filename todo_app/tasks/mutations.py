@@ -5,10 +5,12 @@ the task it touches, the new values of the fields it sets and the version it was
 It never says "toggle whatever is stored", so it means the same on any worker, after a
 restart, and on a server state that has never seen the tab.
 
-Exactly once: the mutation's id is claimed in ``task_mutations`` as the first statement of
-the transaction that applies it. A mutation sent again (a reload, a reconnect, a second
-worker) finds its recorded outcome instead of applying twice. A refusal is recorded too, so
-the answer never changes; only an unexpected failure is left unrecorded, so Retry may pass.
+Exactly once: the mutation's id is claimed in ``task_mutations`` by the last statement of
+the transaction that applies it, one INSERT that also records the outcome. A mutation sent
+again (a reload, a reconnect, a second worker) fails that INSERT on its primary key, so its
+transaction rolls back and it is answered with the recorded outcome instead of applying
+twice. A refusal is recorded too, so the answer never changes; only an unexpected failure is
+left unrecorded, so Retry may pass.
 
 Kinds are declared in ``KINDS``: each one applies itself through the task service and
 returns the plan that reverses it. Undo is one more kind, which runs a recorded plan (and so
@@ -29,9 +31,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from todo_app.db import session_scope
+from todo_app.db import session_scope, write_scope
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
 from todo_app.models import Task, TaskMutation, utcnow
 from todo_app.tasks import deletes, quick_add, unit_of_work, writes
@@ -206,14 +208,16 @@ def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     return Applied(change, {"delete": [str(task.id)]}, {str(task.id): task.version})
 
 
+_LOG: sa.Table = TaskMutation.__table__  # type: ignore[attr-defined]
+_OUTCOME = sa.select(_LOG.c.owner_id, _LOG.c.status, _LOG.c.outcome).where(
+    _LOG.c.id == sa.bindparam("mid")
+)
+
+
 def _expected_version(session: Session, owner: uuid.UUID, m: Mutation) -> int | None:
     """The version ``m`` was based on: what the mutation it followed left, if that applied."""
     if m.after is not None:
-        earlier = session.exec(
-            select(TaskMutation.owner_id, TaskMutation.status, TaskMutation.outcome).where(
-                col(TaskMutation.id) == m.after
-            )
-        ).first()
+        earlier = session.execute(_OUTCOME, {"mid": m.after}).first()
         if earlier is None:
             # The change this one was made on top of has no outcome yet (it failed for a
             # passing reason and was not recorded): this one waits for it instead of being
@@ -379,27 +383,30 @@ def _record_refusal(owner: uuid.UUID, m: Mutation, receipt: Receipt) -> Receipt:
     return receipt
 
 
-def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied | Receipt:
-    with session_scope() as session:
-        # Claim the id first: a second sender blocks here (and then finds the outcome), and
-        # on SQLite the transaction holds the write lock from its first statement on.
-        # (Core statements, not ORM objects: this is the path every click takes.)
-        session.exec(
-            sa.insert(TaskMutation).values(
-                id=m.mid,
-                owner_id=owner,
-                kind=m.kind,
-                status=APPLIED,
-                outcome={},
-                undo={},
-                created_at=utcnow(),
-            )
-        )
+# The claim and its outcome, one INSERT built once (Core: this is the path every click takes).
+_CLAIM = sa.insert(_LOG)
+
+
+def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied:
+    """Apply ``m`` and record its outcome in one transaction (``write_scope``).
+
+    The id is claimed by the transaction's last statement, which also records the outcome:
+    if ``m`` was applied already (a replay, or a second sender racing this one), that INSERT
+    fails on the primary key, the whole transaction rolls back, and ``apply`` answers with the
+    recorded outcome. A replay may so run its kind a second time, but never commits it."""
+    with write_scope() as session:
         applied = KINDS[m.kind].apply(session, owner, m)
-        session.exec(
-            sa.update(TaskMutation)
-            .where(col(TaskMutation.id) == m.mid)
-            .values(outcome={"versions": applied.versions}, undo=applied.undo)
+        session.execute(
+            _CLAIM,
+            {
+                "id": m.mid,
+                "owner_id": owner,
+                "kind": m.kind,
+                "status": APPLIED,
+                "outcome": {"versions": applied.versions},
+                "undo": applied.undo,
+                "created_at": utcnow(),
+            },
         )
     return applied
 
@@ -423,7 +430,10 @@ def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
         except ServiceError as exc:
             return _record_refusal(owner, m, _refusal(mid, exc))
         except _Waiting:
-            return Receipt(mid, FAILED, detail="waiting for an earlier change")
+            # (A replay of a recorded mutation is answered with its outcome, not told to wait.)
+            return _recorded(owner, m.mid) or Receipt(
+                mid, FAILED, detail="waiting for an earlier change"
+            )
         except OperationalError as exc:
             if _busy(exc) and busy_tries < BUSY_RETRIES:
                 busy_tries += 1

@@ -27,9 +27,18 @@ from todo_app.lists import rows as list_rows
 from todo_app.models import Task, utcnow
 from todo_app.reminders.planning import plan_reminders
 from todo_app.tasks import fields as rules
-from todo_app.tasks.queries import COLUMNS, get_in, newest_first, owned, with_tags, zone_of
+from todo_app.tasks.queries import (
+    COLUMNS,
+    ROW,
+    TASKS,
+    get_in,
+    newest_first,
+    to_data,
+    with_tags,
+    zone_of,
+)
 from todo_app.tasks.recurring import next_occurrence, with_start
-from todo_app.tasks.tags import set_tags
+from todo_app.tasks.tags import set_tags, tags_of
 from todo_app.tasks.types import (
     STALE_MESSAGE,
     TaskChange,
@@ -43,6 +52,20 @@ from todo_app.tasks.unit_of_work import announce, unit_of_work
 WRITE_ATTEMPTS = 5
 # How far ahead of this server's clock a client-supplied time may be (clocks drift).
 CLOCK_SKEW = timedelta(minutes=5)
+# What a write changes that its task's planned reminders depend on.
+PLANNED_FROM = frozenset({"due_date", "due_time", "reminders", "completed"})
+
+# The versioned UPDATE, built once: SET takes the columns named in the parameters (the
+# WHERE's own parameters are named apart), RETURNING hands back the row as it is now.
+_UPDATE_IF_VERSION = (
+    sa.update(TASKS)
+    .where(
+        TASKS.c.id == sa.bindparam("w_id"),
+        TASKS.c.owner_id == sa.bindparam("w_owner"),
+        TASKS.c.version == sa.bindparam("w_version"),
+    )
+    .returning(*ROW)
+)
 
 
 def aware(name: str, value: datetime) -> datetime:
@@ -110,15 +133,25 @@ def create_in(
             priority=rules.validate_priority(new.get("priority")),
             due_date=due_date,
             due_time=due_time,
-            due_at=rules.due_instant(due_date, due_time, zone_of(session, owner_id)),
+            due_at=_due_at(session, owner_id, due_date, due_time),
             recurrence=recurrence,
             reminders=list(new.get("reminders", ())),
         )
     )
-    set_tags(session, owner_id, task_id, new.get("tags", ()))
+    # A new task has no tag links and no planned reminders yet: only what it carries is written.
+    if new.get("tags"):
+        set_tags(session, owner_id, task_id, new["tags"])
     data = get_in(session, owner_id, task_id)
-    plan_reminders(session, owner_id, data)
+    if data.reminders:
+        plan_reminders(session, owner_id, data)
     return data, change_between(owner_id, [None], [data])
+
+
+def _due_at(session: Session, owner_id: uuid.UUID, due_date: Any, due_time: Any) -> Any:
+    """The instant of a timed due; the owner's zone is read only when there is one."""
+    if due_date is None or due_time is None:
+        return None
+    return rules.due_instant(due_date, due_time, zone_of(session, owner_id))
 
 
 def create_task(
@@ -198,21 +231,28 @@ def write_in(
             reminders = values["reminders"] = ()  # no timed due: nothing to remind of
         rules.check_schedule(due_date, due_time, recurrence, reminders)
         if "due_date" in values or "due_time" in values:
-            values["due_at"] = rules.due_instant(due_date, due_time, zone_of(session, owner_id))
+            values["due_at"] = _due_at(session, owner_id, due_date, due_time)
         if "reminders" in values:
             values["reminders"] = list(values["reminders"])
-        updated = session.exec(
-            sa.update(Task)
-            .where(*owned(owner_id, task_id), col(Task.version) == current.version)
-            .values(**rules.stored(values), version=current.version + 1, updated_at=utcnow())
-            .returning(col(Task.id))
-            .execution_options(synchronize_session=False)
+        row = session.execute(
+            _UPDATE_IF_VERSION,
+            {
+                **rules.stored(values),
+                "version": current.version + 1,
+                "updated_at": utcnow(),
+                "w_id": task_id,
+                "w_owner": owner_id,
+                "w_version": current.version,
+            },
         ).first()
-        if updated is not None:
+        if row is not None:
             if tags is not None:
                 set_tags(session, owner_id, task_id, tags)
-            after = get_in(session, owner_id, task_id)
-            if {"due_date", "due_time", "reminders", "completed"} & set(values):
+                tags = tags_of(session, [task_id]).get(task_id, [])
+            after = to_data(row, current.tags if tags is None else tags)
+            # Unfired reminders exist only for a task that has some (planning is the only
+            # writer of them): a task without any, before or after, has nothing to plan.
+            if PLANNED_FROM & values.keys() and (current.reminders or after.reminders):
                 plan_reminders(session, owner_id, after)
             return current, after, change_between(owner_id, [current], [after])
     raise StaleVersion(STALE_MESSAGE, current=get_in(session, owner_id, task_id))
