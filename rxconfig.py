@@ -40,5 +40,7 @@ if _data_excludes := _settings.hot_reload_excludes():
     _reload_excludes.set(list(dict.fromkeys([*_reload_excludes.get(), *_data_excludes])))
 
 # Backend workers (TODO_WORKERS; todo_app.settings): granian reads GRANIAN_WORKERS when `reflex
-# run --env prod` starts it, after loading this file. An explicit GRANIAN_WORKERS still wins.
-os.environ.setdefault("GRANIAN_WORKERS", str(_settings.workers))
+# run --env prod` starts it, after loading this file. TODO_WORKERS is the one setting: a
+# GRANIAN_WORKERS inherited from elsewhere (any process that loaded this file sets it) could
+# otherwise start several workers without Redis, or one where Redis asked for more.
+os.environ["GRANIAN_WORKERS"] = str(_settings.workers)

@@ -6,7 +6,7 @@
 For each configuration and scenario, a fresh production server (``./run.sh``: migrations,
 then ``reflex run --env prod``) on fresh data:
   1w: one backend worker, SQLite in a scratch data folder, memory state manager (the default);
-  2w: two granian workers (GRANIAN_WORKERS=2), state in Redis (REFLEX_REDIS_URL) and a fresh
+  2w: two granian workers (TODO_WORKERS=2), state in Redis (REFLEX_REDIS_URL) and a fresh
       PostgreSQL database (REFLEX_DB_URL=postgresql+psycopg://...).
 Scenarios are "U x T": U users, each with T tabs (socket clients), each tab with a task of its
 own. Users sign up through ``POST /api/auth/sign-up`` and create their tasks through
@@ -764,7 +764,7 @@ def main() -> int:
                     if config == "2w":
                         db = stack.enter_context(c.pg_database("bench_load"))
                         env = {
-                            "GRANIAN_WORKERS": "2",
+                            "TODO_WORKERS": "2",
                             "REFLEX_REDIS_URL": REDIS_URL,
                             "REFLEX_DB_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
                         }
