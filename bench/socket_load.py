@@ -16,6 +16,7 @@ and is ready once the page's on_load (AuthState.require_login, TaskState.load_ta
 its rows and ``is_hydrated``.
 
 Two phases on the same server and the same connected tabs, every tab sending once a second
+(``--rate R``: R times a second, for the capacity curve)
 (tabs evenly spread over the second):
   no-op:  SignInState.toggle_password (flips one bool; no database; a one-var delta);
   toggle: TaskState.send(uid, [one "set" mutation of the tab's own task, completed
@@ -307,8 +308,9 @@ class Load:
         lag_task = asyncio.create_task(_loop_lag(phase.lag, lag_stop))
         before = meter.snapshot()
         start = time.perf_counter() + 0.2
+        sends = max(1, round(seconds / PERIOD_S))  # per tab, PERIOD_S apart
         await asyncio.gather(
-            *(sender(t, start, seconds, i * PERIOD_S / len(tabs)) for i, t in enumerate(tabs))
+            *(sender(t, start, sends, i * PERIOD_S / len(tabs)) for i, t in enumerate(tabs))
         )
         sent_all = time.monotonic()
         deadline = sent_all + DRAIN_TIMEOUT_S
@@ -322,7 +324,7 @@ class Load:
         after = meter.snapshot()
         lag_stop.set()
         await lag_task
-        phase.events = seconds * len(tabs)
+        phase.events = sends * len(tabs)
         phase.seconds = seconds
         phase.wall_s = after.wall - before.wall
         phase.server_cpu_s = after.server - before.server
@@ -721,7 +723,7 @@ def report(results: list[Result]) -> str:
         rows.append([r.config, f"{r.users} x {r.tabs}", str(t.events), answers,
                      f"{r.unanswered} ({r.unanswered_tabs} tabs)" if r.unanswered else "0",
                      f"{t.drain_s:.1f} s",
-                     f"{t.events / (t.seconds * PERIOD_S + t.drain_s):.0f}", str(r.lost),
+                     f"{t.events / (t.seconds + t.drain_s):.0f}", str(r.lost),
                      str(r.mismatched_tasks), str(r.stored_late), f"{r.gaps} ({r.skipped})",
                      str(r.server_errors), verdict])  # fmt: skip
     out.append("\nChanges sent and stored (GET /api/tasks after the run):\n")
@@ -742,11 +744,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=20, help="toggle phase length")
     parser.add_argument("--noop-seconds", type=int, default=15)
     parser.add_argument("--configs", default="1w,2w")
+    parser.add_argument("--rate", type=float, default=1.0,
+                        help="events a second per tab (200 tabs at 3: 600 changes/s)")  # fmt: skip
     parser.add_argument("--scenarios", default="200x1,100x2,20x10")
     parser.add_argument("--profile", default="",
                         help="e.g. 1w-200x1,2w-20x10: py-spy those toggle phases")  # fmt: skip
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
     args = parser.parse_args()
+    global PERIOD_S
+    PERIOD_S = 1.0 / args.rate
     scenarios = [tuple(int(x) for x in s.split("x")) for s in args.scenarios.split(",")]
     configs = args.configs.split(",")
 
@@ -787,7 +793,10 @@ def main() -> int:
 
     stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     print(f"\n## socket_load, {stamp}\nmachine: {c.machine()}; load average after: {c.loadavg()}")
-    print(f"toggle phase {args.seconds} s, no-op phase {args.noop_seconds} s, 1 event/s per tab")
+    print(
+        f"toggle phase {args.seconds} s, no-op phase {args.noop_seconds} s, "
+        f"{args.rate:g} event/s per tab"
+    )
     print(report(results))
     raw = [
         {"key": r.key, "noop": r.noop.latencies.values, "first": r.toggle.latencies.values,
