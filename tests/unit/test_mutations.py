@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -14,6 +13,7 @@ from sqlalchemy import event
 from sqlmodel import func, select
 
 from tests.factories import make_task, make_user
+from tests.races import race
 from todo_app.db import get_engine, session_scope
 from todo_app.errors import InvalidInput
 from todo_app.models import Task, TaskMutation
@@ -239,18 +239,7 @@ def test_two_workers_applying_one_mutation_apply_it_once() -> None:
     owner = make_user()
     task = make_task(owner)
     m = mutation("set", task.id, fields={"title": "Once"}, base_version=1)
-    receipts: list[mutations.Receipt] = []
-    barrier = threading.Barrier(4)
-
-    def send() -> None:
-        barrier.wait()
-        receipts.append(mutations.apply(owner, m))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    receipts = race([lambda: mutations.apply(owner, m)] * 4)
     assert {r.status for r in receipts} == {APPLIED}
     row = stored(task.id)
     assert row is not None and row.version == 2
@@ -270,18 +259,7 @@ def test_one_completion_of_a_repeating_task_sent_by_four_threads_steps_it_once()
         recurrence={"rule": "FREQ=DAILY", "from_completion": False},
     )
     m = mutation("set", task.id, fields={"completed": True})
-    receipts: list[mutations.Receipt] = []
-    barrier = threading.Barrier(4)
-
-    def send() -> None:
-        barrier.wait()
-        receipts.append(mutations.apply(owner, m))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    receipts = race([lambda: mutations.apply(owner, m)] * 4)
     assert [r.status for r in receipts] == [APPLIED] * 4
     assert sum(r.change is not None for r in receipts) == 1  # the others were replays
     after = queries.get_task(owner, task.id)

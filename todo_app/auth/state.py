@@ -82,10 +82,9 @@ class AuthState(rx.State):
     time_zone: str = "UTC"
     # The last read of the session row (``_verify``), trusted until ``_session_is_fresh``
     # says otherwise: the token it was for, when it was taken (epoch seconds, before the
-    # read), when the session expires, and what it said.
+    # read), and what it said (the user, and when the session expires).
     _checked_token: str = ""
     _checked_at: float = 0.0
-    _expires_at: float = 0.0
     _who: Any = None
 
     @rx.var
@@ -193,7 +192,8 @@ class AuthState(rx.State):
         return (
             token == self._checked_token
             and now - self._checked_at < RECHECK_SECONDS
-            and now < self._expires_at
+            and self._who is not None
+            and now < self._who.expires_at.timestamp()
             and rechecks.since(self.user_id) < self._checked_at
         )
 
@@ -207,7 +207,7 @@ class AuthState(rx.State):
         token = self.token
         if not token:
             return None
-        if not reread and self._who is not None and self._session_is_fresh(token):
+        if not reread and self._session_is_fresh(token):
             return self._who
         checked_at = time.time()  # before the read: a change announced during it counts
         try:
@@ -217,7 +217,6 @@ class AuthState(rx.State):
         current = auth.renewed_token or token
         self._remember(auth.user, auth.session_id, current)
         self._checked_token, self._checked_at = current, checked_at
-        self._expires_at = auth.expires_at.timestamp()
         self._who = dataclasses.replace(auth, renewed_token=None)
         return auth
 
