@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import uuid
+from typing import Any
 
 import reflex as rx
 
@@ -15,7 +16,7 @@ from todo_app.auth.account_page import account_page
 from todo_app.auth.account_state import AccountState
 from todo_app.auth.forms import ForgotState, ResetState, SignInState, SignUpState
 from todo_app.auth.pages import forgot_page, login_page, reset_page, signup_page
-from todo_app.auth.rechecks import rechecks
+from todo_app.auth.rechecks import Trust, rechecks
 from todo_app.auth.routes import (
     ACCOUNT_PATH,
     FORGOT_PATH,
@@ -32,8 +33,7 @@ from todo_app.reminders.state import BellState, push_notifications
 from todo_app.tasks import mutations, unit_of_work, writes
 from todo_app.tasks.live import live
 from todo_app.tasks.pages import tasks_page
-from todo_app.tasks.state import TaskState, push_changes
-from todo_app.tasks.types import TaskChange
+from todo_app.tasks.state import TaskState, push_remote, verify_viewer
 
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
@@ -97,18 +97,25 @@ app.add_page(
 # --- live pages and the change engine's upkeep (wired here, not on import) ---------------
 
 
-async def _tab_is_open(client_token: str) -> bool:
-    """Whether a tab still has a socket, on any worker.
+def _socket_is_here(client_token: str) -> bool:
+    """Whether a tab's socket is open on this worker (live entries are sent only from there).
 
-    Reflex 0.10 has no public question for this; its token manager (local dict, or Redis
-    across workers) is the one place that knows, so this adapter is the only private use.
+    Reflex 0.10 has no public question for this; its token manager is the one place that
+    knows, so this adapter is the only private use.
     """
     manager = getattr(getattr(app, "event_namespace", None), "_token_manager", None)
-    return True if manager is None else await manager.is_token_connected(client_token)
+    if manager is None:
+        return True
+    record = manager.token_to_socket.get(client_token)
+    return record is not None and record.instance_id == manager.instance_id
 
 
-async def _push(client_token: str, changes: list[TaskChange]) -> bool:
-    return await push_changes(app, client_token, changes)
+async def _emit(client_token: str, value: dict[str, Any]) -> None:
+    await push_remote(app, client_token, value)
+
+
+async def _verify(client_token: str, user_id: str) -> Trust | None:
+    return await verify_viewer(app, client_token, user_id)
 
 
 async def _start_live() -> None:
@@ -131,7 +138,7 @@ def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
     live.each_tab(owner_id, lambda token: push_notifications(app, token, owner_id, items))
 
 
-live.install(_push, _tab_is_open)
+live.install(_emit, _verify, _socket_is_here)
 unit_of_work.change_listeners.append(live.changed)
 auth_service.on_zone_change(writes.on_time_zone_change)  # a new zone moves timed dues
 # A session ended or a profile changed: the account's open pages read their session again.

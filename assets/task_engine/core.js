@@ -228,9 +228,21 @@ function invert(rows, prev) {
 // --- confirmed state from the server ----------------------------------------------------
 
 /**
- * The confirmed rows: the list the server sent at ``rows_seq``, with every confirmed change
- * after it applied once, in sequence. Returns the settled changes (newly applied, in order),
- * or ``{gap: true}`` when changes were missed (more arrived at once than the server keeps).
+ * The confirmed rows and counts: the list and counts the server sent at ``rows_seq`` (a
+ * load), with every confirmed change after it applied once. Changes come two ways:
+ *
+ * - this page's own, answered by the server in the Reflex state (``changes``, numbered by
+ *   ``seq`` per base); they settle the outbox;
+ * - everyone else's (another tab, device, the REST API), sent straight down the socket by
+ *   todo_app/tasks/live.py (``remote``: ``{epoch, changes}``, numbered per load, the last
+ *   few re-sent each time). Entries for a load not seen yet wait in the prop until it is.
+ *
+ * The two streams are not ordered with each other, so a row is applied only if it is not
+ * older (by ``version``) than the one held, and a removed row only comes back newer than it
+ * went. Counts move by each change's deltas; an entry from elsewhere that brings nothing new
+ * (the load already read it) moves nothing. ``sync`` returns this page's settled changes and
+ * ``gap: true`` when changes were missed (more arrived at once than are re-sent): the page
+ * then loads its list again.
  */
 export class Confirmed {
   constructor() {
@@ -238,23 +250,76 @@ export class Confirmed {
     this.rowsSeq = -1;
     this.epoch = "";
     this.seq = 0;
+    this.remoteSeq = 0;
+        this.gone = new Map(); // id -> version when removed (-1: not known here)
   }
 
-  sync({ rows, rowsSeq, changes, epoch }) {
+  sync({ rows, rowsSeq, changes, epoch, total = 0, active = 0, remote = null }) {
     if (epoch !== this.epoch || rowsSeq !== this.rowsSeq) {
       this.rows = new Map(rows.map((r) => [r.id, r]));
+      this.counts = { total, active };
+      this.gone = new Map();
+      if (epoch !== this.epoch) this.remoteSeq = 0; // a new load: numbered afresh
       this.rowsSeq = rowsSeq;
       this.epoch = epoch;
       this.seq = rowsSeq;
     }
-    const fresh = changes.filter((c) => c.seq > this.seq).sort((a, b) => a.seq - b.seq);
+    const fresh = (changes ?? []).filter((c) => c.seq > this.seq).sort((a, b) => a.seq - b.seq);
     if (fresh.length && fresh[0].seq !== this.seq + 1) return { gap: true, settled: [] };
     for (const change of fresh) {
-      for (const row of change.rows ?? []) this.rows.set(row.id, row);
-      for (const id of change.removed ?? []) this.rows.delete(id);
+      this.apply(change);
+      this.count(change);
       this.seq = change.seq;
     }
-    return { gap: false, settled: fresh };
+    return { gap: !this.takeRemote(remote), settled: fresh };
+  }
+
+  /** Entries from elsewhere for this load; false on a gap. */
+  takeRemote(remote) {
+    if (!remote || remote.epoch !== this.epoch) return true;
+    const fresh = (remote.changes ?? [])
+      .filter((c) => c.seq > this.remoteSeq)
+      .sort((a, b) => a.seq - b.seq);
+    if (fresh.length && fresh[0].seq !== this.remoteSeq + 1) return false;
+    for (const change of fresh) {
+      const news = this.isNews(change);
+      this.apply(change);
+      if (news) this.count(change);
+      this.remoteSeq = change.seq;
+    }
+    return true;
+  }
+
+  /** Whether a change says anything the confirmed rows do not already show. */
+  isNews(change) {
+    for (const row of change.rows ?? []) {
+      const held = this.rows.get(row.id);
+      if (held ? row.version > held.version : !this.isGone(row)) return true;
+    }
+    return (change.removed ?? []).some((id) => !this.gone.has(id));
+  }
+
+  isGone(row) {
+    return this.gone.has(row.id) && row.version <= this.gone.get(row.id);
+  }
+
+  apply(change) {
+    for (const row of change.rows ?? []) {
+      const held = this.rows.get(row.id);
+      if ((held && row.version < held.version) || this.isGone(row)) continue;
+      this.rows.set(row.id, row);
+      this.gone.delete(row.id);
+    }
+    for (const id of change.removed ?? []) {
+      this.gone.set(id, this.rows.get(id)?.version ?? -1);
+      this.rows.delete(id);
+    }
+  }
+
+  count(change) {
+    const total = Math.max(0, this.counts.total + (change.total_delta ?? 0));
+    const active = Math.min(Math.max(0, this.counts.active + (change.active_delta ?? 0)), total);
+    this.counts = { total, active };
   }
 }
 
@@ -370,8 +435,7 @@ export class Engine {
     this.userId = "";
     this.outbox = new Outbox(null, "");
     this.confirmed = new Confirmed();
-    this.counts = { total: 0, active: 0 };
-    this.filter = "all";
+        this.filter = "all";
     this.query = "";
     this.spec = null; // the view (tasks/views.py): list, tags, priorities, due window, sort
     this.defaults = {}; // what a task added in this view gets
@@ -416,11 +480,17 @@ export class Engine {
     for (const listener of [...this.listeners]) listener();
   }
 
+  /** The overlay: the confirmed rows and counts with the outbox on top. */
+  current() {
+    return overlay(this.confirmed.rows, this.confirmed.counts, this.outbox.items);
+  }
+
   view() {
-    const { rows, total, active } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    const { rows, total, active } = this.current();
     const here = localNow(this.io.now(), this.timeZone);
+    const listed = (r) => matches(r, this.filter, this.query) && inView(r, this.spec);
     const tasks = [...rows.values()]
-      .filter((r) => matches(r, this.filter, this.query) && inView(r, this.spec))
+      .filter(listed)
       .sort(comparator(this.spec))
       .map((r) => {
         const due = dueLabel(r, here.date, here.time);
@@ -428,6 +498,8 @@ export class Engine {
       });
     return {
       tasks,
+      // The confirmed rows of this view the server has sent: where "Load more" goes on.
+      loaded: [...this.confirmed.rows.values()].filter(listed).length,
       total,
       active,
       completedCount: total - active,
@@ -465,7 +537,6 @@ export class Engine {
     const newBase =
       server.epoch !== this.confirmed.epoch || server.rowsSeq !== this.confirmed.rowsSeq;
     const { gap, settled } = this.confirmed.sync(server);
-    this.counts = { total: server.total, active: server.active };
     this.filter = server.filter;
     this.query = server.query;
     this.spec = server.spec ?? null;
@@ -577,7 +648,7 @@ export class Engine {
   /** Make a mutation on top of what the page shows now, apply it, queue it, send it. */
   mutate(kind, { taskId = null, fields = {}, of = null, prev = undefined, label } = {}) {
     if (!this.userId) return null;
-    const { rows } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    const { rows } = this.current();
     const earlier = taskId ? this.outbox.lastFor(taskId) : null;
     const m = {
       mid: this.io.newId(),
@@ -628,7 +699,7 @@ export class Engine {
   saveTitle(taskId, title) {
     if (this.editingId !== taskId) return;
     const clean = String(title ?? "").trim();
-    const row = overlay(this.confirmed.rows, this.counts, this.outbox.items).rows.get(taskId);
+    const row = this.current().rows.get(taskId);
     if (!clean && row) {
       this.editingId = "";
       this.io.notify(
@@ -652,7 +723,7 @@ export class Engine {
   }
 
   update(taskId, fields) {
-    const row = overlay(this.confirmed.rows, this.counts, this.outbox.items).rows.get(taskId);
+    const row = this.current().rows.get(taskId);
     if (!row) return null;
     const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     const changed = Object.fromEntries(
@@ -662,7 +733,7 @@ export class Engine {
   }
 
   remove(taskId) {
-    const { rows } = overlay(this.confirmed.rows, this.counts, this.outbox.items);
+    const { rows } = this.current();
     if (!rows.has(taskId)) return null; // already gone (e.g. a late "Delete?" toast)
     // Focus goes to the next task (or the one before, or "New task"), never lost to the page.
     const tasks = this.getSnapshot().tasks;
@@ -688,11 +759,7 @@ export class Engine {
   }
 
   clearCompleted() {
-    const { rows, total, active } = overlay(
-      this.confirmed.rows,
-      this.counts,
-      this.outbox.items,
-    );
+    const { rows, total, active } = this.current();
     const n = total - active || [...rows.values()].filter((r) => r.completed).length;
     const m = this.mutate("clear_completed", { label: "completed tasks" });
     if (m) this.offerUndo(m, `Cleared ${n} completed task${n === 1 ? "" : "s"}`);

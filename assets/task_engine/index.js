@@ -2,7 +2,8 @@
  * The task change engine in the page: React and Reflex glue around ./core.js.
  *
  * - ``TaskEngine`` is rendered once on the task page (todo_app/tasks/engine.py). It hands the
- *   Reflex state's confirmed rows and changes to the engine, tells it whether the socket is
+ *   Reflex state's confirmed rows and changes (this page's own, and ``remote``: everyone
+ *   else's, sent straight to the socket by todo_app/tasks/live.py) to the engine, tells it whether the socket is
  *   up, sends its batches through the ``onSend`` event trigger (TaskState.send), and shows
  *   the one status line ("Saving…", "Offline — N changes waiting"), announced politely.
  * - ``useTaskView()`` is what every part of the list renders from: the overlay of confirmed
@@ -59,7 +60,7 @@ function typingInAField(target) {
 }
 
 export function TaskEngine(props) {
-  const { rows, rowsSeq, changes, total, active, epoch, userId, query, loading } = props;
+  const { rows, rowsSeq, changes, remote, total, active, epoch, userId, query, loading } = props;
   const { spec, defaults, viewEmpty, timeZone, quick } = props;
   const [searchParams] = useSearchParams();
   const requested = searchParams.get("filter") ?? "all";
@@ -78,10 +79,10 @@ export function TaskEngine(props) {
   // Before paint: the confirmed rows and the overlay land in the same frame.
   useLayoutEffect(() => {
     engine.sync({
-      ...{ rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading },
+      ...{ rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading },
       ...{ spec, defaults, viewEmpty, timeZone, quick },
     });
-  }, [rows, rowsSeq, changes, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick]);
+  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick]);
 
   useLayoutEffect(() => {
     engine.setConnected(connectErrors.length === 0);

@@ -107,8 +107,17 @@ function payload(over = {}) {
   };
 }
 
-function change(seq, mid, { status = "applied", reason = "", detail = "", rows = [], removed = [] } = {}) {
-  return { seq, mid, status, reason, detail, rows, removed };
+function change(
+  seq,
+  mid,
+  { status = "applied", reason = "", detail = "", rows = [], removed = [], total_delta = 0, active_delta = 0 } = {},
+) {
+  return { seq, mid, status, reason, detail, rows, removed, total_delta, active_delta };
+}
+
+/** Entries from elsewhere, as tasks/live.py sends them into ``remote``. */
+function remote(epoch, ...changes) {
+  return { remote: { epoch, changes } };
 }
 
 /**
@@ -474,6 +483,82 @@ describe("Confirmed", () => {
     c.sync({ rows: [row("t3", "C")], rowsSeq: 4, epoch: "e2", changes: [] });
     assert.deepEqual([...c.rows.keys()], ["t3"]);
     assert.equal(c.epoch, "e2");
+  });
+});
+
+describe("Confirmed: changes made elsewhere (remote)", () => {
+  const base = () => ({
+    rows: [row("t1", "A", { version: 2 }), row("t2", "B")],
+    rowsSeq: 1,
+    epoch: "e1",
+    changes: [],
+    total: 2,
+    active: 2,
+  });
+
+  test("each entry applies once, in order, and moves the counts", () => {
+    const c = new Confirmed();
+    c.sync(base());
+    const r1 = change(1, "", { rows: [row("t3", "C")], total_delta: 1, active_delta: 1 });
+    const r2 = change(2, "", { rows: [row("t1", "A", { version: 3, completed: true })], active_delta: -1 });
+    assert.equal(c.sync({ ...base(), ...remote("e1", r1) }).gap, false);
+    // The next update re-sends r1 with r2 (React may fold two updates into one render).
+    assert.equal(c.sync({ ...base(), ...remote("e1", r1, r2) }).gap, false);
+    assert.deepEqual(c.counts, { total: 3, active: 2 });
+    assert.equal(c.rows.get("t1").completed, true);
+    assert.equal(c.remoteSeq, 2);
+  });
+
+  test("a missed entry is a gap", () => {
+    const c = new Confirmed();
+    c.sync(base());
+    const result = c.sync({ ...base(), ...remote("e1", change(2, "", { removed: ["t1"] })) });
+    assert.equal(result.gap, true);
+    assert.equal(c.rows.has("t1"), true);
+  });
+
+  test("entries for a load not arrived yet wait for it; an older load's are ignored", () => {
+    const c = new Confirmed();
+    c.sync(base());
+    const early = remote("e2", change(1, "", { rows: [row("t9", "Z")], total_delta: 1, active_delta: 1 }));
+    c.sync({ ...base(), ...early });
+    assert.equal(c.rows.has("t9"), false, "not for this load");
+    c.sync({ ...base(), epoch: "e2", rowsSeq: 5, ...early });
+    assert.equal(c.rows.has("t9"), true, "applied once its load is here");
+    assert.deepEqual(c.counts, { total: 3, active: 3 });
+    c.sync({ ...base(), epoch: "e2", rowsSeq: 5, ...remote("e1", change(1, "", { removed: ["t9"] })) });
+    assert.equal(c.rows.has("t9"), true);
+  });
+
+  test("an entry the load already read moves nothing", () => {
+    const c = new Confirmed();
+    c.sync(base());
+    // Committed before the read, announced after it: the same row, the same version.
+    c.sync({ ...base(), ...remote("e1", change(1, "", { rows: [row("t2", "B")], total_delta: 1, active_delta: 1 })) });
+    assert.deepEqual(c.counts, { total: 2, active: 2 });
+  });
+
+  test("a row older than the one held never replaces it, from either stream", () => {
+    const c = new Confirmed();
+    c.sync(base());
+    c.sync({ ...base(), ...remote("e1", change(1, "", { rows: [row("t1", "Newer", { version: 5 })] })) });
+    // This page's own answer for an earlier write of t1 arrives after it.
+    c.sync({ ...base(), ...remote("e1"), changes: [change(2, "m", { rows: [row("t1", "Older", { version: 4 })] })] });
+    assert.equal(c.rows.get("t1").title, "Newer");
+  });
+
+  test("a removed row comes back only newer than it went (an undo), never stale", () => {
+    const c = new Confirmed();
+    c.sync(base());
+    c.sync({ ...base(), changes: [change(2, "m", { removed: ["t1"], total_delta: -1, active_delta: -1 })] });
+    const stale = change(1, "", { rows: [row("t1", "A late edit", { version: 2 })] });
+    c.sync({ ...base(), changes: [], ...remote("e1", stale) });
+    assert.equal(c.rows.has("t1"), false);
+    assert.deepEqual(c.counts, { total: 1, active: 1 }, "nothing new: the counts stay");
+    const undone = change(2, "", { rows: [row("t1", "A", { version: 3 })], total_delta: 1, active_delta: 1 });
+    c.sync({ ...base(), changes: [], ...remote("e1", stale, undone) });
+    assert.equal(c.rows.get("t1").version, 3);
+    assert.deepEqual(c.counts, { total: 2, active: 2 });
   });
 });
 
@@ -984,16 +1069,17 @@ describe("Engine: settling changes", () => {
   test("changes made elsewhere (no mid of ours) update the rows and leave the outbox alone", () => {
     const { engine, push, view } = setup({ rows: milkAndDog() });
     const m = engine.setCompleted("t1", true);
-    push({
-      changes: [
-        change(2, "someone-else", {
-          rows: [row("t2", "Walk the dog", { version: 8 })],
+    push(
+      remote(
+        "e1",
+        change(1, "someone-else", { rows: [row("t2", "Walk the dog", { version: 8 })] }),
+        change(2, "", {
+          rows: [row("t5", "From the API", { created_at: NOW })],
+          total_delta: 1,
+          active_delta: 1,
         }),
-        change(3, "", { rows: [row("t5", "From the API", { created_at: NOW })] }),
-      ],
-      total: 3,
-      active: 2,
-    });
+      ),
+    );
     const v = view();
     assert.deepEqual(
       engine.outbox.items.map((x) => x.mid),
@@ -1002,7 +1088,8 @@ describe("Engine: settling changes", () => {
     assert.equal(byId(v, "t2").title, "Walk the dog");
     assert.equal(v.tasks[0].id, "t5");
     assert.equal(byId(v, "t1").completed, true, "our pending change still shows on top");
-    assert.equal(v.active, 1);
+    assert.equal(v.total, 3);
+    assert.equal(v.active, 2); // 3 active confirmed, one of them done here (pending)
   });
 
   test("a refused change reverts exactly that mutation; another pending one stays", () => {
@@ -1055,8 +1142,6 @@ describe("Engine: settling changes", () => {
     const undoOffer = io.notes.length;
     push({
       changes: [change(2, m.mid, { status: "refused", reason: "deleted", removed: ["t1"] })],
-      total: 1,
-      active: 1,
     });
     assert.equal(io.notes.length, undoOffer, "no refusal message");
     assert.equal(view().pending, 0);
@@ -1137,19 +1222,18 @@ describe("Engine: undo", () => {
   test("undo still works once the delete is confirmed (its outbox entry is gone)", () => {
     const { engine, push, view } = setup({ rows: milkAndDog() });
     const m = engine.remove("t1");
-    push({ changes: [change(2, m.mid, { removed: ["t1"] })], total: 1, active: 1 });
+    push({ changes: [change(2, m.mid, { removed: ["t1"], total_delta: -1, active_delta: -1 })] });
     assert.equal(view().pending, 0);
     assert.equal(byId(view(), "t1"), undefined);
+    assert.equal(view().total, 1);
     const u = engine.undo(m.mid);
     assert.equal(u.of, m.mid);
     assert.equal(byId(view(), "t1").title, "Buy milk");
     assert.equal(view().total, 2);
-    // The server confirms the undo with the restored row: nothing pending, row stays.
-    push({
-      changes: [change(3, u.mid, { rows: [milkAndDog()[0]] })],
-      total: 2,
-      active: 2,
-    });
+    // The server confirms the undo with the restored row (a restore is a new version):
+    // nothing pending, the row stays.
+    const restored = { ...milkAndDog()[0], version: milkAndDog()[0].version + 1 };
+    push({ changes: [change(3, u.mid, { rows: [restored], total_delta: 1, active_delta: 1 })] });
     assert.equal(view().pending, 0);
     assert.equal(byId(view(), "t1").title, "Buy milk");
   });
@@ -1225,7 +1309,7 @@ describe("Engine: connection and resending", () => {
     const m1 = engine.setCompleted("t1", true);
     const m2 = engine.remove("t2");
     assert.equal(io.sent.length, 2);
-    push({ total: 2, active: 2 }); // same epoch: nothing new to send
+    push({ query: "" }); // same epoch: nothing new to send
     assert.equal(io.sent.length, 2);
     push({ epoch: "e2", rowsSeq: 1 });
     assert.equal(io.sent.length, 3);

@@ -13,15 +13,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import reflex as rx
+from reflex_base.constants.state import FIELD_MARKER
 
 from tests.factories import make_account, make_task
 from tests.state.harness import StateHarness, state_harness
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState
 from todo_app.tasks import mutations, queries, writes
-from todo_app.tasks.state import CHANGES_KEPT, TaskState, push_changes
-from todo_app.tasks.types import TaskChange
+from todo_app.tasks.live import Live
+from todo_app.tasks.state import CHANGES_KEPT, TaskState
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -97,7 +97,9 @@ async def test_a_batch_is_applied_in_order_and_each_mutation_is_answered(
     state = await tab.state(TaskState)
     assert [outcome(state, m["mid"])["status"] for m in (create, done)] == ["applied"] * 2
     assert outcome(state, done["mid"])["rows"][0]["completed"] is True
-    assert (state.total, state.active) == (1, 0)
+    # The counts were read at the load; each entry says how it moves them.
+    moved = [(c["total_delta"], c["active_delta"]) for c in state.changes]
+    assert moved == [(1, 1), (0, -1)] and (state.total, state.active) == (0, 0)
     stored = queries.get_task(owner, task_id)
     assert stored.completed and stored.version == 2
 
@@ -213,28 +215,37 @@ async def test_a_revoked_session_goes_to_sign_in_and_applies_nothing(tab: StateH
     assert not (await tab.state(AuthState)).logged_in
 
 
-async def test_changes_from_elsewhere_arrive_as_rows_without_a_reload(tab: StateHarness) -> None:
+async def test_changes_from_elsewhere_arrive_as_rows_without_a_reload(
+    tab: StateHarness, wired_live: Live
+) -> None:
     owner, _ = await sign_in(tab)
     make_task(owner, "Seen")
     await tab.run(TaskState.load_tasks)
     state = await tab.state(TaskState)
-    rows_before, seq_before = state.rows, state.rows_seq
-    added = make_task(owner, "Added on the phone")
-    change = TaskChange(owner, upserted=(added,), total_delta=1, active_delta=1)
+    before = (state.rows, state.rows_seq, state.changes, state.total)
+    other = tab.new_tab()  # another account's tab, on this worker
+    other_owner, _ = await sign_in(other, "Eve")
+    await other.run(TaskState.load_tasks)
+    sent_before = len(tab.deltas)
 
-    class App:  # what push_changes needs of rx.App, over the harness's state manager
-        def modify_state(self, token: Any) -> Any:
-            return tab.manager.modify_state(rx.BaseStateToken(ident=tab.token, cls=rx.State))
+    added = make_task(owner, "Added on the phone")  # a commit by the REST API, say
+    await tab.until(lambda: len(tab.deltas) > sent_before)
+    [update] = tab.deltas[sent_before:]  # one update, of the one var, straight to the socket
+    remote = update[TaskState.get_full_name()]["remote" + FIELD_MARKER]
+    assert remote["epoch"] == state.epoch
+    [entry] = remote["changes"]
+    assert entry["seq"] == 1 and entry["rows"][0]["id"] == str(added.id)
+    assert (entry["total_delta"], entry["active_delta"]) == (1, 1)
+    state = await tab.state(TaskState)  # the tab's state was neither loaded nor changed
+    assert (state.rows, state.rows_seq, state.changes, state.total) == before
+    assert state.remote == {}
 
-    await push_changes(App(), tab.token, [change])  # type: ignore[arg-type]
-    state = await tab.state(TaskState)
-    assert state.rows == rows_before and state.rows_seq == seq_before  # the list is not re-sent
-    assert state.changes[-1]["rows"][0]["title"] == "Added on the phone"
-    assert (state.total, state.active) == (2, 2)
-
-    stranger = TaskChange(make_account("Eve").id, upserted=(added,), total_delta=1)
-    await push_changes(App(), tab.token, [stranger])  # type: ignore[arg-type]
-    assert (await tab.state(TaskState)).total == 2  # another user's change never lands here
+    make_task(owner, "Second")
+    await tab.until(lambda: len(tab.deltas) > sent_before + 1)
+    remote = tab.deltas[-1][TaskState.get_full_name()]["remote" + FIELD_MARKER]
+    assert [e["seq"] for e in remote["changes"]] == [1, 2]  # the last few are sent again
+    assert not any("Added on the phone" in str(d) for d in other.deltas)  # another account
+    assert other_owner != owner
 
 
 async def test_only_the_newest_changes_travel_and_resync_sends_the_list(tab: StateHarness) -> None:
@@ -258,10 +269,13 @@ async def test_large_lists_load_in_pages_with_counts_from_the_database(tab: Stat
     await tab.run(TaskState.load_tasks)
     state = await tab.state(TaskState)
     assert len(state.rows) == 50 and state.has_more and state.total == 60
-    await tab.run(TaskState.load_more)
+    await tab.run(TaskState.load_more, loaded=50)  # what the page has of this view
     state = await tab.state(TaskState)
-    assert len(state.rows) == 60 and not state.has_more
-    assert len({r["id"] for r in state.rows}) == 60
+    assert not state.has_more and len(state.rows) == 50  # the base stays; the rest comes
+    more = state.changes[-1]["rows"]  # as an entry, applied over the base
+    assert len({r["id"] for r in [*state.rows, *more]}) == 60
+    await tab.run(TaskState.load_more, loaded="50")  # not a count: nothing happens
+    assert (await tab.state(TaskState)).changes[-1]["rows"] == more
 
 
 async def test_search_reaches_beyond_the_loaded_page(tab: StateHarness) -> None:

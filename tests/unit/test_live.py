@@ -3,37 +3,67 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from tests.factories import make_user
 from tests.services import REDIS_URL, missing
+from todo_app.auth.rechecks import Trust, rechecks
 from todo_app.errors import NotFound
 from todo_app.tasks import deletes, queries, unit_of_work, writes
-from todo_app.tasks.live import Live, MemoryViewers, RedisViewers
+from todo_app.tasks.live import KEPT, Live, MemoryViewers, RedisChannel, RedisViewers
 from todo_app.tasks.types import TaskChange, TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
 
 
+TRUSTED = Trust(time.time(), time.time() + 3600)
+
+
 class Recorder:
-    def __init__(self, open_tabs: set[str] | None = None) -> None:
-        self.pushed: list[tuple[str, list[TaskChange]]] = []
-        self.open_tabs = open_tabs
+    """A worker's sockets: what each page was sent, which pages are open here, and how a
+    page's session reads when verified again."""
 
-    async def push(self, token: str, changes: list[TaskChange]) -> None:
-        self.pushed.append((token, changes))
+    def __init__(self, here: set[str] | None = None, live_sessions: bool = True) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.verified: list[str] = []
+        self.here = here
+        self.live_sessions = live_sessions
 
-    async def connected(self, token: str) -> bool:
-        return self.open_tabs is None or token in self.open_tabs
+    async def emit(self, token: str, value: dict[str, Any]) -> None:
+        self.sent.append((token, value))
+
+    async def verify(self, token: str, user_id: str) -> Trust | None:
+        self.verified.append(token)
+        return TRUSTED if self.live_sessions else None
+
+    def is_here(self, token: str) -> bool:
+        return self.here is None or token in self.here
+
+    def seqs(self, token: str) -> list[int]:
+        """Every entry the page has taken, once each, in order (as the browser applies them)."""
+        taken: list[int] = []
+        for to, value in self.sent:
+            if to == token:
+                taken += [e["seq"] for e in value["changes"] if e["seq"] > (taken or [0])[-1]]
+        return taken
 
 
-async def _drain(live: Live) -> None:
+def wired(rec: Recorder, channel: Any = None) -> Live:
+    live = Live(MemoryViewers(), channel)
+    live.install(rec.emit, rec.verify, rec.is_here)
+    live.start(asyncio.get_running_loop())
+    return live
+
+
+async def _drain(*lives: Live) -> None:
     for _ in range(100):
         await asyncio.sleep(0.02)
-        if not live._tasks and not live._pending:
+        if not any(live._tasks for live in lives):
             return
 
 
@@ -43,48 +73,82 @@ def _change(owner: uuid.UUID, title: str, origin: str = "") -> TaskChange:
     return TaskChange(owner, upserted=(task,), total_delta=1, active_delta=1, origin=origin)
 
 
-async def test_other_tabs_of_the_owner_get_the_rows_once_per_burst() -> None:
-    live, rec = Live(MemoryViewers()), Recorder()
-    live.install(rec.push, rec.connected)
-    live.start(asyncio.get_running_loop())
+async def test_other_pages_of_the_owner_get_every_entry_once_in_order() -> None:
+    rec = Recorder()
+    live = wired(rec)
     owner, stranger = uuid.uuid4(), uuid.uuid4()
-    live.watch(owner, "tab-a")
-    live.watch(owner, "tab-b")
-    live.watch(stranger, "tab-x")
+    live.watch(owner, "tab-a", epoch="ea", trust=TRUSTED)
+    live.watch(owner, "tab-b", epoch="eb", trust=TRUSTED)
+    live.watch(stranger, "tab-x", epoch="ex", trust=TRUSTED)
 
     burst = [_change(owner, f"t{i}", origin="tab-a") for i in range(5)]  # tab-a's rapid clicks
     # Written by a worker thread within a few milliseconds, as a burst of commits is.
     await asyncio.to_thread(lambda: [live.changed(change) for change in burst])
     await _drain(live)
-    assert [token for token, _ in rec.pushed] == ["tab-b"]  # not the origin, not a stranger
-    assert rec.pushed[0][1] == burst  # the rows themselves, in order, in one update
+    assert {token for token, _ in rec.sent} == {"tab-b"}  # not the origin, not a stranger
+    assert rec.seqs("tab-b") == [1, 2, 3, 4, 5]
+    last = rec.sent[-1][1]
+    assert last["epoch"] == "eb"
+    assert [e["rows"][0]["title"] for e in last["changes"]] == ["t0", "t1", "t2", "t3", "t4"]
+    assert len(rec.sent) < 5  # what came while an update was on its way went with the next
+    assert rec.verified == []  # a trusted page is sent without reading its session
 
 
-async def test_closed_tabs_are_forgotten() -> None:
-    live, rec = Live(MemoryViewers()), Recorder(open_tabs={"open"})
-    live.install(rec.push, rec.connected)
-    live.start(asyncio.get_running_loop())
+async def test_a_reloaded_page_is_numbered_afresh_and_keeps_only_the_last_few() -> None:
+    rec = Recorder()
+    live = wired(rec)
     owner = uuid.uuid4()
-    live.watch(owner, "open")
-    live.watch(owner, "closed")
+    live.watch(owner, "tab", epoch="e1", trust=TRUSTED)
+    live.changed(_change(owner, "before"))
+    await _drain(live)
+    live.watch(owner, "tab", epoch="e2", trust=TRUSTED)
+    for i in range(KEPT + 3):
+        live.changed(_change(owner, f"after {i}"))
+    await _drain(live)
+    last = rec.sent[-1][1]
+    assert last["epoch"] == "e2"
+    assert [e["seq"] for e in last["changes"]] == list(range(4, KEPT + 4))
+
+
+async def test_closed_pages_are_forgotten() -> None:
+    rec = Recorder(here={"open"})
+    live = wired(rec)
+    owner = uuid.uuid4()
+    live.watch(owner, "open", epoch="e", trust=TRUSTED)
+    live.watch(owner, "closed", epoch="e", trust=TRUSTED)
     live.changed(_change(owner, "x"))
     await _drain(live)
-    assert [token for token, _ in rec.pushed] == ["open"]
-    assert live.viewers.tokens(str(owner)) == ["open"]
+    assert [token for token, _ in rec.sent] == ["open"]
+    assert set(live._pages) == {"open"}
 
 
-async def test_a_failing_push_never_breaks_the_write(caplog: pytest.LogCaptureFixture) -> None:
-    live = Live(MemoryViewers())
+async def test_a_page_past_its_trust_is_verified_first_and_dropped_if_its_session_ended() -> None:
+    rec = Recorder(live_sessions=False)
+    live = wired(rec)
+    owner = uuid.uuid4()
+    live.watch(owner, "stale", epoch="e", trust=Trust(time.time() - 3600, time.time() + 3600))
+    live.watch(owner, "marked", epoch="e", trust=Trust(time.time() - 1, time.time() + 3600))
+    rechecks.mark(owner)  # a sign-out elsewhere, say: announced after both reads
+    live.changed(_change(owner, "secret"))
+    await _drain(live)
+    assert sorted(rec.verified) == ["marked", "stale"]
+    assert rec.sent == []  # neither page was sent the row
+    assert live._pages == {} and live.viewers.tokens(str(owner)) == []
+
+
+async def test_a_failing_send_never_breaks_the_write(caplog: pytest.LogCaptureFixture) -> None:
     attempts: list[str] = []
 
-    async def broken(token: str, changes: list[TaskChange]) -> None:
+    async def broken(token: str, value: dict[str, Any]) -> None:
         attempts.append(token)
         raise RuntimeError("socket gone")
 
-    live.install(broken)
+    rec = Recorder()
+    live = Live(MemoryViewers())
+    live.install(broken, rec.verify)
     live.start(asyncio.get_running_loop())
     owner = uuid.uuid4()
-    live.watch(owner, "tab")
+    live.watch(owner, "tab", epoch="e", trust=TRUSTED)
     live.changed(_change(owner, "x"))  # must not raise into the writer
     await _drain(live)
     assert attempts == ["tab"]
@@ -126,12 +190,7 @@ def test_every_service_write_is_announced_with_its_rows(monkeypatch: pytest.Monk
 
 
 def test_redis_viewers_are_shared_between_workers() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
-        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+    _redis_or_skip()
     user = f"test-{uuid.uuid4().hex}"
     worker_one, worker_two = RedisViewers(REDIS_URL), RedisViewers(REDIS_URL)
     worker_one.add(user, "tab-1")
@@ -140,3 +199,35 @@ def test_redis_viewers_are_shared_between_workers() -> None:
     worker_two.remove(user, "tab-1")
     assert worker_one.tokens(user) == ["tab-2"]
     worker_one.remove(user, "tab-2")
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+
+
+async def test_a_change_on_one_worker_reaches_the_pages_another_worker_holds_once() -> None:
+    _redis_or_skip()
+    one, two = Recorder(), Recorder()
+    worker_one, worker_two = (
+        wired(one, RedisChannel(REDIS_URL)),
+        wired(two, RedisChannel(REDIS_URL)),
+    )
+    owner = uuid.uuid4()
+    worker_one.watch(owner, "tab-1", epoch="e1", trust=TRUSTED)
+    worker_two.watch(owner, "tab-2", epoch="e2", trust=TRUSTED)
+    await asyncio.sleep(0.5)  # both listeners subscribed
+    await asyncio.to_thread(worker_one.changed, _change(owner, "from worker one"))
+    for _ in range(100):
+        if one.sent and two.sent:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)  # and nothing more arrives
+    await _drain(worker_one, worker_two)
+    assert one.seqs("tab-1") == [1] and two.seqs("tab-2") == [1]
+    assert len(one.sent) == len(two.sent) == 1  # its own publish is not sent twice
+    assert two.sent[0][1]["changes"][0]["rows"][0]["title"] == "from worker one"

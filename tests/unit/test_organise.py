@@ -813,8 +813,9 @@ def test_delete_and_restore_keep_every_field() -> None:
     gone = deletes.delete_task(owner, task.id)
     assert gone == task
     assert count(TaskTag) == 0
-    assert deletes.restore_tasks(owner, [gone]) == [task]
-    assert queries.get_task(owner, task.id) == task
+    back = replace(task, version=task.version + 1)  # a restore is a new version
+    assert deletes.restore_tasks(owner, [gone]) == [back]
+    assert queries.get_task(owner, task.id) == back
     assert list_tags(owner) == [("a", 1), ("b", 1)]
 
 
@@ -825,7 +826,7 @@ def test_clear_completed_and_restore_keep_tags() -> None:
     cleared = deletes.clear_completed(owner)
     assert cleared == [done]
     assert list_tags(owner) == [("x", 1)]
-    assert deletes.restore_tasks(owner, cleared) == [done]
+    assert deletes.restore_tasks(owner, cleared) == [replace(done, version=done.version + 1)]
     assert list_tags(owner) == [("x", 2), ("y", 1)]
 
 
@@ -836,7 +837,7 @@ def test_restore_into_a_deleted_list_lands_in_the_inbox() -> None:
     gone = deletes.delete_task(owner, task.id)
     lists.delete_list(owner, work)
     [back] = deletes.restore_tasks(owner, [gone])
-    assert back == replace(task, list_id=None)
+    assert back == replace(task, list_id=None, version=task.version + 1)
     assert find(owner, list_id="inbox") == ["x"]
 
 

@@ -421,8 +421,8 @@ def test_restore_after_delete_puts_tasks_back_in_place(alice: uuid.UUID) -> None
     restored = restore_tasks(alice, deleted)
 
     assert [t.id for t in restored] == [tasks[1].id, tasks[3].id]
-    assert restored == deleted
-    assert list_tasks(alice).items == list(reversed(tasks))
+    assert restored == [replace(t, version=t.version + 1) for t in deleted]  # a new version
+    assert [t.id for t in list_tasks(alice).items] == [t.id for t in reversed(tasks)]
 
 
 def test_restore_skips_tasks_that_exist_and_repeats_safely(alice: uuid.UUID) -> None:
@@ -432,7 +432,7 @@ def test_restore_skips_tasks_that_exist_and_repeats_safely(alice: uuid.UUID) -> 
     first = restore_tasks(alice, [kept, gone, gone])
     second = restore_tasks(alice, [kept, gone])
 
-    assert first == [gone]
+    assert first == [replace(gone, version=gone.version + 1)]
     assert second == []
     assert row_count() == 2
     assert restore_tasks(alice, []) == []
@@ -548,7 +548,8 @@ def test_clear_completed_deletes_only_completed_and_undo_restores(alice: uuid.UU
     assert clear_completed(alice) == []
 
     restore_tasks(alice, cleared)
-    assert list_tasks(alice).items == before
+    back = {t.id: replace(t, version=t.version + 1) for t in cleared}
+    assert list_tasks(alice).items == [back.get(t.id, t) for t in before]
 
 
 # --- listing ------------------------------------------------------------------------------

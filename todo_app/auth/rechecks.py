@@ -18,6 +18,7 @@ session again within ``RECHECK_SECONDS`` all the same.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -101,6 +102,26 @@ class RedisRechecks(Rechecks):
                 # Marks sent meanwhile are missed: pages read their sessions again within
                 # RECHECK_SECONDS anyway, and at once for the account marked here.
                 time.sleep(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Trust:
+    """A page's last read of its session: when it was taken (before the read) and when the
+    session expires, both epoch seconds. The page acts on it, and is sent live rows, while
+    it ``holds``."""
+
+    checked_at: float
+    expires_at: float
+
+    def holds(self, user_id: str) -> bool:
+        """Read under ``RECHECK_SECONDS`` ago, not expired, and no change of the account
+        announced by any worker since."""
+        now = time.time()
+        return (
+            now - self.checked_at < RECHECK_SECONDS
+            and now < self.expires_at
+            and rechecks.since(user_id) < self.checked_at
+        )
 
 
 def make_rechecks() -> Rechecks:

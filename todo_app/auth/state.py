@@ -34,7 +34,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from todo_app.auth import service
-from todo_app.auth.rechecks import RECHECK_SECONDS, rechecks
+from todo_app.auth.rechecks import Trust
 from todo_app.auth.routes import (
     AUTH_PATHS,
     HOME_PATH,
@@ -185,17 +185,16 @@ class AuthState(rx.State):
         return False
 
     def _session_is_fresh(self, token: str) -> bool:
-        """Whether the last read of this token's session may still be trusted: taken less than
-        ``RECHECK_SECONDS`` ago, before the session expires, and after the last change of the
-        account any worker announced (a sign-out elsewhere, a revocation, a new password)."""
-        now = time.time()
-        return (
-            token == self._checked_token
-            and now - self._checked_at < RECHECK_SECONDS
-            and self._who is not None
-            and now < self._who.expires_at.timestamp()
-            and rechecks.since(self.user_id) < self._checked_at
-        )
+        """Whether the last read of this token's session may still be trusted
+        (``Trust.holds``: recent, unexpired, and no change of the account announced since)."""
+        trust = self._trust()
+        return token == self._checked_token and trust is not None and trust.holds(self.user_id)
+
+    def _trust(self) -> Trust | None:
+        """The last read of this tab's session, as live pushes check it (None: never read)."""
+        if self._who is None:
+            return None
+        return Trust(self._checked_at, self._who.expires_at.timestamp())
 
     async def _verify(self, *, reread: bool = False) -> service.Authenticated | None:
         """The live session of this tab's token; None if there is none.

@@ -791,7 +791,12 @@ def filter_chips() -> rx.Component:
 def load_more() -> rx.Component:
     return rx.cond(
         TaskState.has_more & ~TaskState.loading,
-        rx.button("Load more", variant="outline", on_click=TaskState.load_more, width="100%"),
+        rx.button(
+            "Load more",
+            variant="outline",
+            on_click=TaskState.load_more(overlay.loaded),
+            width="100%",
+        ),
     )
 
 

@@ -83,7 +83,7 @@ def clear_completed(owner_id: uuid.UUID) -> list[TaskData]:
 def restore_in(
     session: Session, owner_id: uuid.UUID, tasks: list[TaskData]
 ) -> tuple[list[TaskData], TaskChange]:
-    """Put tasks back exactly as they were; ids already in the table are skipped, so an
+    """Put tasks back as they were (one version on); ids already in the table are skipped, so an
     undo can be repeated and can never take over another account's task. A list deleted
     meanwhile puts its task in the Inbox."""
     wanted: dict[uuid.UUID, TaskData] = {}
@@ -107,6 +107,10 @@ def restore_in(
     )
     for task in fresh:
         row = rules.stored(_as_row(task))
+        # A new version: an open page that saw the row go takes it back only newer than it
+        # went (assets/task_engine/core.js, Confirmed), and an edit based on the deleted row
+        # is refused as stale.
+        row["version"] = task.version + 1
         row["list_id"] = task.list_id if task.list_id in alive else None
         # The instant follows the wall-clock due in the owner's zone now (it may have changed).
         row["due_at"] = rules.due_instant(task.due_date, task.due_time, zone_of(session, owner_id))

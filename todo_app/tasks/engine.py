@@ -37,7 +37,7 @@ _OVERLAY = VarData(
 
 @dataclasses.dataclass
 class TaskRow:
-    """One row as the browser shows it (``tasks.state.row_of`` plus what the overlay adds)."""
+    """One row as the browser shows it (``tasks.live.page_row`` plus what the overlay adds)."""
 
     id: str = ""
     title: str = ""
@@ -65,6 +65,7 @@ class Overlay:
     top (each field a JS expression over ``useTaskView()``)."""
 
     tasks: rx.Var[list[TaskRow]] = _overlay("tasks", list[TaskRow])
+    loaded: rx.Var[int] = _overlay("loaded", int)
     total: rx.Var[int] = _overlay("total", int)
     active: rx.Var[int] = _overlay("active", int)
     completed_count: rx.Var[int] = _overlay("completedCount", int)
@@ -107,6 +108,7 @@ class TaskEngine(rx.Component):
     rows: rx.Var[list[dict[str, Any]]]
     rows_seq: rx.Var[int]
     changes: rx.Var[list[dict[str, Any]]]
+    remote: rx.Var[dict[str, Any]]
     total: rx.Var[int]
     active: rx.Var[int]
     epoch: rx.Var[str]
@@ -132,6 +134,7 @@ def task_engine() -> rx.Component:
         rows=TaskState.rows,
         rows_seq=TaskState.rows_seq,
         changes=TaskState.changes,
+        remote=TaskState.remote,
         total=TaskState.total,
         active=TaskState.active,
         epoch=TaskState.epoch,

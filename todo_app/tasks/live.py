@@ -1,40 +1,102 @@
 """Every open page is live: a change made in one tab, on another device or through the REST
 API reaches the user's other open task pages as the changed rows (DESIGN.md principle 6).
 
-How: the task service announces each committed write as a ``TaskChange`` (the rows as they
-are now, the ids removed, how the counts moved). This module keeps, per user, the client
-tokens of the tabs showing their tasks (in process memory, or in Redis when several workers
-share the load), and hands the change to each of those tabs except the one that made it.
-Nothing is read from the database for this: each tab gets the same small delta. A burst of
-changes (rapid clicks) reaches a tab as one update.
+How: the task service announces each committed write as a ``TaskChange``. This module turns
+it into one wire entry (the rows as they are now, the ids removed, how the counts moved),
+once, and sends it straight down the socket of each of the owner's open task pages except
+the one that made it. No tab's server-side state is loaded, locked or stored for this: the
+page merges the rows itself (assets/task_engine/core.js, ``Confirmed.remote``).
 
-The composition root (todo_app/todo_app.py) wires it: ``service.change_listeners`` gets
-``live.changed``, and ``install`` names how to push to a tab and how to tell it is open. With
-Redis, Reflex routes each update to whichever worker holds the tab's socket.
+- **One fan-out per user.** Each worker keeps, in memory, the task pages whose sockets it
+  holds (registered by the page's load, ``watch``). With Redis (several workers) a change is
+  published once on a channel every worker listens to, and each worker sends it to its own
+  pages: one Redis round trip per change, whatever the number of tabs.
+- **In order, nothing missed.** Each page numbers the entries it is sent (``seq``, per load:
+  ``epoch``) and each update re-sends the last ``KEPT`` of them, so the browser applies each
+  once, in order, even when React folds two updates into one render; a gap makes the page
+  load its list again. Changes that arrive while an update is on its way go together in the
+  next one, without waiting for a timer.
+- **Only to who may see it.** A page is sent rows only while the session it last verified
+  may still be trusted (``auth/rechecks.py``: read less than a minute ago, not expired, no
+  change announced for the account since); otherwise ``verify`` reads the session again
+  first (through the tab's state), and a page whose session ended is emptied and forgotten.
 
-Nothing here may break a write: every failure is logged and dropped.
+The composition root (todo_app/todo_app.py) wires it: the unit of work's ``change_listeners``
+get ``live.changed``; ``install`` names how to send to a page, how to verify one, and how to
+tell that a page's socket is on this worker. Nothing here may break a write: every failure is
+logged and dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import dataclasses
+import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
+from todo_app.auth.rechecks import Trust
 from todo_app.settings import get_settings
-from todo_app.tasks.types import TaskChange
+from todo_app.tasks.types import TaskChange, TaskData
 
 logger = logging.getLogger("todo_app.live")
 
-COALESCE_SECONDS = 0.02  # changes within this window reach a tab as one update
+KEPT = 8  # entries re-sent with each update (the page applies each once, by seq)
 VIEWER_TTL_SECONDS = 7 * 86_400
+CHANNEL = "todo:task-changes"
+
+
+def page_row(task: TaskData) -> dict[str, Any]:
+    """A task as the page renders it (no update time: the page does not show it)."""
+    values = task.to_dict()
+    del values["updated_at"]
+    return values
+
+
+def entry_of(change: TaskChange | None) -> dict[str, Any]:
+    """A committed change as the page applies it (the same for its own and others' changes)."""
+    if change is None:
+        return {"rows": [], "removed": [], "total_delta": 0, "active_delta": 0}
+    return {
+        "rows": [page_row(task) for task in change.upserted],
+        "removed": [str(task_id) for task_id in change.removed],
+        "total_delta": change.total_delta,
+        "active_delta": change.active_delta,
+    }
+
+
+# How to send a page its entries (``TaskState.remote``); how to read a page's session again
+# (None: it may no longer see the user's rows); whether a page's socket is on this worker.
+Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
+Verify = Callable[[str, str], Awaitable[Trust | None]]
+Here = Callable[[str], bool]
+
+
+@dataclasses.dataclass(eq=False)
+class _Page:
+    """One open task page on this worker, since its last load."""
+
+    token: str
+    user_id: str
+    epoch: str
+    trust: Trust
+    seq: int = 0  # entries numbered for this page so far
+    sent: int = 0  # the highest seq sent
+    busy: bool = False  # an update is on its way
+    recent: collections.deque[dict[str, Any]] = dataclasses.field(
+        default_factory=lambda: collections.deque(maxlen=KEPT)
+    )
 
 
 class Viewers(Protocol):
+    """Every open page of a user, on any worker (for the rare pushes that need the tab's
+    state, such as a reminder's bell)."""
+
     def add(self, user_id: str, token: str) -> None: ...
     def remove(self, user_id: str, token: str) -> None: ...
     def tokens(self, user_id: str) -> list[str]: ...
@@ -93,67 +155,182 @@ class RedisViewers:
         return [t.decode() for t in self._redis.zrange(key, 0, -1)]
 
 
-# A push answers False when the tab may no longer see the user's rows (its session ended):
-# the tab is then forgotten as a viewer.
-Push = Callable[[str, list[TaskChange]], Awaitable[bool | None]]
-Connected = Callable[[str], Awaitable[bool]]
+class Channel(Protocol):
+    """How one worker's changes reach the others (nothing to do with one worker)."""
+
+    def publish(self, message: bytes) -> None: ...
+    def listen(self, hear: Callable[[bytes], None]) -> None: ...
+
+
+class RedisChannel:
+    """A Redis pub/sub channel: one PUBLISH per change; a thread per worker listens."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._url = url
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._listener: threading.Thread | None = None
+
+    def publish(self, message: bytes) -> None:
+        self._redis.publish(CHANNEL, message)
+
+    def listen(self, hear: Callable[[bytes], None]) -> None:
+        if self._listener is None:
+            self._listener = threading.Thread(
+                target=self._listen, args=(hear,), name="todo-live", daemon=True
+            )
+            self._listener.start()
+
+    def _listen(self, hear: Callable[[bytes], None]) -> None:
+        import redis
+
+        while True:
+            try:
+                client = redis.Redis.from_url(self._url, socket_connect_timeout=2)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                for message in pubsub.listen():
+                    data = message.get("data")
+                    if isinstance(data, bytes):
+                        hear(data)
+            except Exception:
+                # Changes sent meanwhile are missed here: the pages see them on their next
+                # load (a reconnect loads again).
+                logger.warning("lost the task-change channel; listening again", exc_info=True)
+                time.sleep(1)
 
 
 class Live:
-    """The wiring between the service's announcements and the open tabs."""
+    """The wiring between the service's announcements and the open pages."""
 
-    def __init__(self, viewers: Viewers) -> None:
+    def __init__(self, viewers: Viewers, channel: Channel | None = None) -> None:
         self.viewers = viewers
+        self.channel = channel
+        self.instance = uuid.uuid4().hex  # this worker, to skip its own published changes
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.push: Push | None = None
-        self.connected: Connected | None = None
-        self._pending: dict[str, list[TaskChange]] = {}
+        self.emit: Emit | None = None
+        self.verify: Verify | None = None
+        self.here: Here | None = None
+        # On the event loop only (watch and changed hand over with call_soon_threadsafe, so a
+        # page registered before a change was committed always hears it).
+        self._pages: dict[str, _Page] = {}
+        self._by_user: dict[str, set[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def install(self, push: Push, connected: Connected | None = None) -> None:
-        """Called once the app exists: how to update a tab, and how to tell if it is open."""
-        self.push, self.connected = push, connected
+    def install(self, emit: Emit, verify: Verify, here: Here | None = None) -> None:
+        """Called once the app exists: how to send to a page, verify one, and find one."""
+        self.emit, self.verify, self.here = emit, verify, here
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Called on the server's event loop at start-up (a lifespan task)."""
         self.loop = loop
+        if self.channel is not None:
+            self.channel.listen(self._heard)
 
-    def watch(self, user_id: uuid.UUID, token: str) -> None:
-        """This tab shows ``user_id``'s tasks (runs in a worker thread, beside the load)."""
-        if token:
-            try:
-                self.viewers.add(str(user_id), token)
-            except Exception:
-                logger.warning("could not record a viewer", exc_info=True)
+    # ----- pages ----------------------------------------------------------------------
 
-    def changed(self, change: TaskChange) -> None:
-        """The service committed ``change`` (called from any thread)."""
-        loop = self.loop
-        if loop is None or self.push is None or loop.is_closed():
+    def watch(self, user_id: uuid.UUID, token: str, *, epoch: str, trust: Trust) -> None:
+        """This page (re)loads ``user_id``'s tasks as ``epoch`` (any thread, before the read).
+
+        Entries are numbered afresh for the new epoch; the page takes them once its load
+        has arrived."""
+        if not token:
             return
         try:
-            tokens = [t for t in self.viewers.tokens(str(change.owner_id)) if t != change.origin]
+            self.viewers.add(str(user_id), token)
         except Exception:
-            logger.warning("could not read the viewers", exc_info=True)
-            return
-        if tokens:
-            loop.call_soon_threadsafe(self._schedule, str(change.owner_id), tokens, change)
+            logger.warning("could not record a viewer", exc_info=True)
+        page = _Page(token, str(user_id), epoch, trust)
+        self._on_loop(self._register, page)
 
-    def _schedule(self, user_id: str, tokens: list[str], change: TaskChange) -> None:
+    def _register(self, page: _Page) -> None:
+        old = self._pages.get(page.token)
+        if old is not None:
+            self._by_user.get(old.user_id, set()).discard(page.token)
+        self._pages[page.token] = page
+        self._by_user.setdefault(page.user_id, set()).add(page.token)
+
+    def _forget(self, page: _Page) -> None:
+        if self._pages.get(page.token) is page:
+            del self._pages[page.token]
+            tokens = self._by_user.get(page.user_id, set())
+            tokens.discard(page.token)
+            if not tokens:
+                self._by_user.pop(page.user_id, None)
+
+    # ----- changes --------------------------------------------------------------------
+
+    def changed(self, change: TaskChange) -> None:
+        """The service committed ``change`` (called from any thread, after the commit)."""
+        if self.loop is None or self.emit is None:
+            return
+        user_id, entry = str(change.owner_id), entry_of(change)
+        entry["mid"] = change.mutation_id
+        self._on_loop(self._fan_out, user_id, change.origin, entry)
+        if self.channel is not None:
+            message = {"from": self.instance, "user": user_id, "origin": change.origin}
+            try:
+                self.channel.publish(json.dumps({**message, "entry": entry}).encode())
+            except Exception:
+                logger.warning("could not announce a change to the other workers", exc_info=True)
+
+    def _heard(self, data: bytes) -> None:
+        """Another worker's change (on the listener thread)."""
+        try:
+            message = json.loads(data)
+            if message["from"] != self.instance:
+                self._on_loop(self._fan_out, message["user"], message["origin"], message["entry"])
+        except Exception:
+            logger.warning("could not read a change from the channel", exc_info=True)
+
+    def _on_loop(self, callback: Callable[..., None], *args: Any) -> None:
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(callback, *args)
+
+    def _fan_out(self, user_id: str, origin: str, entry: dict[str, Any]) -> None:
         assert self.loop is not None
-        for token in tokens:
-            waiting = self._pending.get(token)
-            if waiting is not None:
-                waiting.append(change)  # joins the update already on its way
-                continue
-            self._pending[token] = [change]
-            task = self.loop.create_task(self._deliver(user_id, token))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        for token in list(self._by_user.get(user_id, ())):
+            if token == origin:
+                continue  # the page that made it has its answer already
+            page = self._pages[token]
+            page.seq += 1
+            page.recent.append({**entry, "seq": page.seq})
+            if not page.busy:
+                page.busy = True
+                task = self.loop.create_task(self._send(page))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, page: _Page) -> None:
+        """Send the page what it has not had yet; whatever arrives meanwhile goes next."""
+        assert self.emit is not None and self.verify is not None
+        try:
+            while page.sent < page.seq and self._pages.get(page.token) is page:
+                if self.here is not None and not self.here(page.token):
+                    self._forget(page)  # closed, or now served by another worker
+                    return
+                if not page.trust.holds(page.user_id):
+                    trust = await self.verify(page.token, page.user_id)
+                    if trust is None:
+                        self._forget(page)
+                        await asyncio.to_thread(self.viewers.remove, page.user_id, page.token)
+                        return
+                    page.trust = trust
+                entries = list(page.recent)
+                page.sent = entries[-1]["seq"]
+                await self.emit(page.token, {"epoch": page.epoch, "changes": entries})
+        except Exception:
+            logger.warning("could not update an open page", exc_info=True)
+        finally:
+            page.busy = False
+
+    # ----- the rare pushes that need a tab's state ------------------------------------
 
     def each_tab(self, user_id: uuid.UUID, make: Callable[[str], Awaitable[bool | None]]) -> None:
-        """Run ``make(token)`` on the server's loop for each open tab of the user (any thread);
-        a tab for which it answers False is forgotten as a viewer."""
+        """Run ``make(token)`` on the server's loop for each open tab of the user, on any
+        worker (any thread); a tab for which it answers False is forgotten as a viewer."""
         loop = self.loop
         if loop is None or loop.is_closed():
             return
@@ -173,23 +350,12 @@ class Live:
         for token in tokens:
             asyncio.run_coroutine_threadsafe(guarded(token), loop)
 
-    async def _deliver(self, user_id: str, token: str) -> None:
-        await asyncio.sleep(COALESCE_SECONDS)
-        changes = self._pending.pop(token, [])
-        try:
-            if self.connected is not None and not await self.connected(token):
-                await asyncio.to_thread(self.viewers.remove, user_id, token)
-                return
-            assert self.push is not None
-            if await self.push(token, changes) is False:
-                await asyncio.to_thread(self.viewers.remove, user_id, token)
-        except Exception:
-            logger.warning("could not update an open page", exc_info=True)
-
 
 def make_live() -> Live:
     url = get_settings().redis_url
-    return Live(RedisViewers(url) if url else MemoryViewers())
+    if url:
+        return Live(RedisViewers(url), RedisChannel(url))
+    return Live(MemoryViewers())
 
 
 live = make_live()

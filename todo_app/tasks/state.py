@@ -5,11 +5,15 @@ The page never waits for this state to paint: the browser side of the change eng
 durable outbox until a change here settles it (DESIGN.md principle 3). This class holds:
 
 - ``rows``: the confirmed list as loaded (sent once per load, not on every change);
-- ``changes``: the newest confirmed changes after ``rows_seq``, each a small row delta with
-  the id of the mutation that caused it and how it ended (applied, refused, failed). Each
-  delta re-sends only these few entries, never the list; the browser applies each ``seq``
-  once and asks for ``resync`` if it ever misses one;
-- ``total`` and ``active``: the counts, from the database, kept by the deltas.
+- ``changes``: this tab's newest confirmed changes after ``rows_seq``, each a small row delta
+  with the id of the mutation that caused it, how it ended (applied, refused, failed) and how
+  it moved the counts. Each delta re-sends only these few entries, never the list; the
+  browser applies each ``seq`` once and asks for ``resync`` if it ever misses one;
+- ``remote``: never set here. Changes made elsewhere (another tab, device, the REST API) are
+  sent straight down the socket into this var by ``tasks/live.py`` (``push_remote``),
+  without loading or locking this state; the browser merges them;
+- ``total`` and ``active``: the counts from the database at the load; the browser moves
+  them with each change.
 
 Every handler that reads or writes tasks runs only for a live session (``@signed_in``).
 ``send`` is the one handler family for task mutations: it re-checks the session, then lets
@@ -27,8 +31,11 @@ from datetime import date
 from typing import Any
 
 import reflex as rx
+from reflex.state import StateUpdate
+from reflex_base.constants.state import FIELD_MARKER
 
 from todo_app import quickadd, recurrence
+from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.errors import InvalidInput
@@ -36,7 +43,7 @@ from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
 from todo_app.tasks import fields, live, mutations, queries, quick_add, views
 from todo_app.tasks.tags import list_tags
-from todo_app.tasks.types import TaskChange, TaskCounts, TaskData, TaskPage
+from todo_app.tasks.types import TaskChange, TaskCounts, TaskPage
 from todo_app.text import has_control_characters
 
 logger = logging.getLogger("todo_app.tasks")
@@ -47,15 +54,11 @@ CHANGES_KEPT = 12  # confirmed changes re-sent with each delta (the browser appl
 NEW_TASK_INPUT_ID = "new-task"
 
 
-def row_of(task: TaskData) -> dict[str, Any]:
-    """A task as the page renders it (no update time: the page does not show it)."""
-    values = task.to_dict()
-    del values["updated_at"]
-    return values
+LOADED_MAX = 100_000  # the most rows a page may say it has loaded (``load_more``)
 
 
-def _sorted(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows.values(), key=lambda r: (r["created_at"], r["id"]), reverse=True)
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (r["created_at"], r["id"]), reverse=True)
 
 
 def _apply_batch(
@@ -100,6 +103,8 @@ class TaskState(rx.State):
     rows: list[dict[str, Any]] = []
     rows_seq: int = 0
     changes: list[dict[str, Any]] = []
+    # Written only by live.py, straight to the browser ({"epoch", "changes"}); see above.
+    remote: dict[str, Any] = {}
     # Changes on every page load (and reconnect, which loads again): the browser then sends
     # its whole outbox again, since what it sent before may never have arrived.
     epoch: str = ""
@@ -131,25 +136,16 @@ class TaskState(rx.State):
     active: int = 0
 
     _seq: int = 0
-    _rows: dict[str, dict[str, Any]] = {}
 
     # ----- confirmed changes --------------------------------------------------------
 
     def _record(self, entry: dict[str, Any], change: TaskChange | None) -> None:
-        """One confirmed change: into this tab's rows and counts, and out in the next delta."""
+        """One confirmed change of this tab's, out in the next delta (the browser keeps the
+        rows and the counts)."""
         self._seq += 1
-        rows = [row_of(t) for t in change.upserted] if change else []
-        removed = [str(i) for i in change.removed] if change else []
-        for row in rows:
-            self._rows[row["id"]] = row
-        for task_id in removed:
-            self._rows.pop(task_id, None)
-        if change:
-            self.total = max(0, self.total + change.total_delta)
-            self.active = min(max(0, self.active + change.active_delta), self.total)
         self.changes = [
             *self.changes[-(CHANGES_KEPT - 1) :],
-            {**entry, "seq": self._seq, "rows": rows, "removed": removed},
+            {**entry, **live.entry_of(change), "seq": self._seq},
         ]
 
     def _receive(self, receipt: mutations.Receipt) -> None:
@@ -164,18 +160,10 @@ class TaskState(rx.State):
         }
         self._record(entry, change)
 
-    def _merge_remote(self, changes: list[TaskChange]) -> None:
-        """Changes committed elsewhere (another tab, device or the REST API): apply the rows."""
-        if self.loading or not self.epoch:
-            return  # a load is under way (or none happened): it will read them anyway
-        for change in changes:
-            entry = {"mid": change.mutation_id, "status": mutations.APPLIED}
-            self._record({**entry, "reason": "", "detail": ""}, change)
-
-    def _publish_rows(self) -> None:
-        """Send the whole confirmed list (a load, load more, or a resync)."""
+    def _publish_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Send a new base: the whole list as loaded (a load, a search, or a resync)."""
         self._seq += 1  # a new base, even when no change came since the last one
-        self.rows = _sorted(self._rows)
+        self.rows = _sorted(rows)
         self.rows_seq = self._seq
         self.changes = []
 
@@ -198,9 +186,11 @@ class TaskState(rx.State):
 
     @rx.event
     @signed_in
-    def resync(self, who: Authenticated) -> None:
-        """The browser missed a change (more arrived at once than are kept): send the list."""
-        self._publish_rows()
+    async def resync(self, who: Authenticated):
+        """The browser missed a change (more arrived at once than are kept): load the list
+        again from the database."""
+        async for event in self._load_page(who, offset=0):
+            yield event
 
     # ----- loading --------------------------------------------------------------------
 
@@ -222,12 +212,19 @@ class TaskState(rx.State):
             yield event
 
     async def _load_page(self, who: Authenticated, *, offset: int):
+        """Read a page of the view. The first page is a new base (a new epoch, and this tab
+        registered for live entries before the read, so no change committed meanwhile is
+        missed); a later page reaches the browser as a change entry with its rows."""
         tab = self.router.session.client_token
         status, query, url_query = self.filter, self.query, self.router.url.query
         user = who.user
+        epoch = uuid.uuid4().hex if offset == 0 else self.epoch
+        # What @signed_in just relied on; live entries are sent while it holds.
+        trust = (await self.get_state(AuthState))._trust() or Trust(0.0, 0.0)
 
         def read() -> tuple[TaskPage, TaskCounts, _Context]:
-            live.live.watch(user.id, tab)
+            if offset == 0:
+                live.live.watch(user.id, tab, epoch=epoch, trust=trust)
             lists = lists_service.list_lists(user.id)
             view = views.parse_view(url_query, {str(item.id): item.name for item in lists})
             today = fields.today_in(user.time_zone)
@@ -246,16 +243,16 @@ class TaskState(rx.State):
             self.loading = False
             yield rx.toast.error("Could not load your tasks; reload the page to try again.")
             return
-        if offset == 0:
-            self._rows = {}
-            self.epoch = uuid.uuid4().hex
         self._show_context(context)
-        for task in page.items:
-            self._rows[str(task.id)] = row_of(task)
-        self.total, self.active = counts.total, counts.active
         self.has_more = page.total > offset + len(page.items)
         self.loading = False
-        self._publish_rows()
+        if offset == 0:
+            self.epoch = epoch
+            self.total, self.active = counts.total, counts.active
+            self._publish_rows([live.page_row(task) for task in page.items])
+        else:
+            entry = {"mid": "", "status": mutations.APPLIED, "reason": "", "detail": ""}
+            self._record(entry, TaskChange(user.id, upserted=tuple(page.items)))
 
     def _show_view(self, view: views.ViewSpec, today: date) -> None:
         self.view_kind, self.view_title = view.kind, view.title
@@ -291,10 +288,11 @@ class TaskState(rx.State):
 
     @rx.event
     @signed_in
-    async def load_more(self, who: Authenticated):
-        wanted = {"active": False, "completed": True}.get(self.filter)
-        shown = sum(1 for r in self._rows.values() if wanted is None or r["completed"] is wanted)
-        async for event in self._load_page(who, offset=shown):
+    async def load_more(self, who: Authenticated, loaded: Any):
+        """The next page, after the ``loaded`` rows of this view the browser has."""
+        if not isinstance(loaded, int) or isinstance(loaded, bool):
+            return
+        async for event in self._load_page(who, offset=min(max(loaded, 0), LOADED_MAX)):
             yield event
 
     async def _parse_quick(self, text: str) -> None:
@@ -384,17 +382,26 @@ class TaskState(rx.State):
             yield event
 
 
-async def push_changes(app: rx.App, client_token: str, changes: list[TaskChange]) -> bool:
-    """Give one open tab the rows another tab, device or API call changed (under its lock).
+async def push_remote(app: rx.App, client_token: str, value: dict[str, Any]) -> None:
+    """Send one open page the live entries ``tasks/live.py`` has for it, into ``remote``.
 
-    False when the tab may no longer see them (its session ended, or another account is
-    signed in there): it should stop being told.
+    A delta of that one var, straight to the tab's socket (on whichever worker holds it):
+    the tab's state is not loaded, locked or stored. Reflex 0.10 has no public way to send a
+    var's value without its state; the delta's shape (state name, var name + FIELD_MARKER)
+    is what its own ``build_delta`` sends, and this adapter is the one place that knows it.
     """
-    if not changes:
-        return True
-    async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=TaskState)) as root:
+    delta = {TaskState.get_full_name(): {"remote" + FIELD_MARKER: value}}
+    namespace = app.event_namespace
+    if namespace is not None:
+        await namespace.emit_update(StateUpdate(delta=delta), client_token)
+
+
+async def verify_viewer(app: rx.App, client_token: str, user_id: str) -> live.Trust | None:
+    """Read an open page's session again before it is sent more of ``user_id``'s rows
+    (under the tab's lock). None when it may no longer see them: it has then been emptied."""
+    async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=AuthState)) as root:
         auth = await root.get_state(AuthState)
-        if not await auth._may_receive(str(changes[0].owner_id)):
-            return False
-        (await root.get_state(TaskState))._merge_remote(changes)
-        return True
+        if not await auth._may_receive(user_id):
+            return None
+        # Never None after a verified read; if it were, the next send would verify again.
+        return auth._trust() or Trust(0.0, 0.0)
