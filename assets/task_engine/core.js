@@ -251,7 +251,8 @@ export class Confirmed {
     this.epoch = "";
     this.seq = 0;
     this.remoteSeq = 0;
-        this.gone = new Map(); // id -> version when removed (-1: not known here)
+    this.counts = { total: 0, active: 0 };
+    this.gone = new Map(); // id -> version when removed (-1: not known here)
   }
 
   sync({ rows, rowsSeq, changes, epoch, total = 0, active = 0, remote = null }) {

@@ -487,6 +487,11 @@ describe("Confirmed", () => {
 });
 
 describe("Confirmed: changes made elsewhere (remote)", () => {
+  test("a page renders before its first load arrives", () => {
+    const engine = new Engine(makeIo({}));
+    assert.deepEqual([engine.getSnapshot().total, engine.getSnapshot().tasks], [0, []]);
+  });
+
   const base = () => ({
     rows: [row("t1", "A", { version: 2 }), row("t2", "B")],
     rowsSeq: 1,
