@@ -29,7 +29,8 @@ Measured per event, in the client, from just before the emit:
                   the emit" may answer an earlier event: the mid is what ties an answer to it;
   confirmation:   until the update whose new ``changes`` hold this mid as "applied"
                   (TaskState.send emits nothing before its write commits, so the two coincide);
-  live delta:     until each of the user's other tabs gets the mid in its ``changes``.
+  live delta:     until each of the user's other tabs gets the mid in its ``remote`` entries
+                  (sent straight to the socket by tasks/live.py).
 Server CPU: the server's process tree (psutil), per event, idle rate subtracted; this run's
 PostgreSQL backends and the Redis server (all of it: it is shared) are reported apart.
 Lost changes: every task read back through ``GET /api/tasks`` must have the last
@@ -115,6 +116,8 @@ class Tab:
     completed: bool  # the last value sent (or loaded)
     sock: AsyncTab | None = None
     last_seq: int = 0
+    epoch: str = ""  # the load the live entries (``remote``) are numbered for
+    remote_seq: int = 0
     rows_loaded: bool = False
     resyncing: bool = False
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -203,6 +206,9 @@ class Load:
             rows = var(tasks, "rows")
             if rows is not None:
                 tab.last_seq = var(tasks, "rows_seq", tab.last_seq)
+                epoch = var(tasks, "epoch", tab.epoch)
+                if epoch != tab.epoch:
+                    tab.epoch, tab.remote_seq = epoch, 0
                 for row in rows:
                     if row["id"] == tab.task_id:
                         tab.version = row["version"]
@@ -231,6 +237,18 @@ class Load:
                             if row["id"] == tab.task_id:
                                 tab.version = row["version"]
                         continue
+            # Changes made elsewhere: sent straight to the socket (tasks/live.py), numbered
+            # per load, the last few re-sent each time; applied once each, as the page does.
+            remote = var(tasks, "remote")
+            if remote and remote.get("epoch") == tab.epoch:
+                fresh = sorted((e for e in remote["changes"] if e["seq"] > tab.remote_seq),
+                               key=lambda e: e["seq"])  # fmt: skip
+                if fresh and fresh[0]["seq"] != tab.remote_seq + 1:
+                    self.gaps += 1
+                    self.skipped += fresh[0]["seq"] - tab.remote_seq - 1
+                    self._resync(tab)
+                for entry in fresh:
+                    tab.remote_seq = entry["seq"]
                     origin = self.by_mid.get(entry["mid"])
                     if origin is not None and origin.tab is not tab:
                         origin.live.append((t_recv - origin.t_send) * 1000)
@@ -320,7 +338,7 @@ class Load:
         deadline = time.monotonic() + LIVE_DRAIN_S
         while kind == "toggle" and self._missing_live() and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)  # the last live deltas (20 ms coalescing) and their CPU
+        await asyncio.sleep(0.3)  # the last live deltas and their CPU
         after = meter.snapshot()
         lag_stop.set()
         await lag_task
@@ -529,7 +547,7 @@ PROFILE_PARTS = [
     ("mutations.apply (claim + write + commit)", "apply (todo_app/tasks/mutations.py"),
     ("writes.write_in (the versioned UPDATE)", "write_in (todo_app/tasks/writes.py"),
     ("live.changed (viewer lookup, scheduling)", "changed (todo_app/tasks/live.py"),
-    ("push_changes (app.modify_state per tab)", "push_changes (todo_app/tasks/state.py"),
+    ("live._send (straight to each page's socket)", "_send (todo_app/tasks/live.py"),
     ("SQLAlchemy, anywhere", "(sqlalchemy/"),
     ("DB driver: cursor execute", "do_execute (sqlalchemy/engine/default.py"),
     ("SQLAlchemy commit", "Session.commit (sqlalchemy/orm/session.py"),

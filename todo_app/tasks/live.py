@@ -207,7 +207,7 @@ class Live:
     def __init__(self, viewers: Viewers, channel: Channel | None = None) -> None:
         self.viewers = viewers
         self.channel = channel
-        self.instance = uuid.uuid4().hex  # this worker, to skip its own published changes
+        self.instance = ""  # this worker, to skip its own published changes (see start)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.emit: Emit | None = None
         self.verify: Verify | None = None
@@ -223,8 +223,11 @@ class Live:
         self.emit, self.verify, self.here = emit, verify, here
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Called on the server's event loop at start-up (a lifespan task)."""
+        """Called on the server's event loop at start-up (a lifespan task), in each worker:
+        the workers may be forked from one process that imported this module, so each names
+        itself only here."""
         self.loop = loop
+        self.instance = uuid.uuid4().hex
         if self.channel is not None:
             self.channel.listen(self._heard)
 
