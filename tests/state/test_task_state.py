@@ -19,7 +19,7 @@ from tests.factories import make_account, make_task
 from tests.state.harness import StateHarness, state_harness
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState
-from todo_app.tasks import mutations, queries, writes
+from todo_app.tasks import live, mutations, queries, writes
 from todo_app.tasks.live import Live
 from todo_app.tasks.state import CHANGES_KEPT, TaskState
 
@@ -260,6 +260,22 @@ async def test_only_the_newest_changes_travel_and_resync_sends_the_list(tab: Sta
     state = await tab.state(TaskState)
     assert len(state.rows) == 20 and state.changes == []
     assert state.rows_seq > 20  # a base newer than every change sent before it
+
+
+async def test_a_change_goes_again_only_while_recent(
+    tab: StateHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, _ = await sign_in(tab)
+    await tab.run(TaskState.load_tasks)
+    first = [mutation("create", uuid.uuid4(), fields={"title": f"a{i}"}) for i in range(3)]
+    await tab.run(TaskState.send, uid=str(owner), batch=first)
+    assert len((await tab.state(TaskState)).changes) == 3  # one event's entries go together
+    await tab.run(TaskState.send, uid=str(owner), batch=[mutation("create", uuid.uuid4())])
+    assert len((await tab.state(TaskState)).changes) == 4  # sent a moment ago: again
+    monkeypatch.setattr(live, "RESEND_SECONDS", 0.0)  # as if seconds had passed
+    await tab.run(TaskState.send, uid=str(owner), batch=[mutation("create", uuid.uuid4())])
+    [entry] = (await tab.state(TaskState)).changes  # the rows already sent stay home
+    assert entry["seq"] == max(c["seq"] for c in (await tab.state(TaskState)).changes)
 
 
 async def test_large_lists_load_in_pages_with_counts_from_the_database(tab: StateHarness) -> None:

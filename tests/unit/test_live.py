@@ -15,7 +15,14 @@ from tests.services import REDIS_URL, missing
 from todo_app.auth.rechecks import Trust, rechecks
 from todo_app.errors import NotFound
 from todo_app.tasks import deletes, queries, unit_of_work, writes
-from todo_app.tasks.live import KEPT, Live, MemoryViewers, RedisChannel, RedisViewers
+from todo_app.tasks.live import (
+    KEPT,
+    Live,
+    MemoryViewers,
+    RedisChannel,
+    RedisViewers,
+    recent,
+)
 from todo_app.tasks.types import TaskChange, TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -108,6 +115,13 @@ async def test_a_reloaded_page_is_numbered_afresh_and_keeps_only_the_last_few() 
     last = rec.sent[-1][1]
     assert last["epoch"] == "e2"
     assert [e["seq"] for e in last["changes"]] == list(range(4, KEPT + 4))
+
+
+def test_an_update_carries_what_is_unsent_and_what_was_sent_lately() -> None:
+    now = time.monotonic()
+    kept = [(now - 60, {"seq": 1}), (now - 0.5, {"seq": 2}), (now - 60, {"seq": 3})]
+    # 1 was sent a minute ago: not again; 2 was sent lately: again; 3 was never sent.
+    assert [e["seq"] for e in recent(kept, sent=2)] == [2, 3]
 
 
 async def test_closed_pages_are_forgotten() -> None:

@@ -11,7 +11,8 @@ page merges the rows itself (assets/task_engine/core.js, ``Confirmed.remote``).
   holds (registered by the page's load, ``watch``). With Redis (several workers) a change is
   published once on a channel every worker listens to, and each worker sends it to its own
   pages: one Redis round trip per change, whatever the number of tabs.
-- **In order, nothing missed.** Each page numbers the entries it is sent (``seq``, per load:
+- **In order, nothing missed.** A page is registered before its load reads, so a change
+  committed after the read finds it. Each page numbers the entries it is sent (``seq``, per load:
   ``epoch``) and each update re-sends the last ``KEPT`` of them, so the browser applies each
   once, in order, even when React folds two updates into one render; a gap makes the page
   load its list again. Changes that arrive while an update is on its way go together in the
@@ -37,7 +38,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from todo_app.auth.rechecks import Trust
@@ -46,9 +47,19 @@ from todo_app.tasks.types import TaskChange, TaskData
 
 logger = logging.getLogger("todo_app.live")
 
-KEPT = 8  # entries re-sent with each update (the page applies each once, by seq)
+KEPT = 8  # at most this many entries go with each update (the page applies each once)
+# An entry already sent goes again only this long: React folds updates that arrive together
+# into one render (the page would miss all but the last), never ones seconds apart.
+RESEND_SECONDS = 2.0
 VIEWER_TTL_SECONDS = 7 * 86_400
 CHANNEL = "todo:task-changes"
+
+
+def recent(kept: Iterable[tuple[float, dict[str, Any]]], sent: int) -> list[dict[str, Any]]:
+    """The entries an update carries: every one not sent yet, and the ones sent in the last
+    ``RESEND_SECONDS`` (so a page whose renders folded two updates still gets each)."""
+    cutoff = time.monotonic() - RESEND_SECONDS
+    return [entry for at, entry in kept if entry["seq"] > sent or at > cutoff]
 
 
 def page_row(task: TaskData) -> dict[str, Any]:
@@ -88,9 +99,9 @@ class _Page:
     seq: int = 0  # entries numbered for this page so far
     sent: int = 0  # the highest seq sent
     busy: bool = False  # an update is on its way
-    recent: collections.deque[dict[str, Any]] = dataclasses.field(
+    recent: collections.deque[tuple[float, dict[str, Any]]] = dataclasses.field(
         default_factory=lambda: collections.deque(maxlen=KEPT)
-    )
+    )  # (when it was numbered, the entry)
 
 
 class Viewers(Protocol):
@@ -212,10 +223,11 @@ class Live:
         self.emit: Emit | None = None
         self.verify: Verify | None = None
         self.here: Here | None = None
-        # On the event loop only (watch and changed hand over with call_soon_threadsafe, so a
-        # page registered before a change was committed always hears it).
+        # The pages, registered by watch (in a worker thread, before the load's read) under
+        # the lock, so a change committed after that read always finds its page.
         self._pages: dict[str, _Page] = {}
         self._by_user: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def install(self, emit: Emit, verify: Verify, here: Here | None = None) -> None:
@@ -245,22 +257,24 @@ class Live:
         except Exception:
             logger.warning("could not record a viewer", exc_info=True)
         page = _Page(token, str(user_id), epoch, trust)
-        self._on_loop(self._register, page)
-
-    def _register(self, page: _Page) -> None:
-        old = self._pages.get(page.token)
-        if old is not None:
-            self._by_user.get(old.user_id, set()).discard(page.token)
-        self._pages[page.token] = page
-        self._by_user.setdefault(page.user_id, set()).add(page.token)
+        with self._lock:
+            old = self._pages.get(token)
+            if old is not None:
+                self._unlink(old)
+            self._pages[token] = page
+            self._by_user.setdefault(page.user_id, set()).add(token)
 
     def _forget(self, page: _Page) -> None:
-        if self._pages.get(page.token) is page:
-            del self._pages[page.token]
-            tokens = self._by_user.get(page.user_id, set())
-            tokens.discard(page.token)
-            if not tokens:
-                self._by_user.pop(page.user_id, None)
+        with self._lock:
+            if self._pages.get(page.token) is page:
+                del self._pages[page.token]
+                self._unlink(page)
+
+    def _unlink(self, page: _Page) -> None:
+        tokens = self._by_user.get(page.user_id, set())
+        tokens.discard(page.token)
+        if not tokens:
+            self._by_user.pop(page.user_id, None)
 
     # ----- changes --------------------------------------------------------------------
 
@@ -268,9 +282,16 @@ class Live:
         """The service committed ``change`` (called from any thread, after the commit)."""
         if self.loop is None or self.emit is None:
             return
-        user_id, entry = str(change.owner_id), entry_of(change)
+        user_id = str(change.owner_id)
+        with self._lock:
+            here = self._by_user.get(user_id, ())
+            others_here = len(here) > (change.origin in here)
+        if not others_here and self.channel is None:
+            return  # nobody else to tell: not even a wake-up of the event loop
+        entry = entry_of(change)
         entry["mid"] = change.mutation_id
-        self._on_loop(self._fan_out, user_id, change.origin, entry)
+        if others_here:
+            self._on_loop(self._fan_out, user_id, change.origin, entry)
         if self.channel is not None:
             message = {"from": self.instance, "user": user_id, "origin": change.origin}
             try:
@@ -294,12 +315,11 @@ class Live:
 
     def _fan_out(self, user_id: str, origin: str, entry: dict[str, Any]) -> None:
         assert self.loop is not None
-        for token in list(self._by_user.get(user_id, ())):
-            if token == origin:
-                continue  # the page that made it has its answer already
-            page = self._pages[token]
+        with self._lock:
+            pages = [self._pages[t] for t in self._by_user.get(user_id, ()) if t != origin]
+        for page in pages:  # the page that made it (origin) has its answer already
             page.seq += 1
-            page.recent.append({**entry, "seq": page.seq})
+            page.recent.append((time.monotonic(), {**entry, "seq": page.seq}))
             if not page.busy:
                 page.busy = True
                 task = self.loop.create_task(self._send(page))
@@ -321,7 +341,7 @@ class Live:
                         await asyncio.to_thread(self.viewers.remove, page.user_id, page.token)
                         return
                     page.trust = trust
-                entries = list(page.recent)
+                entries = recent(page.recent, page.sent)
                 page.sent = entries[-1]["seq"]
                 await self.emit(page.token, {"epoch": page.epoch, "changes": entries})
         except Exception:

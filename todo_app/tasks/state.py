@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 import uuid
 from datetime import date
 from typing import Any
@@ -50,7 +51,7 @@ logger = logging.getLogger("todo_app.tasks")
 
 FILTERS = ("all", "active", "completed")
 PAGE_SIZE = 50
-CHANGES_KEPT = 12  # confirmed changes re-sent with each delta (the browser applies each once)
+CHANGES_KEPT = 12  # at most this many confirmed changes go with each delta (each applied once)
 NEW_TASK_INPUT_ID = "new-task"
 
 
@@ -136,6 +137,7 @@ class TaskState(rx.State):
     active: int = 0
 
     _seq: int = 0
+    _recorded: dict[int, float] = {}  # seq -> when (time.monotonic) of the changes kept
 
     # ----- confirmed changes --------------------------------------------------------
 
@@ -143,10 +145,14 @@ class TaskState(rx.State):
         """One confirmed change of this tab's, out in the next delta (the browser keeps the
         rows and the counts)."""
         self._seq += 1
-        self.changes = [
-            *self.changes[-(CHANGES_KEPT - 1) :],
-            {**entry, **live.entry_of(change), "seq": self._seq},
-        ]
+        # What an earlier delta carried goes again only while recent (live.RESEND_SECONDS);
+        # the entries of one event are all recorded together, after its writes.
+        now = time.monotonic()
+        cutoff = now - live.RESEND_SECONDS
+        self._recorded = {s: at for s, at in self._recorded.items() if at > cutoff}
+        self._recorded[self._seq] = now
+        kept = [c for c in self.changes[-(CHANGES_KEPT - 1) :] if c["seq"] in self._recorded]
+        self.changes = [*kept, {**entry, **live.entry_of(change), "seq": self._seq}]
 
     def _receive(self, receipt: mutations.Receipt) -> None:
         change = receipt.change
@@ -165,7 +171,7 @@ class TaskState(rx.State):
         self._seq += 1  # a new base, even when no change came since the last one
         self.rows = _sorted(rows)
         self.rows_seq = self._seq
-        self.changes = []
+        self.changes, self._recorded = [], {}
 
     # ----- sending mutations ----------------------------------------------------------
 
