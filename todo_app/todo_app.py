@@ -33,7 +33,8 @@ from todo_app.reminders.state import BellState, push_notifications
 from todo_app.tasks import mutations, unit_of_work, writes
 from todo_app.tasks.live import live
 from todo_app.tasks.pages import tasks_page
-from todo_app.tasks.state import TaskState, push_remote, verify_viewer
+from todo_app.tasks.pushes import push_remote, verify_viewer
+from todo_app.tasks.state import TaskState
 
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."

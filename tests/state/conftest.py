@@ -17,7 +17,7 @@ from tests.state.harness import StateHarness, state_harness
 from todo_app.auth.rechecks import Trust
 from todo_app.tasks import live as live_module
 from todo_app.tasks import unit_of_work
-from todo_app.tasks.state import push_remote, verify_viewer
+from todo_app.tasks.pushes import push_remote, verify_viewer
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ durable outbox until a change here settles it (DESIGN.md principle 3). This clas
   it moved the counts. Each delta re-sends only these few entries, never the list; the
   browser applies each ``seq`` once and asks for ``resync`` if it ever misses one;
 - ``remote``: never set here. Changes made elsewhere (another tab, device, the REST API) are
-  sent straight down the socket into this var by ``tasks/live.py`` (``push_remote``),
+  sent straight down the socket into this var by ``tasks/live.py`` (``tasks/pushes.py``),
   without loading or locking this state; the browser merges them;
 - ``total`` and ``active``: the counts from the database at the load; the browser moves
   them with each change.
@@ -32,8 +32,6 @@ from datetime import date
 from typing import Any
 
 import reflex as rx
-from reflex.state import StateUpdate
-from reflex_base.constants.state import FIELD_MARKER
 
 from todo_app import quickadd, recurrence
 from todo_app.auth.rechecks import Trust
@@ -137,7 +135,7 @@ class TaskState(rx.State):
     active: int = 0
 
     _seq: int = 0
-    _recorded: dict[int, float] = {}  # seq -> when (time.monotonic) of the changes kept
+    _kept: tuple[tuple[float, dict[str, Any]], ...] = ()  # (when, entry) of ``changes``
 
     # ----- confirmed changes --------------------------------------------------------
 
@@ -146,13 +144,14 @@ class TaskState(rx.State):
         rows and the counts)."""
         self._seq += 1
         # What an earlier delta carried goes again only while recent (live.RESEND_SECONDS);
-        # the entries of one event are all recorded together, after its writes.
+        # the entries of one event are all recorded together, after its writes. Kept as a
+        # tuple: Reflex wraps lists and dicts read from a state in proxies, item by item.
         now = time.monotonic()
         cutoff = now - live.RESEND_SECONDS
-        self._recorded = {s: at for s, at in self._recorded.items() if at > cutoff}
-        self._recorded[self._seq] = now
-        kept = [c for c in self.changes[-(CHANGES_KEPT - 1) :] if c["seq"] in self._recorded]
-        self.changes = [*kept, {**entry, **live.entry_of(change), "seq": self._seq}]
+        fresh = {**entry, **live.entry_of(change), "seq": self._seq}
+        kept = [k for k in self._kept[-(CHANGES_KEPT - 1) :] if k[0] > cutoff]
+        self._kept = (*kept, (now, fresh))
+        self.changes = [e for _, e in self._kept]
 
     def _receive(self, receipt: mutations.Receipt) -> None:
         change = receipt.change
@@ -171,7 +170,7 @@ class TaskState(rx.State):
         self._seq += 1  # a new base, even when no change came since the last one
         self.rows = _sorted(rows)
         self.rows_seq = self._seq
-        self.changes, self._recorded = [], {}
+        self.changes, self._kept = [], ()
 
     # ----- sending mutations ----------------------------------------------------------
 
@@ -386,28 +385,3 @@ class TaskState(rx.State):
         self.query = query
         async for event in self._load_page(who, offset=0):
             yield event
-
-
-async def push_remote(app: rx.App, client_token: str, value: dict[str, Any]) -> None:
-    """Send one open page the live entries ``tasks/live.py`` has for it, into ``remote``.
-
-    A delta of that one var, straight to the tab's socket (on whichever worker holds it):
-    the tab's state is not loaded, locked or stored. Reflex 0.10 has no public way to send a
-    var's value without its state; the delta's shape (state name, var name + FIELD_MARKER)
-    is what its own ``build_delta`` sends, and this adapter is the one place that knows it.
-    """
-    delta = {TaskState.get_full_name(): {"remote" + FIELD_MARKER: value}}
-    namespace = app.event_namespace
-    if namespace is not None:
-        await namespace.emit_update(StateUpdate(delta=delta), client_token)
-
-
-async def verify_viewer(app: rx.App, client_token: str, user_id: str) -> live.Trust | None:
-    """Read an open page's session again before it is sent more of ``user_id``'s rows
-    (under the tab's lock). None when it may no longer see them: it has then been emptied."""
-    async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=AuthState)) as root:
-        auth = await root.get_state(AuthState)
-        if not await auth._may_receive(user_id):
-            return None
-        # Never None after a verified read; if it were, the next send would verify again.
-        return auth._trust() or Trust(0.0, 0.0)
