@@ -7,11 +7,16 @@ serves SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import fcntl
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, create_engine
@@ -94,6 +99,22 @@ def write_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="todo-writer")
+
+
+async def in_writer(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run the write ``fn`` off the event loop: on SQLite in this process's one writer thread
+    (writes take turns on the file's one lock anyway; one thread keeps the connection, its
+    caches and the lock where they are, instead of handing them between pool threads), on
+    PostgreSQL in the default pool, where writes run side by side."""
+    if get_engine().dialect.name != "sqlite":
+        return await asyncio.to_thread(fn, *args, **kwargs)
+    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_writer_thread, call)
 
 
 def alembic_config(url: str | None = None):  # -> alembic.config.Config

@@ -33,7 +33,7 @@ from typing import Any
 
 import reflex as rx
 
-from todo_app import quickadd, recurrence
+from todo_app import db, quickadd, recurrence
 from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
@@ -185,7 +185,7 @@ class TaskState(rx.State):
         if not isinstance(uid, str) or not isinstance(batch, list):
             return
         tab = self.router.session.client_token
-        receipts = await asyncio.to_thread(_apply_batch, who.user.id, uid, batch, tab)
+        receipts = await db.in_writer(_apply_batch, who.user.id, uid, batch, tab)
         for receipt in receipts:
             self._receive(receipt)
 
