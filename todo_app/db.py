@@ -70,6 +70,16 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
+@contextlib.contextmanager
+def read_scope() -> Iterator[sa.Connection]:
+    """A Core connection for reads, with no ORM session around it: the busiest reads (a
+    request's session check and its page of tasks) share one, and an ORM session's set-up,
+    identity map and flush checks cost more than their queries. Whatever is left
+    uncommitted when the block ends is rolled back; a writer commits its own write."""
+    with get_engine().connect() as conn:
+        yield conn
+
+
 # One writer per process on SQLite: the file has one write lock, and threads waiting for it in
 # SQLite's busy handler sleep in growing steps (up to 100 ms) however soon it is free; a
 # Python lock hands it over at once, in order of arrival.

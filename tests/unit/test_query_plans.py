@@ -1,9 +1,9 @@
 """The list and count queries are served by indexes, not scans.
 
 SQLite's EXPLAIN QUERY PLAN is read for the statements the service really sends (captured
-from ``Session.exec`` and compiled with their values inlined). The test database has no
-ANALYZE statistics, as a fresh app database has none, so the planner's choice is the one
-the app gets. Each filter must reach its index: the list filter
+from the engine as they go to the driver, and explained with the same parameters). The test
+database has no ANALYZE statistics, as a fresh app database has none, so the planner's choice
+is the one the app gets. Each filter must reach its index: the list filter
 ``ix_tasks_owner_list_created``, the due filters ``ix_tasks_owner_due_created``, the priority filter
 ``ix_tasks_owner_priority_created`` and the tag filter the tag name index
 (``uq_tags_owner_name``) and the link index ``ix_task_tags_tag_task``.
@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy.dialects import sqlite
-from sqlmodel import Session
+from sqlalchemy import event
 
 from todo_app.db import get_engine, session_scope
 from todo_app.lists import service as lists
@@ -33,32 +32,40 @@ pytestmark = pytest.mark.usefixtures("db")
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
+class _Sent(str):
+    """One statement's SQL as sent to the driver, with the parameters it was sent with."""
+
+    params: Any = ()
+
+
 def _plan(statement: str) -> str:
     with get_engine().connect() as conn:
         if conn.dialect.name != "sqlite":
             pytest.skip("query-plan check is written for SQLite's EXPLAIN QUERY PLAN")
-        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement).all()
+        rows = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, getattr(statement, "params", ())
+        ).all()
     return " | ".join(str(r[-1]) for r in rows)
 
 
 @contextmanager
 def _captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The SQL of every statement run through ``Session.exec`` in the block."""
+    """Every statement the engine sends in the block (ORM sessions and Core connections
+    alike), as the driver gets it."""
+    del monkeypatch  # kept in the signature: the callers' fixtures are unchanged
     captured: list[str] = []
-    real_exec = Session.exec
 
-    def spy(self: Session, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
-        compiled = statement.compile(
-            dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
-        )
-        captured.append(str(compiled))
-        return real_exec(self, statement, *args, **kwargs)
+    def spy(_conn, _cursor, statement, parameters, _context, _executemany):  # type: ignore[no-untyped-def]
+        sent = _Sent(statement)
+        sent.params = parameters
+        captured.append(sent)
 
-    monkeypatch.setattr(Session, "exec", spy)
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", spy)
     try:
         yield captured
     finally:
-        monkeypatch.undo()
+        event.remove(engine, "before_cursor_execute", spy)
 
 
 def _sqlite_name(table: str, columns: tuple[str, ...], declared: str) -> str:
@@ -278,12 +285,14 @@ def test_list_tags_reads_the_owners_tags_and_their_links_by_index(
 def test_reading_a_pages_tags_uses_the_links_primary_key(
     board: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The page's tasks come with their tags, joined: each task's links by the primary key."""
     with _captured(monkeypatch) as captured:
         queries.list_tasks(board["owner"], now=NOW)
-    plan = _plan(next(q for q in captured if "FROM task_tags" in q and "IN (" in q))
+    plan = _plan(next(q for q in captured if "JOIN task_tags" in q))
     task_tags_pk = _sqlite_name("task_tags", ("task_id", "tag_id"), "task_tags primary key")
     assert f"SEARCH task_tags USING INDEX {task_tags_pk} (task_id=?)" in plan, plan
-    assert "SCAN task_tags" not in plan, plan
+    assert "SCAN task_tags" not in plan and "SCAN tags" not in plan, plan
+    assert "ix_tasks_owner_created" in plan and "SCAN tasks" not in plan, plan
 
 
 def test_the_open_counts_of_lists_use_the_list_index(

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -143,3 +144,26 @@ def test_the_claim_helper_makes_valid_tokens() -> None:
 @pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "a.b", "...", "é.é.é", None, 42, b"\xff"])
 def test_garbage_is_refused(garbage: Any) -> None:
     _refused(garbage)
+
+
+# --- a token checked once is not trusted for ever -----------------------------------------
+
+
+def test_a_token_already_checked_is_refused_once_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expires_at = utcnow().replace(microsecond=0) + timedelta(minutes=5)
+    token = tokens.issue_token(USER_ID, SESSION_ID, expires_at)
+    assert tokens.decode_token(token).expires_at == expires_at  # checked, and remembered
+    monkeypatch.setattr(tokens, "utcnow", lambda: expires_at)
+    _refused(token)
+
+
+def test_a_token_already_checked_is_refused_under_another_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = _sign(_claims())
+    tokens.decode_token(token)
+    settings = get_settings()
+    monkeypatch.setattr(tokens, "get_settings", lambda: replace(settings, secret_key="k" * 40))
+    _refused(token)

@@ -1,8 +1,9 @@
 """What routes need to know about the caller: the bearer token, who it belongs to, where the
 request came from.
 
-The dependencies are plain ``def``: FastAPI runs them in its thread pool, so the database
-lookup in ``authenticate`` never blocks the event loop.
+A dependency that reads the database (``current_auth``) is a plain ``def``: FastAPI runs it
+in its thread pool, so the lookup never blocks the event loop. The others are ``async def``:
+they do no I/O, and each plain ``def`` costs a hop to a worker thread and back.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_app.auth import service as auth_service
+from todo_app.auth import tokens
 from todo_app.errors import Unauthenticated
 
 RENEWED_TOKEN_HEADER = "X-Renewed-Token"  # noqa: S105 (a header name)
@@ -31,7 +33,7 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def bearer_token(
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> str:
     """The raw token; a missing header or another scheme is a 401."""
@@ -40,18 +42,30 @@ def bearer_token(
     return credentials.credentials
 
 
+def hand_over_renewed_token(request: Request, auth: auth_service.Authenticated) -> None:
+    """Have ``RenewedTokenMiddleware`` send a renewed token with the answer, whatever it is."""
+    if auth.renewed_token:
+        setattr(request.state, _RENEWED_TOKEN_STATE, auth.renewed_token)
+
+
 def current_auth(
     request: Request, token: Annotated[str, Depends(bearer_token)]
 ) -> auth_service.Authenticated:
     """The caller, if the token's session is alive; 401 otherwise."""
     auth = auth_service.authenticate(token)
-    if auth.renewed_token:
-        setattr(request.state, _RENEWED_TOKEN_STATE, auth.renewed_token)
+    hand_over_renewed_token(request, auth)
     return auth
+
+
+async def token_claims(token: Annotated[str, Depends(bearer_token)]) -> tokens.TokenClaims:
+    """The token's claims if it is ours and unexpired; 401 otherwise. Its session is not
+    checked yet: a route taking this must check it (``auth_service.read_signed_in``)."""
+    return tokens.decode_token(token)
 
 
 BearerToken = Annotated[str, Depends(bearer_token)]
 CurrentAuth = Annotated[auth_service.Authenticated, Depends(current_auth)]
+TokenClaims = Annotated[tokens.TokenClaims, Depends(token_claims)]
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ class Client:
     ip: str
 
 
-def client_info(request: Request) -> Client:
+async def client_info(request: Request) -> Client:
     # Behind a reverse proxy this is the proxy's address unless the server is told to trust
     # X-Forwarded-For (uvicorn/granian --forwarded-allow-ips).
     host = request.client.host if request.client else ""

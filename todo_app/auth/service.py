@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 from sqlmodel.sql.expression import SelectOfScalar
@@ -39,7 +40,7 @@ from todo_app.auth.credentials import (
     validate_password,
 )
 from todo_app.auth.routes import FORGOT_PATH
-from todo_app.db import session_scope
+from todo_app.db import read_scope, session_scope
 from todo_app.errors import (
     Conflict,
     InvalidCredentials,
@@ -391,23 +392,83 @@ def sign_in(email: str, password: str, *, user_agent: str = "", ip: str = "") ->
     return signed_in
 
 
+_SESSIONS: sa.Table = AuthSession.__table__  # type: ignore[attr-defined]
+_USERS: sa.Table = User.__table__  # type: ignore[attr-defined]
+# The session row and its user, in one statement built once: every signed-in request runs it.
+_SESSION_WITH_USER = (
+    sa.select(
+        _SESSIONS.c.user_id,
+        _SESSIONS.c.created_at,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.revoked_at,
+        _USERS.c.email,
+        _USERS.c.name,
+        _USERS.c.created_at.label("user_created_at"),
+        _USERS.c.time_zone,
+    )
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .where(_SESSIONS.c.id == sa.bindparam("session_id", type_=_SESSIONS.c.id.type))
+)
+
+
 def authenticate(token: str, *, renew: bool = True) -> Authenticated:
     """Who holds this token, if its session is alive; renews a token older than a day."""
     claims = tokens.decode_token(token)
+    with read_scope() as conn:
+        return authenticate_in(conn, claims, renew=renew)
+
+
+def authenticate_in(
+    conn: sa.Connection, claims: tokens.TokenClaims, *, renew: bool = True
+) -> Authenticated:
+    """``authenticate`` on the caller's connection, for a token already decoded: a request
+    that reads next (``GET /api/tasks``) checks its session on the connection it reads with.
+
+    The session row is read on every call, so sign-out and revocation take effect at once.
+    A write (``last_seen_at``, a renewal: at most once a minute per session) is committed
+    here, before the caller reads on: a renewed token is only handed out with its row saved."""
     now = utcnow()
-    with session_scope() as s:
-        row = s.get(AuthSession, claims.session_id)
-        if row is None or row.user_id != claims.user_id or not _is_live(row, now):
+    row = conn.execute(_SESSION_WITH_USER, {"session_id": claims.session_id}).first()
+    if (
+        row is None
+        or row.user_id != claims.user_id
+        or row.revoked_at is not None
+        or row.expires_at <= now
+    ):
+        raise Unauthenticated()
+    expires_at = row.expires_at
+    renewed = None
+    if renew:
+        expires_at, renewed = _renewal(claims, row.created_at, row.expires_at, now)
+    if renewed or now - row.last_seen_at >= LAST_SEEN_EVERY:
+        saved = conn.execute(
+            sa.update(_SESSIONS)
+            .where(_SESSIONS.c.id == claims.session_id, _SESSIONS.c.revoked_at.is_(None))
+            .values(last_seen_at=now, expires_at=expires_at)
+        )
+        conn.commit()
+        if saved.rowcount != 1:  # signed out since the read
             raise Unauthenticated()
-        user = s.get(User, row.user_id)
-        if user is None:
-            raise Unauthenticated()
-        if now - row.last_seen_at >= LAST_SEEN_EVERY:
-            row.last_seen_at = now
-        renewed = _renew(row, claims, now) if renew else None
-    return Authenticated(
-        user=_user_info(user), session_id=row.id, expires_at=row.expires_at, renewed_token=renewed
+    user = UserInfo(
+        id=claims.user_id,
+        email=row.email,
+        name=row.name,
+        created_at=row.user_created_at,
+        time_zone=row.time_zone,
     )
+    return Authenticated(
+        user=user, session_id=claims.session_id, expires_at=expires_at, renewed_token=renewed
+    )
+
+
+def read_signed_in(
+    claims: tokens.TokenClaims, read: Callable[[sa.Connection, Authenticated], T]
+) -> T:
+    """The session check, then ``read``, on one connection: a signed-in read pays for one
+    checkout and no ORM session, and still sees a revoked session refused first."""
+    with read_scope() as conn:
+        return read(conn, authenticate_in(conn, claims))
 
 
 def session_is_live(token: str) -> bool:
@@ -422,17 +483,19 @@ def session_is_live(token: str) -> bool:
         return row is not None and row.user_id == claims.user_id and _is_live(row, utcnow())
 
 
-def _renew(row: AuthSession, claims: tokens.TokenClaims, now: datetime) -> str | None:
-    """Slide the session's expiry and issue a fresh token, at most once per renewal period.
+def _renewal(
+    claims: tokens.TokenClaims, created_at: datetime, expires_at: datetime, now: datetime
+) -> tuple[datetime, str | None]:
+    """The session's expiry slid forward and a fresh token, at most once per renewal period;
+    otherwise the expiry as it is and no token.
 
     Nothing is issued once the absolute limit is reached: the old token is as good.
     """
     renew_after = timedelta(seconds=get_settings().token_renew_after_seconds)
-    expires_at = _expiry(row.created_at, now)
-    if now - claims.issued_at < renew_after or expires_at <= row.expires_at:
-        return None
-    row.expires_at = expires_at
-    return tokens.issue_token(row.user_id, row.id, expires_at, issued_at=now)
+    slid = _expiry(created_at, now)
+    if now - claims.issued_at < renew_after or slid <= expires_at:
+        return expires_at, None
+    return slid, tokens.issue_token(claims.user_id, claims.session_id, slid, issued_at=now)
 
 
 def sign_out(token: str) -> None:

@@ -10,6 +10,7 @@ thread. The SQL used (``lower()``, ``instr``/``strpos``, ``SUM(CASE ...)``) runs
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -18,12 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from todo_app.db import get_engine, session_scope
+from todo_app.db import get_engine, read_scope, session_scope
 from todo_app.errors import InvalidInput, NotFound
 from todo_app.lists import rows as list_rows
 from todo_app.models import Tag, Task, TaskCompletion, TaskTag, User
 from todo_app.tasks import fields as rules
-from todo_app.tasks.tags import tag_id, tags_of
+from todo_app.tasks.tags import tags_of
 from todo_app.tasks.types import (
     DEFAULT_ORDER,
     DUES,
@@ -193,83 +194,243 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
     return dataclasses.replace(query, q=q)
 
 
-def _contains(column: Any, text: str) -> sa.ColumnElement[bool]:
+# A page read binds every value it filters by, so its statements depend only on the query's
+# shape (which filters, which sort): each shape is built and compiled once and reused by every
+# request of that shape, owner and values coming in as parameters. Building the expressions
+# anew and running them through an ORM session cost three times the queries themselves
+# (bench/README.md, api_bench: 1.96 ms a page before, 0.64 ms now).
+_OWNER = sa.bindparam("owner_id", type_=TASKS.c.owner_id.type)
+_SEARCH = sa.bindparam("q", type_=sa.String())
+_TODAY = sa.bindparam("today", type_=TASKS.c.due_date.type)
+_TAG_KEYS = tuple(
+    sa.bindparam(f"tag_{n}", type_=_TAGS.c.name_key.type) for n in range(FILTER_VALUES_MAX)
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """What a page's SQL depends on; the values it filters by are parameters."""
+
+    dialect: str
+    status: str
+    search: bool
+    list_kind: str | None  # None, "inbox" or "list"
+    priorities: bool
+    tags: int
+    due: str | None
+    due_after: bool
+    due_before: bool
+    sort: str
+    order: str | None
+
+
+def _shape(query: TaskQuery) -> _Shape:
+    list_kind = None if query.list_id is None else "inbox" if query.list_id == INBOX else "list"
+    return _Shape(
+        dialect=get_engine().dialect.name,
+        status=query.status,
+        search=bool(query.q),
+        list_kind=list_kind,
+        priorities=bool(query.priority),
+        tags=len(query.tag),
+        due=query.due,
+        due_after=query.due_after is not None,
+        due_before=query.due_before is not None,
+        sort=query.sort,
+        order=query.order,
+    )
+
+
+def _params(owner_id: uuid.UUID, query: TaskQuery, today: date | None) -> dict[str, Any]:
+    """The values a statement of ``_shape(query)`` is run with."""
+    params: dict[str, Any] = {"owner_id": owner_id, "limit": query.limit, "offset": query.offset}
+    if query.q:
+        params["q"] = query.q
+    if query.list_id not in (None, INBOX):
+        params["list_id"] = uuid.UUID(str(query.list_id))
+    if query.priority:
+        params["priorities"] = sorted({rules.validate_priority(p) for p in query.priority})
+    for n, name in enumerate(query.tag):
+        params[f"tag_{n}"] = rules.tag_key(rules.validate_tag(name))
+    if query.due in ("overdue", "today", "upcoming"):
+        params["today"] = today
+    if query.due_after is not None:
+        params["due_after"] = rules.validate_due_date(query.due_after)
+    if query.due_before is not None:
+        params["due_before"] = rules.validate_due_date(query.due_before)
+    return params
+
+
+def _contains(column: Any, text: Any, dialect: str) -> sa.ColumnElement[bool]:
     """The column holds ``text``, case-insensitively, as a plain substring.
 
     Not ``LIKE '%...%'``: its pattern walk compares the pattern at every position (0.6 s for a
     200-character search over 1,000 long descriptions of one letter); SQLite's ``instr`` and
     PostgreSQL's ``strpos`` find a literal substring with memcmp / Boyer-Moore-Horspool, and
     need no escaping of ``%`` and ``_``. ``lower`` on both sides, in SQL, as ``icontains``."""
-    find = sa.func.instr if get_engine().dialect.name == "sqlite" else sa.func.strpos
-    return find(sa.func.lower(col(column)), sa.func.lower(text)) > 0
+    find = sa.func.instr if dialect == "sqlite" else sa.func.strpos
+    return find(sa.func.lower(column), sa.func.lower(text)) > 0
 
 
-def _list_filters(
-    owner_id: uuid.UUID, query: TaskQuery, today: date
-) -> list[sa.ColumnElement[bool]]:
+def _list_filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
     """Owner first, so the (owner_id, ...) indexes narrow every list and count.
 
     With a tag, the tag's links pick the tasks (ix_task_tags_tag_task) and each is read by
     its key. SQLite's planner, which has no statistics here, would rather walk all the
     owner's tasks in created order and test each; the unary ``+`` (SQLite only) takes the
     owner indexes out of its choice. PostgreSQL plans from its statistics."""
-    owner = col(Task.owner_id)
-    if query.tag and get_engine().dialect.name == "sqlite":
-        owner = sa.literal_column("+tasks.owner_id")  # type: ignore[assignment]
-    filters = [owner == owner_id]
-    if query.status != "all":
-        filters.append(col(Task.completed) == (query.status == "completed"))
-    if query.q:
-        filters.append(sa.or_(_contains(Task.title, query.q), _contains(Task.description, query.q)))
-    if query.list_id == INBOX:
-        filters.append(col(Task.list_id).is_(None))
-    elif query.list_id is not None:
-        filters.append(col(Task.list_id) == uuid.UUID(str(query.list_id)))
-    if query.priority:
-        filters.append(col(Task.priority).in_({rules.validate_priority(p) for p in query.priority}))
-    for name in query.tag:
-        # Each tag's links, read once through the tag index (all of them must match).
+    c = TASKS.c
+    owner: Any = c.owner_id
+    if shape.tags and shape.dialect == "sqlite":
+        owner = sa.literal_column("+tasks.owner_id")
+    filters = [owner == _OWNER]
+    if shape.status != "all":
+        filters.append(c.completed == (shape.status == "completed"))
+    if shape.search:
         filters.append(
-            col(Task.id).in_(
-                select(TaskTag.task_id).where(col(TaskTag.tag_id) == tag_id(owner_id, name))
+            sa.or_(
+                _contains(c.title, _SEARCH, shape.dialect),
+                _contains(c.description, _SEARCH, shape.dialect),
+            )
+        )
+    if shape.list_kind == "inbox":
+        filters.append(c.list_id.is_(None))
+    elif shape.list_kind == "list":
+        filters.append(c.list_id == sa.bindparam("list_id", type_=c.list_id.type))
+    if shape.priorities:
+        filters.append(c.priority.in_(sa.bindparam("priorities", expanding=True)))
+    for key in _TAG_KEYS[: shape.tags]:
+        # Each tag's links, read once through the tag index (all of them must match).
+        tag = sa.select(_TAGS.c.id).where(_TAGS.c.owner_id == _OWNER, _TAGS.c.name_key == key)
+        filters.append(
+            c.id.in_(
+                sa.select(_TASK_TAGS.c.task_id).where(_TASK_TAGS.c.tag_id == tag.scalar_subquery())
             )
         )
     due = {
-        "overdue": col(Task.due_date) < today,
-        "today": col(Task.due_date) == today,
-        "upcoming": col(Task.due_date) > today,
-        "none": col(Task.due_date).is_(None),
+        "overdue": lambda: c.due_date < _TODAY,
+        "today": lambda: c.due_date == _TODAY,
+        "upcoming": lambda: c.due_date > _TODAY,
+        "none": lambda: c.due_date.is_(None),
     }
-    if query.due is not None:
-        filters.append(due[query.due])
-    if query.due_after is not None:
-        filters.append(col(Task.due_date) >= rules.validate_due_date(query.due_after))
-    if query.due_before is not None:
-        filters.append(col(Task.due_date) <= rules.validate_due_date(query.due_before))
+    if shape.due is not None:
+        filters.append(due[shape.due]())
+    if shape.due_after:
+        filters.append(c.due_date >= sa.bindparam("due_after", type_=c.due_date.type))
+    if shape.due_before:
+        filters.append(c.due_date <= sa.bindparam("due_before", type_=c.due_date.type))
     return filters
 
 
-def _ordering(query: TaskQuery) -> list[Any]:
-    descending = (query.order or DEFAULT_ORDER[query.sort]) == "desc"
+def _ordering(shape: _Shape, c: Any) -> list[Any]:
+    """The page's order over the columns ``c`` (the table's, or the page subquery's)."""
+    descending = (shape.order or DEFAULT_ORDER[shape.sort]) == "desc"
 
     def way(column: Any) -> Any:
         return column.desc() if descending else column.asc()
 
-    tie = [col(Task.created_at).desc(), col(Task.id).desc()]
-    if query.sort == "due":
+    tie = [c.created_at.desc(), c.id.desc()]
+    if shape.sort == "due":
         # Undated tasks last either way; a dated task without a time after the timed ones.
         return [
-            col(Task.due_date).is_(None),
-            way(col(Task.due_date)),
-            col(Task.due_time).is_(None),
-            way(col(Task.due_time)),
+            c.due_date.is_(None),
+            way(c.due_date),
+            c.due_time.is_(None),
+            way(c.due_time),
             *tie,
         ]
-    if query.sort == "priority":
-        return [way(col(Task.priority)), *tie]
-    if query.sort == "title":
-        return [way(func.lower(col(Task.title))), *tie]
-    return [way(col(Task.created_at)), way(col(Task.id))]
+    if shape.sort == "priority":
+        return [way(c.priority), *tie]
+    if shape.sort == "title":
+        return [way(sa.func.lower(c.title)), *tie]
+    return [way(c.created_at), way(c.id)]
+
+
+@functools.lru_cache(maxsize=256)
+def _page_statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page and its count for one shape, built once (the shapes are a small, closed set:
+    the query is validated before its shape is taken).
+
+    The page comes with its tags: the page's tasks in a subquery, joined to their links and
+    tags, a row per tag (one with no tag for a task without), in the page's order and then
+    the task's tag order. One statement instead of a second one with an ``IN`` list of 50
+    ids, which SQLAlchemy renders anew for every page."""
+    filters = _list_filters(shape)
+    tasks = (
+        sa.select(*ROW)
+        .where(*filters)
+        .order_by(*_ordering(shape, TASKS.c))
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+        .offset(sa.bindparam("offset", type_=sa.Integer()))
+        .subquery("page")
+    )
+    page = (
+        sa.select(*tasks.c, _TAGS.c.name)
+        .select_from(
+            tasks.outerjoin(_TASK_TAGS, _TASK_TAGS.c.task_id == tasks.c.id).outerjoin(
+                _TAGS, _TAGS.c.id == _TASK_TAGS.c.tag_id
+            )
+        )
+        .order_by(*_ordering(shape, tasks.c), _TASK_TAGS.c.position)
+    )
+    total = sa.select(sa.func.count()).select_from(TASKS).where(*filters)
+    return page, total
+
+
+def _from_row(row: Sequence[Any], tags: Sequence[str]) -> TaskData:
+    """A page row (``ROW``'s columns, in order, then a tag name) as a task; a faster
+    ``to_data`` for the busiest read: no lookups by name, and the times are UTC already
+    (``UTCDateTime``)."""
+    (
+        task_id, title, description, completed, version, created_at, updated_at, list_id,
+        priority, due_date, due_time, due_at, recurrence, reminders, _tag,
+    ) = row  # fmt: skip
+    return TaskData.from_values(
+        (
+            task_id, title, description, completed, version, created_at, updated_at, list_id,
+            _PRIORITY_NAMES.get(priority, "none"), tuple(tags), due_date, due_time, due_at,
+            recurrence, tuple(reminders or ()),
+        )
+    )  # fmt: skip
+
+
+_PRIORITY_NAMES = dict(enumerate(rules.PRIORITIES))
+
+
+def list_tasks_in(
+    conn: sa.Connection, owner_id: uuid.UUID, query: TaskQuery, now: datetime | None = None
+) -> TaskPage:
+    """``list_tasks`` on the caller's connection: the REST API checks the session on the same
+    one, so a request is one connection and no ORM session."""
+    query = _validate_query(query)
+    if query.list_id not in (None, INBOX):
+        # another's: not found
+        list_rows.owned_in(Session(bind=conn), owner_id, uuid.UUID(str(query.list_id)))
+    today = None
+    if query.due in ("overdue", "today", "upcoming"):
+        # "today" is the owner's: the only filter that needs their zone
+        zone = conn.execute(_ZONE, {"owner_id": owner_id}).scalar()
+        today = rules.today_in(zone or "UTC", now)
+    page, total = _page_statements(_shape(query))
+    params = _params(owner_id, query, today)
+    items: list[TaskData] = []
+    row: Any = None
+    tags: list[str] = []
+    for next_row in conn.execute(page, params):  # a task's rows are adjacent (ids are unique)
+        if row is not None and next_row[0] != row[0]:
+            items.append(_from_row(row, tags))
+            tags = []
+        row = next_row
+        if row[-1] is not None:
+            tags.append(row[-1])
+    if row is not None:
+        items.append(_from_row(row, tags))
+    return TaskPage(items=items, total=conn.execute(total, params).scalar_one())
+
+
+_ZONE = sa.select(User.__table__.c.time_zone).where(  # type: ignore[attr-defined]
+    User.__table__.c.id == _OWNER  # type: ignore[attr-defined]
+)
 
 
 def list_tasks(
@@ -285,24 +446,9 @@ def list_tasks(
     """One page of the owner's tasks; ``q`` matches title or description, case-insensitively,
     literally (``%`` and ``_`` are not wildcards). "Today" is the owner's today (``now``
     for tests). Case folding beyond ASCII depends on the database."""
-    query = _validate_query(query or TaskQuery(status=status, q=q, limit=limit, offset=offset))
-    with session_scope() as session:
-        if query.list_id not in (None, INBOX):
-            # another's: not found
-            list_rows.owned_in(session, owner_id, uuid.UUID(str(query.list_id)))
-        today = rules.today_in(zone_of(session, owner_id), now)
-        filters = _list_filters(owner_id, query, today)
-        # Plain columns, not ORM objects: a page is read-only, and this is the busiest read.
-        rows = session.exec(
-            select(*COLUMNS)
-            .where(*filters)
-            .order_by(*_ordering(query))
-            .limit(query.limit)
-            .offset(query.offset)
-        ).all()
-        total = session.exec(select(func.count()).select_from(Task).where(*filters)).one()
-        items = with_tags(session, rows)
-    return TaskPage(items=items, total=total)
+    query = query or TaskQuery(status=status, q=q, limit=limit, offset=offset)
+    with read_scope() as conn:
+        return list_tasks_in(conn, owner_id, query, now)
 
 
 def count_tasks(owner_id: uuid.UUID) -> TaskCounts:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -15,33 +14,27 @@ from todo_app.db import session_scope
 from todo_app.models import Tag, TaskTag
 from todo_app.tasks import fields as rules
 
+_TASK_TAGS: sa.Table = TaskTag.__table__  # type: ignore[attr-defined]
+_TAGS: sa.Table = Tag.__table__  # type: ignore[attr-defined]
+# Built once (Core): the tags of a whole page in one statement, whatever its size.
+_TAGS_OF = (
+    sa.select(_TASK_TAGS.c.task_id, _TAGS.c.name)
+    .join(_TAGS, _TAGS.c.id == _TASK_TAGS.c.tag_id)
+    .where(_TASK_TAGS.c.task_id.in_(sa.bindparam("task_ids", expanding=True)))
+    .order_by(_TASK_TAGS.c.task_id, _TASK_TAGS.c.position)
+)
 
-def tags_of(session: Session, task_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Each task's tag names, in the task's order."""
+
+def tags_of(
+    executor: Session | sa.Connection, task_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """Each task's tag names, in the task's order; on a session or a bare connection."""
     if not task_ids:
         return {}
-    rows = session.exec(
-        select(TaskTag.task_id, Tag.name)
-        .join(Tag, col(Tag.id) == col(TaskTag.tag_id))
-        .where(col(TaskTag.task_id).in_(task_ids))
-        .order_by(col(TaskTag.task_id), col(TaskTag.position))
-    ).all()
     found: dict[uuid.UUID, list[str]] = {}
-    for task_id, name in rows:
+    for task_id, name in executor.execute(_TAGS_OF, {"task_ids": list(task_ids)}):
         found.setdefault(task_id, []).append(name)
     return found
-
-
-def tag_id(owner_id: uuid.UUID, name: str) -> Any:
-    """The id of the owner's tag of that name, as a subquery (through uq_tags_owner_name)."""
-    return (
-        select(Tag.id)
-        .where(
-            col(Tag.owner_id) == owner_id,
-            col(Tag.name_key) == rules.tag_key(rules.validate_tag(name)),
-        )
-        .scalar_subquery()
-    )
 
 
 def set_tags(
