@@ -87,3 +87,29 @@ def test_another_account_gets_no_live_updates(page: Page, server: Server) -> Non
     expect(page.get_by_text("stranger's secret")).to_have_count(0)
     expect(page.get_by_text("No tasks yet")).to_be_visible()
     stranger.context.close()
+
+
+def test_load_more_goes_on_from_what_the_page_has_after_live_changes(
+    page: Page, server: Server
+) -> None:
+    """The page says how many rows of its view it has: a row deleted elsewhere meanwhile
+    neither skips a task on the next page nor shows one twice."""
+    sign_up(page, "Pages")
+    token = page.evaluate("localStorage.getItem('todo_token')")
+    ids = [_api(server, "/api/tasks", {"title": f"task {i:02}"}, token)["id"] for i in range(60)]
+    page.reload()
+    boxes = page.get_by_role("checkbox", name=re.compile(r"^task \d\d$"))
+    expect(boxes).to_have_count(50)  # task 59 .. task 10, newest first
+    req = urllib.request.Request(  # noqa: S310  (the test's own local server)
+        f"{server.url}/api/tasks/{ids[30]}",
+        method="DELETE",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+        assert resp.status == 204
+    expect(boxes).to_have_count(49, timeout=SOON)
+    page.get_by_role("button", name="Load more").click()
+    expect(boxes).to_have_count(59)
+    shown = [boxes.nth(i).get_attribute("aria-label") for i in range(59)]
+    assert sorted(shown) == sorted(f"task {i:02}" for i in range(60) if i != 30)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
