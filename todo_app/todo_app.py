@@ -30,9 +30,9 @@ from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
 from todo_app.reminders.state import BellState, push_notifications
+from todo_app.task_page import tasks_page
 from todo_app.tasks import mutations, unit_of_work, writes
 from todo_app.tasks.live import live
-from todo_app.tasks.pages import tasks_page
 from todo_app.tasks.pushes import push_remote, verify_viewer
 from todo_app.tasks.state import TaskState
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import Account, assert_field_error, create_list, create_task
 from todo_app.api.json_guard import JSON_DEPTH_MAX, TOO_DEEP
-from todo_app.lists import rows
+from todo_app.tasks import list_rows as rows
 from todo_app.tasks.queries import FILTER_VALUES_MAX, SEARCH_MAX, SEARCH_TOO_LONG
 
 

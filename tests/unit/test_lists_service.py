@@ -12,10 +12,10 @@ from sqlmodel import func, select
 from tests.factories import make_task, make_user
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound
-from todo_app.lists import rows
 from todo_app.lists import service as lists
 from todo_app.lists.service import ListData
 from todo_app.models import Task, TaskList
+from todo_app.tasks import list_rows as rows
 from todo_app.tasks import queries, quick_add, unit_of_work, writes
 from todo_app.tasks.types import TaskChange, TaskQuery
 

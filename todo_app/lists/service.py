@@ -8,69 +8,24 @@ statement is filtered by owner: another user's list is "not found".
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound
-from todo_app.lists import rows
 from todo_app.models import Task, TaskList, utcnow
 from todo_app.tasks import fields as rules
+from todo_app.tasks import list_rows as rows
+from todo_app.tasks.list_rows import ListData, data_of, open_counts_in, ordered_in
+from todo_app.tasks.list_rows import list_lists as list_lists  # the lists' one read, for callers
 from todo_app.tasks.queries import get_in
 from todo_app.tasks.types import change_between
 from todo_app.tasks.unit_of_work import unit_of_work
 
 NOT_FOUND, NAME_TAKEN, LISTS_MAX = rows.NOT_FOUND, rows.NAME_TAKEN, rows.LISTS_MAX
-
-
-@dataclass(frozen=True)
-class ListData:
-    id: uuid.UUID
-    name: str
-    position: int
-    open_count: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """As the page's navigation and the details dialog's "List" choices show it."""
-        return {"id": str(self.id), "name": self.name, "open_count": self.open_count}
-
-
-def _open_counts(session: Session, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    rows = session.exec(
-        select(Task.list_id, func.count())
-        .where(
-            col(Task.owner_id) == owner_id,
-            col(Task.list_id).is_not(None),
-            col(Task.completed).is_(False),
-        )
-        .group_by(col(Task.list_id))
-    ).all()
-    return dict(rows)
-
-
-def _ordered(session: Session, owner_id: uuid.UUID) -> list[TaskList]:
-    return list(
-        session.exec(
-            select(TaskList)
-            .where(col(TaskList.owner_id) == owner_id)
-            .order_by(col(TaskList.position), col(TaskList.created_at))
-        ).all()
-    )
-
-
-def _data(row: TaskList, counts: dict[uuid.UUID, int]) -> ListData:
-    return ListData(row.id, row.name, row.position, counts.get(row.id, 0))
-
-
-def list_lists(owner_id: uuid.UUID) -> list[ListData]:
-    """The owner's lists in their order, each with how many of its tasks are open."""
-    with session_scope() as session:
-        counts = _open_counts(session, owner_id)
-        return [_data(row, counts) for row in _ordered(session, owner_id)]
 
 
 def _owned(session: Session, owner_id: uuid.UUID, list_id: uuid.UUID) -> TaskList:
@@ -95,8 +50,10 @@ def create_list(owner_id: uuid.UUID, name: str, *, list_id: uuid.UUID | None = N
     try:
         with session_scope() as session:
             if list_id is not None and session.get(TaskList, list_id) is not None:
-                return _data(_owned(session, owner_id, list_id), _open_counts(session, owner_id))
-            return _data(rows.create_in(session, owner_id, name, list_id=list_id), {})
+                return data_of(
+                    _owned(session, owner_id, list_id), open_counts_in(session, owner_id)
+                )
+            return data_of(rows.create_in(session, owner_id, name, list_id=list_id), {})
     except IntegrityError:
         raise Conflict(NAME_TAKEN) from None  # a concurrent create took the name
 
@@ -117,12 +74,12 @@ def update_list(
                 row.name_key = rules.tag_key(row.name)
                 _check_free(session, owner_id, row.name_key, row.id)
             if position is not None:
-                others = [r for r in _ordered(session, owner_id) if r.id != row.id]
+                others = [r for r in ordered_in(session, owner_id) if r.id != row.id]
                 others.insert(min(position, len(others)), row)
                 for i, item in enumerate(others):
                     item.position = i
             session.flush()
-            return _data(row, _open_counts(session, owner_id))
+            return data_of(row, open_counts_in(session, owner_id))
     except IntegrityError:
         raise Conflict(NAME_TAKEN) from None
 

@@ -21,9 +21,9 @@ from sqlmodel import Session, col, func, select
 
 from todo_app.db import get_engine, read_scope, session_scope
 from todo_app.errors import InvalidInput, NotFound
-from todo_app.lists import rows as list_rows
 from todo_app.models import Tag, Task, TaskCompletion, TaskTag, User
 from todo_app.tasks import fields as rules
+from todo_app.tasks import list_rows
 from todo_app.tasks.tags import tags_of
 from todo_app.tasks.types import (
     DEFAULT_ORDER,

@@ -15,8 +15,8 @@ from sqlmodel import Session
 from todo_app import quickadd
 from todo_app.db import session_scope
 from todo_app.errors import InvalidInput
-from todo_app.lists import rows as list_rows
 from todo_app.models import utcnow
+from todo_app.tasks import list_rows
 from todo_app.tasks.queries import zone_of
 from todo_app.tasks.types import TaskData
 from todo_app.tasks.unit_of_work import unit_of_work

@@ -38,9 +38,8 @@ from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.errors import InvalidInput
-from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
-from todo_app.tasks import fields, live, mutations, queries, quick_add, views
+from todo_app.tasks import fields, list_rows, live, mutations, queries, quick_add, views
 from todo_app.tasks.tags import list_tags
 from todo_app.tasks.types import TaskChange, TaskCounts, TaskPage
 from todo_app.text import has_control_characters
@@ -91,7 +90,7 @@ class _Context:
 
     view: views.ViewSpec
     today: date
-    lists: list[lists_service.ListData]
+    lists: list[list_rows.ListData]
     tags: list[str]
     time_zone: str
 
@@ -230,7 +229,7 @@ class TaskState(rx.State):
         def read() -> tuple[TaskPage, TaskCounts, _Context]:
             if offset == 0:
                 live.live.watch(user.id, tab, epoch=epoch, trust=trust)
-            lists = lists_service.list_lists(user.id)
+            lists = list_rows.list_lists(user.id)
             view = views.parse_view(url_query, {str(item.id): item.name for item in lists})
             today = fields.today_in(user.time_zone)
             page = queries.list_tasks(
@@ -280,7 +279,7 @@ class TaskState(rx.State):
     @signed_in
     async def load_lists(self, who: Authenticated) -> None:
         """The user's lists again, after the side navigation changed one (``ListState``)."""
-        lists = await asyncio.to_thread(lists_service.list_lists, who.user.id)
+        lists = await asyncio.to_thread(list_rows.list_lists, who.user.id)
         self.lists = [item.to_dict() for item in lists]
 
     @rx.event

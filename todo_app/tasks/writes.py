@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 
 from todo_app.db import session_scope
 from todo_app.errors import InvalidInput, StaleVersion
-from todo_app.lists import rows as list_rows
 from todo_app.models import Task, utcnow
 from todo_app.reminders.planning import plan_reminders
 from todo_app.tasks import fields as rules
+from todo_app.tasks import list_rows
 from todo_app.tasks.queries import (
     COLUMNS,
     ROW,

@@ -1,19 +1,24 @@
-"""The one rule for making a list: a valid name, unique per user in any case, and at most
-``LISTS_MAX`` lists. ``lists.service.create_list`` and quick add's ``+NewList``
-(``tasks.quick_add``) both make lists here, inside their own unit of work, so neither can skip
-the cap or the name rule; and the one check that a list is the owner's (``owned_in``), which
-every task read and write that names a list goes through. Imports no other service, so the
-task layer may import it without a cycle.
+"""The lists as the task layer needs them: the one rule for making a list (a valid name,
+unique per user in any case, at most ``LISTS_MAX`` lists), the one check that a list is the
+owner's (``owned_in``, which every task read and write that names a list goes through), and
+the owner's lists with their open counts (``list_lists``, for the task page's navigation).
+
+``lists/service.py`` (rename, reorder, delete) and quick add's ``+NewList``
+(``tasks/quick_add.py``) both make lists here, inside their own unit of work, so neither can
+skip the cap or the name rule. The lists folder builds on the task layer, never the reverse.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, ListNotFound
-from todo_app.models import TaskList
+from todo_app.models import Task, TaskList
 from todo_app.tasks import fields as rules
 
 NAME_TAKEN = "You already have a list with this name"
@@ -72,3 +77,49 @@ def owned_in(session: Session, owner_id: uuid.UUID, list_id: uuid.UUID | None) -
     if found is None:
         raise ListNotFound(NOT_FOUND)
     return list_id
+
+
+@dataclass(frozen=True)
+class ListData:
+    id: uuid.UUID
+    name: str
+    position: int
+    open_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the page's navigation and the details dialog's "List" choices show it."""
+        return {"id": str(self.id), "name": self.name, "open_count": self.open_count}
+
+
+def open_counts_in(session: Session, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    rows = session.exec(
+        select(Task.list_id, func.count())
+        .where(
+            col(Task.owner_id) == owner_id,
+            col(Task.list_id).is_not(None),
+            col(Task.completed).is_(False),
+        )
+        .group_by(col(Task.list_id))
+    ).all()
+    return dict(rows)
+
+
+def ordered_in(session: Session, owner_id: uuid.UUID) -> list[TaskList]:
+    return list(
+        session.exec(
+            select(TaskList)
+            .where(col(TaskList.owner_id) == owner_id)
+            .order_by(col(TaskList.position), col(TaskList.created_at))
+        ).all()
+    )
+
+
+def data_of(row: TaskList, counts: dict[uuid.UUID, int]) -> ListData:
+    return ListData(row.id, row.name, row.position, counts.get(row.id, 0))
+
+
+def list_lists(owner_id: uuid.UUID) -> list[ListData]:
+    """The owner's lists in their order, each with how many of its tasks are open."""
+    with session_scope() as session:
+        counts = open_counts_in(session, owner_id)
+        return [data_of(row, counts) for row in ordered_in(session, owner_id)]
