@@ -7,18 +7,16 @@ serves SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import fcntl
-import functools
+import os
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from todo_app.settings import PROJECT_ROOT, get_settings
@@ -111,20 +109,82 @@ def write_scope() -> Iterator[Session]:
             raise
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-_writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="todo-writer")
+class WouldWait(Exception):
+    """A write the event loop tried to run itself met something it would have to wait for."""
 
 
-async def in_writer(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run the write ``fn`` off the event loop: on SQLite in this process's one writer thread
-    (writes take turns on the file's one lock anyway; one thread keeps the connection, its
-    caches and the lock where they are, instead of handing them between pool threads), on
-    PostgreSQL in the default pool, where writes run side by side."""
-    if get_engine().dialect.name != "sqlite":
-        return await asyncio.to_thread(fn, *args, **kwargs)
-    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(_writer_thread, call)
+_now_only: contextvars.ContextVar[bool] = contextvars.ContextVar("todo_write_now", default=False)
+
+
+def not_now() -> None:
+    """Called before work that may take long (walking a repeat rule): inside ``write_now`` it
+    raises ``WouldWait``, and the write is made in a worker thread instead."""
+    if _now_only.get():
+        raise WouldWait
+
+
+# The connection ``write_now`` uses: this process's, configured never to wait (no busy
+# timeout) and never to checkpoint at a commit (a checkpoint may fsync). Used only under the
+# writer lock; made again after a fork or for another engine.
+_now_connection: tuple[int, sa.Engine, sa.Connection] | None = None
+
+
+def _now_conn(engine: sa.Engine) -> sa.Connection:
+    global _now_connection
+    held = _now_connection
+    if held is not None and held[0] == os.getpid() and held[1] is engine:
+        return held[2]
+    if held is not None and held[0] == os.getpid():
+        with contextlib.suppress(Exception):
+            held[2].close()
+    conn = engine.connect()
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+    conn.commit()
+    _now_connection = (os.getpid(), engine, conn)
+    return conn
+
+
+@contextlib.contextmanager
+def write_now() -> Iterator[Session]:
+    """A ``write_scope`` the event loop may run itself, because it never waits: SQLite only
+    (one local file; PostgreSQL is a network away), and only when this process's writer lock
+    and the file's write lock are both free at once. Its commit leaves the WAL to
+    ``checkpoint`` (in a thread). Anything that could wait raises ``WouldWait`` before the
+    transaction has written; the caller then makes the write in a thread. A plain set takes
+    about 0.3 ms of SQLite here; a thread hop and its GIL hand-offs cost as much again
+    (bench/README.md, issue 16)."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite" or not _sqlite_writer.acquire(blocking=False):
+        raise WouldWait
+    flag = _now_only.set(True)
+    try:
+        with Session(bind=_now_conn(engine), expire_on_commit=False) as session:
+            try:
+                try:
+                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                except OperationalError as exc:
+                    raise WouldWait from exc
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        _now_only.reset(flag)
+        _sqlite_writer.release()
+
+
+def checkpoint() -> tuple[int, int, int] | None:
+    """Copy the SQLite WAL back into the database file (PASSIVE: it waits for no one), for the
+    writes ``write_now`` committed without doing so (a lifespan task calls it). SQLite's
+    answer: (busy, frames in the WAL, frames copied); None on PostgreSQL."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        busy, logged, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return busy, logged, copied
 
 
 def alembic_config(url: str | None = None):  # -> alembic.config.Config

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 import todo_app.models  # noqa: F401  (Reflex checks the schema against these tables)
-from todo_app import log_guard, socket_guard
+from todo_app import db, log_guard, socket_guard
 from todo_app.api.app import api_transformer
 from todo_app.api.mount import TodoApp
 from todo_app.auth import service as auth_service
@@ -124,6 +124,17 @@ async def _start_live() -> None:
     rechecks.start()  # with Redis: hear the other workers' account changes
 
 
+async def _checkpoint_wal() -> None:
+    """Every 2 s, on SQLite: copy the WAL of the writes the event loop made into the database
+    file (``db.write_now`` commits without doing so, since it may fsync)."""
+    while True:
+        await asyncio.sleep(2)
+        try:
+            await asyncio.to_thread(db.checkpoint)
+        except Exception:
+            logging.getLogger("todo_app").warning("a WAL checkpoint failed", exc_info=True)
+
+
 async def _purge_mutation_log() -> None:
     """Once an hour, forget mutation outcomes no page can still be waiting for."""
     while True:
@@ -147,4 +158,5 @@ auth_service.account_listeners.append(rechecks.mark)
 reminder_service.notification_listeners.append(_ring)
 app.register_lifespan_task(_start_live)
 app.register_lifespan_task(_purge_mutation_log)
+app.register_lifespan_task(_checkpoint_wal)
 app.register_lifespan_task(reminder_scheduler.run)

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
+from todo_app import db
 from todo_app.db import session_scope, write_scope
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
 from todo_app.models import Task, TaskMutation, utcnow
@@ -388,27 +389,54 @@ _CLAIM = sa.insert(_LOG)
 
 
 def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied:
-    """Apply ``m`` and record its outcome in one transaction (``write_scope``).
+    """Apply ``m`` and record its outcome in one transaction (``write_scope``)."""
+    with write_scope() as session:
+        return _apply_in(session, owner, m)
+
+
+def _apply_in(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
+    """Apply ``m`` and record its outcome, in the caller's transaction.
 
     The id is claimed by the transaction's last statement, which also records the outcome:
     if ``m`` was applied already (a replay, or a second sender racing this one), that INSERT
     fails on the primary key, the whole transaction rolls back, and ``apply`` answers with the
     recorded outcome. A replay may so run its kind a second time, but never commits it."""
-    with write_scope() as session:
-        applied = KINDS[m.kind].apply(session, owner, m)
-        session.execute(
-            _CLAIM,
-            {
-                "id": m.mid,
-                "owner_id": owner,
-                "kind": m.kind,
-                "status": APPLIED,
-                "outcome": {"versions": applied.versions},
-                "undo": applied.undo,
-                "created_at": utcnow(),
-            },
-        )
+    applied = KINDS[m.kind].apply(session, owner, m)
+    session.execute(
+        _CLAIM,
+        {
+            "id": m.mid,
+            "owner_id": owner,
+            "kind": m.kind,
+            "status": APPLIED,
+            "outcome": {"versions": applied.versions},
+            "undo": applied.undo,
+            "created_at": utcnow(),
+        },
+    )
     return applied
+
+
+# What the event loop may apply itself (``apply_now``): one task's change.
+NOW_KINDS = frozenset({"create", "set", "delete"})
+
+
+def apply_now(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt | None:
+    """On the event loop: ``m`` applied, recorded and announced now, or None.
+
+    None when it could wait (a lock is taken, a repeat rule would be walked: ``db.write_now``)
+    or is anything but a plain success (a refusal, a replay, an error): nothing was committed,
+    and ``apply``, in a thread, then makes and answers it in full."""
+    if m.kind not in NOW_KINDS:
+        return None
+    try:
+        with db.write_now() as session:
+            applied = _apply_in(session, owner, m)
+    except Exception:
+        return None
+    change = dataclasses.replace(applied.change, mutation_id=str(m.mid), origin=origin)
+    unit_of_work.announce(change)
+    return Receipt(str(m.mid), APPLIED, change=change)
 
 
 def _busy(exc: OperationalError) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from todo_app import db
 from todo_app import recurrence as recurrence_rules
 from todo_app.models import TaskCompletion, utcnow
 from todo_app.tasks import fields as rules
@@ -24,6 +25,7 @@ def with_start(recurrence: dict[str, Any] | None, due_date: date | None) -> dict
     must repeat from there (a rule can reach dates from one start and none from another)."""
     if recurrence is None or due_date is None:
         return recurrence
+    db.not_now()  # a rule walk (bounded, but not a write the event loop should make)
     recurrence_rules.check_start(recurrence["rule"], due_date)
     return {**recurrence, "start": due_date.isoformat()}
 
@@ -32,6 +34,7 @@ def next_occurrence(session: Session, owner_id: uuid.UUID, task: TaskData) -> di
     """What completing a recurring task changes: its next due date (the completion is
     recorded as history), or None when the rule has run out and it completes for good."""
     assert task.recurrence is not None and task.due_date is not None
+    db.not_now()
     zone = zone_of(session, owner_id)
     start = task.recurrence.get("start")
     following = recurrence_rules.next_due(

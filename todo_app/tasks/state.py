@@ -33,7 +33,7 @@ from typing import Any
 
 import reflex as rx
 
-from todo_app import db, quickadd, recurrence
+from todo_app import quickadd, recurrence
 from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
@@ -82,6 +82,21 @@ def _apply_batch(
             continue
         receipts.append(mutations.apply(user_id, mutation, origin=origin))
     return receipts
+
+
+def _apply_now(
+    user_id: uuid.UUID, uid: str, batch: list[Any], origin: str
+) -> list[mutations.Receipt] | None:
+    """On the event loop: a batch of one plain change applied at once (``mutations.apply_now``),
+    which saves the thread hop; None sends the batch to ``_apply_batch`` in a thread."""
+    if str(user_id) != uid or len(batch) != 1:
+        return None
+    try:
+        mutation = mutations.parse(batch[0])
+    except InvalidInput:
+        return None
+    receipt = mutations.apply_now(user_id, mutation, origin=origin)
+    return None if receipt is None else [receipt]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +199,9 @@ class TaskState(rx.State):
         if not isinstance(uid, str) or not isinstance(batch, list):
             return
         tab = self.router.session.client_token
-        receipts = await db.in_writer(_apply_batch, who.user.id, uid, batch, tab)
+        receipts = _apply_now(who.user.id, uid, batch, tab)
+        if receipts is None:
+            receipts = await asyncio.to_thread(_apply_batch, who.user.id, uid, batch, tab)
         for receipt in receipts:
             self._receive(receipt)
 
