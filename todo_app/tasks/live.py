@@ -13,10 +13,11 @@ page merges the rows itself (assets/task_engine/core.js, ``Confirmed.remote``).
   pages: one Redis round trip per change, whatever the number of tabs.
 - **In order, nothing missed.** A page is registered before its load reads, so a change
   committed after the read finds it. Each page numbers the entries it is sent (``seq``, per load:
-  ``epoch``) and each update re-sends the last ``KEPT`` of them, so the browser applies each
-  once, in order, even when React folds two updates into one render; a gap makes the page
-  load its list again. Changes that arrive while an update is on its way go together in the
-  next one, without waiting for a timer.
+  ``epoch``). An update carries every entry not sent yet (up to ``KEPT``) and re-sends those
+  sent in the last ``RESEND_SECONDS``, so the browser applies each once, in order, even when
+  React folds two updates into one render; a gap makes the page load its list again. Changes
+  that arrive while an update is on its way (or while the page's session is read again) go
+  together in the next one, without waiting for a timer.
 - **Only to who may see it.** A page is sent rows only while the session it last verified
   may still be trusted (``auth/rechecks.py``: read less than a minute ago, not expired, no
   change announced for the account since); otherwise ``verify`` reads the session again
@@ -47,7 +48,7 @@ from todo_app.tasks.types import TaskChange, TaskData
 
 logger = logging.getLogger("todo_app.live")
 
-KEPT = 8  # at most this many entries go with each update (the page applies each once)
+KEPT = 200  # entries kept per page for its next update (more unsent than this: a gap)
 # An entry already sent goes again only this long: React folds updates that arrive together
 # into one render (the page would miss all but the last), never ones seconds apart.
 RESEND_SECONDS = 2.0
