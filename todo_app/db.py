@@ -113,6 +113,10 @@ class WouldWait(Exception):
     """A write the event loop tried to run itself met something it would have to wait for."""
 
 
+class Busy(WouldWait):
+    """... a lock another writer holds: trying again in a moment may succeed."""
+
+
 _now_only: contextvars.ContextVar[bool] = contextvars.ContextVar("todo_write_now", default=False)
 
 
@@ -149,14 +153,17 @@ def _now_conn(engine: sa.Engine) -> sa.Connection:
 def write_now() -> Iterator[Session]:
     """A ``write_scope`` the event loop may run itself, because it never waits: SQLite only
     (one local file; PostgreSQL is a network away), and only when this process's writer lock
-    and the file's write lock are both free at once. Its commit leaves the WAL to
-    ``checkpoint`` (in a thread). Anything that could wait raises ``WouldWait`` before the
-    transaction has written; the caller then makes the write in a thread. A plain set takes
+    and the file's write lock are both free at once (else ``Busy``: the caller may try again
+    in a moment, without blocking the loop). Its commit leaves the WAL to ``checkpoint`` (in
+    a thread). Anything else that could wait raises ``WouldWait`` before the transaction has
+    written; the caller then makes the write in a thread. A plain set takes
     about 0.3 ms of SQLite here; a thread hop and its GIL hand-offs cost as much again
     (bench/README.md, issue 16)."""
     engine = get_engine()
-    if engine.dialect.name != "sqlite" or not _sqlite_writer.acquire(blocking=False):
+    if engine.dialect.name != "sqlite":
         raise WouldWait
+    if not _sqlite_writer.acquire(blocking=False):
+        raise Busy
     flag = _now_only.set(True)
     try:
         with Session(bind=_now_conn(engine), expire_on_commit=False) as session:
@@ -164,7 +171,7 @@ def write_now() -> Iterator[Session]:
                 try:
                     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
                 except OperationalError as exc:
-                    raise WouldWait from exc
+                    raise Busy from exc
                 yield session
                 session.commit()
             except BaseException:

@@ -8,6 +8,8 @@ batch from the outbox is applied once, through the service, on a state that neve
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,6 +19,7 @@ from reflex_base.constants.state import FIELD_MARKER
 
 from tests.factories import make_account, make_task
 from tests.state.harness import StateHarness, state_harness
+from todo_app import db
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState
 from todo_app.tasks import live, mutations, queries, writes
@@ -260,6 +263,29 @@ async def test_only_the_newest_changes_travel_and_resync_sends_the_list(tab: Sta
     state = await tab.state(TaskState)
     assert len(state.rows) == 20 and state.changes == []
     assert state.rows_seq > 20  # a base newer than every change sent before it
+
+
+@pytest.mark.parametrize("held", [0.005, 0.2])  # a moment (waits on the loop), long (thread)
+async def test_a_change_made_while_another_writer_holds_the_lock_is_applied_once(
+    tab: StateHarness, held: float
+) -> None:
+    owner, _ = await sign_in(tab)
+    await tab.run(TaskState.load_tasks)
+    taken = threading.Event()
+
+    def hold() -> None:
+        with db.write_scope():
+            taken.set()
+            time.sleep(held)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait(5)
+    m = mutation("create", uuid.uuid4(), fields={"title": "under load"})
+    await tab.run(TaskState.send, uid=str(owner), batch=[m])
+    holder.join()
+    assert outcome(await tab.state(TaskState), m["mid"])["status"] == "applied"
+    assert [t.title for t in queries.list_tasks(owner).items] == ["under load"]
 
 
 async def test_a_change_goes_again_only_while_recent(

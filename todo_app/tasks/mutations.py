@@ -424,14 +424,17 @@ NOW_KINDS = frozenset({"create", "set", "delete"})
 def apply_now(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt | None:
     """On the event loop: ``m`` applied, recorded and announced now, or None.
 
-    None when it could wait (a lock is taken, a repeat rule would be walked: ``db.write_now``)
-    or is anything but a plain success (a refusal, a replay, an error): nothing was committed,
-    and ``apply``, in a thread, then makes and answers it in full."""
+    ``db.Busy`` when a lock is taken (nothing was done; try again in a moment). None when it
+    would wait otherwise (a repeat rule to walk) or is anything but a plain success (a
+    refusal, a replay, an error): nothing was committed, and ``apply``, in a thread, then
+    makes and answers it in full."""
     if m.kind not in NOW_KINDS:
         return None
     try:
         with db.write_now() as session:
             applied = _apply_in(session, owner, m)
+    except db.Busy:
+        raise  # a lock is taken: the caller tries again shortly
     except Exception:
         return None
     change = dataclasses.replace(applied.change, mutation_id=str(m.mid), origin=origin)
