@@ -8,12 +8,12 @@ import threading
 import time
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import func, select
 
 from tests.factories import make_task, make_user
+from tests.unit.test_mutations import mutation
 from todo_app import db
 from todo_app.db import get_engine, session_scope
 from todo_app.models import TaskCompletion
@@ -22,13 +22,6 @@ from todo_app.tasks.mutations import APPLIED
 from todo_app.tasks.types import TaskChange
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-def mutation(kind: str, task_id: uuid.UUID | None = None, **extra: Any) -> mutations.Mutation:
-    raw: dict[str, Any] = {"mid": str(uuid.uuid4()), "kind": kind, **extra}
-    if task_id is not None:
-        raw["task_id"] = str(task_id)
-    return mutations.parse(raw)
 
 
 def done(task_id: uuid.UUID, version: int) -> mutations.Mutation:

@@ -13,16 +13,10 @@ import pytest
 from tests.factories import make_user
 from tests.services import REDIS_URL, missing
 from todo_app.auth.rechecks import Trust, rechecks
+from todo_app.channels import RedisChannel
 from todo_app.errors import NotFound
 from todo_app.tasks import deletes, queries, unit_of_work, writes
-from todo_app.tasks.live import (
-    KEPT,
-    Live,
-    MemoryViewers,
-    RedisChannel,
-    RedisViewers,
-    recent,
-)
+from todo_app.tasks.live import CHANNEL, KEPT, Live, MemoryViewers, RedisViewers, recent
 from todo_app.tasks.types import TaskChange, TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -233,8 +227,8 @@ async def test_a_change_on_one_worker_reaches_the_pages_another_worker_holds_onc
     _redis_or_skip()
     one, two = Recorder(), Recorder()
     worker_one, worker_two = (
-        wired(one, RedisChannel(REDIS_URL)),
-        wired(two, RedisChannel(REDIS_URL)),
+        wired(one, RedisChannel(REDIS_URL, CHANNEL)),
+        wired(two, RedisChannel(REDIS_URL, CHANNEL)),
     )
     owner = uuid.uuid4()
     worker_one.watch(owner, "tab-1", epoch="e1", trust=TRUSTED)

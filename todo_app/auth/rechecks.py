@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 
+from todo_app.channels import RedisChannel
 from todo_app.settings import get_settings
 
 logger = logging.getLogger("todo_app.auth")
@@ -61,47 +62,22 @@ class Rechecks:
 
 
 class RedisRechecks(Rechecks):
-    """Several workers: each mark is published, and every worker applies what it hears."""
+    """Several workers: each mark is published, and every worker applies what it hears.
+    Marks missed while a listener reconnects are covered by ``RECHECK_SECONDS``."""
 
     def __init__(self, url: str) -> None:
         super().__init__()
-        import redis
-
-        self._url = url
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self._listener: threading.Thread | None = None
+        self._channel = RedisChannel(url, CHANNEL)
 
     def mark(self, user_id: uuid.UUID | str) -> None:
         self._note(str(user_id))  # this worker at once, whatever Redis does
         try:
-            self._redis.publish(CHANNEL, str(user_id))
+            self._channel.publish(str(user_id).encode())
         except Exception:
             logger.warning("could not announce an account change to the other workers")
 
     def start(self) -> None:
-        if self._listener is None:
-            self._listener = threading.Thread(
-                target=self._listen, name="todo-rechecks", daemon=True
-            )
-            self._listener.start()
-
-    def _listen(self) -> None:
-        import redis
-
-        while True:
-            try:
-                client = redis.Redis.from_url(self._url, socket_connect_timeout=2)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
-                for message in pubsub.listen():
-                    data = message.get("data")
-                    if isinstance(data, bytes):
-                        self._note(data.decode())
-            except Exception:
-                logger.warning("lost the account-change channel; listening again", exc_info=True)
-                # Marks sent meanwhile are missed: pages read their sessions again within
-                # RECHECK_SECONDS anyway, and at once for the account marked here.
-                time.sleep(1)
+        self._channel.listen(lambda data: self._note(data.decode()))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -43,6 +43,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from todo_app.auth.rechecks import Trust
+from todo_app.channels import RedisChannel
 from todo_app.settings import get_settings
 from todo_app.tasks.types import TaskChange, TaskData
 
@@ -172,45 +173,6 @@ class Channel(Protocol):
 
     def publish(self, message: bytes) -> None: ...
     def listen(self, hear: Callable[[bytes], None]) -> None: ...
-
-
-class RedisChannel:
-    """A Redis pub/sub channel: one PUBLISH per change; a thread per worker listens."""
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self._url = url
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self._listener: threading.Thread | None = None
-
-    def publish(self, message: bytes) -> None:
-        self._redis.publish(CHANNEL, message)
-
-    def listen(self, hear: Callable[[bytes], None]) -> None:
-        if self._listener is None:
-            self._listener = threading.Thread(
-                target=self._listen, args=(hear,), name="todo-live", daemon=True
-            )
-            self._listener.start()
-
-    def _listen(self, hear: Callable[[bytes], None]) -> None:
-        import redis
-
-        while True:
-            try:
-                client = redis.Redis.from_url(self._url, socket_connect_timeout=2)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
-                for message in pubsub.listen():
-                    data = message.get("data")
-                    if isinstance(data, bytes):
-                        hear(data)
-            except Exception:
-                # Changes sent meanwhile are missed here: the pages see them on their next
-                # load (a reconnect loads again).
-                logger.warning("lost the task-change channel; listening again", exc_info=True)
-                time.sleep(1)
 
 
 class Live:
@@ -378,7 +340,9 @@ class Live:
 def make_live() -> Live:
     url = get_settings().redis_url
     if url:
-        return Live(RedisViewers(url), RedisChannel(url))
+        # Changes missed while a worker's listener reconnects reach its pages at their next
+        # load (a reconnect loads again).
+        return Live(RedisViewers(url), RedisChannel(url, CHANNEL))
     return Live(MemoryViewers())
 
 
