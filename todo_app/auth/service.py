@@ -8,7 +8,7 @@ slow hash never holds a connection or a lock.
 Every token names a row in ``auth_sessions``; the row, not the token, says whether the
 sign-in is still valid, so sign-out and revocation take effect at once.
 
-Why one module of about 570 lines: every function here starts, checks, renews or ends rows of
+Why one module of about 640 lines: every function here starts, checks, renews or ends rows of
 ``auth_sessions`` for one account, under one set of rules: sign-up and sign-in start one, a
 password change or an account deletion ends the others, and each tells ``account_changed``
 after the commit. Kept together, those rules sit beside the one check (``authenticate``) that

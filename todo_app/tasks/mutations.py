@@ -16,6 +16,11 @@ Kinds are declared in ``KINDS``: each one applies itself through the task servic
 returns the plan that reverses it. Undo is one more kind, which runs a recorded plan (and so
 records the plan that reverses the undo). A new field joins through
 ``fields.validate_changes``; a new kind is one function and one entry here.
+
+Why one module of about 510 lines: the wire format (``parse``), the kinds and the exactly-once
+log are one transaction and one answer (``Receipt``): a kind is not understood without the
+claim that makes it happen once, nor the log without the kinds' undo plans. Where a page's
+batch runs (the event loop or a thread) is ``tasks/outbox.py``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ Every statement is filtered by ``owner_id``, so a task id from another account r
 it is simply "not found". Functions are synchronous; async callers run them in a worker
 thread. The SQL used (``lower()``, ``instr``/``strpos``, ``SUM(CASE ...)``) runs on SQLite
 >= 3.35 and PostgreSQL alike.
+
+Why one module of about 470 lines: every read of one table, with the statements they share
+(the row's columns, the tags, the view's filters and sorts) built once; the page, the REST
+API and the services all read through these functions, so a filter cannot mean one thing in
+one front door and another in the next.
 """
 
 from __future__ import annotations

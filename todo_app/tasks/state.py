@@ -33,13 +33,12 @@ from typing import Any
 
 import reflex as rx
 
-from todo_app import db, quickadd, recurrence
+from todo_app import quickadd, recurrence
 from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
-from todo_app.errors import InvalidInput
 from todo_app.models import utcnow
-from todo_app.tasks import fields, list_rows, live, mutations, queries, quick_add, views
+from todo_app.tasks import fields, list_rows, live, mutations, outbox, queries, quick_add, views
 from todo_app.tasks.tags import list_tags
 from todo_app.tasks.types import TaskChange, TaskCounts, TaskPage
 from todo_app.text import has_control_characters
@@ -57,57 +56,6 @@ LOADED_MAX = 100_000  # the most rows a page may say it has loaded (``load_more`
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["created_at"], r["id"]), reverse=True)
-
-
-def _apply_batch(
-    user_id: uuid.UUID, uid: str, batch: list[Any], origin: str
-) -> list[mutations.Receipt]:
-    """In a worker thread: apply each mutation of the signed-in user's batch in order."""
-    if str(user_id) != uid:
-        # Made while another account was signed in here: never applied under this one.
-        logger.warning("dropped a batch of mutations made under another account")
-        return []
-    receipts = []
-    for raw in batch[: mutations.BATCH_MAX]:
-        try:
-            mutation = mutations.parse(raw)
-        except InvalidInput as exc:
-            # Answered when it names itself, so the page can drop it and say why.
-            mid = raw.get("mid") if isinstance(raw, dict) else None
-            if isinstance(mid, str) and len(mid) <= 36:
-                detail = next(iter(exc.fields.values()), exc.message)
-                receipts.append(
-                    mutations.Receipt(mid, mutations.REFUSED, mutations.INVALID, detail)
-                )
-            continue
-        receipts.append(mutations.apply(user_id, mutation, origin=origin))
-    return receipts
-
-
-NOW_TRIES = 20  # a one-task change waits for the write locks this many times on the loop
-
-
-async def _apply_soon(
-    user_id: uuid.UUID, uid: str, batch: list[Any], origin: str
-) -> list[mutations.Receipt] | None:
-    """On the event loop: a batch of one plain change applied there (``mutations.apply_now``),
-    which saves the thread hop. While another writer holds a lock it waits on the loop (a
-    millisecond at a time) rather than in a thread, so one busy moment does not send every
-    change after it to the threads. None sends the batch to ``_apply_batch`` in a thread."""
-    if str(user_id) != uid or len(batch) != 1:
-        return None
-    try:
-        mutation = mutations.parse(batch[0])
-    except InvalidInput:
-        return None
-    for _ in range(NOW_TRIES):
-        try:
-            receipt = mutations.apply_now(user_id, mutation, origin=origin)
-        except db.Busy:
-            await asyncio.sleep(0.001)
-            continue
-        return None if receipt is None else [receipt]
-    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,9 +158,7 @@ class TaskState(rx.State):
         if not isinstance(uid, str) or not isinstance(batch, list):
             return
         tab = self.router.session.client_token
-        receipts = await _apply_soon(who.user.id, uid, batch, tab)
-        if receipts is None:
-            receipts = await asyncio.to_thread(_apply_batch, who.user.id, uid, batch, tab)
+        receipts = await outbox.apply(who.user.id, uid, batch, tab)
         for receipt in receipts:
             self._receive(receipt)
 

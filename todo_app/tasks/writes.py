@@ -7,6 +7,10 @@ that depend on what is stored (update, toggle) are guarded in the database itsel
 ``UPDATE ... WHERE version = <the version read>``. Two writers can both read version 3, but
 only one of them can turn it into version 4; the other sees no row changed and starts again.
 Creates are idempotent by the client's id. Deleting and putting back is ``tasks.deletes``.
+
+Why one module of about 400 lines: create, update, toggle and "all done" share the
+versioned-UPDATE guard, the field rules and the reminder and repeat steps of a write; kept
+together, a new field is written one way.
 """
 
 from __future__ import annotations
