@@ -138,15 +138,21 @@ def _now_conn(engine: sa.Engine) -> sa.Connection:
     held = _now_connection
     if held is not None and held[0] == os.getpid() and held[1] is engine:
         return held[2]
-    if held is not None and held[0] == os.getpid():
-        with contextlib.suppress(Exception):
-            held[2].close()
+    _forget_now_conn()
     conn = engine.connect()
     conn.exec_driver_sql("PRAGMA busy_timeout=0")
     conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
     conn.commit()
     _now_connection = (os.getpid(), engine, conn)
     return conn
+
+
+def _forget_now_conn() -> None:
+    global _now_connection
+    held, _now_connection = _now_connection, None
+    if held is not None and held[0] == os.getpid():
+        with contextlib.suppress(Exception):
+            held[2].close()
 
 
 @contextlib.contextmanager
@@ -165,19 +171,25 @@ def write_now() -> Iterator[Session]:
     if not _sqlite_writer.acquire(blocking=False):
         raise Busy
     flag = _now_only.set(True)
+    broken = False
     try:
         with Session(bind=_now_conn(engine), expire_on_commit=False) as session:
             try:
                 try:
                     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-                except OperationalError as exc:
-                    raise Busy from exc
+                except Exception as exc:
+                    if isinstance(exc, OperationalError) and ("locked" in str(exc)):
+                        raise Busy from exc
+                    broken = True  # not a lock: this connection is made again next time
+                    raise WouldWait from exc
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
     finally:
+        if broken:
+            _forget_now_conn()
         _now_only.reset(flag)
         _sqlite_writer.release()
 

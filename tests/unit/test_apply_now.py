@@ -139,3 +139,16 @@ def test_the_wal_of_its_writes_is_checkpointed_in_the_background() -> None:
     assert answer is not None
     busy, logged, copied = answer
     assert busy == 0 and logged > 0 and copied == logged
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_broken_connection_is_made_again_and_the_change_goes_to_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    owner = make_user()
+    task = make_task(owner, "x")
+    conn = db._now_conn(get_engine())
+    conn.close()  # as a disk error or a closed handle would leave it
+    monkeypatch.setattr(db, "_now_connection", (db.os.getpid(), get_engine(), conn))
+    assert mutations.apply_now(owner, done(task.id, task.version)) is None  # no retry loop
+    assert mutations.apply_now(owner, done(task.id, task.version)) is not None  # made again
