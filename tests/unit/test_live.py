@@ -16,7 +16,15 @@ from todo_app.auth.rechecks import Trust, rechecks
 from todo_app.channels import RedisChannel
 from todo_app.errors import NotFound
 from todo_app.tasks import deletes, queries, unit_of_work, writes
-from todo_app.tasks.live import CHANNEL, KEPT, Live, MemoryViewers, RedisViewers, recent
+from todo_app.tasks.live import (
+    CHANNEL,
+    KEPT,
+    SWEEP_EVERY,
+    Live,
+    MemoryViewers,
+    RedisViewers,
+    recent,
+)
 from todo_app.tasks.types import TaskChange, TaskData
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -133,6 +141,16 @@ async def test_closed_pages_are_forgotten() -> None:
     await _drain(live)
     assert [token for token, _ in rec.sent] == ["open"]
     assert set(live._pages) == {"open"}
+
+
+async def test_closed_pages_of_idle_users_are_swept_as_pages_load() -> None:
+    rec = Recorder(here={"still-open"})
+    live = wired(rec)
+    live.watch(uuid.uuid4(), "still-open", epoch="e", trust=TRUSTED)
+    for i in range(SWEEP_EVERY - 1):  # loads of pages whose users never change anything again
+        live.watch(uuid.uuid4(), f"closed-{i}", epoch="e", trust=TRUSTED)
+    assert set(live._pages) == {"still-open"}
+    assert len(live._by_user) == 1
 
 
 async def test_a_page_past_its_trust_is_verified_first_and_dropped_if_its_session_ended() -> None:

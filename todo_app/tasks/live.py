@@ -55,6 +55,7 @@ KEPT = 200  # entries kept per page for its next update (more unsent than this: 
 RESEND_SECONDS = 2.0
 VIEWER_TTL_SECONDS = 7 * 86_400
 CHANNEL = "todo:task-changes"
+SWEEP_EVERY = 256  # page loads between two sweeps for closed pages
 
 
 def recent(kept: Iterable[tuple[float, dict[str, Any]]], sent: int) -> list[dict[str, Any]]:
@@ -191,6 +192,7 @@ class Live:
         self._pages: dict[str, _Page] = {}
         self._by_user: dict[str, set[str]] = {}
         self._lock = threading.Lock()
+        self._loads = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
     def install(self, emit: Emit, verify: Verify, here: Here | None = None) -> None:
@@ -226,6 +228,19 @@ class Live:
                 self._unlink(old)
             self._pages[token] = page
             self._by_user.setdefault(page.user_id, set()).add(token)
+            self._loads += 1
+            if self._loads % SWEEP_EVERY == 0:
+                self._sweep()
+
+    def _sweep(self) -> None:
+        """Forget the pages whose sockets are gone (under the lock). A page is otherwise
+        forgotten only when a change for it finds its socket closed, and a user who never
+        changes anything again would keep theirs."""
+        if self.here is None:
+            return
+        for gone in [p for t, p in self._pages.items() if not self.here(t)]:
+            del self._pages[gone.token]
+            self._unlink(gone)
 
     def _forget(self, page: _Page) -> None:
         with self._lock:
