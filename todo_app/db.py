@@ -127,32 +127,25 @@ def not_now() -> None:
         raise WouldWait
 
 
-# The connection ``write_now`` uses: this process's, configured never to wait (no busy
-# timeout) and never to checkpoint at a commit (a checkpoint may fsync). Used only under the
-# writer lock; made again after a fork or for another engine.
-_now_connection: tuple[int, sa.Engine, sa.Connection] | None = None
+def _never_wait(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA busy_timeout=0")  # a held lock is answered at once
+    cursor.execute("PRAGMA wal_autocheckpoint=0")  # a commit never checkpoints (may fsync)
+    cursor.close()
 
 
-def _now_conn(engine: sa.Engine) -> sa.Connection:
-    global _now_connection
-    held = _now_connection
-    if held is not None and held[0] == os.getpid() and held[1] is engine:
-        return held[2]
-    _forget_now_conn()
-    conn = engine.connect()
-    conn.exec_driver_sql("PRAGMA busy_timeout=0")
-    conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-    conn.commit()
-    _now_connection = (os.getpid(), engine, conn)
-    return conn
-
-
-def _forget_now_conn() -> None:
-    global _now_connection
-    held, _now_connection = _now_connection, None
-    if held is not None and held[0] == os.getpid():
-        with contextlib.suppress(Exception):
-            held[2].close()
+@lru_cache(maxsize=4)
+def _now_engine_for(url: str, pid: int) -> sa.Engine:
+    """``write_now``'s own engine: one connection (a static pool) that never waits, kept apart
+    from the shared pool so its settings never reach another writer. One per process."""
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 0},
+        poolclass=sa.pool.StaticPool,
+    )
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "connect", _never_wait)
+    return engine
 
 
 @contextlib.contextmanager
@@ -171,16 +164,17 @@ def write_now() -> Iterator[Session]:
     if not _sqlite_writer.acquire(blocking=False):
         raise Busy
     flag = _now_only.set(True)
+    now_engine = _now_engine_for(engine.url.render_as_string(hide_password=False), os.getpid())
     broken = False
     try:
-        with Session(bind=_now_conn(engine), expire_on_commit=False) as session:
+        with Session(now_engine, expire_on_commit=False) as session:
             try:
                 try:
                     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
                 except Exception as exc:
-                    if isinstance(exc, OperationalError) and ("locked" in str(exc)):
+                    if isinstance(exc, OperationalError) and "locked" in str(exc):
                         raise Busy from exc
-                    broken = True  # not a lock: this connection is made again next time
+                    broken = True  # not a lock: the connection is made again next time
                     raise WouldWait from exc
                 yield session
                 session.commit()
@@ -189,7 +183,7 @@ def write_now() -> Iterator[Session]:
                 raise
     finally:
         if broken:
-            _forget_now_conn()
+            now_engine.dispose()
         _now_only.reset(flag)
         _sqlite_writer.release()
 

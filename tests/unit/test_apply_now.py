@@ -10,7 +10,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import create_engine, func, select
 
 from tests.factories import make_task, make_user
 from tests.unit.test_mutations import mutation
@@ -142,13 +142,18 @@ def test_the_wal_of_its_writes_is_checkpointed_in_the_background() -> None:
 
 
 @pytest.mark.usefixtures("sqlite_only")
-def test_a_broken_connection_is_made_again_and_the_change_goes_to_a_thread(
+def test_a_connection_that_fails_sends_the_change_to_a_thread_and_settings_stay_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     owner = make_user()
     task = make_task(owner, "x")
-    conn = db._now_conn(get_engine())
-    conn.close()  # as a disk error or a closed handle would leave it
-    monkeypatch.setattr(db, "_now_connection", (db.os.getpid(), get_engine(), conn))
-    assert mutations.apply_now(owner, done(task.id, task.version)) is None  # no retry loop
-    assert mutations.apply_now(owner, done(task.id, task.version)) is not None  # made again
+    broken = create_engine("sqlite:////nonexistent-dir/todo.db")  # cannot even open
+    monkeypatch.setattr(db, "_now_engine_for", lambda url, pid: broken)
+    began = time.monotonic()
+    assert mutations.apply_now(owner, done(task.id, task.version)) is None  # not a lock: no retry
+    assert time.monotonic() - began < 0.5
+    monkeypatch.undo()
+    assert mutations.apply_now(owner, done(task.id, task.version)) is not None
+    # The shared pool's connections still wait for a lock (write_now's never reach it).
+    with get_engine().connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
