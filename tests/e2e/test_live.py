@@ -113,3 +113,18 @@ def test_load_more_goes_on_from_what_the_page_has_after_live_changes(
     shown = [boxes.nth(i).get_attribute("aria-label") for i in range(59)]
     assert sorted(shown) == sorted(f"task {i:02}" for i in range(60) if i != 30)
     expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+
+
+def test_a_burst_of_changes_from_elsewhere_all_arrive_once(page: Page, server: Server) -> None:
+    """Fifteen creates through the API in a row: every row arrives, once, and the count moves
+    once per task (whether React folded updates together or the page reloaded on a gap)."""
+    sign_up(page, "Burst")
+    token = page.evaluate("localStorage.getItem('todo_token')")
+    for i in range(15):
+        _api(server, "/api/tasks", {"title": f"burst {i:02}"}, token)
+    boxes = page.get_by_role("checkbox", name=re.compile(r"^burst \d\d$"))
+    expect(boxes).to_have_count(15, timeout=SOON)
+    expect(page.get_by_text("15 items left")).to_be_visible(timeout=SOON)
+    page.reload()  # and the page agrees with the database
+    expect(boxes).to_have_count(15)
+    expect(page.get_by_text("15 items left")).to_be_visible()
