@@ -109,6 +109,12 @@ def write_scope() -> Iterator[Session]:
             raise
 
 
+def can_write_now() -> bool:
+    """Whether the event loop may make a write itself (``write_now``): only on SQLite, a
+    local file; PostgreSQL is a network round trip away."""
+    return get_engine().dialect.name == "sqlite"
+
+
 class WouldWait(Exception):
     """A write the event loop tried to run itself met something it would have to wait for."""
 
@@ -158,9 +164,9 @@ def write_now() -> Iterator[Session]:
     written; the caller then makes the write in a thread. A plain set takes
     about 0.3 ms of SQLite here; a thread hop and its GIL hand-offs cost as much again
     (bench/README.md, issue 16)."""
-    engine = get_engine()
-    if engine.dialect.name != "sqlite":
+    if not can_write_now():
         raise WouldWait
+    engine = get_engine()
     if not _sqlite_writer.acquire(blocking=False):
         raise Busy
     flag = _now_only.set(True)
@@ -192,10 +198,9 @@ def checkpoint() -> tuple[int, int, int] | None:
     """Copy the SQLite WAL back into the database file (PASSIVE: it waits for no one), for the
     writes ``write_now`` committed without doing so (a lifespan task calls it). SQLite's
     answer: (busy, frames in the WAL, frames copied); None on PostgreSQL."""
-    engine = get_engine()
-    if engine.dialect.name != "sqlite":
+    if not can_write_now():
         return None
-    with engine.connect() as conn:
+    with get_engine().connect() as conn:
         busy, logged, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     return busy, logged, copied
 

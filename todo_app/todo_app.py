@@ -127,6 +127,8 @@ async def _start_live() -> None:
 async def _checkpoint_wal() -> None:
     """Every 2 s, on SQLite: copy the WAL of the writes the event loop made into the database
     file (``db.write_now`` commits without doing so, since it may fsync)."""
+    if not db.can_write_now():
+        return  # PostgreSQL: the event loop never writes, nothing to copy
     while True:
         await asyncio.sleep(2)
         try:

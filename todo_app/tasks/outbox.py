@@ -65,8 +65,8 @@ async def _apply_soon(
     which saves the thread hop. While another writer holds a lock it waits on the loop (a
     millisecond at a time) rather than in a thread, so one busy moment does not send every
     change after it to the threads. None sends the batch to ``_apply_batch`` in a thread."""
-    if str(user_id) != uid or len(batch) != 1:
-        return None
+    if str(user_id) != uid or len(batch) != 1 or not db.can_write_now():
+        return None  # (the thread path parses and answers it; not parsed twice here)
     try:
         mutation = mutations.parse(batch[0])
     except InvalidInput:
