@@ -44,3 +44,13 @@ if _data_excludes := _settings.hot_reload_excludes():
 # GRANIAN_WORKERS inherited from elsewhere (any process that loaded this file sets it) could
 # otherwise start several workers without Redis, or one where Redis asked for more.
 os.environ["GRANIAN_WORKERS"] = str(_settings.workers)
+
+# With Redis, a worker keeps a tab's state leased between events (Reflex's opportunistic lock,
+# REFLEX_OPLOCK_ENABLED) instead of locking, reading and writing it in Redis for every event: a
+# tab's socket stays on one worker, so the lease is almost never contended, and another worker
+# that needs the state (a reload landing elsewhere, a sign-out check) breaks it at once. The
+# state is rebuilt from the database on load, so the seconds a lease holds risk nothing the
+# database does not have. Measured in bench/README.md (issue 16, Redis state lease); an
+# explicit REFLEX_OPLOCK_ENABLED=false turns it off.
+if _settings.redis_url:
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")

@@ -7,7 +7,8 @@ For each configuration and scenario, a fresh production server (``./run.sh``: mi
 then ``reflex run --env prod``) on fresh data:
   1w: one backend worker, SQLite in a scratch data folder, memory state manager (the default);
   2w: two granian workers (TODO_WORKERS=2), state in Redis (REFLEX_REDIS_URL) and a fresh
-      PostgreSQL database (REFLEX_DB_URL=postgresql+psycopg://...).
+      PostgreSQL database (REFLEX_DB_URL=postgresql+psycopg://...);
+  1wr: the same stores as 2w with one worker (TODO_WORKERS=1), to see what a second adds.
 Scenarios are "U x T": U users, each with T tabs (socket clients), each tab with a task of its
 own. Users sign up through ``POST /api/auth/sign-up`` and create their tasks through
 ``POST /api/tasks``. Each tab then connects as the page does (the hydrate in the socket.io
@@ -77,6 +78,9 @@ LIVE_DRAIN_S = 15  # then the other tabs' live deltas
 STORED_SETTLE_S = 60  # then the database, read back until it holds what was sent...
 STORED_STABLE_S = 15  # ...or until neither it nor the answers moved for this long
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+# The scaled configurations (PostgreSQL + Redis) and their worker counts: "1wr" against "2w"
+# shows what a second worker adds on the same stores.
+SCALED = {"1wr": 1, "2w": 2}
 SERVER_ENV = {
     # Sign-ups are set-up here, not what is measured: cheap hashes, no per-address limit.
     "TODO_BCRYPT_ROUNDS": "4",
@@ -785,10 +789,10 @@ def main() -> int:
                 key = f"{config}-{users_n}x{tabs_n}"
                 with contextlib.ExitStack() as stack:
                     env: dict[str, str] = {}
-                    if config == "2w":
+                    if config in SCALED:
                         db = stack.enter_context(c.pg_database("bench_load"))
                         env = {
-                            "TODO_WORKERS": "2",
+                            "TODO_WORKERS": str(SCALED[config]),
                             "REFLEX_REDIS_URL": REDIS_URL,
                             "REFLEX_DB_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
                         }
