@@ -15,3 +15,5 @@ TAGS_MAX = 20  # tags on one task
 REMINDERS_MAX = 5  # reminders on one task
 REMINDER_MINUTES_MAX = 40_320  # four weeks before the due
 DUE_YEARS = (1900, 2999)  # the years a due date may fall in
+SUBTASK_DEPTH_MAX = 4  # levels of sub-tasks below a top-level task (Todoist's)
+POSITION_MAX = 64  # characters of a manual-order key (tasks.order_keys rebalances before)

@@ -17,6 +17,7 @@ from todo_app.limits import (
     EMAIL_MAX,
     LIST_NAME_MAX,
     NAME_MAX,
+    POSITION_MAX,
     TAG_MAX,
     TIME_ZONE_MAX,
     TITLE_MAX,
@@ -46,6 +47,12 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A manual-order key sorts byte by byte on every database.
+POSITION_TYPE = sa.String(POSITION_MAX).with_variant(
+    sa.String(POSITION_MAX, collation="C"), "postgresql"
+)
+
+
 def _timestamp(**kwargs: object) -> object:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, **kwargs)
 
@@ -62,6 +69,8 @@ class User(SQLModel, table=True):
     time_zone: str = Field(
         default="UTC", max_length=TIME_ZONE_MAX, sa_column_kwargs={"server_default": "UTC"}
     )
+    # Where a task added to the Inbox goes in its manual order (lists keep their own).
+    inbox_add_on_top: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -113,6 +122,8 @@ class TaskList(SQLModel, table=True):
     name_key: str = Field(max_length=LIST_NAME_MAX * 3)
     position: int = Field(default=0)
     created_at: datetime = _timestamp()
+    # Where a task added to the list goes in its manual order: first (True) or last.
+    add_on_top: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class Tag(SQLModel, table=True):
@@ -145,6 +156,11 @@ class Task(SQLModel, table=True):
         sa.Index("ix_tasks_owner_list_created", "owner_id", "list_id", "created_at"),
         sa.Index("ix_tasks_owner_due_created", "owner_id", "due_date", "created_at"),
         sa.Index("ix_tasks_owner_priority_created", "owner_id", "priority", "created_at"),
+        # A task's siblings in manual order: the first and last keys, and a list's order.
+        sa.Index(
+            "ix_tasks_owner_list_parent_position", "owner_id", "list_id", "parent_id", "position"
+        ),
+        sa.Index("ix_tasks_parent", "parent_id"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -173,6 +189,18 @@ class Task(SQLModel, table=True):
         sa_type=sa.JSON,
         nullable=False,
         sa_column_kwargs={"server_default": "[]"},
+    )
+    # The task this one is a sub-task of (same owner, same list), or None at the top level.
+    parent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="tasks.id", ondelete="CASCADE", nullable=True
+    )
+    # Manual order among its siblings: a fractional-index key (tasks/order_keys.py), compared
+    # byte by byte ("C" collation on PostgreSQL, whose default would ignore case).
+    position: str = Field(
+        default="a0",
+        sa_type=POSITION_TYPE,
+        nullable=False,
+        sa_column_kwargs={"server_default": "a0"},
     )
 
 

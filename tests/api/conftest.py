@@ -118,6 +118,7 @@ ITEM_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PUT", "/tasks/{task_id}", {"title": "Changed"}),
     ("PATCH", "/tasks/{task_id}", {"title": "Changed"}),
     ("PATCH", "/tasks/{task_id}/complete", None),
+    ("POST", "/tasks/{task_id}/move", {"parent_id": None, "before_id": None}),
     ("DELETE", "/tasks/{task_id}", None),
 ]
 COLLECTION_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [

@@ -146,7 +146,10 @@ def test_delete_moves_the_list_s_tasks_to_the_inbox(client: TestClient, alice: A
         assert moved["title"] == task["title"]
     inbox = list_tasks(client, alice, list_id="inbox")
     assert {t["id"] for t in inbox["items"]} == {t["id"] for t in in_work}
-    assert client.get(f"/api/tasks/{in_home['id']}", headers=alice.headers).json() == in_home
+    assert client.get(f"/api/tasks/{in_home['id']}", headers=alice.headers).json() == {
+        **in_home,
+        "subtasks": [],
+    }
     assert client.delete(f"/api/lists/{work['id']}", headers=alice.headers).status_code == 404
 
 
@@ -230,7 +233,10 @@ def test_another_user_s_list_is_404(
         assert response.status_code == 404, response.text
         assert response.json() == {"detail": "List not found"}
     assert _lists(client, bob) == [{**bobs, "open_count": 1}]
-    assert client.get(f"/api/tasks/{bobs_task['id']}", headers=bob.headers).json() == bobs_task
+    assert client.get(f"/api/tasks/{bobs_task['id']}", headers=bob.headers).json() == {
+        **bobs_task,
+        "subtasks": [],
+    }
     assert _names(client, alice) == ["Alice's"]
 
 

@@ -287,4 +287,5 @@ def test_the_documented_choices_are_the_service_s(client: TestClient) -> None:
     assert choices(parameters["sort"]) == list(SORTS)
     assert choices(parameters["order"]) == list(ORDERS)
     assert choices(parameters["priority"]) == list(fields.PRIORITIES)
-    assert parameters["sort"]["default"] == "created"
+    # No default in the schema: `manual` with a list, `created` without (the route decides).
+    assert "default" not in parameters["sort"] or parameters["sort"]["default"] is None

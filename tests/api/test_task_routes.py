@@ -37,7 +37,10 @@ def test_create_returns_the_stored_task(client: TestClient, alice: Account) -> N
     assert task["version"] == 1
     assert task["created_at"] == task["updated_at"]
     assert response.headers["location"] == f"/api/tasks/{task['id']}"
-    assert client.get(response.headers["location"], headers=alice.headers).json() == task
+    assert client.get(response.headers["location"], headers=alice.headers).json() == {
+        **task,
+        "subtasks": [],
+    }
 
 
 def test_create_accepts_the_longest_title_and_description(
@@ -67,7 +70,7 @@ def test_get_returns_one_task(client: TestClient, alice: Account) -> None:
     task = create_task(client, alice, title="Read me")
     response = client.get(f"/api/tasks/{task['id']}", headers=alice.headers)
     assert response.status_code == 200
-    assert response.json() == task
+    assert response.json() == {**task, "subtasks": []}
 
 
 def test_get_an_unknown_id_is_404(client: TestClient, alice: Account) -> None:
@@ -223,7 +226,7 @@ def test_updates_refuse_each_invalid_field(
     task = create_task(client, alice, title="Keep me")
     url = f"/api/tasks/{task['id']}"
     assert_field_error(client.request(method, url, json=body, headers=alice.headers), "body", field)
-    assert client.get(url, headers=alice.headers).json() == task
+    assert client.get(url, headers=alice.headers).json() == {**task, "subtasks": []}
 
 
 def test_put_needs_a_title(client: TestClient, alice: Account) -> None:

@@ -73,7 +73,10 @@ def test_create_stores_the_repeat_and_the_reminders(
     # Normalised as the service stores it; from_completion defaults to false.
     assert task["recurrence"] == {"rule": "FREQ=MONTHLY;BYMONTHDAY=-1", "from_completion": False}
     assert task["reminders"] == _minutes(0, 60, 1440)  # sorted, the repeat dropped
-    assert client.get(_url(form, alice, task["id"]), headers=alice.headers).json() == task
+    assert client.get(_url(form, alice, task["id"]), headers=alice.headers).json() == {
+        **task,
+        "subtasks": [],
+    }
     assert list_tasks(client, alice)["items"] == [task]
 
 
@@ -251,7 +254,7 @@ def test_updates_refuse_each_bad_field(
     url = f"/api/tasks/{task['id']}"
     response = client.request(method, url, json={"title": "ok", **body}, headers=alice.headers)
     assert_field_error(response, "body", field)
-    assert client.get(url, headers=alice.headers).json() == task
+    assert client.get(url, headers=alice.headers).json() == {**task, "subtasks": []}
 
 
 @pytest.mark.parametrize(
@@ -280,7 +283,7 @@ def test_a_patch_is_checked_against_the_stored_due(
     response = client.patch(url, json=body, headers=alice.headers)
     assert_field_error(response, "body", field)
     assert _messages(response, field) == [message]
-    assert client.get(url, headers=alice.headers).json() == task
+    assert client.get(url, headers=alice.headers).json() == {**task, "subtasks": []}
 
 
 def test_the_rules_are_worded_as_the_service_words_them(client: TestClient, alice: Account) -> None:

@@ -316,7 +316,14 @@ def test_a_create_without_tags_or_due_writes_no_tag_zone_or_reminder() -> None:
         owner, mutation("create", uuid.uuid4(), fields={"title": "x"})
     )
     assert receipt.status == APPLIED
-    assert statements == ["SELECT tasks", "INSERT tasks", "SELECT tasks", "INSERT task_mutations"]
+    # (the second SELECT: the ends of its list's manual order and where the Inbox adds)
+    assert statements == [
+        "SELECT tasks",
+        "SELECT tasks",
+        "INSERT tasks",
+        "SELECT tasks",
+        "INSERT task_mutations",
+    ]
 
 
 # --- bulk kinds and undo ------------------------------------------------------------------

@@ -130,7 +130,7 @@ def _plans(monkeypatch: pytest.MonkeyPatch, owner: uuid.UUID, query: TaskQuery) 
     with _captured(monkeypatch) as captured:
         queries.list_tasks(owner, query=query, now=NOW)
     page = next(q for q in captured if "FROM tasks" in q and "ORDER BY" in q and "LIMIT" in q)
-    total = next(q for q in captured if "FROM tasks" in q and "count(*)" in q)
+    total = next(q for q in captured if q.lstrip().startswith("SELECT count(*)"))
     return _plan(page), _plan(total)
 
 
@@ -142,11 +142,12 @@ def _uses(plan: str, index: str) -> None:
 Case = tuple[Callable[[dict[str, Any]], TaskQuery], str]
 
 LIST_CASES: dict[str, Case] = {
-    "list": (lambda b: TaskQuery(list_id=str(b["work"])), "ix_tasks_owner_list_created"),
-    "inbox": (lambda b: TaskQuery(list_id="inbox"), "ix_tasks_owner_list_created"),
+    # Either index that starts (owner_id, list_id): created order, or the manual order's.
+    "list": (lambda b: TaskQuery(list_id=str(b["work"])), "ix_tasks_owner_list_"),
+    "inbox": (lambda b: TaskQuery(list_id="inbox"), "ix_tasks_owner_list_"),
     "list sorted by due": (
         lambda b: TaskQuery(list_id=str(b["work"]), sort="due"),
-        "ix_tasks_owner_list_created",
+        "ix_tasks_owner_list_",  # either list index: the sort by due needs its own B-tree
     ),
     "overdue": (lambda b: TaskQuery(due="overdue"), "ix_tasks_owner_due"),
     "upcoming": (lambda b: TaskQuery(due="upcoming"), "ix_tasks_owner_due"),
@@ -239,7 +240,10 @@ def test_the_tag_filter_reads_the_tagged_tasks_through_the_link_index(
     page, total = _plans(monkeypatch, board["owner"], TaskQuery(tag=("home",)))
     for plan in (page, total):
         assert "ix_task_tags_tag_task" in plan, plan
-        assert "CORRELATED" not in plan, plan
+        # (The page's rows then count their sub-tasks, correlated by ix_tasks_parent: after
+        # the LIMIT, so for 50 rows at most, not for every tagged task.)
+        picking = plan.split("SCAN page")[0]
+        assert "CORRELATED" not in picking, plan
 
 
 def test_every_filter_at_once_never_scans_tasks(
@@ -302,6 +306,6 @@ def test_the_open_counts_of_lists_use_the_list_index(
         assert lists.list_lists(board["owner"])
     counts = _plan(next(q for q in captured if "FROM tasks" in q and "GROUP BY" in q))
     ordered = _plan(next(q for q in captured if "FROM lists" in q))
-    _uses(counts, "ix_tasks_owner_list_created")
+    _uses(counts, "ix_tasks_owner_list_")
     assert "ix_lists_owner_position (owner_id=?)" in ordered, ordered
     assert "SCAN lists" not in ordered, ordered

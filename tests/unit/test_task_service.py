@@ -128,6 +128,10 @@ def test_to_dict_is_json_ready(alice: uuid.UUID) -> None:
         "due_at": None,
         "recurrence": None,
         "reminders": [],
+        "parent_id": None,
+        "position": task.position,
+        "subtask_count": 0,
+        "subtasks_done": 0,
     }
     assert datetime.fromisoformat(data["created_at"]) == task.created_at
 

@@ -26,8 +26,10 @@ from todo_app.api.schemas_tasks import (
     CompletionOut,
     StaleVersionOut,
     TaskCreateBody,
+    TaskDetail,
     TaskFromText,
     TaskList,
+    TaskMove,
     TaskOut,
     TaskPatch,
     TaskReplace,
@@ -46,6 +48,7 @@ from todo_app.tasks.types import (
     OFFSET_MAX,
     PAGE_SIZE_DEFAULT,
     PAGE_SIZE_MAX,
+    TOP_LEVEL,
     Due,
     Order,
     Sort,
@@ -96,13 +99,23 @@ DueFilter = Annotated[
         "`today` due today, `upcoming` due after today, `none` undated.",
     ),
 ]
+ParentFilter = Annotated[
+    str | None,
+    Query(
+        description=f"Only the sub-tasks of this task (its id), or `{TOP_LEVEL}` for the tasks "
+        "that are no one's sub-task.",
+        examples=[TOP_LEVEL],
+    ),
+]
 DueBefore = Annotated[Day, Query(description="Only tasks due on or before this day.")]
 DueAfter = Annotated[Day, Query(description="Only tasks due on or after this day.")]
 SortBy = Annotated[
-    Sort,
+    Sort | None,
     Query(
-        description="`created` (newest first), `due` (soonest first; undated tasks last "
-        "either way), `priority` (high first) or `title` (A to Z, any case).",
+        description="`manual` (the order the user made, depth-first: each parent, then its "
+        "sub-tasks in their order; the default with `list_id`), `created` (newest first; the "
+        "default otherwise), `due` (soonest first; undated tasks last either way), `priority` "
+        "(high first) or `title` (A to Z, any case).",
     ),
 ]
 _DEFAULTS = ", ".join(f"`{sort}` {order}" for sort, order in DEFAULT_ORDER.items())
@@ -155,6 +168,10 @@ def _update(owner_id: UUID, task_id: UUID, body: TaskReplace | TaskPatch) -> Tas
     return writes.update_task(owner_id, task_id, **changes, expected_version=version)
 
 
+def _fields_of(task: TaskData) -> dict[str, object]:
+    return {f: getattr(task, f) for f in TaskOut.model_fields}
+
+
 def _create_from_text(owner_id: UUID, body: TaskFromText) -> TaskData:
     """Quick add. The one route that catches a service error, only to locate it: it stays
     an ``InvalidInput`` in the service's words, mapped to a 422 by ``api.errors``."""
@@ -197,7 +214,8 @@ def build_router(
         due: DueFilter = None,
         due_before: DueBefore = None,
         due_after: DueAfter = None,
-        sort: SortBy = "created",
+        parent_id: ParentFilter = None,
+        sort: SortBy = None,
         order: OrderBy = None,
         limit: Limit = PAGE_SIZE_DEFAULT,
         offset: Offset = 0,
@@ -216,7 +234,8 @@ def build_router(
             due=due,
             due_before=due_before.isoformat() if due_before else None,
             due_after=due_after.isoformat() if due_after else None,
-            sort=sort,
+            parent_id=parent_id,
+            sort=sort or ("manual" if list_id is not None else "created"),
             order=order,
             limit=limit,
             offset=offset,
@@ -269,12 +288,29 @@ def build_router(
 
     @router.get(
         "/{task_id}",
-        response_model=TaskOut,
+        response_model=TaskDetail,
         summary="Get a task",
         responses=responses(404, renewing=200),
     )
-    def get_task(owner_id: Owner, task_id: TaskId) -> TaskData:
-        return queries.get_task(owner_id, task_id)
+    def get_task(owner_id: Owner, task_id: TaskId) -> TaskDetail:
+        """The task, with its direct sub-tasks in their manual order."""
+        task = queries.get_task(owner_id, task_id)
+        subtasks = queries.subtasks_of(owner_id, task_id) if task.subtask_count else []
+        return TaskDetail.model_validate({**_fields_of(task), "subtasks": subtasks})
+
+    @router.post(
+        "/{task_id}/move",
+        response_model=TaskOut,
+        summary="Move a task",
+        responses=responses(404, renewing=200),
+    )
+    def move_task(owner_id: Owner, task_id: TaskId, body: TaskMove) -> TaskData:
+        """Puts the task, with its sub-tasks, right before `before_id` among the children of
+        `parent_id` (`null`: the top level of its list), or last there. Under a parent in
+        another list, the task and its sub-tasks move to that list. Writes one task's row
+        (its new place), whatever the size of the list. 422 with the reason for a cycle, a
+        fifth level, or a `before_id` that is not among the new siblings."""
+        return writes.move_task(owner_id, task_id, body.parent_id, body.before_id)
 
     @router.get(
         "/{task_id}/history",

@@ -39,6 +39,7 @@ from pydantic_core import PydanticCustomError
 from todo_app import recurrence as repeat_rules
 from todo_app import zones
 from todo_app.errors import InvalidInput
+from todo_app.limits import SUBTASK_DEPTH_MAX
 from todo_app.models import (
     DESCRIPTION_MAX,
     EMAIL_MAX,
@@ -105,6 +106,15 @@ ListId = Annotated[
     Field(
         description="The id of one of the caller's lists; `null` is the Inbox. Another "
         "user's list is a 404, as if it did not exist."
+    ),
+]
+ParentId = Annotated[
+    UUID | None,
+    Field(
+        description="The task this one is a sub-task of (one of the caller's, at most "
+        f"{SUBTASK_DEPTH_MAX} levels below a top-level task; the sub-task goes into its "
+        "parent's list); `null` is the top level. A cycle, a task the caller cannot see or "
+        "one level too many is a 422 with the reason.",
     ),
 ]
 TaskPriority = Annotated[

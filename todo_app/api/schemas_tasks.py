@@ -38,6 +38,7 @@ from todo_app.api.schemas import (
     DueTime,
     ListId,
     ListName,
+    ParentId,
     Recurrence,
     Reminders,
     RequestBody,
@@ -124,6 +125,7 @@ class TaskCreate(TaskBody):
     due_time: DueTime = None
     recurrence: Recurrence = None
     reminders: Reminders = ()
+    parent_id: ParentId = None
 
 
 class TaskFromText(RequestBody):
@@ -231,12 +233,14 @@ class TaskReplace(TaskBody):
     due_time: DueTime = None
     recurrence: Recurrence = None
     reminders: Reminders = ()
+    parent_id: ParentId = None
     version: Version | MISSING = MISSING
 
 
 class TaskPatch(TaskBody):
     """PATCH: only the fields sent change; `null` clears an optional field (`description`,
-    `list_id`, `priority`, `tags`, `due_date`, `due_time`, `recurrence`, `reminders`)."""
+    `list_id`, `priority`, `tags`, `due_date`, `due_time`, `recurrence`, `reminders`;
+    `parent_id`: to the top level)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -262,6 +266,7 @@ class TaskPatch(TaskBody):
     due_time: DueTime | MISSING = MISSING
     recurrence: Recurrence | MISSING = MISSING
     reminders: Reminders | MISSING = MISSING
+    parent_id: ParentId | MISSING = MISSING
     version: Version | MISSING = MISSING
 
 
@@ -331,6 +336,39 @@ class TaskOut(ResponseBody):
         description="Sorted by `minutes_before`.",
         examples=[[{"minutes_before": 0}, {"minutes_before": 60}]],
     )
+    parent_id: UUID | None = Field(description="The task it is a sub-task of; `null`: top level.")
+    position: str = Field(
+        description="Its place among its siblings in the manual order: keys sort byte by "
+        "byte. Set by `POST /api/tasks/{id}/move`, not written directly.",
+        examples=["a0"],
+    )
+    subtask_count: int = Field(description="How many direct sub-tasks it has.")
+    subtasks_done: int = Field(description="How many of them are completed.")
+
+
+class TaskDetail(TaskOut):
+    subtasks: list[TaskOut] = Field(description="Its direct sub-tasks, in their manual order.")
+
+
+class TaskMove(RequestBody):
+    """Where the task goes, with its sub-tasks: right before `before_id` among the children
+    of `parent_id` (`null`: the top level of its list), or last there when `before_id` is
+    `null`. A move never conflicts with an edit: it says where, not what."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"parent_id": None, "before_id": "0b6f2a9e-3c1d-4e5f-8a7b-9c0d1e2f3a4b"},
+                {"parent_id": "5d1c7a52-8c3e-4c0b-9f0e-2b7f3d9a6e11", "before_id": None},
+            ]
+        }
+    )
+
+    parent_id: ParentId = None
+    before_id: UUID | None = Field(
+        default=None,
+        description="A task among the new siblings to go right before; `null` is last.",
+    )
 
 
 class TaskList(ResponseBody):
@@ -356,6 +394,10 @@ def _task_out(task: TaskData) -> dict[str, Any]:
         "due_at": task.due_at,
         "recurrence": public_recurrence(task.recurrence),
         "reminders": [{"minutes_before": minutes} for minutes in task.reminders],
+        "parent_id": task.parent_id,
+        "position": task.position,
+        "subtask_count": task.subtask_count,
+        "subtasks_done": task.subtasks_done,
     }
 
 

@@ -17,6 +17,7 @@ from todo_app.errors import InvalidInput, NotFound
 from todo_app.models import Notification, Task, TaskList
 from todo_app.reminders.planning import plan_reminders
 from todo_app.tasks import fields as rules
+from todo_app.tasks import subtasks
 from todo_app.tasks.queries import COLUMNS, get_in, newest_first, to_data, zone_of
 from todo_app.tasks.tags import set_tags, tags_of
 from todo_app.tasks.types import (
@@ -27,7 +28,7 @@ from todo_app.tasks.types import (
     change_between,
 )
 from todo_app.tasks.unit_of_work import unit_of_work
-from todo_app.tasks.writes import aware, not_in_future
+from todo_app.tasks.writes import aware, not_in_future, parent_counts
 
 
 def delete_where_in(
@@ -37,18 +38,28 @@ def delete_where_in(
     Undo gets is exactly what was gone. The bell's notifications of a deleted task go with it
     (their titles are its contents); an Undo brings the task back, not reminders that fired."""
     where = [col(Task.owner_id) == owner_id, *filters]
-    ids = session.exec(select(Task.id).where(*where)).all()
+    picked = list(session.exec(select(Task.id).where(*where)).all())
+    # Their sub-tasks go with them (and come back with them): never left to the database's
+    # cascade, which would delete them without a row for Undo.
+    below = [i for i in subtasks.descendant_ids(session, owner_id, picked) if i not in picked]
+    ids = [*picked, *below]
     tags = tags_of(session, ids)
     if ids:
         session.exec(sa.delete(Notification).where(col(Notification.task_id).in_(ids)))
     rows = session.exec(
         sa.delete(Task)
-        .where(*where, col(Task.id).in_(ids))
+        .where(
+            col(Task.owner_id) == owner_id,
+            sa.or_(sa.and_(*filters, col(Task.id).in_(picked)), col(Task.id).in_(below)),
+        )
         .returning(*COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
     deleted = newest_first(to_data(row, tags.get(row.id, ())) for row in rows)
-    return deleted, change_between(owner_id, deleted, [None] * len(deleted))
+    change = change_between(owner_id, deleted, [None] * len(deleted))
+    gone = {t.id for t in deleted}
+    parents = [t.parent_id for t in deleted if t.parent_id not in gone]
+    return deleted, change.merged(parent_counts(session, owner_id, parents))
 
 
 def only(task_id: uuid.UUID) -> sa.ColumnElement[bool]:
@@ -105,8 +116,23 @@ def restore_in(
         if lists
         else set()
     )
+    # Parents before their sub-tasks; a sub-task whose parent is gone comes back on top.
+    fresh = _parents_first(fresh)
+    present = {t.id for t in fresh}
+    parents = {t.parent_id for t in fresh if t.parent_id is not None and t.parent_id not in present}
+    alive_parents = (
+        set(
+            session.exec(
+                select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.id).in_(parents))
+            ).all()
+        )
+        if parents
+        else set()
+    )
     for task in fresh:
         row = rules.stored(_as_row(task))
+        if task.parent_id is not None and task.parent_id not in present | alive_parents:
+            row["parent_id"] = None
         # A new version: an open page that saw the row go takes it back only newer than it
         # went (assets/task_engine/core.js, Confirmed), and an edit based on the deleted row
         # is refused as stale.
@@ -119,7 +145,21 @@ def restore_in(
     restored = [get_in(session, owner_id, task.id) for task in fresh]
     for task in restored:
         plan_reminders(session, owner_id, task)
-    return restored, change_between(owner_id, [None] * len(restored), restored)
+    change = change_between(owner_id, [None] * len(restored), restored)
+    return restored, change.merged(parent_counts(session, owner_id, list(alive_parents)))
+
+
+def _parents_first(tasks: list[TaskData]) -> list[TaskData]:
+    """``tasks`` with every parent ahead of its sub-tasks (the rows reference their parent)."""
+    by_id = {t.id: t for t in tasks}
+
+    def depth(task: TaskData) -> int:
+        n = 0
+        while task.parent_id in by_id and n <= len(by_id):
+            task, n = by_id[task.parent_id], n + 1  # type: ignore[index]
+        return n
+
+    return sorted(tasks, key=depth)
 
 
 def restore_tasks(owner_id: uuid.UUID, tasks: list[TaskData]) -> list[TaskData]:

@@ -289,6 +289,7 @@ UPDATABLE_FIELDS: tuple[str, ...] = (
     "due_time",
     "recurrence",
     "reminders",
+    "parent_id",
 )
 
 
@@ -299,7 +300,8 @@ def validate_recurrence(value: Any) -> dict[str, Any] | None:
     return recurrence_rules.validate_recurrence(value)
 
 
-def validate_list_id(value: Any) -> uuid.UUID | None:
+def optional_id(name: str, value: Any, message: str) -> uuid.UUID | None:
+    """A UUID as sent (text), or None; else InvalidInput with ``message`` for ``name``."""
     if value is None or isinstance(value, uuid.UUID):
         return value
     try:
@@ -307,7 +309,17 @@ def validate_list_id(value: Any) -> uuid.UUID | None:
             return uuid.UUID(value)
     except ValueError:
         pass
-    raise InvalidInput({"list_id": "list_id must be a list's id, or null for the Inbox"})
+    raise InvalidInput({name: message})
+
+
+def validate_list_id(value: Any) -> uuid.UUID | None:
+    return optional_id("list_id", value, "list_id must be a list's id, or null for the Inbox")
+
+
+def validate_parent_id(value: Any) -> uuid.UUID | None:
+    return optional_id(
+        "parent_id", value, "parent_id must be a task's id, or null for the top level"
+    )
 
 
 def validate_changes(
@@ -322,6 +334,7 @@ def validate_changes(
     due_time: Any = UNSET,
     recurrence: Any = UNSET,
     reminders: Any = UNSET,
+    parent_id: Any = UNSET,
 ) -> dict[str, Any]:
     """The new values of the fields a partial update sets, as they will be stored.
 
@@ -341,6 +354,7 @@ def validate_changes(
         "due_time": (due_time, validate_due_time),
         "recurrence": (recurrence, validate_recurrence),
         "reminders": (reminders, validate_reminders),
+        "parent_id": (parent_id, validate_parent_id),
     }
     new: dict[str, Any] = {}
     problems: dict[str, str] = {}

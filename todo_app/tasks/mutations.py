@@ -29,8 +29,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,10 +40,17 @@ from sqlmodel import Session, col
 from todo_app import db
 from todo_app.db import session_scope, write_scope
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
-from todo_app.models import Task, TaskMutation, utcnow
-from todo_app.tasks import deletes, quick_add, unit_of_work, writes
-from todo_app.tasks.fields import TITLE_EMPTY, UPDATABLE_FIELDS, validate_changes
-from todo_app.tasks.types import NOT_FOUND_MESSAGE, TaskChange, TaskData
+from todo_app.models import TaskMutation, utcnow
+from todo_app.tasks import unit_of_work, writes
+from todo_app.tasks.change_kinds import (
+    APPLIED,
+    KINDS,
+    Applied,
+    Mutation,
+    NothingToUndo,
+    Waiting,
+)
+from todo_app.tasks.types import TaskChange, TaskData
 
 logger = logging.getLogger("todo_app.tasks.mutations")
 
@@ -56,7 +62,6 @@ LOG_RETENTION = timedelta(days=30)  # outcomes: how long an offline page's repla
 # change, so the contents go after a day while the outcome stays (README: Your data).
 UNDO_RETENTION = timedelta(days=1)
 
-APPLIED = "applied"
 REFUSED = "refused"
 FAILED = "failed"  # unexpected; not recorded, so the same mutation may be sent again
 
@@ -65,25 +70,6 @@ INVALID = "invalid"  # bad input; ``detail`` names the problem
 DELETED = "deleted"  # the task is gone (or was never this user's)
 STALE = "stale"  # changed elsewhere since the version it was based on
 NOTHING = "nothing"  # an undo with nothing (left) to undo
-
-# {"restore": [row dicts], "set": [{id, fields, version}], "delete": [task ids]}
-Plan = dict[str, list[Any]]
-
-
-@dataclass(frozen=True)
-class Mutation:
-    mid: uuid.UUID
-    kind: str
-    task_id: uuid.UUID | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    base_version: int | None = None
-    # The mutation this one was made on top of (same task, same page, still unconfirmed then):
-    # its recorded version is the version this one expects.
-    after: uuid.UUID | None = None
-    of: uuid.UUID | None = None  # undo: the mutation to reverse
-    # When the user made it (the page's clock): a task keeps its place in the list from the
-    # moment it was added, however late the server hears of it (see ``_made_at``).
-    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,13 +83,6 @@ class Receipt:
     change: TaskChange | None = None
     # A refused "stale" mutation carries the stored task, so the page shows the latest.
     current: TaskData | None = None
-
-
-@dataclass
-class Applied:
-    change: TaskChange
-    undo: Plan
-    versions: dict[str, int]
 
 
 # --- parsing: every argument from a socket is checked before anything else ---------------
@@ -168,181 +147,6 @@ def _made_at(raw: Any) -> datetime | None:
     return made if now - MADE_AT_WINDOW <= made <= now + writes.CLOCK_SKEW else None
 
 
-def _fields(mutation: Mutation, allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The fields a mutation sets, as the service will store them."""
-    unknown = set(mutation.fields) - set(allowed)
-    if unknown:
-        raise InvalidInput({"fields": f"Unknown field {sorted(unknown)[0]!r}"})
-    return validate_changes(**mutation.fields)
-
-
-def _wire(task: TaskData, names: Any) -> dict[str, Any]:
-    """Fields of ``task`` as JSON (they go into the recorded undo plan)."""
-    values = task.to_dict()
-    return {name: values[name] for name in names}
-
-
-# --- the kinds ----------------------------------------------------------------------------
-
-
-def _versions(change: TaskChange) -> dict[str, int]:
-    return {str(task.id): task.version for task in change.upserted}
-
-
-def _create(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    given = dict(m.fields)
-    text, ignore = given.pop("text", None), given.pop("ignore", ())
-    if text is not None:
-        # Quick add: the server parses the sentence itself (the page's preview came from the
-        # same parser); what the page guessed for the title is only what it showed meanwhile.
-        given.pop("title", None)
-        given = {**quick_add.fields_from_text(session, owner, text, ignore), **given}
-    _fields(Mutation(m.mid, m.kind, fields=given), UPDATABLE_FIELDS)
-    if "title" not in given:
-        raise InvalidInput({"title": TITLE_EMPTY})
-    assert m.task_id is not None
-    task, change = writes.create_in(
-        session,
-        owner,
-        given.pop("title"),
-        given.pop("description", ""),
-        task_id=m.task_id,
-        completed=given.pop("completed", False),
-        created_at=m.at,
-        **given,
-    )
-    return Applied(change, {"delete": [str(task.id)]}, {str(task.id): task.version})
-
-
-_LOG: sa.Table = TaskMutation.__table__  # type: ignore[attr-defined]
-_OUTCOME = sa.select(_LOG.c.owner_id, _LOG.c.status, _LOG.c.outcome).where(
-    _LOG.c.id == sa.bindparam("mid")
-)
-
-
-def _expected_version(session: Session, owner: uuid.UUID, m: Mutation) -> int | None:
-    """The version ``m`` was based on: what the mutation it followed left, if that applied."""
-    if m.after is not None:
-        earlier = session.execute(_OUTCOME, {"mid": m.after}).first()
-        if earlier is None:
-            # The change this one was made on top of has no outcome yet (it failed for a
-            # passing reason and was not recorded): this one waits for it instead of being
-            # judged against a version it was never meant for.
-            raise _Waiting()
-        if earlier.owner_id == owner and earlier.status == APPLIED:
-            version = earlier.outcome.get("versions", {}).get(str(m.task_id))
-            if version is not None:
-                return int(version)
-    return m.base_version
-
-
-class _Waiting(Exception):
-    """A mutation whose predecessor has no outcome: it fails for now (unrecorded), so it is
-    sent again after its predecessor, instead of being refused for a stale version."""
-
-
-def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    new = _fields(m, UPDATABLE_FIELDS)
-    assert m.task_id is not None
-    before, after, change = writes.write_in(
-        session, owner, m.task_id, lambda _task: new, _expected_version(session, owner, m)
-    )
-    # Exactly what the write changed, which can be more than was asked (clearing the date
-    # clears its time; completing a recurring task moves its due date instead).
-    undo = _wire(before, writes.changed_fields(before, after))
-    return Applied(
-        change,
-        {"set": [{"id": str(after.id), "fields": undo, "version": after.version}]},
-        {str(after.id): after.version},
-    )
-
-
-def _deleted(deleted: list[TaskData], change: TaskChange) -> Applied:
-    return Applied(change, {"restore": [t.to_dict() for t in deleted]}, {})
-
-
-def _delete(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    assert m.task_id is not None
-    deleted, change = deletes.delete_where_in(session, owner, deletes.only(m.task_id))
-    if not deleted:
-        raise NotFound(NOT_FOUND_MESSAGE)
-    return _deleted(deleted, change)
-
-
-def _clear_completed(session: Session, owner: uuid.UUID, _m: Mutation) -> Applied:
-    return _deleted(*deletes.delete_where_in(session, owner, deletes.completed_only()))
-
-
-def _set_all(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    completed = _fields(m, ("completed",)).get("completed")
-    if completed is None:
-        raise InvalidInput({"completed": "Completed must be true or false"})
-    before, after, change = writes.set_all_in(session, owner, completed)
-    undo = [
-        {"id": str(a.id), "fields": _wire(b, writes.changed_fields(b, a)), "version": a.version}
-        for b, a in zip(before, after, strict=True)
-    ]
-    return Applied(change, {"set": undo}, _versions(change))
-
-
-def _run_plan(session: Session, owner: uuid.UUID, plan: Plan) -> Applied:
-    """Carry out a recorded plan; returns the plan that reverses it (so undo can be undone)."""
-    change, inverse = TaskChange(owner), {"restore": [], "set": [], "delete": []}
-    if plan.get("restore"):
-        rows = [TaskData.from_dict(row) for row in plan["restore"]]
-        restored, restored_change = deletes.restore_in(session, owner, rows)
-        change = change.merged(restored_change)
-        inverse["delete"] += [str(t.id) for t in restored]
-    for step in plan.get("set", []):
-        values = validate_changes(**step["fields"])
-        try:
-            before, after, set_change = writes.write_in(
-                session, owner, uuid.UUID(step["id"]), lambda _task, v=values: v, step["version"]
-            )
-        except (NotFound, StaleVersion):
-            continue  # changed or deleted since: that task keeps what it has now
-        change = change.merged(set_change)
-        back = _wire(before, step["fields"])
-        inverse["set"].append({"id": step["id"], "fields": back, "version": after.version})
-    if plan.get("delete"):
-        ids = [uuid.UUID(task_id) for task_id in plan["delete"]]
-        deleted, deleted_change = deletes.delete_where_in(session, owner, col(Task.id).in_(ids))
-        change = change.merged(deleted_change)
-        inverse["restore"] += [t.to_dict() for t in deleted]
-    return Applied(change, {k: v for k, v in inverse.items() if v}, _versions(change))
-
-
-def _undo(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
-    original = session.get(TaskMutation, m.of)
-    if original is None or original.owner_id != owner or not original.undo:
-        raise NothingToUndo()
-    applied = _run_plan(session, owner, original.undo)
-    if not applied.change:
-        raise NothingToUndo()
-    return applied
-
-
-class NothingToUndo(ServiceError):
-    def __init__(self) -> None:
-        super().__init__("Nothing to undo")
-
-
-@dataclass(frozen=True)
-class Kind:
-    apply: Callable[[Session, uuid.UUID, Mutation], Applied]
-    needs_task: bool
-
-
-KINDS: dict[str, Kind] = {
-    "create": Kind(_create, needs_task=True),
-    "set": Kind(_set, needs_task=True),
-    "delete": Kind(_delete, needs_task=True),
-    "set_all": Kind(_set_all, needs_task=False),
-    "clear_completed": Kind(_clear_completed, needs_task=False),
-    "undo": Kind(_undo, needs_task=False),
-}
-
-
 # --- applying -----------------------------------------------------------------------------
 
 
@@ -390,7 +194,7 @@ def _record_refusal(owner: uuid.UUID, m: Mutation, receipt: Receipt) -> Receipt:
 
 
 # The claim and its outcome, one INSERT built once (Core: this is the path every click takes).
-_CLAIM = sa.insert(_LOG)
+_CLAIM = sa.insert(TaskMutation.__table__)  # type: ignore[attr-defined]
 
 
 def _apply_once(owner: uuid.UUID, m: Mutation) -> Applied:
@@ -465,7 +269,7 @@ def apply(owner: uuid.UUID, m: Mutation, *, origin: str = "") -> Receipt:
             applied = _apply_once(owner, m)
         except ServiceError as exc:
             return _record_refusal(owner, m, _refusal(mid, exc))
-        except _Waiting:
+        except Waiting:
             # (A replay of a recorded mutation is answered with its outcome, not told to wait.)
             return _recorded(owner, m.mid) or Receipt(
                 mid, FAILED, detail="waiting for an earlier change"

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, func, select
 
 from todo_app.db import get_engine, read_scope, session_scope
 from todo_app.errors import InvalidInput, NotFound
-from todo_app.models import Tag, Task, TaskCompletion, TaskTag, User
+from todo_app.models import Tag, Task, TaskCompletion, TaskList, TaskTag, User
 from todo_app.tasks import fields as rules
 from todo_app.tasks import list_rows
 from todo_app.tasks.tags import tags_of
@@ -42,6 +42,7 @@ from todo_app.tasks.types import (
     ROW_FIELDS,
     SORTS,
     STATUSES,
+    TOP_LEVEL,
     Status,
     TaskCounts,
     TaskData,
@@ -65,8 +66,9 @@ FILTER_VALUES_MAX = rules.TAGS_MAX
 COLUMNS = tuple(getattr(Task, name) for name in ROW_FIELDS)
 
 
-def to_data(source: Any, tags: Sequence[str] = ()) -> TaskData:
-    """From a RETURNING or column row; times in UTC whatever the server's time zone is."""
+def to_data(source: Any, tags: Sequence[str] = (), counts: tuple[int, int] = (0, 0)) -> TaskData:
+    """From a RETURNING or column row; times in UTC whatever the server's time zone is.
+    ``counts``: its sub-tasks and how many of them are completed (not in its own row)."""
     values = {name: getattr(source, name) for name in ROW_FIELDS}
     values["created_at"] = values["created_at"].astimezone(UTC)
     values["updated_at"] = values["updated_at"].astimezone(UTC)
@@ -74,12 +76,14 @@ def to_data(source: Any, tags: Sequence[str] = ()) -> TaskData:
         values["due_at"] = values["due_at"].astimezone(UTC)
     values["priority"] = rules.priority_name(values["priority"])
     values["reminders"] = tuple(values["reminders"] or ())
-    return TaskData(**values, tags=tuple(tags))
+    return TaskData(**values, tags=tuple(tags), subtask_count=counts[0], subtasks_done=counts[1])
 
 
 def with_tags(session: Session, rows: Sequence[Any]) -> list[TaskData]:
-    tags = tags_of(session, [row.id for row in rows])
-    return [to_data(row, tags.get(row.id, ())) for row in rows]
+    """Rows as tasks, with their tags and sub-task counts read in one statement each."""
+    ids = [row.id for row in rows]
+    tags, counts = tags_of(session, ids), counts_of(session, ids)
+    return [to_data(row, tags.get(row.id, ()), counts.get(row.id, (0, 0))) for row in rows]
 
 
 def owned(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[sa.ColumnElement[bool]]:
@@ -92,11 +96,39 @@ TASKS: sa.Table = Task.__table__  # type: ignore[attr-defined]
 ROW = tuple(TASKS.c[name] for name in ROW_FIELDS)
 _TASK_TAGS: sa.Table = TaskTag.__table__  # type: ignore[attr-defined]
 _TAGS: sa.Table = Tag.__table__  # type: ignore[attr-defined]
+_CHILD = TASKS.alias("child")
+
+
+def sub_task_counts(parent_id: Any) -> tuple[Any, Any]:
+    """A task's direct sub-tasks and the completed ones, counted by ix_tasks_parent: kept
+    nowhere, so completing a sub-task writes the sub-task's row only."""
+    children = sa.select(sa.func.count()).select_from(_CHILD).where(_CHILD.c.parent_id == parent_id)
+    return (
+        children.scalar_subquery().label("subtask_count"),
+        children.where(_CHILD.c.completed.is_(True)).scalar_subquery().label("subtasks_done"),
+    )
+
+
+_COUNTS = sub_task_counts(TASKS.c.id)
+
+
+def counts_of(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
+    """The sub-task counts of the tasks ``ids`` that have any, in one grouped read."""
+    if not ids:
+        return {}
+    done = sa.func.sum(sa.case((_CHILD.c.completed.is_(True), 1), else_=0))
+    rows = session.execute(
+        sa.select(_CHILD.c.parent_id, sa.func.count(), done)
+        .where(_CHILD.c.parent_id.in_(ids))
+        .group_by(_CHILD.c.parent_id)
+    ).all()
+    return {parent: (int(n), int(d or 0)) for parent, n, d in rows}
+
 
 # One task with its tags, in one statement built once: a row per tag in the task's order (one
 # row with no tag when it has none). Every write reads its task through this.
 _ONE_WITH_TAGS = (
-    sa.select(*ROW, _TAGS.c.name.label("tag_name"))
+    sa.select(*ROW, *_COUNTS, _TAGS.c.name.label("tag_name"))
     .select_from(
         TASKS.outerjoin(_TASK_TAGS, _TASK_TAGS.c.task_id == TASKS.c.id).outerjoin(
             _TAGS, _TAGS.c.id == _TASK_TAGS.c.tag_id
@@ -112,12 +144,26 @@ def get_in(session: Session, owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskDat
     rows = session.execute(_ONE_WITH_TAGS, {"task_id": task_id, "owner_id": owner_id}).all()
     if not rows:
         raise NotFound(NOT_FOUND_MESSAGE)
-    return to_data(rows[0], [row.tag_name for row in rows if row.tag_name is not None])
+    first = rows[0]
+    tags = [row.tag_name for row in rows if row.tag_name is not None]
+    return to_data(first, tags, (first.subtask_count, first.subtasks_done))
 
 
 def get_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
     with session_scope() as session:
         return get_in(session, owner_id, task_id)
+
+
+def subtasks_of(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[TaskData]:
+    """A task's direct sub-tasks in their manual order (the task itself must be the owner's)."""
+    with session_scope() as session:
+        get_in(session, owner_id, task_id)  # another user's task: not found
+        rows = session.execute(
+            sa.select(*ROW)
+            .where(TASKS.c.owner_id == owner_id, TASKS.c.parent_id == task_id)
+            .order_by(TASKS.c.position, TASKS.c.id)
+        ).all()
+        return with_tags(session, rows)
 
 
 def zone_of(session: Session, owner_id: uuid.UUID) -> str:
@@ -188,10 +234,15 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
             check()
         except InvalidInput as exc:
             problems.setdefault(name, next(iter(exc.fields.values())))
+    if query.parent_id not in (None, TOP_LEVEL):
+        try:
+            uuid.UUID(str(query.parent_id))
+        except ValueError:
+            problems["parent_id"] = "parent_id must be a task's id or none"
     if query.due is not None and query.due not in DUES:
         problems["due"] = "Due must be overdue, today, upcoming or none"
     if query.sort not in SORTS:
-        problems["sort"] = "Sort must be created, due, priority or title"
+        problems["sort"] = "Sort must be manual, created, due, priority or title"
     if query.order is not None and query.order not in ORDERS:
         problems["order"] = "Order must be asc or desc"
     if problems:
@@ -220,6 +271,7 @@ class _Shape:
     status: str
     search: bool
     list_kind: str | None  # None, "inbox" or "list"
+    parent_kind: str | None  # None, "none" (top level) or "task"
     priorities: bool
     tags: int
     due: str | None
@@ -236,6 +288,11 @@ def _shape(query: TaskQuery) -> _Shape:
         status=query.status,
         search=bool(query.q),
         list_kind=list_kind,
+        parent_kind=None
+        if query.parent_id is None
+        else "none"
+        if query.parent_id == TOP_LEVEL
+        else "task",
         priorities=bool(query.priority),
         tags=len(query.tag),
         due=query.due,
@@ -253,6 +310,8 @@ def _params(owner_id: uuid.UUID, query: TaskQuery, today: date | None) -> dict[s
         params["q"] = query.q
     if query.list_id not in (None, INBOX):
         params["list_id"] = uuid.UUID(str(query.list_id))
+    if query.parent_id not in (None, TOP_LEVEL):
+        params["parent_id"] = uuid.UUID(str(query.parent_id))
     if query.priority:
         params["priorities"] = sorted({rules.validate_priority(p) for p in query.priority})
     for n, name in enumerate(query.tag):
@@ -302,6 +361,10 @@ def _list_filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
         filters.append(c.list_id.is_(None))
     elif shape.list_kind == "list":
         filters.append(c.list_id == sa.bindparam("list_id", type_=c.list_id.type))
+    if shape.parent_kind == "none":
+        filters.append(c.parent_id.is_(None))
+    elif shape.parent_kind == "task":
+        filters.append(c.parent_id == sa.bindparam("parent_id", type_=c.parent_id.type))
     if shape.priorities:
         filters.append(c.priority.in_(sa.bindparam("priorities", expanding=True)))
     for key in _TAG_KEYS[: shape.tags]:
@@ -328,13 +391,17 @@ def _list_filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
 
 
 def _ordering(shape: _Shape, c: Any) -> list[Any]:
-    """The page's order over the columns ``c`` (the table's, or the page subquery's)."""
+    """The page's order over the columns ``c`` (the table's joined to the manual paths, or
+    the page subquery's)."""
     descending = (shape.order or DEFAULT_ORDER[shape.sort]) == "desc"
 
     def way(column: Any) -> Any:
         return column.desc() if descending else column.asc()
 
     tie = [c.created_at.desc(), c.id.desc()]
+    if shape.sort == "manual":
+        # The Inbox, then the lists in their order; inside each, depth-first.
+        return [c.list_rank, way(c.manual_path), *tie]
     if shape.sort == "due":
         # Undated tasks last either way; a dated task without a time after the timed ones.
         return [
@@ -351,6 +418,26 @@ def _ordering(shape: _Shape, c: Any) -> list[Any]:
     return [way(c.created_at), way(c.id)]
 
 
+def _manual_paths(shape: _Shape) -> sa.CTE:
+    """Each of the owner's tasks (in the list asked for) with its path: the manual-order keys
+    from its top-level ancestor down to it, joined by a space, which sorts below every key
+    digit. Ordered by path, a list reads depth-first: each parent, then its sub-tasks in
+    their order. Sub-tasks share their parent's list, so the list filter starts the walk."""
+    c = TASKS.c
+    start = [c.owner_id == _OWNER, c.parent_id.is_(None)]
+    if shape.list_kind == "inbox":
+        start.append(c.list_id.is_(None))
+    elif shape.list_kind == "list":
+        start.append(c.list_id == sa.bindparam("list_id", type_=c.list_id.type))
+    tree = sa.select(c.id, c.position.label("path")).where(*start).cte("tree", recursive=True)
+    sub = TASKS.alias("sub")
+    path = (tree.c.path + " " + sub.c.position).label("path")
+    return tree.union_all(sa.select(sub.c.id, path).where(sub.c.parent_id == tree.c.id))
+
+
+_LISTS: sa.Table = TaskList.__table__  # type: ignore[attr-defined]
+
+
 @functools.lru_cache(maxsize=256)
 def _page_statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
     """The page and its count for one shape, built once (the shapes are a small, closed set:
@@ -361,16 +448,29 @@ def _page_statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
     the task's tag order. One statement instead of a second one with an ``IN`` list of 50
     ids, which SQLAlchemy renders anew for every page."""
     filters = _list_filters(shape)
+    source: Any = TASKS
+    extra: list[Any] = []
+    if shape.sort == "manual":
+        paths = _manual_paths(shape)
+        source = TASKS.join(paths, paths.c.id == TASKS.c.id)
+        path = paths.c.path
+        if shape.dialect == "postgresql":
+            path = path.collate("C")  # keys compare byte by byte, as on SQLite
+        rank = sa.select(_LISTS.c.position).where(_LISTS.c.id == TASKS.c.list_id).scalar_subquery()
+        extra = [path.label("manual_path"), sa.func.coalesce(rank, -1).label("list_rank")]
+    inner = sa.select(*ROW, *extra).select_from(source).where(*filters)
+    ordering = _ordering(shape, _Ordered(inner.selected_columns))
     tasks = (
-        sa.select(*ROW)
-        .where(*filters)
-        .order_by(*_ordering(shape, TASKS.c))
+        inner.order_by(*ordering)
         .limit(sa.bindparam("limit", type_=sa.Integer()))
         .offset(sa.bindparam("offset", type_=sa.Integer()))
         .subquery("page")
     )
     page = (
-        sa.select(*tasks.c, _TAGS.c.name)
+        # The counts for the page's rows only, not for every row the filters pass.
+        sa.select(
+            *(tasks.c[name] for name in ROW_FIELDS), *sub_task_counts(tasks.c.id), _TAGS.c.name
+        )
         .select_from(
             tasks.outerjoin(_TASK_TAGS, _TASK_TAGS.c.task_id == tasks.c.id).outerjoin(
                 _TAGS, _TAGS.c.id == _TASK_TAGS.c.tag_id
@@ -382,19 +482,31 @@ def _page_statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
     return page, total
 
 
+class _Ordered:
+    """A select's columns by name, for ``_ordering`` (which takes a table's ``c``)."""
+
+    def __init__(self, columns: Any) -> None:
+        self._columns = columns
+
+    def __getattr__(self, name: str) -> Any:
+        return self._columns[name]
+
+
 def _from_row(row: Sequence[Any], tags: Sequence[str]) -> TaskData:
     """A page row (``ROW``'s columns, in order, then a tag name) as a task; a faster
     ``to_data`` for the busiest read: no lookups by name, and the times are UTC already
     (``UTCDateTime``)."""
     (
         task_id, title, description, completed, version, created_at, updated_at, list_id,
-        priority, due_date, due_time, due_at, recurrence, reminders, _tag,
+        priority, due_date, due_time, due_at, recurrence, reminders, parent_id, position,
+        subtask_count, subtasks_done, _tag,
     ) = row  # fmt: skip
     return TaskData.from_values(
         (
             task_id, title, description, completed, version, created_at, updated_at, list_id,
             _PRIORITY_NAMES.get(priority, "none"), tuple(tags), due_date, due_time, due_at,
-            recurrence, tuple(reminders or ()),
+            recurrence, tuple(reminders or ()), parent_id, position, subtask_count,
+            subtasks_done,
         )
     )  # fmt: skip
 

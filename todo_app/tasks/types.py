@@ -15,18 +15,20 @@ Status = Literal["all", "active", "completed"]
 STATUSES: tuple[str, ...] = get_args(Status)
 Due = Literal["overdue", "today", "upcoming", "none"]
 DUES: tuple[str, ...] = get_args(Due)
-Sort = Literal["created", "due", "priority", "title"]
+Sort = Literal["manual", "created", "due", "priority", "title"]
 SORTS: tuple[str, ...] = get_args(Sort)
 Order = Literal["asc", "desc"]
 ORDERS: tuple[str, ...] = get_args(Order)
 # The direction each sort takes unless told: newest, soonest, most important, A to Z.
 DEFAULT_ORDER: dict[str, str] = {
+    "manual": "asc",
     "created": "desc",
     "due": "asc",
     "priority": "desc",
     "title": "asc",
 }
 INBOX = "inbox"  # list_id=inbox: the tasks in no list
+TOP_LEVEL = "none"  # parent_id=none: the tasks that are no one's sub-task
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
@@ -62,6 +64,11 @@ class TaskData:
     due_at: datetime | None = None
     recurrence: dict[str, Any] | None = None
     reminders: tuple[int, ...] = ()
+    parent_id: uuid.UUID | None = None
+    position: str = "a0"
+    # Its direct sub-tasks, and how many of them are completed (counted when read).
+    subtask_count: int = 0
+    subtasks_done: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (str ids, ISO 8601 dates and times), for the API and for Reflex state."""
@@ -81,6 +88,10 @@ class TaskData:
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "recurrence": public_recurrence(self.recurrence),
             "reminders": [{"minutes_before": m} for m in self.reminders],
+            "parent_id": str(self.parent_id) if self.parent_id else None,
+            "position": self.position,
+            "subtask_count": self.subtask_count,
+            "subtasks_done": self.subtasks_done,
         }
 
     @classmethod
@@ -107,6 +118,10 @@ class TaskData:
             "due_at": datetime.fromisoformat(raw["due_at"]) if raw.get("due_at") else None,
             "recurrence": raw.get("recurrence"),
             "reminders": tuple(r["minutes_before"] for r in raw.get("reminders", ())),
+            "parent_id": uuid.UUID(raw["parent_id"]) if raw.get("parent_id") else None,
+            "position": raw.get("position", "a0"),
+            "subtask_count": raw.get("subtask_count", 0),
+            "subtasks_done": raw.get("subtasks_done", 0),
         }
         return cls(
             id=uuid.UUID(raw["id"]),
@@ -120,10 +135,14 @@ class TaskData:
         )
 
 
-# The fields a task's own row holds (its tags come from their own table).
+# The fields a task's own row holds (its tags come from their own table, its sub-task counts
+# from its sub-tasks' rows).
 _FIELD_NAMES = tuple(f.name for f in fields(TaskData))
 _new = object.__new__
-ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskData) if f.name != "tags")
+COUNTED: tuple[str, ...] = ("subtask_count", "subtasks_done")
+ROW_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(TaskData) if f.name != "tags" and f.name not in COUNTED
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +172,7 @@ class TaskQuery:
     due: str | None = None
     due_before: str | None = None  # inclusive, YYYY-MM-DD
     due_after: str | None = None
+    parent_id: str | None = None  # a task's UUID (its sub-tasks), or "none" (top level)
     sort: str = "created"
     order: str | None = None
     limit: int = PAGE_SIZE_DEFAULT

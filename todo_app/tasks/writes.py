@@ -19,7 +19,7 @@ import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +30,7 @@ from todo_app.errors import InvalidInput, StaleVersion
 from todo_app.models import Task, utcnow
 from todo_app.reminders.planning import plan_reminders
 from todo_app.tasks import fields as rules
-from todo_app.tasks import list_rows
+from todo_app.tasks import list_rows, placing, subtasks
 from todo_app.tasks.queries import (
     COLUMNS,
     ROW,
@@ -111,9 +111,12 @@ def create_in(
     task_id: uuid.UUID | None = None,
     completed: bool = False,
     created_at: datetime | None = None,
+    at_top: bool | None = None,
     **extra: Any,
 ) -> tuple[TaskData, TaskChange]:
-    """``extra`` takes the optional fields of ``validate_changes`` (list, priority, ...)."""
+    """``extra`` takes the optional fields of ``validate_changes`` (list, priority, ...).
+    A top-level task goes first or last in its list's manual order as the list says
+    (``at_top`` overrides); a sub-task goes last under its parent, in its parent's list."""
     new = rules.validate_changes(title=title, description=description, completed=completed, **extra)
     now = utcnow()
     created = now if created_at is None else not_in_future("created_at", created_at)
@@ -123,6 +126,13 @@ def create_in(
     recurrence = with_start(new.get("recurrence"), due_date)
     rules.check_schedule(due_date, due_time, recurrence, new.get("reminders", ()))
     task_id = task_id or uuid.uuid4()
+    list_id = list_rows.owned_in(session, owner_id, new.get("list_id"))
+    parent_id = new.get("parent_id")
+    if parent_id is not None:
+        parent_list = subtasks.checked_parent(session, owner_id, None, parent_id)
+        if new.get("list_id") is not None and list_id != parent_list:
+            raise InvalidInput({"list_id": subtasks.OTHER_LIST})
+        list_id = parent_list
     session.exec(
         sa.insert(Task).values(
             id=task_id,
@@ -133,7 +143,9 @@ def create_in(
             version=1,
             created_at=created,
             updated_at=now,
-            list_id=list_rows.owned_in(session, owner_id, new.get("list_id")),
+            list_id=list_id,
+            parent_id=parent_id,
+            position=placing.new_key(session, owner_id, list_id, parent_id, top=at_top),
             priority=rules.validate_priority(new.get("priority")),
             due_date=due_date,
             due_time=due_time,
@@ -148,7 +160,30 @@ def create_in(
     data = get_in(session, owner_id, task_id)
     if data.reminders:
         plan_reminders(session, owner_id, data)
-    return data, change_between(owner_id, [None], [data])
+    change = change_between(owner_id, [None], [data])
+    if parent_id is not None:
+        change = change.merged(parent_counts(session, owner_id, [parent_id]))
+    return data, change
+
+
+def move_task(
+    owner_id: uuid.UUID,
+    task_id: uuid.UUID,
+    parent_id: uuid.UUID | None,
+    before_id: uuid.UUID | None,
+) -> TaskData:
+    """``move_in`` in its own unit of work (the REST API's move)."""
+    with unit_of_work() as uow:
+        written = move_in(uow.session, owner_id, task_id, parent_id, before_id)
+        uow.record(written.change)
+    return written.after
+
+
+def parent_counts(session: Session, owner_id: uuid.UUID, parents: list[Any]) -> TaskChange:
+    """The parents whose sub-task counts a write changed, re-read: open pages take the new
+    "2/5" with the row (same version: the counts are not the parent's own field)."""
+    rows = [get_in(session, owner_id, p) for p in dict.fromkeys(parents) if p is not None]
+    return TaskChange(owner_id, upserted=tuple(rows))
 
 
 def _due_at(session: Session, owner_id: uuid.UUID, due_date: Any, due_time: Any) -> Any:
@@ -196,19 +231,21 @@ def write_in(
     task_id: uuid.UUID,
     change: Callable[[TaskData], dict[str, Any]],
     expected_version: int | None,
-) -> tuple[TaskData, TaskData, TaskChange]:
+) -> Written:
     """Apply ``change`` (validated new values, computed from the stored task) if nothing
     changed since.
 
     The UPDATE names the version it read; if another writer got there first, no row matches
     and we read again: with ``expected_version`` that read raises StaleVersion, without it
-    the change is applied to the newer task. Returns the task before, after, and the change.
+    the change is applied to the newer task. Returns the task before and after, what it did
+    to the sub-tasks below (``tasks.subtasks``), and the change (parents' new counts too).
     """
     for _ in range(WRITE_ATTEMPTS):
         current = get_in(session, owner_id, task_id)
         if expected_version is not None and current.version != expected_version:
             raise StaleVersion(STALE_MESSAGE, current=current)
         values = {k: v for k, v in change(current).items() if _differs(current, k, v)}
+        following = None
         if values.get("completed") is True and current.recurrence and current.due_date:
             # A recurring task completed: it moves to its next occurrence and stays active
             # (or completes for good when its rule has run out).
@@ -217,10 +254,12 @@ def write_in(
                 del values["completed"]
                 values.update(following)
         if not values:
-            return current, current, TaskChange(owner_id)  # nothing to change: no new version
+            return Written(current, current, [], TaskChange(owner_id))  # no new version
         tags = values.pop("tags", None)
         if "list_id" in values:
             list_rows.owned_in(session, owner_id, values["list_id"])
+        if "parent_id" in values or "list_id" in values:
+            _place(session, owner_id, current, values)
         due_date = values.get("due_date", current.due_date)
         due_time = values.get("due_time", current.due_time)
         if "due_date" in values and due_date is None and "due_time" not in values:
@@ -253,13 +292,83 @@ def write_in(
             if tags is not None:
                 set_tags(session, owner_id, task_id, tags)
                 tags = tags_of(session, [task_id]).get(task_id, [])
-            after = to_data(row, current.tags if tags is None else tags)
+            counts = (current.subtask_count, current.subtasks_done)
+            after = to_data(row, current.tags if tags is None else tags, counts)
             # Unfired reminders exist only for a task that has some (planning is the only
             # writer of them): a task without any, before or after, has nothing to plan.
             if PLANNED_FROM & values.keys() and (current.reminders or after.reminders):
                 plan_reminders(session, owner_id, after)
-            return current, after, change_between(owner_id, [current], [after])
+            below = subtasks.cascade(session, owner_id, current, after, following is not None)
+            if below:
+                after = get_in(session, owner_id, task_id)  # its sub-task counts moved
+            pairs = [(current, after), *below]
+            task_change = change_between(owner_id, *zip(*pairs, strict=True))
+            if {"completed", "parent_id"} & values.keys() or below:
+                parents = [current.parent_id, after.parent_id, *(a.parent_id for _, a in below)]
+                moved = {t.id for _, t in pairs}
+                parents = [p for p in parents if p not in moved]
+                task_change = task_change.merged(parent_counts(session, owner_id, parents))
+            return Written(current, after, below, task_change)
     raise StaleVersion(STALE_MESSAGE, current=get_in(session, owner_id, task_id))
+
+
+class Written(NamedTuple):
+    """What ``write_in`` did: the task before and after, the sub-tasks below it that it
+    changed (before, after), and the change to announce."""
+
+    before: TaskData
+    after: TaskData
+    below: list[tuple[TaskData, TaskData]]
+    change: TaskChange
+
+
+def _place(
+    session: Session, owner_id: uuid.UUID, current: TaskData, values: dict[str, Any]
+) -> None:
+    """A new parent or list: check the nesting, keep a sub-task in its parent's list (a list
+    named with the parent must be the parent's; a sub-task moved to another list on its own
+    leaves its parent), and give it a key in its new siblings' order unless the write brings
+    one (a move)."""
+    if values.get("parent_id") is not None:
+        parent_list = subtasks.checked_parent(session, owner_id, current.id, values["parent_id"])
+        if values.get("list_id") is not None and values["list_id"] != parent_list:
+            raise InvalidInput({"list_id": subtasks.OTHER_LIST})
+        if parent_list != current.list_id:
+            values["list_id"] = parent_list
+    elif "list_id" in values and current.parent_id is not None and "parent_id" not in values:
+        values["parent_id"] = None
+    if "position" not in values:
+        list_id = values.get("list_id", current.list_id)
+        parent_id = values.get("parent_id", current.parent_id)
+        values["position"] = placing.new_key(session, owner_id, list_id, parent_id)
+
+
+def move_in(
+    session: Session,
+    owner_id: uuid.UUID,
+    task_id: uuid.UUID,
+    parent_id: uuid.UUID | None,
+    before_id: uuid.UUID | None,
+) -> Written:
+    """Put the task (with its sub-tasks) right before ``before_id`` among the children of
+    ``parent_id`` (None: the top level of its list), or last there when ``before_id`` is None.
+
+    Applied to the task as it is now, whatever version the mover saw: a move says where,
+    not what, so it never conflicts with an edit of the task's fields, and two tabs moving
+    the same task end in the order of the last move on both. One row is written, unless no
+    key fits between the neighbours and their group is spread first (``placing``)."""
+    current = get_in(session, owner_id, task_id)
+    list_id = current.list_id
+    if parent_id is not None:
+        list_id = subtasks.checked_parent(session, owner_id, task_id, parent_id)
+    key, spread = placing.key_before(session, owner_id, task_id, list_id, parent_id, before_id)
+    written = write_in(
+        session, owner_id, task_id, lambda _t: {"parent_id": parent_id, "position": key}, None
+    )
+    if spread:
+        room = TaskChange(owner_id, upserted=tuple(with_tags(session, spread)))
+        written = written._replace(change=room.merged(written.change))
+    return written
 
 
 def changed_fields(before: TaskData, after: TaskData) -> list[str]:
@@ -290,11 +399,9 @@ def _write(
     expected_version: int | None,
 ) -> TaskData:
     with unit_of_work() as uow:
-        _before, after, task_change = write_in(
-            uow.session, owner_id, task_id, change, expected_version
-        )
-        uow.record(task_change)
-    return after
+        written = write_in(uow.session, owner_id, task_id, change, expected_version)
+        uow.record(written.change)
+    return written.after
 
 
 def update_task(
@@ -358,9 +465,9 @@ def set_all_in(
     for task in after:
         plan_reminders(session, owner_id, task)
     for task_id in recurring:
-        old, new, _ = write_in(session, owner_id, task_id, lambda _t: {"completed": True}, None)
-        before.append(old)
-        after.append(new)
+        written = write_in(session, owner_id, task_id, lambda _t: {"completed": True}, None)
+        before.append(written.before)
+        after.append(written.after)
     order = {t.id: i for i, t in enumerate(newest_first(after))}
     pairs = sorted(zip(before, after, strict=True), key=lambda pair: order[pair[1].id])
     before, after = [b for b, _ in pairs], [a for _, a in pairs]
