@@ -8,10 +8,12 @@ through the engine (``saveDetails``), like every other change.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from todo_app.recurrence import PRESETS
-from todo_app.tasks.components.form_field import NATIVE_INPUT
+from todo_app.tasks.components.form_field import NATIVE_INPUT, labelled_field
 from todo_app.tasks.components.priority import PRIORITY_LABELS
 from todo_app.tasks.engine import TaskRow, call, overlay
 from todo_app.tasks.state import TaskState
@@ -27,15 +29,6 @@ REMIND_PRESETS = (
 )
 
 
-def _field(label: str, control: rx.Component, html_for: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=html_for, font_size="0.875rem", font_weight="500"),
-        control,
-        spacing="1",
-        width="100%",
-    )
-
-
 def details_dialog() -> rx.Component:
     """Every field of a task, with real pickers: native date and time inputs, selects, and a
     tag field that suggests the user's tags. Keyed by task, so each opening starts fresh."""
@@ -46,7 +39,7 @@ def details_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.el.input(type="hidden", name="id", value=task.id),
-                    _field(
+                    labelled_field(
                         "Title",
                         rx.input(
                             id="details-title",
@@ -55,9 +48,8 @@ def details_dialog() -> rx.Component:
                             key=task.id,
                             width="100%",
                         ),
-                        "details-title",
                     ),
-                    _field(
+                    labelled_field(
                         "Description",
                         rx.text_area(
                             id="details-description",
@@ -67,10 +59,9 @@ def details_dialog() -> rx.Component:
                             rows="4",
                             width="100%",
                         ),
-                        "details-description",
                     ),
                     rx.flex(
-                        _field(
+                        labelled_field(
                             "List",
                             rx.el.select(
                                 rx.el.option("Inbox", value=""),
@@ -78,82 +69,56 @@ def details_dialog() -> rx.Component:
                                     TaskState.lists,
                                     lambda item: rx.el.option(item["name"], value=item["id"]),
                                 ),
-                                id="details-list",
-                                name="list_id",
+                                **_native("details-list", "list_id", task.id + "-l"),
                                 default_value=rx.cond(task.list_id, task.list_id, ""),
-                                key=task.id + "-l",
-                                style=NATIVE_INPUT,
                             ),
-                            "details-list",
                         ),
-                        _field(
+                        labelled_field(
                             "Priority",
                             rx.el.select(
                                 *[
                                     rx.el.option(label, value=value)
                                     for value, label in PRIORITY_LABELS.items()
                                 ],
-                                id="details-priority",
-                                name="priority",
+                                **_native("details-priority", "priority", task.id + "-p"),
                                 default_value=task.priority,
-                                key=task.id + "-p",
-                                style=NATIVE_INPUT,
                             ),
-                            "details-priority",
                         ),
                         gap="0.75rem",
                         width="100%",
                         direction=rx.breakpoints(initial="column", xs="row"),
                     ),
-                    _field(
+                    labelled_field(
                         "Tags",
                         rx.el.input(
-                            id="details-tags",
-                            name="tags",
+                            **_native("details-tags", "tags", task.id + "-t"),
                             default_value=task.tags.join(" "),
-                            key=task.id + "-t",
                             list="known-tags",
                             placeholder="home work",
                             auto_complete="off",
-                            aria_describedby="details-tags-hint",
-                            style=NATIVE_INPUT,
                         ),
-                        "details-tags",
-                    ),
-                    rx.text(
-                        "Separate tags with spaces; suggestions come from your tags.",
-                        id="details-tags-hint",
-                        size="1",
-                        color=rx.color("gray", 11),
+                        hint="Separate tags with spaces; suggestions come from your tags.",
                     ),
                     rx.el.datalist(
                         rx.foreach(TaskState.tags, lambda tag: rx.el.option(value=tag)),
                         id="known-tags",
                     ),
                     rx.flex(
-                        _field(
+                        labelled_field(
                             "Due date",
                             rx.el.input(
                                 type="date",
-                                id="details-due-date",
-                                name="due_date",
+                                **_native("details-due-date", "due_date", task.id + "-dd"),
                                 default_value=rx.cond(task.due_date, task.due_date, ""),
-                                key=task.id + "-dd",
-                                style=NATIVE_INPUT,
                             ),
-                            "details-due-date",
                         ),
-                        _field(
+                        labelled_field(
                             "Due time",
                             rx.el.input(
                                 type="time",
-                                id="details-due-time",
-                                name="due_time",
+                                **_native("details-due-time", "due_time", task.id + "-dt"),
                                 default_value=rx.cond(task.due_time, task.due_time, ""),
-                                key=task.id + "-dt",
-                                style=NATIVE_INPUT,
                             ),
-                            "details-due-time",
                         ),
                         gap="0.75rem",
                         width="100%",
@@ -178,42 +143,39 @@ def details_dialog() -> rx.Component:
     )
 
 
+def _native(control_id: str, name: str, key: rx.Var[str]) -> dict[str, Any]:
+    """What every native control of the dialog carries: its id (which its label names), its
+    form name, a per-task React key (so a new task's details start fresh), and the style."""
+    return {"id": control_id, "name": name, "key": key, "style": NATIVE_INPUT}
+
+
 def repeat_field(task: TaskRow) -> rx.Component:
     """ "Repeat": the presets, or a custom RFC 5545 rule, from the due date or from completion;
     the next five dates are shown for the rule chosen."""
     rule = rx.cond(task.recurrence, task.recurrence["rule"].to(str), "")
     return rx.vstack(
-        _field(
+        labelled_field(
             "Repeat",
             rx.el.select(
                 rx.el.option("Does not repeat", value=""),
                 *[rx.el.option(label, value=value) for label, value in PRESETS.items()],
                 rx.el.option("Custom rule (below)", value="custom"),
-                id="details-repeat",
-                name="repeat",
+                **_native("details-repeat", "repeat", task.id + "-r"),
                 default_value=rx.cond(
                     PRESET_RULES.contains(rule), rule, rx.cond(rule != "", "custom", "")
                 ),
-                key=task.id + "-r",
                 on_change=TaskState.preview_repeat,
-                style=NATIVE_INPUT,
             ),
-            "details-repeat",
         ),
         rx.el.details(
             rx.el.summary("Custom rule", font_size="0.8rem", cursor="pointer"),
-            rx.el.label(
+            labelled_field(
                 "Rule (RFC 5545, e.g. FREQ=MONTHLY;BYDAY=2TU)",
-                html_for="details-rule",
-                font_size="0.75rem",
-            ),
-            rx.el.input(
-                id="details-rule",
-                name="repeat_rule",
-                default_value=rule,
-                key=task.id + "-rr",
-                on_blur=TaskState.preview_repeat,
-                style=NATIVE_INPUT,
+                rx.el.input(
+                    **_native("details-rule", "repeat_rule", task.id + "-rr"),
+                    default_value=rule,
+                    on_blur=TaskState.preview_repeat,
+                ),
             ),
         ),
         rx.el.label(
@@ -271,7 +233,13 @@ def remind_field(task: TaskRow) -> rx.Component:
             wrap="wrap",
             gap="0.4rem 1rem",
         ),
-        rx.text("Reminders need a due date and time.", size="1", color=rx.color("gray", 11)),
+        rx.text(
+            "Reminders need a due date and time.",
+            id="details-remind-hint",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        aria_describedby="details-remind-hint",
         border="none",
         padding="0",
         margin="0",
