@@ -8,7 +8,7 @@ from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import protected
 from todo_app.lists.components import drawer, sidebar
 from todo_app.reminders.components import bell, notifier
-from todo_app.tasks.components import task_board
+from todo_app.tasks.components.board import task_board
 
 
 def tasks_page() -> rx.Component:

@@ -53,6 +53,9 @@ def _nav_link(
 
 
 def _list_menu(item: rx.Var[dict]) -> rx.Component:
+    """Rename, Move up, Move down, Delete. Not modal: a modal menu hides the rest of the page
+    with aria-hidden while its links stay focusable (axe: aria-hidden-focus); Escape and a
+    click outside still close it, and focus returns to the button."""
     name = item["name"].to(str)
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
@@ -71,9 +74,10 @@ def _list_menu(item: rx.Var[dict]) -> rx.Component:
             rx.dropdown_menu.item("Move down", on_select=ListState.move_list(item["id"], 1)),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(
-                "Delete", color="red", on_select=ListState.delete_list(item["id"])
+                "Delete", color_scheme="red", on_select=ListState.delete_list(item["id"])
             ),
         ),
+        modal=False,
     )
 
 

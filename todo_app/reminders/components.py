@@ -40,7 +40,12 @@ def _item(item: rx.Var[dict]) -> rx.Component:
     )
 
 
+_HEADING_ID = "notifications-heading"
+
+
 def bell() -> rx.Component:
+    """The bell named "Notifications" (with the unread count), opening the list: a popover
+    dialog named by its own heading."""
     return rx.popover.root(
         rx.popover.trigger(
             rx.button(
@@ -58,7 +63,7 @@ def bell() -> rx.Component:
         rx.popover.content(
             rx.vstack(
                 rx.hstack(
-                    rx.heading("Notifications", as_="h2", size="3"),
+                    rx.heading("Notifications", as_="h2", size="3", id=_HEADING_ID),
                     rx.cond(
                         BellState.unread > 0,
                         rx.button(
@@ -73,13 +78,17 @@ def bell() -> rx.Component:
                 ),
                 rx.cond(
                     BellState.items.length() > 0,
-                    rx.el.ul(rx.foreach(BellState.items, _item), padding="0", margin="0"),
+                    rx.el.ul(
+                        rx.foreach(BellState.items, _item), padding="0", margin="0", width="100%"
+                    ),
                     rx.text("No notifications yet", size="2", color=rx.color("gray", 11)),
                 ),
                 BrowserNotifier.create(fresh=BellState.fresh),
                 spacing="2",
                 width="min(22rem, 85vw)",
             ),
+            # The popover is a dialog (Radix gives it role="dialog"); its heading names it.
+            aria_labelledby=_HEADING_ID,
         ),
     )
 

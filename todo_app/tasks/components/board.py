@@ -1,0 +1,53 @@
+"""The task page's column, laid out: heading and engine status, "New task", chips and Sort,
+the toolbar, the list, the footer, and the two dialogs. ``task_board`` is what the page
+(``todo_app/task_page.py``) puts in its shell."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.tasks.components.details import details_dialog
+from todo_app.tasks.components.quick_add import new_task_form
+from todo_app.tasks.components.rows import task_list
+from todo_app.tasks.components.shortcuts import shortcut_sheet
+from todo_app.tasks.components.toolbar import (
+    filter_chips,
+    footer,
+    load_more,
+    sort_control,
+    toolbar,
+)
+from todo_app.tasks.engine import overlay, task_engine
+from todo_app.tasks.state import TaskState
+
+
+def task_board() -> rx.Component:
+    """The whole task column, top to bottom in reading (and tab) order."""
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(TaskState.view_title, as_="h1", size="7"),
+            task_engine(),
+            align="baseline",
+            justify="between",
+            wrap="wrap",
+            width="100%",
+        ),
+        new_task_form(),
+        rx.flex(
+            filter_chips(),
+            sort_control(),
+            justify="between",
+            align="start",
+            gap="0.5rem",
+            wrap="wrap-reverse",  # on a phone the Sort control sits above the chips
+            width="100%",
+        ),
+        toolbar(),
+        task_list(),
+        load_more(),
+        rx.cond(overlay.total > 0, footer()),
+        details_dialog(),
+        shortcut_sheet(),
+        spacing="3",
+        width="100%",
+    )
