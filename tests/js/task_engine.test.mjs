@@ -1,28 +1,24 @@
-// Unit tests for the browser side of the change engine (assets/task_engine/core.js).
+// Unit tests for the browser side of the change engine (assets/task_engine/: outbox.js,
+// overlay.js, confirmed.js, engine.js, interactions.js).
 //
 // Run with `node --test tests/js/` (tests/unit/test_task_engine_js.py runs it under pytest).
-// core.js is a pure module: the outside world (localStorage, the socket, toasts, ids, the
+// These are pure modules: the outside world (localStorage, the socket, toasts, ids, the
 // clock) is injected through ``io``, so everything here runs in memory and deterministically.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
+import { Confirmed } from "../../assets/task_engine/confirmed.js";
+import { Engine, RESEND_MS } from "../../assets/task_engine/engine.js";
 import {
-  Confirmed,
-  Engine,
-  OUTBOX_PREFIX,
-  RESEND_MS,
-  Outbox,
-  applyMutation,
   emptyMessage,
   itemsLeft,
-  matches,
-  overlay,
   refusalMessage,
-  reversal,
   signOutQuestion,
   statusText,
-} from "../../assets/task_engine/core.js";
+} from "../../assets/task_engine/interactions.js";
+import { OUTBOX_PREFIX, Outbox } from "../../assets/task_engine/outbox.js";
+import { applyMutation, matches, overlay, reversal } from "../../assets/task_engine/overlay.js";
 
 // --- fakes and builders -------------------------------------------------------------------
 
@@ -302,7 +298,7 @@ describe("applyMutation, reversal and overlay", () => {
       fields: { completed: true, priority: "high" },
     });
     assert.equal(rows.get("t1").completed, true);
-    assert.equal(rows.get("t1").priority, "high"); // a new field needs nothing in core.js
+    assert.equal(rows.get("t1").priority, "high"); // a new field needs nothing in overlay.js
     assert.equal(rows.get("t1").title, "Buy milk");
     assert.deepEqual(counts, { total: 4, active: 1 });
   });

@@ -108,7 +108,7 @@ def restore_in(
     for task in fresh:
         row = rules.stored(_as_row(task))
         # A new version: an open page that saw the row go takes it back only newer than it
-        # went (assets/task_engine/core.js, Confirmed), and an edit based on the deleted row
+        # went (assets/task_engine/confirmed.js), and an edit based on the deleted row
         # is refused as stale.
         row["version"] = task.version + 1
         row["list_id"] = task.list_id if task.list_id in alive else None

@@ -5,7 +5,7 @@ How: the task service announces each committed write as a ``TaskChange``. This m
 it into one wire entry (the rows as they are now, the ids removed, how the counts moved),
 once, and sends it straight down the socket of each of the owner's open task pages except
 the one that made it. No tab's server-side state is loaded, locked or stored for this: the
-page merges the rows itself (assets/task_engine/core.js, ``Confirmed.remote``).
+page merges the rows itself (assets/task_engine/confirmed.js, ``Confirmed.takeRemote``).
 
 - **One fan-out per user.** Each worker keeps, in memory, the task pages whose sockets it
   holds (registered by the page's load, ``watch``). With Redis (several workers) a change is
