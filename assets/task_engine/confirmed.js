@@ -7,6 +7,8 @@
  * of this page's changes are settled and whether any were missed. Pure: no React, no Reflex.
  */
 
+import { countKey, countRow, countedIn } from "./overlay.js";
+
 /**
  * The confirmed rows and counts: the list and counts the server sent at ``rows_seq`` (a
  * load), with every confirmed change after it applied once. Changes come two ways:
@@ -19,8 +21,15 @@
  *
  * The two streams are not ordered with each other, so a row is applied only if it is not
  * older (by ``version``) than the one held, and a removed row only comes back newer than it
- * went. Counts move by each change's deltas; an entry from elsewhere that brings nothing new
- * (the load already read it) moves nothing. ``sync`` returns this page's settled changes and
+ * went.
+ *
+ * The counts are the view's, as the server counted them at the load (the view and search of
+ * that load, whatever the status filter: ``countedIn``). Each change says what every row it
+ * wrote was before (``was``: null when it is new; for a row still there, the fields that
+ * changed), so a row moves the counts only as it enters or leaves the view, even a row this
+ * page never loaded. A change that wrote nothing (a "Load more" page, a stale refusal's
+ * stored row) moves nothing, and so does an entry from elsewhere that brings nothing new
+ * (the load already read it). ``sync`` returns this page's settled changes and
  * ``gap: true`` when changes were missed (more arrived at once than are re-sent): the page
  * then loads its list again.
  */
@@ -32,13 +41,17 @@ export class Confirmed {
     this.seq = 0;
     this.remoteSeq = 0;
     this.counts = { total: 0, active: 0 };
+    this.counted = countedIn(null, ""); // what the counts count: the view of the load
+    this.countKey = countKey(null, "");
     this.gone = new Map(); // id -> version when removed (-1: not known here)
   }
 
-  sync({ rows, rowsSeq, changes, epoch, total = 0, active = 0, remote = null }) {
+  sync({ rows, rowsSeq, changes, epoch, total = 0, active = 0, remote = null, spec, query }) {
     if (epoch !== this.epoch || rowsSeq !== this.rowsSeq) {
       this.rows = new Map(rows.map((r) => [r.id, r]));
       this.counts = { total, active };
+      this.counted = countedIn(spec ?? null, query ?? "");
+      this.countKey = countKey(spec, query);
       this.gone = new Map();
       if (epoch !== this.epoch) this.remoteSeq = 0; // a new load: numbered afresh
       this.rowsSeq = rowsSeq;
@@ -97,9 +110,16 @@ export class Confirmed {
     }
   }
 
+  /** Move the counts by each row ``change`` wrote, as it entered or left the view. */
   count(change) {
-    const total = Math.max(0, this.counts.total + (change.total_delta ?? 0));
-    const active = Math.min(Math.max(0, this.counts.active + (change.active_delta ?? 0)), total);
+    const moved = { ...this.counts };
+    const now = new Map((change.rows ?? []).map((r) => [r.id, r]));
+    for (const [id, was] of Object.entries(change.was ?? {})) {
+      const after = now.get(id) ?? null;
+      countRow(moved, was === null ? null : { ...after, ...was }, after, this.counted);
+    }
+    const total = Math.max(0, moved.total);
+    const active = Math.min(Math.max(0, moved.active), total);
     this.counts = { total, active };
   }
 }

@@ -24,7 +24,7 @@
 import { Confirmed } from "./confirmed.js";
 import { Interactions, emptyMessage, itemsLeft, refusalMessage } from "./interactions.js";
 import { Outbox } from "./outbox.js";
-import { matches, overlay, reversal } from "./overlay.js";
+import { countKey, countRow, countedIn, matches, overlay, reversal } from "./overlay.js";
 import { comparator, dueLabel, inView, localNow } from "./views.js";
 
 const RETRY_MS = 1000; // a failed change goes again after 1 s, then 2 s, before giving up
@@ -92,7 +92,16 @@ export class Engine extends Interactions {
 
   /** The overlay: the confirmed rows and counts with the outbox on top. */
   current() {
-    return overlay(this.confirmed.rows, this.confirmed.counts, this.outbox.items);
+    const { rows, counts, counted } = this.confirmed;
+    if (this.confirmed.countKey === countKey(this.spec, this.query)) {
+      return overlay(rows, counts, this.outbox.items, counted);
+    }
+    // The page shows a view whose load (and counts) have not come yet: until they do, count
+    // the rows held here that it shows, rather than the last view's number.
+    const shownHere = countedIn(this.spec, this.query);
+    const held = { total: 0, active: 0 };
+    for (const row of rows.values()) countRow(held, null, row, shownHere);
+    return overlay(rows, held, this.outbox.items, shownHere);
   }
 
   /** The snapshot the page renders (index.js ``useTaskView()``): the overlay as listed. */

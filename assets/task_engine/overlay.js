@@ -5,13 +5,43 @@
  * This module applies a mutation to rows and counts as the server will (``applyMutation``),
  * works out what reverses one (``reversal``, for Undo and Ctrl+Z) and shows a reversal in
  * place, and builds the overlay itself (``overlay``) and the filter and search over it
- * (``matches``). The kinds mirror todo_app/tasks/mutations.py. A new field needs nothing
- * here: a "set" mutation carries whatever fields it sets, and they are copied onto the row.
- * Pure: no React, no Reflex, no storage.
+ * (``matches``). The counts are the view's (``countedIn``): a row moves them only as it
+ * enters or leaves the view, by the same rule as the confirmed counts (confirmed.js).
+ *
+ * The kinds mirror todo_app/tasks/mutations.py. A new field needs nothing here: a "set"
+ * mutation carries whatever fields it sets, and they are copied onto the row. Pure: no
+ * React, no Reflex, no storage.
  */
+
+import { inView } from "./views.js";
 
 /** @typedef {{id: string, title: string, description: string, completed: boolean,
  *             version: number, created_at: string}} Row */
+
+const everyRow = () => true;
+
+/**
+ * What the counter counts: the rows of the view ``spec`` (views.js ``inView``) that the
+ * search ``query`` finds, completed or not ("3 items left" on Today, as Todoist counts). The
+ * server counts the same at a load (todo_app/tasks/queries.py ``count_tasks``).
+ */
+export function countedIn(spec, query) {
+  return (row) => inView(row, spec) && matches(row, "all", query);
+}
+
+/** A key that is the same for the same view and search (the rule ``countedIn`` makes). */
+export function countKey(spec, query) {
+  return JSON.stringify([spec ?? null, query ?? ""]);
+}
+
+/** Move ``counts`` by a row going from ``old`` to ``now`` (null: absent), as far as
+ * ``counted`` counts either. */
+export function countRow(counts, old, now, counted = everyRow) {
+  const was = old && counted(old) ? old : null;
+  const is = now && counted(now) ? now : null;
+  counts.total += (is ? 1 : 0) - (was ? 1 : 0);
+  counts.active += (is && !is.completed ? 1 : 0) - (was && !was.completed ? 1 : 0);
+}
 
 function setFields(rows, id, fields) {
   const row = rows.get(id);
@@ -19,10 +49,11 @@ function setFields(rows, id, fields) {
 }
 
 /**
- * Apply one mutation to ``rows`` (a Map id -> row, changed in place) and ``counts``, as the
- * server will. ``m.prev`` holds what the mutation replaced (for undo): taken when it was made.
+ * Apply one mutation to ``rows`` (a Map id -> row, changed in place) and ``counts`` (of the
+ * rows ``counted`` counts), as the server will. ``m.prev`` holds what the mutation replaced
+ * (for undo): taken when it was made.
  */
-export function applyMutation(rows, counts, m) {
+export function applyMutation(rows, counts, m, counted = everyRow) {
   const before = new Map();
   const touch = (id) => before.has(id) || before.set(id, rows.get(id) ?? null);
   switch (m.kind) {
@@ -55,7 +86,8 @@ export function applyMutation(rows, counts, m) {
           rows.set(id, { ...row, completed: m.fields.completed });
         }
       }
-      // Tasks not loaded here change too: the server's counts say how many.
+      // Tasks not loaded here change too (every task, so all the view's): the counts say how
+      // many.
       counts.active = m.fields.completed ? 0 : counts.total;
       return counts;
     case "clear_completed":
@@ -65,39 +97,34 @@ export function applyMutation(rows, counts, m) {
       counts.total = counts.active;
       return counts;
     case "undo":
-      undoInPlace(rows, counts, m.prev);
+      undoInPlace(rows, counts, m.prev, counted);
       return counts;
     default:
       return counts;
   }
-  for (const [id, old] of before) count(counts, old, rows.get(id) ?? null);
+  for (const [id, old] of before) countRow(counts, old, rows.get(id) ?? null, counted);
   return counts;
 }
 
-function count(counts, old, now) {
-  counts.total += (now ? 1 : 0) - (old ? 1 : 0);
-  counts.active += (now && !now.completed ? 1 : 0) - (old && !old.completed ? 1 : 0);
-}
-
 /** Show the reversal of a mutation whose ``prev`` is given (the server does the real one). */
-function undoInPlace(rows, counts, prev) {
+function undoInPlace(rows, counts, prev, counted) {
   if (!prev) return;
   for (const row of prev.restore ?? []) {
     const old = rows.get(row.id) ?? null;
     if (!old) {
       rows.set(row.id, row);
-      count(counts, null, row);
+      countRow(counts, null, row, counted);
     }
   }
   for (const { id, fields } of prev.set ?? []) {
     const old = rows.get(id) ?? null;
     setFields(rows, id, fields);
-    count(counts, old, rows.get(id) ?? null);
+    countRow(counts, old, rows.get(id) ?? null, counted);
   }
   for (const id of prev.delete ?? []) {
     const old = rows.get(id) ?? null;
     rows.delete(id);
-    count(counts, old, null);
+    countRow(counts, old, null, counted);
   }
 }
 
@@ -142,12 +169,18 @@ function invert(rows, prev) {
   };
 }
 
-/** The overlay: confirmed rows and counts with ``pending`` applied on top, in order. */
-export function overlay(confirmedRows, counts, pending) {
+/**
+ * The overlay: confirmed rows and counts with ``pending`` applied on top, in order. The
+ * counts are of the rows ``counted`` counts (``countedIn``: the view's), and never fewer
+ * than the rows held here that it counts.
+ */
+export function overlay(confirmedRows, counts, pending, counted = everyRow) {
   const rows = new Map(confirmedRows);
   const shown = { total: counts.total, active: counts.active };
-  for (const m of pending) applyMutation(rows, shown, m);
-  shown.total = Math.max(shown.total, rows.size);
+  for (const m of pending) applyMutation(rows, shown, m, counted);
+  let held = 0;
+  for (const row of rows.values()) if (counted(row)) held += 1;
+  shown.total = Math.max(shown.total, held);
   shown.active = Math.min(Math.max(shown.active, 0), shown.total);
   return { rows, ...shown };
 }
