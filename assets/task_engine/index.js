@@ -1,5 +1,5 @@
 /**
- * The task change engine in the page: React and Reflex glue around ./core.js.
+ * The task change engine in the page: React and Reflex glue around ./engine.js.
  *
  * - ``TaskEngine`` is rendered once on the task page (todo_app/tasks/engine.py). It hands the
  *   Reflex state's confirmed rows and changes (this page's own, and ``remote``: everyone
@@ -16,7 +16,8 @@ import { useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { addEvents } from "$/utils/context";
 import { EventLoopContext } from "$/utils/context-registry";
-import { Engine, UNDO_MS, signOutQuestion, statusText } from "./core.js";
+import { Engine } from "./engine.js";
+import { UNDO_MS, signOutQuestion, statusText } from "./interactions.js";
 import { browserTimeZone } from "./views.js";
 
 const SLOW_MS = 600; // "Saving…" shows only for a change that takes longer than this

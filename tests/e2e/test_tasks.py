@@ -213,7 +213,7 @@ def test_search(page: Page) -> None:
     page.get_by_label("Search tasks").fill("milk")
     expect(page.get_by_role("checkbox", name="Call the bank")).to_have_count(0)
     assert sorted(items(page)) == ["Buy oat milk", "Milk the cow"]
-    expect(page.get_by_text("3 items left")).to_be_visible()  # the counter counts everything
+    expect(page.get_by_text("2 items left")).to_be_visible()  # what the search finds
     page.get_by_label("Search tasks").fill("nothing like this")
     expect(page.get_by_text('No tasks match "nothing like this"')).to_be_visible()
     page.get_by_label("Search tasks").fill("")

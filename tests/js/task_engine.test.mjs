@@ -1,28 +1,24 @@
-// Unit tests for the browser side of the change engine (assets/task_engine/core.js).
+// Unit tests for the browser side of the change engine (assets/task_engine/: outbox.js,
+// overlay.js, confirmed.js, engine.js, interactions.js).
 //
 // Run with `node --test tests/js/` (tests/unit/test_task_engine_js.py runs it under pytest).
-// core.js is a pure module: the outside world (localStorage, the socket, toasts, ids, the
+// These are pure modules: the outside world (localStorage, the socket, toasts, ids, the
 // clock) is injected through ``io``, so everything here runs in memory and deterministically.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
+import { Confirmed } from "../../assets/task_engine/confirmed.js";
+import { Engine, RESEND_MS } from "../../assets/task_engine/engine.js";
 import {
-  Confirmed,
-  Engine,
-  OUTBOX_PREFIX,
-  RESEND_MS,
-  Outbox,
-  applyMutation,
   emptyMessage,
   itemsLeft,
-  matches,
-  overlay,
   refusalMessage,
-  reversal,
   signOutQuestion,
   statusText,
-} from "../../assets/task_engine/core.js";
+} from "../../assets/task_engine/interactions.js";
+import { OUTBOX_PREFIX, Outbox } from "../../assets/task_engine/outbox.js";
+import { applyMutation, matches, overlay, reversal } from "../../assets/task_engine/overlay.js";
 
 // --- fakes and builders -------------------------------------------------------------------
 
@@ -107,12 +103,14 @@ function payload(over = {}) {
   };
 }
 
+/** A confirmed change as tasks/live.py's ``entry_of`` sends it. ``was``: each written row's
+ * value before (null: new; for a row still there, the fields that changed). */
 function change(
   seq,
   mid,
-  { status = "applied", reason = "", detail = "", rows = [], removed = [], total_delta = 0, active_delta = 0 } = {},
+  { status = "applied", reason = "", detail = "", rows = [], removed = [], was = {} } = {},
 ) {
-  return { seq, mid, status, reason, detail, rows, removed, total_delta, active_delta };
+  return { seq, mid, status, reason, detail, rows, removed, was };
 }
 
 /** Entries from elsewhere, as tasks/live.py sends them into ``remote``. */
@@ -302,7 +300,7 @@ describe("applyMutation, reversal and overlay", () => {
       fields: { completed: true, priority: "high" },
     });
     assert.equal(rows.get("t1").completed, true);
-    assert.equal(rows.get("t1").priority, "high"); // a new field needs nothing in core.js
+    assert.equal(rows.get("t1").priority, "high"); // a new field needs nothing in overlay.js
     assert.equal(rows.get("t1").title, "Buy milk");
     assert.deepEqual(counts, { total: 4, active: 1 });
   });
@@ -504,8 +502,11 @@ describe("Confirmed: changes made elsewhere (remote)", () => {
   test("each entry applies once, in order, and moves the counts", () => {
     const c = new Confirmed();
     c.sync(base());
-    const r1 = change(1, "", { rows: [row("t3", "C")], total_delta: 1, active_delta: 1 });
-    const r2 = change(2, "", { rows: [row("t1", "A", { version: 3, completed: true })], active_delta: -1 });
+    const r1 = change(1, "", { rows: [row("t3", "C")], was: { t3: null } });
+    const r2 = change(2, "", {
+      rows: [row("t1", "A", { version: 3, completed: true })],
+      was: { t1: { version: 2, completed: false } },
+    });
     assert.equal(c.sync({ ...base(), ...remote("e1", r1) }).gap, false);
     // The next update re-sends r1 with r2 (React may fold two updates into one render).
     assert.equal(c.sync({ ...base(), ...remote("e1", r1, r2) }).gap, false);
@@ -525,7 +526,7 @@ describe("Confirmed: changes made elsewhere (remote)", () => {
   test("entries for a load not arrived yet wait for it; an older load's are ignored", () => {
     const c = new Confirmed();
     c.sync(base());
-    const early = remote("e2", change(1, "", { rows: [row("t9", "Z")], total_delta: 1, active_delta: 1 }));
+    const early = remote("e2", change(1, "", { rows: [row("t9", "Z")], was: { t9: null } }));
     c.sync({ ...base(), ...early });
     assert.equal(c.rows.has("t9"), false, "not for this load");
     c.sync({ ...base(), epoch: "e2", rowsSeq: 5, ...early });
@@ -539,7 +540,7 @@ describe("Confirmed: changes made elsewhere (remote)", () => {
     const c = new Confirmed();
     c.sync(base());
     // Committed before the read, announced after it: the same row, the same version.
-    c.sync({ ...base(), ...remote("e1", change(1, "", { rows: [row("t2", "B")], total_delta: 1, active_delta: 1 })) });
+    c.sync({ ...base(), ...remote("e1", change(1, "", { rows: [row("t2", "B")], was: { t2: null } })) });
     assert.deepEqual(c.counts, { total: 2, active: 2 });
   });
 
@@ -555,12 +556,13 @@ describe("Confirmed: changes made elsewhere (remote)", () => {
   test("a removed row comes back only newer than it went (an undo), never stale", () => {
     const c = new Confirmed();
     c.sync(base());
-    c.sync({ ...base(), changes: [change(2, "m", { removed: ["t1"], total_delta: -1, active_delta: -1 })] });
+    const t1 = row("t1", "A", { version: 2 });
+    c.sync({ ...base(), changes: [change(2, "m", { removed: ["t1"], was: { t1 } })] });
     const stale = change(1, "", { rows: [row("t1", "A late edit", { version: 2 })] });
     c.sync({ ...base(), changes: [], ...remote("e1", stale) });
     assert.equal(c.rows.has("t1"), false);
     assert.deepEqual(c.counts, { total: 1, active: 1 }, "nothing new: the counts stay");
-    const undone = change(2, "", { rows: [row("t1", "A", { version: 3 })], total_delta: 1, active_delta: 1 });
+    const undone = change(2, "", { rows: [row("t1", "A", { version: 3 })], was: { t1: null } });
     c.sync({ ...base(), changes: [], ...remote("e1", stale, undone) });
     assert.equal(c.rows.get("t1").version, 3);
     assert.deepEqual(c.counts, { total: 2, active: 2 });
@@ -1080,8 +1082,7 @@ describe("Engine: settling changes", () => {
         change(1, "someone-else", { rows: [row("t2", "Walk the dog", { version: 8 })] }),
         change(2, "", {
           rows: [row("t5", "From the API", { created_at: NOW })],
-          total_delta: 1,
-          active_delta: 1,
+          was: { t5: null },
         }),
       ),
     );
@@ -1227,7 +1228,7 @@ describe("Engine: undo", () => {
   test("undo still works once the delete is confirmed (its outbox entry is gone)", () => {
     const { engine, push, view } = setup({ rows: milkAndDog() });
     const m = engine.remove("t1");
-    push({ changes: [change(2, m.mid, { removed: ["t1"], total_delta: -1, active_delta: -1 })] });
+    push({ changes: [change(2, m.mid, { removed: ["t1"], was: { t1: milkAndDog()[0] } })] });
     assert.equal(view().pending, 0);
     assert.equal(byId(view(), "t1"), undefined);
     assert.equal(view().total, 1);
@@ -1238,7 +1239,7 @@ describe("Engine: undo", () => {
     // The server confirms the undo with the restored row (a restore is a new version):
     // nothing pending, the row stays.
     const restored = { ...milkAndDog()[0], version: milkAndDog()[0].version + 1 };
-    push({ changes: [change(3, u.mid, { rows: [restored], total_delta: 1, active_delta: 1 })] });
+    push({ changes: [change(3, u.mid, { rows: [restored], was: { t1: null } })] });
     assert.equal(view().pending, 0);
     assert.equal(byId(view(), "t1").title, "Buy milk");
   });

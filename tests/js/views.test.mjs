@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Engine } from "../../assets/task_engine/core.js";
+import { Engine } from "../../assets/task_engine/engine.js";
 import { comparator, dueLabel, inView, localNow } from "../../assets/task_engine/views.js";
 
 const row = (id, extra = {}) => ({

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from tests.state.harness import StateHarness, state_harness
 from todo_app import db
 from todo_app.auth import service as auth_service
 from todo_app.auth.state import AuthState
-from todo_app.tasks import live, mutations, queries, writes
+from todo_app.tasks import fields, live, mutations, queries, writes
 from todo_app.tasks.live import Live
 from todo_app.tasks.state import CHANGES_KEPT, TaskState
 
@@ -100,9 +101,11 @@ async def test_a_batch_is_applied_in_order_and_each_mutation_is_answered(
     state = await tab.state(TaskState)
     assert [outcome(state, m["mid"])["status"] for m in (create, done)] == ["applied"] * 2
     assert outcome(state, done["mid"])["rows"][0]["completed"] is True
-    # The counts were read at the load; each entry says how it moves them.
-    moved = [(c["total_delta"], c["active_delta"]) for c in state.changes]
-    assert moved == [(1, 1), (0, -1)] and (state.total, state.active) == (0, 0)
+    # The counts were read at the load; each entry says what the row was before it, so the
+    # browser can tell whether it entered or left the view it counts.
+    was = [c["was"] for c in state.changes]
+    assert was == [{str(task_id): None}, {str(task_id): {"completed": False, "version": 1}}]
+    assert (state.total, state.active) == (0, 0)
     stored = queries.get_task(owner, task_id)
     assert stored.completed and stored.version == 2
 
@@ -238,7 +241,7 @@ async def test_changes_from_elsewhere_arrive_as_rows_without_a_reload(
     assert remote["epoch"] == state.epoch
     [entry] = remote["changes"]
     assert entry["seq"] == 1 and entry["rows"][0]["id"] == str(added.id)
-    assert (entry["total_delta"], entry["active_delta"]) == (1, 1)
+    assert entry["was"] == {str(added.id): None}  # a new row
     state = await tab.state(TaskState)  # the tab's state was neither loaded nor changed
     assert (state.rows, state.rows_seq, state.changes, state.total) == before
     assert state.remote == {}
@@ -315,9 +318,36 @@ async def test_large_lists_load_in_pages_with_counts_from_the_database(tab: Stat
     state = await tab.state(TaskState)
     assert not state.has_more and len(state.rows) == 50  # the base stays; the rest comes
     more = state.changes[-1]["rows"]  # as an entry, applied over the base
+    assert state.changes[-1]["was"] == {}  # a read: it moves no count
     assert len({r["id"] for r in [*state.rows, *more]}) == 60
     await tab.run(TaskState.load_more, loaded="50")  # not a count: nothing happens
     assert (await tab.state(TaskState)).changes[-1]["rows"] == more
+
+
+async def test_the_counts_are_the_views(tab: StateHarness) -> None:
+    """Issue 17: "9 items left" under Today's 3 tasks. The load counts what its view and
+    search hold, whatever the status filter; the browser moves that by membership."""
+    owner, _ = await sign_in(tab)
+    today = fields.today_in("UTC")
+    make_task(owner, "Late milk", due_date=(today - timedelta(days=1)).isoformat())
+    make_task(owner, "Buy milk", due_date=today.isoformat())
+    done = make_task(owner, "Call mum", due_date=today.isoformat())
+    writes.update_task(owner, done.id, completed=True)
+    make_task(owner, "Soon milk", due_date=(today + timedelta(days=1)).isoformat())
+    for i in range(5):
+        make_task(owner, f"Someday {i}")
+
+    async def counts(**query: str) -> tuple[int, int, int]:
+        tab.query = query
+        await tab.run(TaskState.load_tasks)
+        state = await tab.state(TaskState)
+        return len(state.rows), state.total, state.active
+
+    assert await counts() == (9, 9, 8)
+    assert await counts(view="today") == (3, 3, 2)
+    assert await counts(view="today", filter="active") == (2, 3, 2)  # the view, every status
+    await tab.run(TaskState.search, query="milk")
+    assert await counts(view="today") == (2, 2, 2)
 
 
 async def test_search_reaches_beyond_the_loaded_page(tab: StateHarness) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 from datetime import UTC, datetime
@@ -23,9 +24,11 @@ from todo_app.tasks.live import (
     Live,
     MemoryViewers,
     RedisViewers,
+    entry_of,
+    page_row,
     recent,
 )
-from todo_app.tasks.types import TaskChange, TaskData
+from todo_app.tasks.types import TaskChange, TaskData, change_between
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -79,7 +82,31 @@ async def _drain(*lives: Live) -> None:
 def _change(owner: uuid.UUID, title: str, origin: str = "") -> TaskChange:
     now = datetime.now(UTC)
     task = TaskData(uuid.uuid4(), title, "", False, 1, now, now)
-    return TaskChange(owner, upserted=(task,), total_delta=1, active_delta=1, origin=origin)
+    return TaskChange(owner, upserted=(task,), previous={task.id: None}, origin=origin)
+
+
+def test_an_entry_says_what_each_written_row_was() -> None:
+    """The page counts its view's tasks; a row may enter or leave that view, even a row the
+    page never loaded, so the entry carries each written row's value before (issue 17)."""
+    owner, now = uuid.uuid4(), datetime.now(UTC)
+    old = TaskData(uuid.uuid4(), "done now", "", False, 1, now, now)
+    new = dataclasses.replace(old, completed=True, version=2)
+    gone = TaskData(uuid.uuid4(), "gone", "", False, 1, now, now)
+    born = TaskData(uuid.uuid4(), "born", "", False, 1, now, now)
+    entry = entry_of(change_between(owner, [old, gone, None], [new, None, born]))
+    assert entry["rows"] == [page_row(new), page_row(born)]
+    assert entry["removed"] == [str(gone.id)]
+    assert entry["was"] == {
+        str(old.id): {"completed": False, "version": 1},  # only what changed
+        str(gone.id): page_row(gone),  # all of it
+        str(born.id): None,  # it did not exist
+    }
+    # A read (a "Load more" page) wrote nothing: it moves no count.
+    assert entry_of(TaskChange(owner, upserted=(new,)))["was"] == {}
+    # Writes made in one unit: each row as it was before all of them.
+    made = change_between(owner, [None], [old]).merged(change_between(owner, [old], [new]))
+    assert entry_of(made)["was"] == {str(old.id): None}
+    assert (made.total_delta, made.active_delta) == (1, 0)
 
 
 async def test_other_pages_of_the_owner_get_every_entry_once_in_order() -> None:

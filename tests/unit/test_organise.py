@@ -26,7 +26,7 @@ from todo_app.tasks.fields import UNSET, validate_changes
 from todo_app.tasks.mutations import APPLIED, INVALID, REFUSED
 from todo_app.tasks.queries import list_tasks
 from todo_app.tasks.tags import list_tags
-from todo_app.tasks.types import TaskChange, TaskData, TaskPage, TaskQuery
+from todo_app.tasks.types import TaskChange, TaskCounts, TaskData, TaskPage, TaskQuery
 from todo_app.tasks.writes import create_task, update_task
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -549,6 +549,27 @@ def test_every_filter_at_once_is_and(board: dict[str, Any]) -> None:
 def test_total_counts_the_filtered_tasks_past_the_page(board: dict[str, Any]) -> None:
     page = list_tasks(board["owner"], query=TaskQuery(tag=("a",), limit=1), now=NOW)
     assert len(page.items) == 1 and page.total == 4
+
+
+def test_a_views_counts_are_its_filters_and_search_whatever_the_status(
+    board: dict[str, Any],
+) -> None:
+    """The task page's counter counts its view, as Todoist does (issue 17: it said "9 items
+    left" under Today's 3 tasks): the page's own filters and search, by the same statements,
+    but every status, and neither its page nor its sort."""
+    owner = board["owner"]
+    assert queries.count_tasks(owner) == TaskCounts(total=8, active=7, completed=1)
+    today = TaskQuery(due_before="2026-12-01")  # the Today view: overdue and today's
+    assert queries.count_tasks(owner, today, now=NOW) == TaskCounts(4, 3, 1)
+    paged = replace(today, status="active", limit=1, offset=3, sort="title", order="desc")
+    assert queries.count_tasks(owner, paged, now=NOW) == TaskCounts(4, 3, 1)
+    assert queries.count_tasks(owner, TaskQuery(tag=("a",)), now=NOW) == TaskCounts(4, 3, 1)
+    work_today = TaskQuery(list_id=str(board["work"]), q="TODAY")
+    assert queries.count_tasks(owner, work_today, now=NOW) == TaskCounts(1, 1, 0)
+    assert queries.count_tasks(owner, TaskQuery(due="upcoming"), now=NOW) == TaskCounts(2, 2, 0)
+    assert queries.count_tasks(user(name="Bob"), today, now=NOW) == TaskCounts(0, 0, 0)
+    with pytest.raises(InvalidInput):
+        queries.count_tasks(owner, TaskQuery(due="someday"))
 
 
 def test_filters_never_reach_another_users_tasks(board: dict[str, Any]) -> None:

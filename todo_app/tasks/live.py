@@ -2,10 +2,10 @@
 API reaches the user's other open task pages as the changed rows (DESIGN.md principle 6).
 
 How: the task service announces each committed write as a ``TaskChange``. This module turns
-it into one wire entry (the rows as they are now, the ids removed, how the counts moved),
+it into one wire entry (the rows as they are now, the ids removed, what they were before),
 once, and sends it straight down the socket of each of the owner's open task pages except
 the one that made it. No tab's server-side state is loaded, locked or stored for this: the
-page merges the rows itself (assets/task_engine/core.js, ``Confirmed.remote``).
+page merges the rows itself (assets/task_engine/confirmed.js, ``Confirmed.takeRemote``).
 
 - **One fan-out per user.** Each worker keeps, in memory, the task pages whose sockets it
   holds (registered by the page's load, ``watch``). With Redis (several workers) a change is
@@ -73,14 +73,29 @@ def page_row(task: TaskData) -> dict[str, Any]:
 
 
 def entry_of(change: TaskChange | None) -> dict[str, Any]:
-    """A committed change as the page applies it (the same for its own and others' changes)."""
+    """A committed change as the page applies it (the same for its own and others' changes):
+    the rows as they are now, the ids removed, and ``was``: what each written row was before
+    (None: it did not exist; for a row still there, only the fields that changed).
+
+    Why ``was``: the page counts the tasks of the view it shows ("3 items left" on Today), and
+    a row may enter or leave that view. The page cannot know a row's old value itself (it
+    may never have loaded it), and each page's view is its own, so the entry says what the
+    row was and the page decides (assets/task_engine/confirmed.js)."""
     if change is None:
-        return {"rows": [], "removed": [], "total_delta": 0, "active_delta": 0}
+        return {"rows": [], "removed": [], "was": {}}
+    rows = [page_row(task) for task in change.upserted]
+    now = {task.id: row for task, row in zip(change.upserted, rows, strict=True)}
+    was: dict[str, dict[str, Any] | None] = {}
+    for task_id, old in change.previous.items():
+        before = None if old is None else page_row(old)
+        after = now.get(task_id)
+        if before is not None and after is not None:
+            before = {name: value for name, value in before.items() if after.get(name) != value}
+        was[str(task_id)] = before
     return {
-        "rows": [page_row(task) for task in change.upserted],
+        "rows": rows,
         "removed": [str(task_id) for task_id in change.removed],
-        "total_delta": change.total_delta,
-        "active_delta": change.active_delta,
+        "was": was,
     }
 
 

@@ -6,7 +6,7 @@ it is simply "not found". Functions are synchronous; async callers run them in a
 thread. The SQL used (``lower()``, ``instr``/``strpos``, ``SUM(CASE ...)``) runs on SQLite
 >= 3.35 and PostgreSQL alike.
 
-Why one module of about 470 lines: every read of one table, with the statements they share
+Why one module of about 500 lines: every read of one table, with the statements they share
 (the row's columns, the tags, the view's filters and sorts) built once; the page, the REST
 API and the services all read through these functions, so a filter cannot mean one thing in
 one front door and another in the next.
@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from todo_app.db import get_engine, read_scope, session_scope
 from todo_app.errors import InvalidInput, NotFound
@@ -523,13 +523,8 @@ def list_tasks_in(
     if query.list_id not in (None, INBOX):
         # another's: not found
         list_rows.owned_in(Session(bind=conn), owner_id, uuid.UUID(str(query.list_id)))
-    today = None
-    if query.due in ("overdue", "today", "upcoming"):
-        # "today" is the owner's: the only filter that needs their zone
-        zone = conn.execute(_ZONE, {"owner_id": owner_id}).scalar()
-        today = rules.today_in(zone or "UTC", now)
     page, total = _page_statements(_shape(query))
-    params = _params(owner_id, query, today)
+    params = _params(owner_id, query, _today(conn, owner_id, query, now))
     items: list[TaskData] = []
     row: Any = None
     tags: list[str] = []
@@ -550,6 +545,16 @@ _ZONE = sa.select(User.__table__.c.time_zone).where(  # type: ignore[attr-define
 )
 
 
+def _today(
+    conn: sa.Connection, owner_id: uuid.UUID, query: TaskQuery, now: datetime | None
+) -> date | None:
+    """The owner's today, read only for the one filter that needs their zone (``due``)."""
+    if query.due not in ("overdue", "today", "upcoming"):
+        return None
+    zone = conn.execute(_ZONE, {"owner_id": owner_id}).scalar()
+    return rules.today_in(zone or "UTC", now)
+
+
 def list_tasks(
     owner_id: uuid.UUID,
     *,
@@ -568,15 +573,32 @@ def list_tasks(
         return list_tasks_in(conn, owner_id, query, now)
 
 
-def count_tasks(owner_id: uuid.UUID) -> TaskCounts:
-    """Counted by the database in one query, so a paged list still shows true totals."""
-    done = sa.case((col(Task.completed), 1), else_=0)
-    with session_scope() as session:
-        total, completed = session.exec(
-            select(func.count(), func.coalesce(func.sum(done), 0))
-            .select_from(Task)
-            .where(col(Task.owner_id) == owner_id)
-        ).one()
+@functools.lru_cache(maxsize=64)
+def _count_statement(shape: _Shape) -> sa.Select[Any]:
+    """How many tasks of one shape there are, and how many of them are completed."""
+    done = sa.case((TASKS.c.completed, 1), else_=0)
+    return (
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(done), 0))
+        .select_from(TASKS)
+        .where(*_list_filters(shape))
+    )
+
+
+def count_tasks(
+    owner_id: uuid.UUID, query: TaskQuery | None = None, now: datetime | None = None
+) -> TaskCounts:
+    """The owner's tasks counted by the database in one query, so a paged list still shows
+    true totals: all of them, or those a view's ``query`` holds (its filters and search, by
+    the same statements as its pages) whatever their status. The task page's counter counts
+    its view ("3 items left" on Today), as Todoist does."""
+    query = _validate_query(
+        dataclasses.replace(
+            query or TaskQuery(), status="all", sort="created", order=None, limit=1, offset=0
+        )
+    )
+    with read_scope() as conn:
+        params = _params(owner_id, query, _today(conn, owner_id, query, now))
+        total, completed = conn.execute(_count_statement(_shape(query)), params).one()
     return TaskCounts(total=total, active=total - completed, completed=completed)
 
 

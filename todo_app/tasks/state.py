@@ -6,14 +6,15 @@ durable outbox until a change here settles it (DESIGN.md principle 3). This clas
 
 - ``rows``: the confirmed list as loaded (sent once per load, not on every change);
 - ``changes``: this tab's newest confirmed changes after ``rows_seq``, each a small row delta
-  with the id of the mutation that caused it, how it ended (applied, refused, failed) and how
-  it moved the counts. Each delta re-sends only these few entries, never the list; the
+  with the id of the mutation that caused it, how it ended (applied, refused, failed) and what
+  each row it wrote was before. Each delta re-sends only these few entries, never the list; the
   browser applies each ``seq`` once and asks for ``resync`` if it ever misses one;
 - ``remote``: never set here. Changes made elsewhere (another tab, device, the REST API) are
   sent straight down the socket into this var by ``tasks/live.py`` (``tasks/pushes.py``),
   without loading or locking this state; the browser merges them;
-- ``total`` and ``active``: the counts from the database at the load; the browser moves
-  them with each change.
+- ``total`` and ``active``: the counts of the view at the load (the tasks the URL's view and
+  the search hold, whatever their status: "3 items left" on Today), from the database; the
+  browser moves them as changed rows enter or leave that view.
 
 Every handler that reads or writes tasks runs only for a live session (``@signed_in``).
 ``send`` is the one handler family for task mutations: it re-checks the session, then lets
@@ -175,7 +176,8 @@ class TaskState(rx.State):
     @rx.event
     @signed_in
     async def load_tasks(self, who: Authenticated):
-        """on_load: the first page of the filter named in the URL, counts from the database."""
+        """on_load: the first page of the view and filter named in the URL, and the view's
+        counts, from the database."""
         requested = self.router.url.query_parameters.get("filter", "all")
         self.filter = requested if requested in FILTERS else "all"
         # The new view at once (from the lists known so far), so the rows already here are
@@ -212,7 +214,8 @@ class TaskState(rx.State):
             )
             tags = [name for name, _count in list_tags(user.id)]
             context = _Context(view, today, lists, tags, user.time_zone)
-            return page, queries.count_tasks(user.id), context
+            counts = queries.count_tasks(user.id, view.query(today, q=query))
+            return page, counts, context
 
         try:
             page, counts, context = await asyncio.to_thread(read)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from typing import Any, Literal, get_args
@@ -182,22 +182,40 @@ class TaskQuery:
 @dataclass(frozen=True)
 class TaskChange:
     """What one committed write did to an owner's tasks: the rows as they are now, the ids
-    that are gone, and how the counts moved. Open pages apply it as it is (no re-read).
+    that are gone, and what each of them was before. Open pages apply it as it is (no
+    re-read), and count a row in or out of the view they show by its two values.
 
-    ``mutation_id`` names the page mutation that caused it (empty for the REST API), and
-    ``origin`` the tab that sent it, which already knows the outcome.
+    ``previous`` maps each row the write touched to its value before (None: it did not
+    exist). A change without it is a read (rows sent as they are: a page's "Load more", the
+    stored row of a stale refusal): it moves no count. ``mutation_id`` names the page
+    mutation that caused it (empty for the REST API), and ``origin`` the tab that sent it,
+    which already knows the outcome.
     """
 
     owner_id: uuid.UUID
     upserted: tuple[TaskData, ...] = ()
     removed: tuple[uuid.UUID, ...] = ()
-    total_delta: int = 0
-    active_delta: int = 0
+    previous: Mapping[uuid.UUID, TaskData | None] = dataclasses.field(default_factory=dict)
     mutation_id: str = ""
     origin: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.upserted or self.removed)
+
+    def transitions(self) -> list[tuple[TaskData | None, TaskData | None]]:
+        """Each written row as (before, now); None for absent."""
+        now = {task.id: task for task in self.upserted}
+        return [(old, now.get(task_id)) for task_id, old in self.previous.items()]
+
+    @property
+    def total_delta(self) -> int:
+        """How the owner's number of tasks moved."""
+        return sum((new is not None) - (old is not None) for old, new in self.transitions())
+
+    @property
+    def active_delta(self) -> int:
+        """How the owner's number of open tasks moved."""
+        return sum(_open(new) - _open(old) for old, new in self.transitions())
 
     def merged(self, other: TaskChange) -> TaskChange:
         """Both changes as one (``other`` after ``self``), for writes made in one unit."""
@@ -208,9 +226,12 @@ class TaskChange:
             self,
             upserted=(*upserted, *(t for t in other.upserted if t.id not in gone)),
             removed=tuple(gone),
-            total_delta=self.total_delta + other.total_delta,
-            active_delta=self.active_delta + other.active_delta,
+            previous={**other.previous, **self.previous},  # each row as it was before both
         )
+
+
+def _open(task: TaskData | None) -> int:
+    return int(task is not None and not task.completed)
 
 
 def change_between(
@@ -221,12 +242,12 @@ def change_between(
     """The change from each row's old value to its new one (None: absent)."""
     upserted: list[TaskData] = []
     removed: list[uuid.UUID] = []
-    total = active = 0
+    previous: dict[uuid.UUID, TaskData | None] = {}
     for old, new in zip(before, after, strict=True):
-        total += (new is not None) - (old is not None)
-        active += (new is not None and not new.completed) - (old is not None and not old.completed)
         if new is not None:
             upserted.append(new)
+            previous[new.id] = old
         elif old is not None:
             removed.append(old.id)
-    return TaskChange(owner_id, tuple(upserted), tuple(removed), total, active)
+            previous[old.id] = old
+    return TaskChange(owner_id, tuple(upserted), tuple(removed), previous)

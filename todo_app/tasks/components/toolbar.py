@@ -74,9 +74,10 @@ def search_field() -> rx.Component:
 
 
 def toolbar() -> rx.Component:
-    """ "Mark all complete" and the search, shown once there are tasks."""
+    """ "Mark all complete" and the search, shown once there are tasks. The counts are the
+    view's, search included: a search that finds nothing keeps its field."""
     return rx.cond(
-        overlay.total > 0,
+        (overlay.total > 0) | (TaskState.query != ""),
         rx.flex(
             rx.el.label(
                 rx.hstack(
