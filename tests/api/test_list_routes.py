@@ -46,7 +46,13 @@ def test_create_returns_the_list_at_the_end(client: TestClient, alice: Account) 
     response = client.post("/api/lists", json={"name": "  Home   chores "}, headers=alice.headers)
     assert response.status_code == 201, response.text
     home = response.json()
-    assert home == {"id": home["id"], "name": "Home chores", "position": 0, "open_count": 0}
+    assert home == {
+        "id": home["id"],
+        "name": "Home chores",
+        "position": 0,
+        "open_count": 0,
+        "add_on_top": True,
+    }
     assert response.headers["location"] == f"/api/lists/{home['id']}"
     work = create_list(client, alice, "Work")
     assert work["position"] == 1
@@ -124,6 +130,31 @@ def test_patch_moves_and_the_others_make_room(client: TestClient, alice: Account
     assert b["id"] == _lists(client, alice)[0]["id"]
 
 
+def test_a_list_adds_on_top_until_told_to_add_at_the_bottom(
+    client: TestClient, alice: Account
+) -> None:
+    work = create_list(client, alice, "Work")
+    assert work["add_on_top"] is True
+    first = create_task(client, alice, title="first", list_id=work["id"])
+    second = create_task(client, alice, title="second", list_id=work["id"])
+    titles = [t["title"] for t in list_tasks(client, alice, list_id=work["id"])["items"]]
+    assert titles == ["second", "first"]  # manual order, the newest on top
+    changed = client.patch(
+        f"/api/lists/{work['id']}", json={"add_on_top": False}, headers=alice.headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["add_on_top"] is False
+    create_task(client, alice, title="third", list_id=work["id"])
+    titles = [t["title"] for t in list_tasks(client, alice, list_id=work["id"])["items"]]
+    assert titles == ["second", "first", "third"]
+    assert second["position"] < first["position"]
+    # The Inbox keeps its own setting: still on top there.
+    create_task(client, alice, title="in a")
+    create_task(client, alice, title="in b")
+    inbox = [t["title"] for t in list_tasks(client, alice, list_id="inbox")["items"]]
+    assert inbox == ["in b", "in a"]
+
+
 def test_an_empty_patch_changes_nothing(client: TestClient, alice: Account) -> None:
     work = create_list(client, alice, "Work")
     response = client.patch(f"/api/lists/{work['id']}", json={}, headers=alice.headers)
@@ -196,6 +227,8 @@ def test_the_longest_name_is_accepted(client: TestClient, alice: Account) -> Non
         ({"position": True}, "position"),
         ({"position": None}, "position"),
         ({"open_count": 3}, "open_count"),
+        ({"add_on_top": "yes"}, "add_on_top"),
+        ({"add_on_top": None}, "add_on_top"),
     ],
 )
 def test_patch_refuses_each_bad_field(

@@ -56,7 +56,8 @@ def create_list(
 )
 def update_list(auth: CurrentAuth, list_id: ListIdPath, body: ListPatch) -> ListData:
     """Changes only the fields sent: a new `name` (409 if another of the caller's lists has
-    it), a new `position` (the other lists shift to make room)."""
+    it), a new `position` (the other lists shift to make room), `add_on_top` (where a task
+    added to the list goes in its manual order)."""
     return list_service.update_list(auth.user.id, list_id, **body.given())
 
 

@@ -422,10 +422,22 @@ class ListPatch(RequestBody):
     """Only the fields sent change."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "Shopping"}, {"position": 0}]}
+        json_schema_extra={
+            "examples": [{"name": "Shopping"}, {"position": 0}, {"add_on_top": False}]
+        }
     )
 
     name: ListName | MISSING = MISSING
+    add_on_top: (
+        Annotated[
+            StrictBool,
+            Field(
+                description="Whether a task added to the list goes first (or last) in its "
+                "manual order."
+            ),
+        ]
+        | MISSING
+    ) = MISSING
     position: (
         Annotated[
             StrictInt,
@@ -444,6 +456,10 @@ class ListOut(ResponseBody):
     name: str
     position: int = Field(description="0 is first.")
     open_count: int = Field(description="How many of its tasks are not completed.")
+    add_on_top: bool = Field(
+        description="Whether a task added to the list goes first (true) or last in its manual "
+        "order."
+    )
 
 
 class TagOut(BaseModel):

@@ -59,13 +59,21 @@ def create_list(owner_id: uuid.UUID, name: str, *, list_id: uuid.UUID | None = N
 
 
 def update_list(
-    owner_id: uuid.UUID, list_id: uuid.UUID, *, name: Any = None, position: Any = None
+    owner_id: uuid.UUID,
+    list_id: uuid.UUID,
+    *,
+    name: Any = None,
+    position: Any = None,
+    add_on_top: Any = None,
 ) -> ListData:
-    """Rename, or move to ``position`` (0 is first; the others shift to make room)."""
+    """Rename, move to ``position`` (0 is first; the others shift to make room), or say
+    where the list's new tasks go in its manual order (``add_on_top``)."""
     if position is not None and (
         isinstance(position, bool) or not isinstance(position, int) or position < 0
     ):
         raise InvalidInput({"position": "Position must be a whole number from 0"})
+    if add_on_top is not None and not isinstance(add_on_top, bool):
+        raise InvalidInput({"add_on_top": "add_on_top must be true or false"})
     try:
         with session_scope() as session:
             row = _owned(session, owner_id, list_id)
@@ -73,6 +81,8 @@ def update_list(
                 row.name = rules.validate_list_name(name)
                 row.name_key = rules.tag_key(row.name)
                 _check_free(session, owner_id, row.name_key, row.id)
+            if add_on_top is not None:
+                row.add_on_top = add_on_top
             if position is not None:
                 others = [r for r in ordered_in(session, owner_id) if r.id != row.id]
                 others.insert(min(position, len(others)), row)
@@ -108,7 +118,9 @@ def restore_list(owner_id: uuid.UUID, deleted: ListData, task_ids: list[uuid.UUI
     """Undo of a delete: the list back under its id and name, with the tasks that were in it
     (those still in the Inbox; a task moved since stays where it was put)."""
     restored = create_list(owner_id, deleted.name, list_id=deleted.id)
-    restored = update_list(owner_id, restored.id, position=deleted.position)
+    restored = update_list(
+        owner_id, restored.id, position=deleted.position, add_on_top=deleted.add_on_top
+    )
     if task_ids:
         with unit_of_work() as uow:
             session = uow.session

@@ -85,10 +85,16 @@ class ListData:
     name: str
     position: int
     open_count: int = 0
+    add_on_top: bool = True  # where its new tasks go in its manual order
 
     def to_dict(self) -> dict[str, Any]:
         """As the page's navigation and the details dialog's "List" choices show it."""
-        return {"id": str(self.id), "name": self.name, "open_count": self.open_count}
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "open_count": self.open_count,
+            "add_on_top": self.add_on_top,
+        }
 
 
 def open_counts_in(session: Session, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -115,7 +121,7 @@ def ordered_in(session: Session, owner_id: uuid.UUID) -> list[TaskList]:
 
 
 def data_of(row: TaskList, counts: dict[uuid.UUID, int]) -> ListData:
-    return ListData(row.id, row.name, row.position, counts.get(row.id, 0))
+    return ListData(row.id, row.name, row.position, counts.get(row.id, 0), row.add_on_top)
 
 
 def list_lists(owner_id: uuid.UUID) -> list[ListData]:
