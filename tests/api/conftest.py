@@ -132,6 +132,8 @@ ORGANISE_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/lists", {"name": "New"}),
     ("PATCH", "/api/lists/{list_id}", {"name": "Renamed"}),
     ("DELETE", "/api/lists/{list_id}", None),
+    ("GET", "/api/lists/inbox", None),
+    ("PATCH", "/api/lists/inbox", {"add_on_top": False}),
     ("GET", "/api/tags", None),
     ("PATCH", "/api/account", {"time_zone": "Europe/Berlin"}),
 ]

@@ -155,6 +155,20 @@ def test_a_list_adds_on_top_until_told_to_add_at_the_bottom(
     assert inbox == ["in b", "in a"]
 
 
+def test_the_inbox_remembers_where_new_tasks_go(client: TestClient, alice: Account) -> None:
+    assert client.get("/api/lists/inbox", headers=alice.headers).json() == {"add_on_top": True}
+    create_task(client, alice, title="a")
+    create_task(client, alice, title="b")
+    changed = client.patch("/api/lists/inbox", json={"add_on_top": False}, headers=alice.headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"add_on_top": False}
+    create_task(client, alice, title="c")
+    titles = [t["title"] for t in list_tasks(client, alice, list_id="inbox")["items"]]
+    assert titles == ["b", "a", "c"]
+    refused = client.patch("/api/lists/inbox", json={"add_on_top": "no"}, headers=alice.headers)
+    assert_field_error(refused, "body", "add_on_top")
+
+
 def test_an_empty_patch_changes_nothing(client: TestClient, alice: Account) -> None:
     work = create_list(client, alice, "Work")
     response = client.patch(f"/api/lists/{work['id']}", json={}, headers=alice.headers)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
-from todo_app.api.schemas_tasks import ListCreate, ListOut, ListPatch
+from todo_app.api.schemas_tasks import InboxSettings, ListCreate, ListOut, ListPatch
 from todo_app.lists import service as list_service
 from todo_app.lists.service import LISTS_MAX, ListData
 
@@ -29,6 +29,30 @@ def list_lists(auth: CurrentAuth) -> list[ListData]:
     """The caller's lists in their order, each with its number of open tasks. Tasks in no
     list are the Inbox, which is not a list here (`GET /api/tasks?list_id=inbox`)."""
     return list_service.list_lists(auth.user.id)
+
+
+@router.get(
+    "/inbox",
+    response_model=InboxSettings,
+    summary="The Inbox's settings",
+    responses=responses(renewing=200),
+)
+def inbox_settings(auth: CurrentAuth) -> InboxSettings:
+    """The Inbox is not a list row; what it keeps of its own is where new tasks go."""
+    return InboxSettings(add_on_top=list_service.inbox_adds_on_top(auth.user.id))
+
+
+@router.patch(
+    "/inbox",
+    response_model=InboxSettings,
+    summary="Change the Inbox's settings",
+    responses=responses(renewing=200),
+)
+def update_inbox(auth: CurrentAuth, body: InboxSettings) -> InboxSettings:
+    """`add_on_top`: whether a task added to the Inbox goes first or last in its order."""
+    return InboxSettings(
+        add_on_top=list_service.set_inbox_add_on_top(auth.user.id, body.add_on_top)
+    )
 
 
 @router.post(

@@ -451,6 +451,15 @@ class ListPatch(RequestBody):
     ) = MISSING
 
 
+class InboxSettings(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"add_on_top": False}]})
+
+    add_on_top: StrictBool = Field(
+        description="Whether a task added to the Inbox goes first (true) or last in its "
+        "manual order."
+    )
+
+
 class ListOut(ResponseBody):
     id: UUID
     name: str

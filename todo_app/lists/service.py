@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound
-from todo_app.models import Task, TaskList, utcnow
+from todo_app.models import Task, TaskList, User, utcnow
 from todo_app.tasks import fields as rules
 from todo_app.tasks import list_rows as rows
 from todo_app.tasks.list_rows import ListData, data_of, open_counts_in, ordered_in
@@ -147,3 +147,22 @@ def list_lists_one(owner_id: uuid.UUID, list_id: uuid.UUID) -> ListData:
         if item.id == list_id:
             return item
     raise NotFound(NOT_FOUND)
+
+
+def inbox_adds_on_top(owner_id: uuid.UUID) -> bool:
+    """Where a task added to the Inbox goes in its manual order: first (True) or last."""
+    with session_scope() as session:
+        found = session.exec(select(User.inbox_add_on_top).where(col(User.id) == owner_id)).first()
+    if found is None:
+        raise NotFound("Account not found")
+    return bool(found)
+
+
+def set_inbox_add_on_top(owner_id: uuid.UUID, add_on_top: Any) -> bool:
+    if not isinstance(add_on_top, bool):
+        raise InvalidInput({"add_on_top": "add_on_top must be true or false"})
+    with session_scope() as session:
+        session.exec(
+            sa.update(User).where(col(User.id) == owner_id).values(inbox_add_on_top=add_on_top)
+        )
+    return add_on_top
