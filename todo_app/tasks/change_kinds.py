@@ -176,7 +176,7 @@ def _delete(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
 
 
 def _clear_completed(session: Session, owner: uuid.UUID, _m: Mutation) -> Applied:
-    return _deleted(*deletes.delete_where_in(session, owner, deletes.completed_only()))
+    return _deleted(*deletes.clear_completed_in(session, owner))
 
 
 def _set_all(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:

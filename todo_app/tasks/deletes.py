@@ -38,23 +38,33 @@ def delete_where_in(
     Undo gets is exactly what was gone. The bell's notifications of a deleted task go with it
     (their titles are its contents); an Undo brings the task back, not reminders that fired."""
     where = [col(Task.owner_id) == owner_id, *filters]
-    picked = list(session.exec(select(Task.id).where(*where)).all())
+    # Locked (PostgreSQL) so the rows picked are the rows deleted, sub-tasks first.
+    picked = list(session.exec(select(Task.id).where(*where).with_for_update()).all())
     # Their sub-tasks go with them (and come back with them): never left to the database's
-    # cascade, which would delete them without a row for Undo.
-    below = [i for i in subtasks.descendant_ids(session, owner_id, picked) if i not in picked]
-    ids = [*picked, *below]
+    # cascade, which would delete them without a row for Undo. Deepest first: SQLite's own
+    # cascade inside one DELETE would take a sub-task out of its RETURNING.
+    levels = [
+        [row.id for row in level] for level in subtasks.levels_below(session, owner_id, picked)
+    ]
+    below = {task_id for level in levels for task_id in level}
+    if below & set(picked):  # some picked tasks are below others: they go with their level
+        picked = [task_id for task_id in picked if task_id not in below]
+        levels = [
+            [row.id for row in level] for level in subtasks.levels_below(session, owner_id, picked)
+        ]
+    ids = [*picked, *(task_id for level in levels for task_id in level)]
     tags = tags_of(session, ids)
     if ids:
         session.exec(sa.delete(Notification).where(col(Notification.task_id).in_(ids)))
-    rows = session.exec(
-        sa.delete(Task)
-        .where(
-            col(Task.owner_id) == owner_id,
-            sa.or_(sa.and_(*filters, col(Task.id).in_(picked)), col(Task.id).in_(below)),
-        )
-        .returning(*COLUMNS)
-        .execution_options(synchronize_session=False)
-    ).all()
+    rows: list[Any] = []
+    for level in [*reversed(levels), None]:
+        doomed = col(Task.id).in_(picked) if level is None else col(Task.id).in_(level)
+        rows += session.exec(
+            sa.delete(Task)
+            .where(*(where if level is None else [col(Task.owner_id) == owner_id]), doomed)
+            .returning(*COLUMNS)
+            .execution_options(synchronize_session=False)
+        ).all()
     deleted = newest_first(to_data(row, tags.get(row.id, ())) for row in rows)
     change = change_between(owner_id, deleted, [None] * len(deleted))
     gone = {t.id for t in deleted}
@@ -66,8 +76,29 @@ def only(task_id: uuid.UUID) -> sa.ColumnElement[bool]:
     return col(Task.id) == task_id
 
 
-def completed_only() -> sa.ColumnElement[bool]:
-    return col(Task.completed)
+def clear_completed_in(session: Session, owner_id: uuid.UUID) -> tuple[list[TaskData], TaskChange]:
+    """Delete the owner's completed tasks, with their sub-tasks, except a completed task with
+    an open task somewhere below it (reopened since): clearing what is done never deletes
+    what is not."""
+    done = list(
+        session.exec(
+            select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.completed))
+        ).all()
+    )
+    parents = set(
+        session.exec(
+            select(Task.parent_id).where(
+                col(Task.owner_id) == owner_id, col(Task.parent_id).in_(done)
+            )
+        ).all()
+    )
+    keep = set()
+    for task_id in parents:  # (only a task with sub-tasks can have an open one below it)
+        below = subtasks.levels_below(session, owner_id, [task_id])
+        if any(not row.completed for level in below for row in level):
+            keep.add(task_id)
+    picked = [task_id for task_id in done if task_id not in keep]
+    return delete_where_in(session, owner_id, col(Task.completed), col(Task.id).in_(picked))
 
 
 def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
@@ -83,7 +114,7 @@ def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
 def clear_completed(owner_id: uuid.UUID) -> list[TaskData]:
     """Deletes the owner's completed tasks and returns them (newest first) for Undo."""
     with unit_of_work() as uow:
-        deleted, change = delete_where_in(uow.session, owner_id, completed_only())
+        deleted, change = clear_completed_in(uow.session, owner_id)
         uow.record(change)
     return deleted
 
