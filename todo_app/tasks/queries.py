@@ -429,9 +429,11 @@ def _manual_paths(shape: _Shape) -> sa.CTE:
         start.append(c.list_id.is_(None))
     elif shape.list_kind == "list":
         start.append(c.list_id == sa.bindparam("list_id", type_=c.list_id.type))
-    tree = sa.select(c.id, c.position.label("path")).where(*start).cte("tree", recursive=True)
+    # Unbounded text on both sides of the UNION (PostgreSQL wants one type for the column).
+    start_path = sa.cast(c.position, sa.String()).label("path")
+    tree = sa.select(c.id, start_path).where(*start).cte("tree", recursive=True)
     sub = TASKS.alias("sub")
-    path = (tree.c.path + " " + sub.c.position).label("path")
+    path = sa.cast(tree.c.path + " " + sub.c.position, sa.String()).label("path")
     return tree.union_all(sa.select(sub.c.id, path).where(sub.c.parent_id == tree.c.id))
 
 
