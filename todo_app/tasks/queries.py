@@ -429,7 +429,10 @@ def _manual_paths(shape: _Shape) -> sa.CTE:
         start.append(c.list_id.is_(None))
     elif shape.list_kind == "list":
         start.append(c.list_id == sa.bindparam("list_id", type_=c.list_id.type))
-    tree = sa.select(c.id, c.position.label("path")).where(*start).cte("tree", recursive=True)
+    # The start's path as unbounded text: PostgreSQL refuses a recursive CTE whose column is
+    # varchar(64) in the first term and varchar (the concatenation) in the recursive one.
+    start_path = sa.cast(c.position, sa.String()).label("path")
+    tree = sa.select(c.id, start_path).where(*start).cte("tree", recursive=True)
     sub = TASKS.alias("sub")
     path = (tree.c.path + " " + sub.c.position).label("path")
     return tree.union_all(sa.select(sub.c.id, path).where(sub.c.parent_id == tree.c.id))
