@@ -41,7 +41,9 @@ def delete_where_in(
     picked = list(session.exec(select(Task.id).where(*where)).all())
     # Their sub-tasks go with them (and come back with them): never left to the database's
     # cascade, which would delete them without a row for Undo.
-    below = [i for i in subtasks.descendant_ids(session, owner_id, picked) if i not in picked]
+    levels = subtasks.levels_below(session, owner_id, picked)
+    below_rows = {row.id: row for level in levels for row in level if row.id not in picked}
+    below = list(below_rows)
     ids = [*picked, *below]
     tags = tags_of(session, ids)
     if ids:
@@ -55,6 +57,11 @@ def delete_where_in(
         .returning(*COLUMNS)
         .execution_options(synchronize_session=False)
     ).all()
+    # SQLite applies the foreign key's ON DELETE CASCADE row by row, inside the statement: a
+    # sub-task whose parent went first is gone before the DELETE reaches it, and RETURNING
+    # leaves it out. Its row as read by the walk above stands in (same transaction).
+    returned = {row.id for row in rows}
+    rows = [*rows, *(row for task_id, row in below_rows.items() if task_id not in returned)]
     deleted = newest_first(to_data(row, tags.get(row.id, ())) for row in rows)
     change = change_between(owner_id, deleted, [None] * len(deleted))
     gone = {t.id for t in deleted}

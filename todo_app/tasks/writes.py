@@ -257,7 +257,7 @@ def write_in(
         if "list_id" in values:
             list_rows.owned_in(session, owner_id, values["list_id"])
         if "parent_id" in values or "list_id" in values:
-            _place(session, owner_id, current, values, asked.get("parent_id"))
+            _place(session, owner_id, current, values, asked)
         if not values:
             return Written(current, current, [], TaskChange(owner_id))  # no new version
         tags = values.pop("tags", None)
@@ -328,13 +328,15 @@ def _place(
     owner_id: uuid.UUID,
     current: TaskData,
     values: dict[str, Any],
-    named_parent: uuid.UUID | None,
+    asked: dict[str, Any],
 ) -> None:
     """A new parent or list: check the nesting, keep a sub-task in its parent's list (a list
     named with the parent must be the parent's, and ``null`` there means the parent's, as on
     create; a sub-task moved to another list on its own leaves its parent), and give it a key
-    in its new siblings' order unless the write brings one (a move). ``named_parent``: the
-    parent the write names, changed or not (a PUT names the one it has)."""
+    in its new siblings' order unless the write brings one (a move, an Undo). ``asked``: what
+    the write asked for, changed or not (a PUT names the parent it has; an Undo's key may
+    equal the one the task has in its new place)."""
+    named_parent = asked.get("parent_id")
     if named_parent is not None:
         if "parent_id" in values:
             parent_list = subtasks.checked_parent(session, owner_id, current.id, named_parent)
@@ -348,7 +350,7 @@ def _place(
             values.pop("list_id", None)
     elif "list_id" in values and current.parent_id is not None and "parent_id" not in values:
         values["parent_id"] = None
-    if "position" not in values and ("parent_id" in values or "list_id" in values):
+    if "position" not in asked and ("parent_id" in values or "list_id" in values):
         list_id = values.get("list_id", current.list_id)
         parent_id = values.get("parent_id", current.parent_id)
         values["position"] = placing.new_key(session, owner_id, list_id, parent_id)
