@@ -638,3 +638,26 @@ def test_deleting_a_parent_then_undo_restores_it_with_its_sub_tasks_under_it() -
             task.position,
         ), task.title
     assert queries.get_task(owner, parent.id).subtask_count == 2
+
+
+def test_mark_all_complete_announces_the_reopened_sub_tasks_of_a_repeating_parent() -> None:
+    """The repeating parent moves to its next occurrence and opens its sub-tasks again, after
+    the same change's bulk UPDATE completed them: the change carries their newest rows."""
+    owner = make_user()
+    today = today_in("UTC").isoformat()
+    repeat = {"rule": "FREQ=DAILY", "from_completion": False}
+    parent = make_task(owner, "every day", due_date=today, recurrence=repeat)
+    kid = make_task(owner, "step", parent_id=parent.id)
+    done = make_task(owner, "done step", parent_id=parent.id)
+    writes.update_task(owner, done.id, completed=True)
+    plain = make_task(owner, "plain")
+    receipt = mutations.apply(owner, mutation("set_all", fields={"completed": True}))
+    assert receipt.change is not None
+    announced = {t.id: t for t in receipt.change.upserted}
+    for task in (kid, done):
+        stored_now = queries.get_task(owner, task.id)
+        assert not stored_now.completed
+        assert announced[task.id] == stored_now, task.title
+    assert announced[plain.id].completed
+    # "plain" left the open tasks and "done step" came back; "step" never left.
+    assert receipt.change.active_delta == 0

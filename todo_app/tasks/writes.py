@@ -481,6 +481,15 @@ def set_all_in(
         written = write_in(session, owner_id, task_id, lambda _t: {"completed": True}, None)
         before.append(written.before)
         after.append(written.after)
+        # Its sub-tasks opened again for the next occurrence (the UPDATE above had just
+        # completed them): each one's newest row is what happened to it.
+        at = {t.id: i for i, t in enumerate(after)}
+        for old, new in written.below:
+            if new.id in at:
+                after[at[new.id]] = new
+            else:
+                before.append(old)
+                after.append(new)
     order = {t.id: i for i, t in enumerate(newest_first(after))}
     pairs = sorted(zip(before, after, strict=True), key=lambda pair: order[pair[1].id])
     before, after = [b for b, _ in pairs], [a for _, a in pairs]
