@@ -413,3 +413,28 @@ def test_keys_that_would_grow_too_long_spread_their_siblings_and_keep_the_order(
     assert max(len(k) for k in keys) <= limit
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert _get(client, alice, other)["version"] == 1  # another group: untouched
+
+
+def test_a_move_right_before_one_of_two_tasks_that_share_a_key_lands_there(
+    client: TestClient, alice: Account, work: dict[str, Any]
+) -> None:
+    """Two tabs that put a task at the same spot at once give both the same key (each read
+    the same neighbours); the list shows the newer first. A move right before either of them
+    lands right there, and the list keeps showing them in the order it did."""
+    first, older, newer = (
+        create_task(client, alice, title=title, list_id=work["id"])
+        for title in ("First", "Older", "Newer")
+    )
+    with session_scope() as session:
+        session.execute(
+            sa.update(Task)
+            .where(Task.id == uuid.UUID(older["id"]))
+            .values(position=newer["position"])
+        )
+    assert _order(client, alice, list_id=work["id"]) == ["Newer", "Older", "First"]
+    _moved(client, alice, first, before=older)
+    assert _order(client, alice, list_id=work["id"]) == ["Newer", "First", "Older"]
+    _moved(client, alice, first, before=newer)
+    assert _order(client, alice, list_id=work["id"]) == ["First", "Newer", "Older"]
+    keys = [t["position"] for t in list_tasks(client, alice, list_id=work["id"])["items"]]
+    assert keys == sorted(set(keys))  # the tie is gone

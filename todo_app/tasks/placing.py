@@ -138,7 +138,10 @@ def key_before(
             ).scalar()
             if high is None:
                 raise InvalidInput({"before_id": NOT_A_SIBLING})
-            low = _edge(session, [*where, TASKS.c.position < high], last=True)
+            # ``<=``: a sibling sharing the key of ``before_id`` (two tabs placed both at
+            # once) makes the bounds equal, so the group is spread and the ties undone.
+            others = [*where, TASKS.c.id != before_id, TASKS.c.position <= high]
+            low = _edge(session, others, last=True)
         try:
             return order_keys.between(low, high), moved
         except order_keys.NeedsSpread:
@@ -147,10 +150,12 @@ def key_before(
 
 
 def spread(session: Session, where: list[Any]) -> list[Any]:
-    """Fresh, evenly made keys for one sibling group, in its present order (ties by id):
-    each row gets a new version, so open pages take the new order. Returns the rows now."""
+    """Fresh, evenly made keys for one sibling group, in its present order (ties as a list
+    reads them: newest first): each row gets a new version, so open pages take the new
+    order. Returns the rows now."""
     c = TASKS.c
-    ids = session.execute(sa.select(c.id).where(*where).order_by(c.position, c.id)).scalars().all()
+    order = (c.position, c.created_at.desc(), c.id.desc())
+    ids = session.execute(sa.select(c.id).where(*where).order_by(*order)).scalars().all()
     rows = []
     now = utcnow()
     for task_id, key in zip(ids, order_keys.spread(len(ids)), strict=True):
