@@ -661,3 +661,21 @@ def test_mark_all_complete_announces_the_reopened_sub_tasks_of_a_repeating_paren
     assert announced[plain.id].completed
     # "plain" left the open tasks and "done step" came back; "step" never left.
     assert receipt.change.active_delta == 0
+
+
+def test_undo_of_a_deleted_sub_task_brings_it_back_in_its_parents_list_now() -> None:
+    """The parent moved to another list after the delete: the sub-task comes back under it,
+    in that list, not in the list it was deleted from."""
+    owner = make_user()
+    work = lists_service.create_list(owner, "Work").id
+    home = lists_service.create_list(owner, "Home").id
+    parent = make_task(owner, "parent", list_id=work)
+    kid = make_task(owner, "kid", parent_id=parent.id)
+    delete = mutation("delete", kid.id)
+    mutations.apply(owner, delete)
+    writes.update_task(owner, parent.id, list_id=home)
+    assert mutations.apply(owner, mutation("undo", of=str(delete.mid))).status == APPLIED
+    back = queries.get_task(owner, kid.id)
+    assert (back.parent_id, back.list_id) == (parent.id, home)
+    assert manual_order(owner, home) == ["parent", "kid"]
+    assert queries.get_task(owner, parent.id).subtask_count == 1
