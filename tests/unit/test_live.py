@@ -109,6 +109,29 @@ def test_an_entry_says_what_each_written_row_was() -> None:
     assert (made.total_delta, made.active_delta) == (1, 0)
 
 
+def test_completing_a_sub_task_carries_its_parent_with_the_new_count() -> None:
+    """The page shows a parent's "1/2": a change to a sub-task brings the parent row too, as
+    a read (its own fields did not change), so no view counts it in or out."""
+    owner = make_user()
+    parent = writes.create_task(owner, "Parent")
+    kids = [writes.create_task(owner, f"Kid {i}", parent_id=parent.id) for i in range(2)]
+    seen: list[TaskChange] = []
+    unit_of_work.change_listeners.append(seen.append)
+    try:
+        writes.update_task(owner, kids[0].id, completed=True)
+    finally:
+        unit_of_work.change_listeners.remove(seen.append)
+    (change,) = seen
+    entry = entry_of(change)
+    rows = {row["id"]: row for row in entry["rows"]}
+    assert rows[str(kids[0].id)]["completed"] is True
+    carried = rows[str(parent.id)]
+    assert (carried["subtask_count"], carried["subtasks_done"]) == (2, 1)
+    assert carried["version"] == parent.version  # the parent's own row was not written
+    assert entry["was"] == {str(kids[0].id): {"completed": False, "version": 1}}
+    assert (change.total_delta, change.active_delta) == (0, -1)
+
+
 async def test_other_pages_of_the_owner_get_every_entry_once_in_order() -> None:
     rec = Recorder()
     live = wired(rec)

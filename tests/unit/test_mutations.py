@@ -16,11 +16,12 @@ from tests.factories import make_task, make_user
 from tests.races import race
 from todo_app.db import get_engine, session_scope
 from todo_app.errors import InvalidInput
+from todo_app.lists import service as lists_service
 from todo_app.models import Task, TaskMutation
 from todo_app.tasks import mutations, queries, unit_of_work, writes
 from todo_app.tasks.fields import today_in
 from todo_app.tasks.mutations import APPLIED, DELETED, FAILED, INVALID, NOTHING, REFUSED, STALE
-from todo_app.tasks.types import TaskChange
+from todo_app.tasks.types import TaskChange, TaskQuery
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -473,3 +474,208 @@ def test_a_busy_database_is_tried_again_not_failed(monkeypatch) -> None:
     m = mutation("set", task.id, fields={"completed": True}, base_version=1)
     assert mutations.apply(owner, m).status == APPLIED
     assert calls["n"] == 3
+
+
+# --- sub-tasks and moves ------------------------------------------------------------------
+
+
+def manual_order(owner: uuid.UUID, list_id: uuid.UUID | None = None) -> list[str]:
+    """The titles of a list (None: the Inbox) in manual order, depth-first."""
+    query = TaskQuery(list_id=str(list_id) if list_id else "inbox", sort="manual", limit=100)
+    return [t.title for t in queries.list_tasks(owner, query=query).items]
+
+
+def test_a_move_applies_once_and_a_replay_gets_the_recorded_outcome() -> None:
+    owner = make_user()
+    a, _b, c = (make_task(owner, t) for t in "abc")  # on top: c, b, a
+    m = mutation("move", a.id, fields={"parent_id": None, "before_id": str(c.id)})
+    first = mutations.apply(owner, m)
+    assert first.status == APPLIED
+    assert first.change is not None and [t.id for t in first.change.upserted] == [a.id]
+    assert manual_order(owner) == ["a", "c", "b"]
+    writes.move_task(owner, a.id, None, None)  # moved on since: last
+    again = mutations.apply(owner, m)
+    assert (again.status, again.change) == (APPLIED, None)
+    assert manual_order(owner) == ["c", "b", "a"]  # the replay did not move it back
+    assert queries.get_task(owner, a.id).version == 3
+    assert log_rows() == 1
+
+
+def test_a_move_writes_one_task_row_and_records_its_outcome() -> None:
+    owner = make_user()
+    tasks = [make_task(owner, f"t{i}") for i in range(5)]
+    m = mutation("move", tasks[0].id, fields={"parent_id": None, "before_id": str(tasks[3].id)})
+    statements, receipt = statements_of(owner, m)
+    assert receipt.status == APPLIED
+    assert [s for s in statements if not s.startswith("SELECT")] == [
+        "UPDATE tasks",
+        "INSERT task_mutations",
+    ]
+
+
+def test_a_move_into_a_cycle_or_with_an_unknown_field_is_refused() -> None:
+    owner = make_user()
+    parent = make_task(owner, "parent")
+    child = make_task(owner, "child", parent_id=parent.id)
+    for fields in (
+        {"parent_id": str(child.id), "before_id": None},
+        {"parent_id": None, "before_id": None, "position": "a0"},
+        {"parent_id": None, "before_id": "not an id"},
+    ):
+        receipt = mutations.apply(owner, mutation("move", parent.id, fields=fields))
+        assert (receipt.status, receipt.reason) == (REFUSED, INVALID), fields
+    assert queries.get_task(owner, parent.id).version == 1
+
+
+def test_undo_of_a_move_puts_the_task_back_in_its_old_place() -> None:
+    owner = make_user()
+    _a, _b, c = (make_task(owner, t) for t in "abc")  # c, b, a
+    m = mutation("move", c.id, fields={"parent_id": None, "before_id": None})
+    mutations.apply(owner, m)
+    assert manual_order(owner) == ["b", "a", "c"]
+    undo = mutation("undo", of=str(m.mid))
+    assert mutations.apply(owner, undo).status == APPLIED
+    assert manual_order(owner) == ["c", "b", "a"]
+    assert queries.get_task(owner, c.id).position == c.position
+    # And the undo can be undone.
+    assert mutations.apply(owner, mutation("undo", of=str(undo.mid))).status == APPLIED
+    assert manual_order(owner) == ["b", "a", "c"]
+
+
+def test_undo_of_a_move_under_another_parent_puts_it_back_where_it_was() -> None:
+    owner = make_user()
+    a, b, c, d = (make_task(owner, t) for t in "abcd")  # d, c, b, a
+    kids = [make_task(owner, f"b{i}", parent_id=b.id) for i in (1, 2)]
+    start = ["d", "c", "b", "b1", "b2", "a"]
+    m = mutation("move", c.id, fields={"parent_id": str(a.id), "before_id": None})
+    mutations.apply(owner, m)
+    assert manual_order(owner) == ["d", "b", "b1", "b2", "a", "c"]
+    assert mutations.apply(owner, mutation("undo", of=str(m.mid))).status == APPLIED
+    assert manual_order(owner) == start  # not on top, nor last: where it was
+    back = queries.get_task(owner, c.id)
+    assert (back.parent_id, back.position) == (None, c.position)
+    # A sub-task moved out to the top level goes back under its parent, in its place.
+    out = mutation("move", kids[0].id, fields={"parent_id": None, "before_id": str(d.id)})
+    mutations.apply(owner, out)
+    assert manual_order(owner) == ["b1", "d", "c", "b", "b2", "a"]
+    mutations.apply(owner, mutation("undo", of=str(out.mid)))
+    assert manual_order(owner) == start
+    back = queries.get_task(owner, kids[0].id)
+    assert (back.parent_id, back.position) == (b.id, kids[0].position)
+
+
+def test_undo_of_a_move_into_another_list_brings_the_task_and_its_sub_tasks_back() -> None:
+    owner = make_user()
+    work = lists_service.create_list(owner, "Work").id
+    home = lists_service.create_list(owner, "Home").id
+    shop = make_task(owner, "shop", list_id=home)
+    top = make_task(owner, "top", list_id=work)
+    kid = make_task(owner, "kid", parent_id=top.id)
+    grandkid = make_task(owner, "grandkid", parent_id=kid.id)
+    make_task(owner, "other", list_id=work)  # other, top, kid, grandkid
+    m = mutation("move", top.id, fields={"parent_id": str(shop.id), "before_id": None})
+    mutations.apply(owner, m)
+    assert manual_order(owner, home) == ["shop", "top", "kid", "grandkid"]
+    assert mutations.apply(owner, mutation("undo", of=str(m.mid))).status == APPLIED
+    assert manual_order(owner, work) == ["other", "top", "kid", "grandkid"]
+    assert manual_order(owner, home) == ["shop"]
+    for task in (top, kid, grandkid):
+        back = queries.get_task(owner, task.id)
+        assert (back.list_id, back.parent_id, back.position) == (
+            work,
+            task.parent_id,
+            task.position,
+        ), task.title
+
+
+def test_completing_a_parent_then_one_undo_reopens_every_sub_task_it_completed() -> None:
+    owner = make_user()
+    parent = make_task(owner, "parent")
+    kids = [make_task(owner, f"kid {i}", parent_id=parent.id) for i in range(3)]
+    grandkid = make_task(owner, "grandkid", parent_id=kids[0].id)
+    writes.update_task(owner, kids[2].id, completed=True)  # done before: stays done
+    m = mutation("set", parent.id, fields={"completed": True}, base_version=1)
+    receipt = mutations.apply(owner, m)
+    assert receipt.change is not None
+    assert {t.id for t in receipt.change.upserted} == {
+        parent.id,
+        kids[0].id,
+        kids[1].id,
+        grandkid.id,
+    }
+    assert queries.count_tasks(owner).active == 0
+    assert mutations.apply(owner, mutation("undo", of=str(m.mid))).status == APPLIED
+    state = {t.title: t.completed for t in queries.list_tasks(owner).items}
+    assert state == {
+        "parent": False,
+        "kid 0": False,
+        "kid 1": False,
+        "kid 2": True,
+        "grandkid": False,
+    }
+
+
+def test_deleting_a_parent_then_undo_restores_it_with_its_sub_tasks_under_it() -> None:
+    owner = make_user()
+    work = lists_service.create_list(owner, "Work").id
+    parent = make_task(owner, "parent", list_id=work)
+    kids = [make_task(owner, f"kid {i}", parent_id=parent.id) for i in range(2)]
+    grandkid = make_task(owner, "grandkid", parent_id=kids[1].id)
+    make_task(owner, "other", list_id=work)
+    before = manual_order(owner, work)
+    m = mutation("delete", parent.id)
+    receipt = mutations.apply(owner, m)
+    assert receipt.change is not None
+    assert set(receipt.change.removed) == {parent.id, kids[0].id, kids[1].id, grandkid.id}
+    assert manual_order(owner, work) == ["other"]
+    assert mutations.apply(owner, mutation("undo", of=str(m.mid))).status == APPLIED
+    assert manual_order(owner, work) == before
+    for task in (parent, *kids, grandkid):
+        back = queries.get_task(owner, task.id)
+        assert (back.parent_id, back.list_id, back.position) == (
+            task.parent_id,
+            work,
+            task.position,
+        ), task.title
+    assert queries.get_task(owner, parent.id).subtask_count == 2
+
+
+def test_mark_all_complete_announces_the_reopened_sub_tasks_of_a_repeating_parent() -> None:
+    """The repeating parent moves to its next occurrence and opens its sub-tasks again, after
+    the same change's bulk UPDATE completed them: the change carries their newest rows."""
+    owner = make_user()
+    today = today_in("UTC").isoformat()
+    repeat = {"rule": "FREQ=DAILY", "from_completion": False}
+    parent = make_task(owner, "every day", due_date=today, recurrence=repeat)
+    kid = make_task(owner, "step", parent_id=parent.id)
+    done = make_task(owner, "done step", parent_id=parent.id)
+    writes.update_task(owner, done.id, completed=True)
+    plain = make_task(owner, "plain")
+    receipt = mutations.apply(owner, mutation("set_all", fields={"completed": True}))
+    assert receipt.change is not None
+    announced = {t.id: t for t in receipt.change.upserted}
+    for task in (kid, done):
+        stored_now = queries.get_task(owner, task.id)
+        assert not stored_now.completed
+        assert announced[task.id] == stored_now, task.title
+    assert announced[plain.id].completed
+    # "plain" left the open tasks and "done step" came back; "step" never left.
+    assert receipt.change.active_delta == 0
+
+
+def test_undo_of_a_deleted_sub_task_brings_it_back_in_its_parents_list_now() -> None:
+    """The parent moved to another list after the delete: the sub-task comes back under it,
+    in that list, not in the list it was deleted from."""
+    owner = make_user()
+    work = lists_service.create_list(owner, "Work").id
+    home = lists_service.create_list(owner, "Home").id
+    parent = make_task(owner, "parent", list_id=work)
+    kid = make_task(owner, "kid", parent_id=parent.id)
+    delete = mutation("delete", kid.id)
+    mutations.apply(owner, delete)
+    writes.update_task(owner, parent.id, list_id=home)
+    assert mutations.apply(owner, mutation("undo", of=str(delete.mid))).status == APPLIED
+    back = queries.get_task(owner, kid.id)
+    assert (back.parent_id, back.list_id) == (parent.id, home)
+    assert manual_order(owner, home) == ["parent", "kid"]
+    assert queries.get_task(owner, parent.id).subtask_count == 1

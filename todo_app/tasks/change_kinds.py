@@ -30,7 +30,7 @@ from todo_app.tasks.types import NOT_FOUND_MESSAGE, TaskChange, TaskData
 
 APPLIED = "applied"
 
-# {"restore": [row dicts], "set": [{id, fields, version}], "delete": [task ids]}
+# {"restore": [row dicts], "set": [{id, fields, version, position?}], "delete": [task ids]}
 Plan = dict[str, list[Any]]
 
 
@@ -139,23 +139,37 @@ def _set(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     # Exactly what the write changed, which can be more than was asked (clearing the date
     # clears its time; completing a recurring task moves its due date instead; completing
     # a parent completes its sub-tasks, and one Undo opens them again).
-    undo = _undo_steps([(written.before, written.after), *written.below])
+    undo = _undo_steps((written.before, written.after), written.below)
     return Applied(written.change, undo, _versions(written.change))
 
 
-def _undo_steps(pairs: list[tuple[TaskData, TaskData]]) -> Plan:
-    """The plan that puts each task of ``pairs`` (before, after) back as it was: its fields,
-    and its place (parent, list, key) when a move or a new parent changed it."""
-    plan: Plan = {"set": [], "place": []}
-    for before, after in pairs:
-        names = writes.changed_fields(before, after)
-        if names:
-            plan["set"].append(
-                {"id": str(after.id), "fields": _wire(before, names), "version": after.version}
-            )
-        if before.position != after.position:
-            plan["place"].append(_place_step(before, after.version))
-    return {k: v for k, v in plan.items() if v}
+def _undo_steps(task: tuple[TaskData, TaskData], below: list[tuple[TaskData, TaskData]]) -> Plan:
+    """The plan that puts a written task (before, after) and the sub-tasks its write changed
+    (``below``) back as they were: one step each, the sub-tasks' first (the task's own step
+    may take them back to its old list, which would make theirs stale). A task whose place
+    changed gets its parent, list and key back in its one step (two steps would make the
+    second stale). A sub-task's step never names its list: its list follows its parent's,
+    and a list named alone would take it out of its parent."""
+    steps: list[dict[str, Any]] = []
+    pairs = [*((pair, True) for pair in below), (task, False)]
+    for (before, after), is_below in pairs:
+        names = [
+            name
+            for name in writes.changed_fields(before, after)
+            if not (is_below and name == "list_id")
+        ]
+        step: dict[str, Any] = {
+            "id": str(after.id),
+            "fields": _wire(before, names),
+            "version": after.version,
+        }
+        place = ("position", "parent_id", "list_id")
+        if not is_below and _wire(before, place) != _wire(after, place):
+            step["fields"].update(_wire(before, ("parent_id", "list_id")))
+            step["position"] = before.position
+        if step["fields"]:
+            steps.append(step)
+    return {"set": steps} if steps else {}
 
 
 def _place_step(task: TaskData, version: int) -> dict[str, Any]:
@@ -201,15 +215,18 @@ def _run_plan(session: Session, owner: uuid.UUID, plan: Plan) -> Applied:
         inverse["delete"] += [str(t.id) for t in restored]
     for step in plan.get("set", []):
         values = validate_changes(**step["fields"])
+        if "position" in step:
+            values["position"] = placing.checked_key(step["position"])
         try:
             written = writes.write_in(
                 session, owner, uuid.UUID(step["id"]), lambda _task, v=values: v, step["version"]
             )
-        except (NotFound, StaleVersion):
-            continue  # changed or deleted since: that task keeps what it has now
+        except (NotFound, StaleVersion, InvalidInput):
+            continue  # changed, moved or deleted since, or its old parent is gone
         change = change.merged(written.change)
-        for kind, steps in _undo_steps([(written.before, written.after), *written.below]).items():
+        for kind, steps in _undo_steps((written.before, written.after), written.below).items():
             inverse[kind] += steps
+    # (A "place" step: plans recorded before a place went back in its task's "set" step.)
     for step in plan.get("place", []):
         try:
             written = writes.write_in(
@@ -252,7 +269,7 @@ def _move(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     )
     return Applied(
         written.change,
-        _undo_steps([(written.before, written.after), *written.below]),
+        _undo_steps((written.before, written.after), written.below),
         _versions(written.change),
     )
 

@@ -127,7 +127,8 @@ def restore_in(
 ) -> tuple[list[TaskData], TaskChange]:
     """Put tasks back as they were (one version on); ids already in the table are skipped, so an
     undo can be repeated and can never take over another account's task. A list deleted
-    meanwhile puts its task in the Inbox."""
+    meanwhile puts its task in the Inbox; a sub-task comes back in its parent's list, wherever
+    the parent is now."""
     wanted: dict[uuid.UUID, TaskData] = {}
     for task in tasks:
         wanted.setdefault(task.id, _clean_copy(task))
@@ -151,24 +152,33 @@ def restore_in(
     fresh = _parents_first(fresh)
     present = {t.id for t in fresh}
     parents = {t.parent_id for t in fresh if t.parent_id is not None and t.parent_id not in present}
-    alive_parents = (
-        set(
+    alive_parents: dict[uuid.UUID, uuid.UUID | None] = (
+        dict(
             session.exec(
-                select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.id).in_(parents))
+                select(Task.id, Task.list_id).where(
+                    col(Task.owner_id) == owner_id, col(Task.id).in_(parents)
+                )
             ).all()
         )
         if parents
-        else set()
+        else {}
     )
+    placed: dict[uuid.UUID, uuid.UUID | None] = {}  # each task put back: its list
     for task in fresh:
         row = rules.stored(_as_row(task))
-        if task.parent_id is not None and task.parent_id not in present | alive_parents:
+        if task.parent_id is not None and task.parent_id not in present | set(alive_parents):
             row["parent_id"] = None
         # A new version: an open page that saw the row go takes it back only newer than it
         # went (assets/task_engine/confirmed.js), and an edit based on the deleted row
         # is refused as stale.
         row["version"] = task.version + 1
         row["list_id"] = task.list_id if task.list_id in alive else None
+        # A sub-task is in its parent's list, wherever the parent is now.
+        if row["parent_id"] in placed:
+            row["list_id"] = placed[row["parent_id"]]
+        elif row["parent_id"] in alive_parents:
+            row["list_id"] = alive_parents[row["parent_id"]]
+        placed[task.id] = row["list_id"]
         # The instant follows the wall-clock due in the owner's zone now (it may have changed).
         row["due_at"] = rules.due_instant(task.due_date, task.due_time, zone_of(session, owner_id))
         session.exec(sa.insert(Task).values(owner_id=owner_id, **row))

@@ -53,9 +53,30 @@ def _siblings(
     ]
 
 
+def _edge_key(where: list[Any], last: bool) -> sa.Select[Any]:
+    """The first or last key of a sibling group, ordered by the index's own columns.
+
+    Not ``min()``/``max()``: PostgreSQL takes ``parent_id IS NULL`` (and ``list_id IS NULL``)
+    for a filter, not an equality, so it could not read the end of
+    ix_tasks_owner_list_parent_position and aggregated every sibling instead (a top-level
+    move in a list of 10,000 took 1.5 times one in a list of 10; bench/move_bench.py).
+    Ordered by (list_id, parent_id, position), constant within the group, it reads one
+    index entry. SQLite reads one either way."""
+    c = TASKS.c
+
+    def way(column: Any) -> Any:
+        return column.desc() if last else column.asc()
+
+    return (
+        sa.select(c.position)
+        .where(*where)
+        .order_by(way(c.list_id), way(c.parent_id), way(c.position))
+        .limit(1)
+    )
+
+
 def _edge(session: Session, where: list[Any], last: bool) -> str | None:
-    key = (sa.func.max if last else sa.func.min)(TASKS.c.position)
-    return session.execute(sa.select(key).where(*where)).scalar()
+    return session.execute(_edge_key(where, last)).scalar()
 
 
 def _adds_on_top(owner_id: uuid.UUID, list_id: uuid.UUID | None) -> Any:
@@ -79,8 +100,8 @@ def new_key(
     """The key of a task added among these siblings: a sub-task goes last, a top-level task
     where its list says (``top`` overrides). One read: the setting and both ends at once."""
     where = _siblings(owner_id, list_id, parent_id)
-    first = sa.select(sa.func.min(TASKS.c.position)).where(*where).scalar_subquery()
-    last = sa.select(sa.func.max(TASKS.c.position)).where(*where).scalar_subquery()
+    first = _edge_key(where, last=False).scalar_subquery()
+    last = _edge_key(where, last=True).scalar_subquery()
     if top is None and parent_id is None:
         setting: Any = _adds_on_top(owner_id, list_id)
     else:
@@ -117,7 +138,10 @@ def key_before(
             ).scalar()
             if high is None:
                 raise InvalidInput({"before_id": NOT_A_SIBLING})
-            low = _edge(session, [*where, TASKS.c.position < high], last=True)
+            # ``<=``: a sibling sharing the key of ``before_id`` (two tabs placed both at
+            # once) makes the bounds equal, so the group is spread and the ties undone.
+            others = [*where, TASKS.c.id != before_id, TASKS.c.position <= high]
+            low = _edge(session, others, last=True)
         try:
             return order_keys.between(low, high), moved
         except order_keys.NeedsSpread:
@@ -126,10 +150,12 @@ def key_before(
 
 
 def spread(session: Session, where: list[Any]) -> list[Any]:
-    """Fresh, evenly made keys for one sibling group, in its present order (ties by id):
-    each row gets a new version, so open pages take the new order. Returns the rows now."""
+    """Fresh, evenly made keys for one sibling group, in its present order (ties as a list
+    reads them: newest first): each row gets a new version, so open pages take the new
+    order. Returns the rows now."""
     c = TASKS.c
-    ids = session.execute(sa.select(c.id).where(*where).order_by(c.position, c.id)).scalars().all()
+    order = (c.position, c.created_at.desc(), c.id.desc())
+    ids = session.execute(sa.select(c.id).where(*where).order_by(*order)).scalars().all()
     rows = []
     now = utcnow()
     for task_id, key in zip(ids, order_keys.spread(len(ids)), strict=True):

@@ -74,12 +74,6 @@ def levels_below(
     return levels
 
 
-def descendant_ids(
-    session: Session, owner_id: uuid.UUID, ids: Iterable[uuid.UUID]
-) -> list[uuid.UUID]:
-    return [row.id for level in levels_below(session, owner_id, ids) for row in level]
-
-
 def checked_parent(
     session: Session,
     owner_id: uuid.UUID,

@@ -244,7 +244,8 @@ def write_in(
         current = get_in(session, owner_id, task_id)
         if expected_version is not None and current.version != expected_version:
             raise StaleVersion(STALE_MESSAGE, current=current)
-        values = {k: v for k, v in change(current).items() if _differs(current, k, v)}
+        asked = change(current)
+        values = {k: v for k, v in asked.items() if _differs(current, k, v)}
         following = None
         if values.get("completed") is True and current.recurrence and current.due_date:
             # A recurring task completed: it moves to its next occurrence and stays active
@@ -253,13 +254,13 @@ def write_in(
             if following is not None:
                 del values["completed"]
                 values.update(following)
-        if not values:
-            return Written(current, current, [], TaskChange(owner_id))  # no new version
-        tags = values.pop("tags", None)
         if "list_id" in values:
             list_rows.owned_in(session, owner_id, values["list_id"])
         if "parent_id" in values or "list_id" in values:
-            _place(session, owner_id, current, values)
+            _place(session, owner_id, current, values, asked)
+        if not values:
+            return Written(current, current, [], TaskChange(owner_id))  # no new version
+        tags = values.pop("tags", None)
         due_date = values.get("due_date", current.due_date)
         due_time = values.get("due_time", current.due_time)
         if "due_date" in values and due_date is None and "due_time" not in values:
@@ -323,21 +324,33 @@ class Written(NamedTuple):
 
 
 def _place(
-    session: Session, owner_id: uuid.UUID, current: TaskData, values: dict[str, Any]
+    session: Session,
+    owner_id: uuid.UUID,
+    current: TaskData,
+    values: dict[str, Any],
+    asked: dict[str, Any],
 ) -> None:
     """A new parent or list: check the nesting, keep a sub-task in its parent's list (a list
-    named with the parent must be the parent's; a sub-task moved to another list on its own
-    leaves its parent), and give it a key in its new siblings' order unless the write brings
-    one (a move)."""
-    if values.get("parent_id") is not None:
-        parent_list = subtasks.checked_parent(session, owner_id, current.id, values["parent_id"])
+    named with the parent must be the parent's, and ``null`` there means the parent's, as on
+    create; a sub-task moved to another list on its own leaves its parent), and give it a key
+    in its new siblings' order unless the write brings one (a move, an Undo). ``asked``: what
+    the write asked for, changed or not (a PUT names the parent it has; an Undo's key may
+    equal the one the task has in its new place)."""
+    named_parent = asked.get("parent_id")
+    if named_parent is not None:
+        if "parent_id" in values:
+            parent_list = subtasks.checked_parent(session, owner_id, current.id, named_parent)
+        else:
+            parent_list = current.list_id  # under that parent already, so in its list
         if values.get("list_id") is not None and values["list_id"] != parent_list:
             raise InvalidInput({"list_id": subtasks.OTHER_LIST})
         if parent_list != current.list_id:
             values["list_id"] = parent_list
+        else:
+            values.pop("list_id", None)
     elif "list_id" in values and current.parent_id is not None and "parent_id" not in values:
         values["parent_id"] = None
-    if "position" not in values:
+    if "position" not in asked and ("parent_id" in values or "list_id" in values):
         list_id = values.get("list_id", current.list_id)
         parent_id = values.get("parent_id", current.parent_id)
         values["position"] = placing.new_key(session, owner_id, list_id, parent_id)
@@ -468,6 +481,15 @@ def set_all_in(
         written = write_in(session, owner_id, task_id, lambda _t: {"completed": True}, None)
         before.append(written.before)
         after.append(written.after)
+        # Its sub-tasks opened again for the next occurrence (the UPDATE above had just
+        # completed them): each one's newest row is what happened to it.
+        at = {t.id: i for i, t in enumerate(after)}
+        for old, new in written.below:
+            if new.id in at:
+                after[at[new.id]] = new
+            else:
+                before.append(old)
+                after.append(new)
     order = {t.id: i for i, t in enumerate(newest_first(after))}
     pairs = sorted(zip(before, after, strict=True), key=lambda pair: order[pair[1].id])
     before, after = [b for b, _ in pairs], [a for _, a in pairs]
