@@ -62,7 +62,7 @@ function typingInAField(target) {
 
 export function TaskEngine(props) {
   const { rows, rowsSeq, changes, remote, total, active, epoch, userId, query, loading } = props;
-  const { spec, defaults, viewEmpty, timeZone, quick } = props;
+  const { spec, defaults, viewEmpty, timeZone, quick, parentTitles } = props;
   const [searchParams] = useSearchParams();
   const requested = searchParams.get("filter") ?? "all";
   const filter = FILTERS.has(requested) ? requested : "all";
@@ -81,9 +81,9 @@ export function TaskEngine(props) {
   useLayoutEffect(() => {
     engine.sync({
       ...{ rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading },
-      ...{ spec, defaults, viewEmpty, timeZone, quick },
+      ...{ spec, defaults, viewEmpty, timeZone, quick, parentTitles },
     });
-  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick]);
+  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick, parentTitles]);
 
   useLayoutEffect(() => {
     engine.setConnected(connectErrors.length === 0);
@@ -121,6 +121,9 @@ export function TaskEngine(props) {
         ctrl: event.ctrlKey,
         meta: event.metaKey,
         alt: event.altKey,
+        shift: event.shiftKey,
+        // The task whose row holds focus (its checkbox or a button), for the move keys.
+        taskId: event.target?.closest?.("[data-task-id]")?.dataset.taskId ?? "",
       });
       if (!outcome) return;
       event.preventDefault();
