@@ -5,13 +5,13 @@
  * Why apart from overlay.js: these are the tree's rules (todo_app/tasks/subtasks.py and
  * placing.py on the server), which the overlay applies to pending mutations and views.js's
  * order reads; the overlay stays about mutations. The keys come from the same algorithm as
- * the server's (vendor/fractional-indexing.js, npm fractional-indexing 3.2.0; the server uses
+ * the server's (fractional-indexing.js, vendored from npm fractional-indexing 3.2.0; the server uses
  * its Python port), so a place shown here is, in the usual case, the key the server writes.
  * The page holds only the rows it loaded, so a place is worked out among the loaded
  * siblings; the server's answer replaces it once confirmed. Pure: no React, no Reflex.
  */
 
-import { generateKeyBetween } from "./vendor/fractional-indexing.js";
+import { generateKeyBetween } from "./fractional-indexing.js";
 
 /** A key after ``low`` and before ``high`` (null: no bound). Never throws: two equal
  * neighbours (the server spreads those) give a key just before ``high``. */

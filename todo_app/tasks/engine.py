@@ -52,8 +52,17 @@ class TaskRow:
     due_time: str | None = None
     recurrence: dict[str, Any] | None = None
     reminders: list[dict[str, int]] = dataclasses.field(default_factory=list)
+    parent_id: str | None = None
+    position: str = ""
+    subtask_count: int = 0
+    subtasks_done: int = 0
     due_label: str = ""  # "Today 17:00", "Fri", "5 Dec": worked out in the browser
     overdue: bool = False
+    # The tree, as the browser arranges the view (assets/task_engine/tree.js ``arrange``):
+    depth: int = 0  # indentation: shown ancestors, in Manual order
+    context: str = ""  # the parent's title, when the parent is not shown above it
+    collapsed: bool = False
+    progress: str = ""  # "2/5" for a task with sub-tasks
 
 
 def _overlay(name: str, type_: Any) -> Any:
@@ -123,6 +132,7 @@ class TaskEngine(rx.Component):
     view_empty: rx.Var[str]
     time_zone: rx.Var[str]
     quick: rx.Var[dict[str, Any]]
+    parent_titles: rx.Var[dict[str, str]]
 
     on_send: rx.EventHandler[lambda uid, batch: [uid, batch]]
     on_resync: rx.EventHandler[lambda: []]
@@ -149,6 +159,7 @@ def task_engine() -> rx.Component:
         view_empty=TaskState.view_empty,
         time_zone=TaskState.time_zone,
         quick=TaskState.quick,
+        parent_titles=TaskState.parent_titles,
         on_preview=TaskState.preview_quick_add,
         on_send=TaskState.send,
         on_resync=TaskState.resync,
