@@ -25,7 +25,7 @@ import { Confirmed } from "./confirmed.js";
 import { Interactions, emptyMessage, itemsLeft, refusalMessage } from "./interactions.js";
 import { Outbox } from "./outbox.js";
 import { countKey, countRow, countedIn, matches, overlay, reversal } from "./overlay.js";
-import { arrange } from "./tree.js";
+import { arrange, siblingsOf } from "./tree.js";
 import { comparator, dueLabel, inView, localNow } from "./views.js";
 
 const RETRY_MS = 1000; // a failed change goes again after 1 s, then 2 s, before giving up
@@ -142,6 +142,8 @@ export class Engine extends Interactions {
       draft: this.draft,
       editError: this.editError,
       details: rows.has(this.detailsId) ? shown(rows.get(this.detailsId)) : null,
+      // The open task's sub-tasks held here, in their order (the dialog lists them).
+      detailsSubtasks: this.detailsId ? siblingsOf(rows, this.detailsId, null).map(shown) : [],
     };
   }
 

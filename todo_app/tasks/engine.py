@@ -93,6 +93,7 @@ class Overlay:
         _js_expr='(taskView.details ?? {"tags": [], "reminders": []})', _var_data=_OVERLAY
     ).to(TaskRow)
     details_open: rx.Var[bool] = _overlay("details !== null", bool)
+    details_subtasks: rx.Var[list[TaskRow]] = _overlay("detailsSubtasks", list[TaskRow])
 
 
 overlay = Overlay()

@@ -3,7 +3,8 @@ row's buttons, the in-place title edit, and the skeleton shown while the first r
 
 Every row renders from the engine's ``overlay`` and every control calls the engine (``call``),
 so a click repaints in the same frame. Names: the checkbox is the task's title; the buttons
-are "Edit <title>", "Details of <title>" and "Delete <title>".
+are "Edit <title>", "Details of <title>" and "Delete <title>" (and on a parent "Collapse
+<title>" / "Expand <title>"). A sub-task is indented by its depth (components/subtasks.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import reflex as rx
 
 from todo_app.tasks.components.priority import priority_badge
+from todo_app.tasks.components.subtasks import collapse_toggle, parent_context
 from todo_app.tasks.engine import TaskRow, call, overlay
 from todo_app.ui.fields import field_error
 
@@ -52,8 +54,12 @@ def task_meta(task: TaskRow) -> rx.Component:
         (task.priority != "none")
         | (task.due_label != "")
         | (task.tags.length() > 0)
-        | task.recurrence.bool(),
+        | task.recurrence.bool()
+        | (task.subtask_count > 0)
+        | (task.context != ""),
         rx.flex(
+            collapse_toggle(task),
+            parent_context(task),
             priority_badge(task),
             due_text(task),
             rx.cond(
@@ -157,8 +163,12 @@ def task_item(task: TaskRow) -> rx.Component:
     return rx.el.li(
         rx.cond(overlay.editing_id == task.id, edit_form(task), task_row(task)),
         data_selected=rx.cond(selected, "true", "false"),
+        data_task_id=task.id,  # the move keys act on the task whose row holds focus
+        data_depth=task.depth,
         aria_current=rx.cond(selected, "true", "false"),
         padding="0.6rem 0.4rem",
+        # A sub-task sits under its parent, one step in per level (narrower steps on a phone).
+        padding_left=f"calc(0.4rem + {task.depth} * var(--subtask-indent, 1.5rem))",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         border_left=rx.cond(
             selected, f"3px solid {rx.color('accent', 9)}", "3px solid transparent"
@@ -189,6 +199,10 @@ def task_list() -> rx.Component:
             rx.el.ul(
                 rx.foreach(overlay.tasks, task_item),
                 aria_label="Tasks",
+                style={
+                    "--subtask-indent": "1.5rem",
+                    "@media (max-width: 639px)": {"--subtask-indent": "0.9rem"},
+                },
                 padding="0",
                 margin="0",
                 width="100%",
