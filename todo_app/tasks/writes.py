@@ -244,7 +244,12 @@ def write_in(
         current = get_in(session, owner_id, task_id)
         if expected_version is not None and current.version != expected_version:
             raise StaleVersion(STALE_MESSAGE, current=current)
-        values = {k: v for k, v in change(current).items() if _differs(current, k, v)}
+        asked = change(current)
+        values = {k: v for k, v in asked.items() if _differs(current, k, v)}
+        if "position" in asked and ("parent_id" in values or "list_id" in values):
+            # A move's key is for its new siblings, even when it equals the old one (a task
+            # nested as its parent's first sub-task, "a0", taken out to the end, "a0" again).
+            values["position"] = asked["position"]
         following = None
         if values.get("completed") is True and current.recurrence and current.due_date:
             # A recurring task completed: it moves to its next occurrence and stays active
