@@ -132,6 +132,7 @@ export class Engine extends Interactions {
       itemsLeft: itemsLeft(active),
       emptyMessage: emptyMessage(this.filter, this.query, total, this.viewEmpty),
       filter: this.filter,
+      manual: this.spec?.sort === "manual", // rows can be moved (their handles show)
       pending: this.outbox.items.length,
       connected: this.connected,
       loading: this.loading && rows.size === 0,

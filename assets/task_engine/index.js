@@ -9,6 +9,7 @@
  * - ``useTaskView()`` is what every part of the list renders from: the overlay of confirmed
  *   rows and unconfirmed mutations, so a click repaints in the same frame.
  * - ``engine`` is called by the page's controls (checkbox, delete, edit, ...).
+ * - ``SortableTasks``, ``SortableRow``, ``DragHandle`` (dnd.js): dragging a row by its handle.
  */
 import { createElement, useContext, useEffect, useLayoutEffect, useState } from "react";
 import { useSyncExternalStore } from "react";
@@ -19,6 +20,9 @@ import { EventLoopContext } from "$/utils/context-registry";
 import { Engine } from "./engine.js";
 import { UNDO_MS, signOutQuestion, statusText } from "./interactions.js";
 import { browserTimeZone } from "./views.js";
+
+// Drag and drop (dnd-kit): the list's wrapper, its rows and their "Move <title>" handles.
+export { DragHandle, SortableRow, SortableTasks } from "./dnd.js";
 
 const SLOW_MS = 600; // "Saving…" shows only for a change that takes longer than this
 const FILTERS = new Set(["all", "active", "completed"]);

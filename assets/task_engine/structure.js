@@ -11,7 +11,7 @@
  * ``mutate()``, ``emit()`` and ``io``. Pure: the DOM is touched only to clear a field.
  */
 
-import { siblingsOf } from "./tree.js";
+import { descendantIds, siblingsOf } from "./tree.js";
 
 export const COLLAPSED_KEY = "todo.collapsed.v1";
 const COLLAPSED_MAX = 500; // ids remembered; the oldest go first
@@ -83,6 +83,25 @@ export class Structure {
     const up = siblingsOf(place.rows, parent.parent_id ?? null, parent.list_id ?? null);
     const next = up[up.findIndex((s) => s.id === parent.id) + 1];
     return this.move(taskId, parent.parent_id ?? null, next?.id ?? null);
+  }
+
+  /**
+   * A drop (dnd.js): ``taskId`` takes ``overId``'s place among ``overId``'s siblings, before
+   * it when dragged up the list and after it when dragged down (so a row can reach either
+   * end). Nesting is the keys' job (Ctrl+], Ctrl+[): a drop never changes the depth of
+   * what it drops on. Never into its own sub-tasks.
+   */
+  dropOn(taskId, overId) {
+    if (!overId || overId === taskId) return null;
+    const place = this.placeOf(taskId);
+    const over = place?.rows.get(overId);
+    if (!over || descendantIds(place.rows, taskId).includes(overId)) return null;
+    const shown = this.getSnapshot().tasks.map((t) => t.id);
+    const down = shown.indexOf(overId) > shown.indexOf(taskId);
+    const parent = over.parent_id ?? null;
+    const sibs = siblingsOf(place.rows, parent, over.list_id ?? null, taskId);
+    const at = sibs.findIndex((s) => s.id === overId);
+    return this.move(taskId, parent, down ? (sibs[at + 1]?.id ?? null) : overId);
   }
 
   /** The tree's keys (Alt+ArrowUp/Down, Ctrl+], Ctrl+[) on ``taskId``; null: not one. */

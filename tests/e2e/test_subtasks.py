@@ -242,3 +242,72 @@ def test_the_page_with_sub_tasks_looks_right(
     no_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_scroll, "the page scrolls sideways"
     screenshot(page, f"subtasks-{scheme}-{width}")
+
+
+def live_region(page: Page) -> Any:
+    return page.locator("[id^='DndLiveRegion']")
+
+
+def test_a_row_dragged_by_its_handle_with_the_mouse_moves_for_good(
+    page: Page, server: Server
+) -> None:
+    sign_up(page, "Dragger")
+    token = token_of(page)
+    for title in ("Three", "Two", "One"):
+        make(server, token, title)
+    open_inbox(page, "One", "Two", "Three")
+    handle = page.get_by_role("button", name="Move One")
+    target = row(page, "Three").bounding_box()
+    assert target is not None
+    handle.hover()
+    page.mouse.down()
+    page.mouse.move(target["x"] + 40, target["y"] + target["height"] * 0.75, steps=12)
+    page.mouse.up()
+    expect(page.locator("ul[aria-label='Tasks'] .task-title")).to_have_text(["Two", "Three", "One"])
+    saved(page)
+    assert inbox_order(server, token) == ["Two", "Three", "One"]
+    page.keyboard.press("Control+z")
+    expect(page.locator("ul[aria-label='Tasks'] .task-title")).to_have_text(["One", "Two", "Three"])
+
+
+def test_a_row_moves_by_keyboard_through_its_handle_and_each_step_is_announced(
+    page: Page, server: Server
+) -> None:
+    sign_up(page, "Keydrag")
+    token = token_of(page)
+    for title in ("Three", "Two", "One"):
+        make(server, token, title)
+    open_inbox(page, "One", "Two", "Three")
+    handle = page.get_by_role("button", name="Move One")
+    expect(handle).to_have_attribute("aria-roledescription", "sortable")
+    handle.focus()
+    page.keyboard.press("Space")
+    expect(live_region(page)).to_have_text('Picked up "One".')
+    page.keyboard.press("ArrowDown")
+    expect(live_region(page)).to_have_text('"One" is over "Two".')
+    page.keyboard.press("Escape")  # cancelled: nothing moves
+    expect(live_region(page)).to_contain_text("cancelled")
+    assert titles(page) == ["One", "Two", "Three"]
+
+    handle.focus()
+    page.keyboard.press("Space")
+    expect(live_region(page)).to_have_text('Picked up "One".')
+    page.keyboard.press("ArrowDown")
+    expect(live_region(page)).to_have_text('"One" is over "Two".')
+    page.keyboard.press("ArrowDown")
+    expect(live_region(page)).to_have_text('"One" is over "Three".')
+    page.keyboard.press("Space")
+    expect(live_region(page)).to_have_text('"One" was dropped at "Three".')
+    expect(page.locator("ul[aria-label='Tasks'] .task-title")).to_have_text(["Two", "Three", "One"])
+    saved(page)
+    assert inbox_order(server, token) == ["Two", "Three", "One"]
+
+
+def test_outside_manual_order_rows_have_no_handle(page: Page, server: Server) -> None:
+    sign_up(page, "Nohandle")
+    make(server, token_of(page), "Only")
+    page.goto("/")  # everything, newest first
+    expect(page.get_by_role("checkbox", name="Only")).to_be_visible()
+    expect(page.get_by_role("button", name="Move Only")).to_have_count(0)
+    page.goto(INBOX)
+    expect(page.get_by_role("button", name="Move Only")).to_be_visible()

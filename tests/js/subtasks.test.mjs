@@ -424,3 +424,33 @@ describe("adding sub-tasks", () => {
     assert.equal(tasks.at(-1).depth, 1);
   });
 });
+
+describe("a drop (drag and drop)", () => {
+  test("dragged down onto a row: right after it; up: right before it", () => {
+    const { engine, io, titles } = setup();
+    engine.dropOn("a", "c"); // down past b's group, onto c: after c, last
+    assert.deepEqual(titles(), ["b", "b1", "b2", "c", "a"]);
+    assert.deepEqual(io.sent.at(-1).batch[0].fields, { parent_id: null, before_id: null });
+    engine.dropOn("a", "b"); // up onto b: before b
+    assert.deepEqual(titles(), ["a", "b", "b1", "b2", "c"]);
+  });
+
+  test("onto a sub-task: among its siblings, at its depth", () => {
+    const { engine, titles } = setup();
+    engine.dropOn("c", "b2"); // up onto b2: before it, under b
+    assert.deepEqual(titles(), ["a", "b", "b1", "c", "b2"]);
+    assert.equal(engine.getSnapshot().tasks.find((t) => t.id === "c").depth, 1);
+  });
+
+  test("never into its own sub-tasks, never onto itself, only in Manual order", () => {
+    const { engine, io } = setup();
+    assert.equal(engine.dropOn("b", "b1"), null);
+    assert.equal(engine.dropOn("b", "b"), null);
+    assert.equal(io.sent.length, 0);
+    const other = setup({ spec: { sort: "created", descending: true } });
+    assert.equal(other.engine.dropOn("a", "c"), null);
+    assert.equal(other.io.notes.at(-1).message, MANUAL_ONLY);
+    assert.equal(other.engine.getSnapshot().manual, false);
+    assert.equal(engine.getSnapshot().manual, true);
+  });
+});

@@ -83,6 +83,13 @@ class Overlay:
     empty_message: rx.Var[str] = _overlay("emptyMessage", str)
     loading: rx.Var[bool] = _overlay("loading", bool)
     filter: rx.Var[str] = _overlay("filter", str)
+    manual: rx.Var[bool] = _overlay("manual", bool)
+    # The shown rows' ids in order, and their titles by id (what drag and drop sorts and says).
+    ids: rx.Var[list[str]] = _overlay("tasks.map((t) => t.id)", list[str])
+    titles: rx.Var[dict[str, str]] = rx.Var(
+        _js_expr="(Object.fromEntries(taskView.tasks.map((t) => [t.id, t.title])))",
+        _var_data=_OVERLAY,
+    ).to(dict[str, str])
     editing_id: rx.Var[str] = _overlay("editingId", str)
     selected_id: rx.Var[str] = _overlay("selectedId", str)
     shortcuts_open: rx.Var[bool] = _overlay("shortcutsOpen", bool)

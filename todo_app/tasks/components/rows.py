@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.tasks.components.dragging import drag_handle, sortable_row, sortable_tasks
 from todo_app.tasks.components.priority import priority_badge
 from todo_app.tasks.components.subtasks import collapse_toggle, parent_context
 from todo_app.tasks.engine import TaskRow, call, overlay
@@ -91,6 +92,7 @@ def task_meta(task: TaskRow) -> rx.Component:
 def task_row(task: TaskRow) -> rx.Component:
     """A task as read: its checkbox, text, meta line and buttons (no hover needed)."""
     return rx.hstack(
+        drag_handle(task),
         rx.checkbox(
             checked=task.completed,
             on_change=call("setCompleted", task.id, rx.Var("checked"), params=("checked",)),
@@ -160,7 +162,8 @@ def edit_form(task: TaskRow) -> rx.Component:
 def task_item(task: TaskRow) -> rx.Component:
     """One list item: the row, or its edit form; the task j/k moved to is marked current."""
     selected = overlay.selected_id == task.id
-    return rx.el.li(
+    return sortable_row(
+        task,
         rx.cond(overlay.editing_id == task.id, edit_form(task), task_row(task)),
         data_selected=rx.cond(selected, "true", "false"),
         data_task_id=task.id,  # the move keys act on the task whose row holds focus
@@ -196,16 +199,18 @@ def task_list() -> rx.Component:
         skeleton(),
         rx.cond(
             overlay.tasks.length() > 0,
-            rx.el.ul(
-                rx.foreach(overlay.tasks, task_item),
-                aria_label="Tasks",
-                style={
-                    "--subtask-indent": "1.5rem",
-                    "@media (max-width: 639px)": {"--subtask-indent": "0.9rem"},
-                },
-                padding="0",
-                margin="0",
-                width="100%",
+            sortable_tasks(
+                rx.el.ul(
+                    rx.foreach(overlay.tasks, task_item),
+                    aria_label="Tasks",
+                    style={
+                        "--subtask-indent": "1.5rem",
+                        "@media (max-width: 639px)": {"--subtask-indent": "0.9rem"},
+                    },
+                    padding="0",
+                    margin="0",
+                    width="100%",
+                ),
             ),
             rx.text(overlay.empty_message, color=rx.color("gray", 11), padding_y="1.5rem"),
         ),
