@@ -67,11 +67,14 @@ export class Structure {
     return this.move(taskId, parent, sibs[at + 2]?.id ?? null);
   }
 
-  /** Ctrl+]: a sub-task of the task above it at its level (its last one). */
+  /** Ctrl+]: a sub-task of the task above it at its level (its last one). A collapsed new
+   * parent opens, so the task stays in sight (and keeps focus). */
   indent(taskId) {
     const place = this.placeOf(taskId);
     if (!place || place.at <= 0) return null;
-    return this.move(taskId, place.sibs[place.at - 1].id, null);
+    const parentId = place.sibs[place.at - 1].id;
+    if (this.collapsedIds().has(parentId)) this.toggleCollapsed(parentId);
+    return this.move(taskId, parentId, null);
   }
 
   /** Ctrl+[: out one level, right after its parent. */

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Server, screenshot
 from tests.e2e.test_engine import api, saved, token_of
@@ -311,3 +311,41 @@ def test_outside_manual_order_rows_have_no_handle(page: Page, server: Server) ->
     expect(page.get_by_role("button", name="Move Only")).to_have_count(0)
     page.goto(INBOX)
     expect(page.get_by_role("button", name="Move Only")).to_be_visible()
+
+
+def test_a_row_dragged_by_touch_moves(browser: Browser, server: Server) -> None:
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": 390, "height": 800}, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_up(page, "Toucher")
+        token = token_of(page)
+        for title in ("Three", "Two", "One"):
+            make(server, token, title)
+        open_inbox(page, "One", "Two", "Three")
+        start = page.get_by_role("button", name="Move One").bounding_box()
+        target = row(page, "Three").bounding_box()
+        assert start is not None and target is not None
+        x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+        to_y = target["y"] + target["height"] * 0.75
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind: str, at_y: float) -> None:
+            points = [] if kind == "touchEnd" else [{"x": x, "y": at_y}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", y)
+        page.wait_for_timeout(350)  # a short press picks it up (a quick swipe scrolls)
+        for step in range(1, 13):
+            touch("touchMove", y + (to_y - y) * step / 12)
+            page.wait_for_timeout(16)
+        touch("touchEnd", to_y)
+        expect(page.locator("ul[aria-label='Tasks'] .task-title")).to_have_text(
+            ["Two", "Three", "One"]
+        )
+        saved(page)
+        assert inbox_order(server, token) == ["Two", "Three", "One"]
+    finally:
+        context.close()

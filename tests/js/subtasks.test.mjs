@@ -454,3 +454,14 @@ describe("a drop (drag and drop)", () => {
     assert.equal(engine.getSnapshot().manual, true);
   });
 });
+
+describe("nesting under a collapsed task", () => {
+  test("Ctrl+] under a collapsed task opens it, so the moved task stays in sight", () => {
+    const { engine, titles } = setup();
+    engine.toggleCollapsed("b");
+    assert.deepEqual(titles(), ["a", "b", "c"]);
+    engine.key("]", { ctrl: true, taskId: "c" });
+    assert.deepEqual(titles(), ["a", "b", "b1", "b2", "c"]);
+    assert.equal(engine.collapsedIds().has("b"), false);
+  });
+});
