@@ -216,6 +216,7 @@ def test_a_sub_task_in_another_view_names_its_parent(page: Page, server: Server)
     page.goto("/?tag=shop")
     expect(page.get_by_role("checkbox", name="Buy tape")).to_be_visible()
     expect(row(page, "Buy tape").get_by_text("in Paint the hall")).to_be_visible()
+    screenshot(page, "subtasks-context-tag")
 
 
 @pytest.mark.parametrize(

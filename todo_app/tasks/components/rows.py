@@ -130,7 +130,9 @@ def task_row(task: TaskRow) -> rx.Component:
             on_click=call("remove", task.id),
         ),
         align="center",
-        spacing="3",
+        # Tighter on a phone: the handle, the checkbox and three buttons share 320 px with
+        # the title, which matters most once a sub-task is indented.
+        spacing=rx.breakpoints(initial="2", sm="3"),
         width="100%",
     )
 
