@@ -57,7 +57,7 @@ def test_a_sub_task_added_in_the_details_dialog_sits_under_its_parent(
     dialog.get_by_label("Add sub-task").fill("Buy tape")
     dialog.get_by_role("button", name="Add sub-task").click()
     expect(dialog.get_by_label("Add sub-task")).to_have_value("")
-    dialog.get_by_label("Add sub-task").fill("Sand the walls")
+    dialog.get_by_label("Add sub-task").fill("Sand the walls !high")  # quick add's words work
     dialog.get_by_label("Add sub-task").press("Enter")
     expect(dialog.get_by_role("list", name="Sub-tasks of Paint the hall")).to_contain_text(
         "Sand the walls"
@@ -65,6 +65,7 @@ def test_a_sub_task_added_in_the_details_dialog_sits_under_its_parent(
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
+    expect(row(page, "Sand the walls").get_by_label("Priority high")).to_be_visible()
     assert titles(page) == ["Paint the hall", "Buy tape", "Sand the walls"]
     expect(row(page, "Buy tape")).to_have_attribute("data-depth", "1")
     expect(row(page, "Paint the hall")).to_have_attribute("data-depth", "0")
