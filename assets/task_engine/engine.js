@@ -25,6 +25,7 @@ import { Confirmed } from "./confirmed.js";
 import { Interactions, emptyMessage, itemsLeft, refusalMessage } from "./interactions.js";
 import { Outbox } from "./outbox.js";
 import { countKey, countRow, countedIn, matches, overlay, reversal } from "./overlay.js";
+import { arrange, siblingsOf } from "./tree.js";
 import { comparator, dueLabel, inView, localNow } from "./views.js";
 
 const RETRY_MS = 1000; // a failed change goes again after 1 s, then 2 s, before giving up
@@ -63,6 +64,7 @@ export class Engine extends Interactions {
     this.defaults = {}; // what a task added in this view gets
     this.viewEmpty = "";
     this.timeZone = "UTC";
+    this.parentTitles = {}; // titles of the parents of listed sub-tasks, when not loaded
     this.loading = true;
     this.connected = true;
     this.sent = new Map(); // mid -> when it was sent (io.clock, ms), since the last (re)connect
@@ -109,13 +111,16 @@ export class Engine extends Interactions {
     const { rows, total, active } = this.current();
     const here = localNow(this.io.now(), this.timeZone);
     const listed = (r) => matches(r, this.filter, this.query) && inView(r, this.spec);
-    const tasks = [...rows.values()]
-      .filter(listed)
-      .sort(comparator(this.spec))
-      .map((r) => {
-        const due = dueLabel(r, here.date, here.time);
-        return { ...shown(r), due_label: due.text, overdue: due.overdue };
-      });
+    const sorted = [...rows.values()].filter(listed).sort(comparator(this.spec, rows));
+    const tree = {
+      manual: this.spec?.sort === "manual",
+      collapsed: this.collapsedIds(),
+      titles: this.parentTitles,
+    };
+    const tasks = arrange(sorted, rows, tree).map((r) => {
+      const due = dueLabel(r, here.date, here.time);
+      return { ...shown(r), due_label: due.text, overdue: due.overdue };
+    });
     return {
       tasks,
       // The confirmed rows of this view the server has sent: where "Load more" goes on.
@@ -127,6 +132,7 @@ export class Engine extends Interactions {
       itemsLeft: itemsLeft(active),
       emptyMessage: emptyMessage(this.filter, this.query, total, this.viewEmpty),
       filter: this.filter,
+      manual: this.spec?.sort === "manual", // rows can be moved (their handles show)
       pending: this.outbox.items.length,
       connected: this.connected,
       loading: this.loading && rows.size === 0,
@@ -137,6 +143,8 @@ export class Engine extends Interactions {
       draft: this.draft,
       editError: this.editError,
       details: rows.has(this.detailsId) ? shown(rows.get(this.detailsId)) : null,
+      // The open task's sub-tasks held here, in their order (the dialog lists them).
+      detailsSubtasks: this.detailsId ? siblingsOf(rows, this.detailsId, null).map(shown) : [],
     };
   }
 
@@ -164,6 +172,7 @@ export class Engine extends Interactions {
     this.viewEmpty = server.viewEmpty ?? "";
     this.timeZone = server.timeZone || "UTC";
     this.quick = server.quick ?? {};
+    this.parentTitles = server.parentTitles ?? this.parentTitles;
     this.loading = server.loading;
     if (gap) this.io.resync();
     this.settle(settled);

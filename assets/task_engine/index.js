@@ -9,6 +9,7 @@
  * - ``useTaskView()`` is what every part of the list renders from: the overlay of confirmed
  *   rows and unconfirmed mutations, so a click repaints in the same frame.
  * - ``engine`` is called by the page's controls (checkbox, delete, edit, ...).
+ * - ``SortableTasks``, ``SortableRow``, ``DragHandle`` (dnd.js): dragging a row by its handle.
  */
 import { createElement, useContext, useEffect, useLayoutEffect, useState } from "react";
 import { useSyncExternalStore } from "react";
@@ -19,6 +20,9 @@ import { EventLoopContext } from "$/utils/context-registry";
 import { Engine } from "./engine.js";
 import { UNDO_MS, signOutQuestion, statusText } from "./interactions.js";
 import { browserTimeZone } from "./views.js";
+
+// Drag and drop (dnd-kit): the list's wrapper, its rows and their "Move <title>" handles.
+export { DragHandle, SortableRow, SortableTasks } from "./dnd.js";
 
 const SLOW_MS = 600; // "Saving…" shows only for a change that takes longer than this
 const FILTERS = new Set(["all", "active", "completed"]);
@@ -62,7 +66,7 @@ function typingInAField(target) {
 
 export function TaskEngine(props) {
   const { rows, rowsSeq, changes, remote, total, active, epoch, userId, query, loading } = props;
-  const { spec, defaults, viewEmpty, timeZone, quick } = props;
+  const { spec, defaults, viewEmpty, timeZone, quick, parentTitles } = props;
   const [searchParams] = useSearchParams();
   const requested = searchParams.get("filter") ?? "all";
   const filter = FILTERS.has(requested) ? requested : "all";
@@ -81,9 +85,9 @@ export function TaskEngine(props) {
   useLayoutEffect(() => {
     engine.sync({
       ...{ rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading },
-      ...{ spec, defaults, viewEmpty, timeZone, quick },
+      ...{ spec, defaults, viewEmpty, timeZone, quick, parentTitles },
     });
-  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick]);
+  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick, parentTitles]);
 
   useLayoutEffect(() => {
     engine.setConnected(connectErrors.length === 0);
@@ -121,6 +125,9 @@ export function TaskEngine(props) {
         ctrl: event.ctrlKey,
         meta: event.metaKey,
         alt: event.altKey,
+        shift: event.shiftKey,
+        // The task whose row holds focus (its checkbox or a button), for the move keys.
+        taskId: event.target?.closest?.("[data-task-id]")?.dataset.taskId ?? "",
       });
       if (!outcome) return;
       event.preventDefault();

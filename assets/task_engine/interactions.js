@@ -12,8 +12,11 @@
  * Why apart from the protocol: these change with the page's design, the sync protocol
  * (engine.js, confirmed.js) does not. ``Interactions`` is the base class of ``Engine``
  * (engine.js): its methods build on the engine's ``current()``, ``mutate()``, ``emit()`` and
- * ``getSnapshot()``, and are never used alone. Pure: the DOM is touched only to clear a field.
+ * ``getSnapshot()``, and are never used alone. The tree's actions (move, nest, collapse,
+ * sub-tasks) are its own base class, ``Structure`` (structure.js). Pure: the DOM is touched only to clear a field.
  */
+
+import { Structure } from "./structure.js";
 
 export const UNDO_MS = 8000;
 
@@ -93,8 +96,9 @@ export function refusalMessage(m, change) {
 // --- the page's interaction state and actions ----------------------------------------------
 
 /** What the user is doing on the page, and the actions the page's controls call. */
-export class Interactions {
+export class Interactions extends Structure {
   constructor() {
+    super();
     this.undoStack = []; // [{mid, label}] of this page's own changes, newest last
     // Reversals of this page's confirmed changes (their outbox entries are gone), for undo.
     this.recordedPrev = new Map();
@@ -117,8 +121,9 @@ export class Interactions {
     return n > this.io.titleMax ? this.io.titleTooLong.replace("{n}", String(n)) : "";
   }
 
-  /** Enter in "New task": true when the task was added (and the field may be cleared). */
-  add(title) {
+  /** Enter in "New task": true when the task was added (and the field may be cleared). A
+   * task added while another's details are open (or with ``parentId``) is its sub-task. */
+  add(title, parentId = null) {
     const clean = String(title ?? "").trim();
     this.addError = clean ? this.titleProblem(clean) : (this.io.titleEmpty ?? "");
     if (!clean || this.addError) {
@@ -129,7 +134,13 @@ export class Interactions {
     // exactly this text meanwhile, or the text as it is.
     const read = this.quick?.text === title ? this.quick : null;
     const shown = read ? { ...read.fields, title: read.title || clean } : { title: clean };
-    const fields = { ...this.defaults, ...shown, text: String(title), ignore: read?.ignore ?? [] };
+    let fields = { ...this.defaults, ...shown, text: String(title), ignore: read?.ignore ?? [] };
+    const parent = parentId || (this.current().rows.has(this.detailsId) ? this.detailsId : null);
+    if (parent) {
+      // A sub-task lives in its parent's list: the view's list (or a "+List") is not for it.
+      const { list_id, ...rest } = fields;
+      fields = { ...rest, parent_id: parent };
+    }
     this.mutate("create", { taskId: this.io.newId(), fields, label: shown.title });
     this.draft = "";
     return true;
@@ -286,7 +297,10 @@ export class Interactions {
    * One key press outside a field. Returns what the page must do with focus (the React
    * glue does DOM work): ``{focus: elementId}``, ``{handled: true}``, or null (not ours).
    */
-  key(key, { ctrl = false, meta = false, alt = false } = {}) {
+  key(key, { ctrl = false, meta = false, alt = false, shift = false, taskId = "" } = {}) {
+    // Alt+ArrowUp/Down, Ctrl+] and Ctrl+[ act on the focused task (or the one j/k chose).
+    const tree = this.treeKey(key, { ctrl, meta, alt, shift }, taskId || this.selectedId);
+    if (tree) return tree;
     if (ctrl || meta || alt) return null; // Ctrl+Z is handled apart; never steal other chords
     const tasks = this.getSnapshot().tasks;
     const at = tasks.findIndex((t) => t.id === this.selectedId);

@@ -8,11 +8,13 @@
  * (``matches``). The counts are the view's (``countedIn``): a row moves them only as it
  * enters or leaves the view, by the same rule as the confirmed counts (confirmed.js).
  *
- * The kinds mirror todo_app/tasks/mutations.py. A new field needs nothing here: a "set"
- * mutation carries whatever fields it sets, and they are copied onto the row. Pure: no
- * React, no Reflex, no storage.
+ * The kinds mirror todo_app/tasks/change_kinds.py. A new field needs nothing here: a "set"
+ * mutation carries whatever fields it sets, and they are copied onto the row. What a change
+ * does to the rows below a task (sub-tasks) and to a task's place (``move``, a new parent)
+ * follows the tree's rules in tree.js. Pure: no React, no Reflex, no storage.
  */
 
+import { descendantIds, placeNew, placeRow, recount, setWithTree } from "./tree.js";
 import { inView } from "./views.js";
 
 /** @typedef {{id: string, title: string, description: string, completed: boolean,
@@ -60,24 +62,33 @@ export function applyMutation(rows, counts, m, counted = everyRow) {
     case "create":
       touch(m.task_id);
       if (!rows.has(m.task_id)) {
-        rows.set(m.task_id, {
+        const { text, ignore, ...fields } = m.fields ?? {};
+        const row = {
           id: m.task_id,
           title: "",
           description: "",
           completed: false,
           version: 0,
           created_at: m.at,
-          ...m.fields,
-        });
+          subtask_count: 0,
+          subtasks_done: 0,
+          ...fields,
+        };
+        rows.set(m.task_id, placeNew(rows, row));
       }
       break;
     case "set":
-      touch(m.task_id);
-      setFields(rows, m.task_id, m.fields);
+      setWithTree(rows, touch, m.task_id, m.fields);
+      break;
+    case "move":
+      placeRow(rows, touch, m.task_id, m.fields?.parent_id ?? null, m.fields?.before_id ?? null);
       break;
     case "delete":
-      touch(m.task_id);
-      rows.delete(m.task_id);
+      // A parent takes its sub-tasks with it (one Undo brings all back).
+      for (const id of [m.task_id, ...descendantIds(rows, m.task_id)]) {
+        touch(id);
+        rows.delete(id);
+      }
       break;
     case "set_all":
       for (const [id, row] of rows) {
@@ -86,45 +97,49 @@ export function applyMutation(rows, counts, m, counted = everyRow) {
           rows.set(id, { ...row, completed: m.fields.completed });
         }
       }
+      recount(rows, before);
       // Tasks not loaded here change too (every task, so all the view's): the counts say how
       // many.
       counts.active = m.fields.completed ? 0 : counts.total;
       return counts;
     case "clear_completed":
       for (const [id, row] of rows) {
-        if (row.completed) rows.delete(id);
+        if (row.completed) {
+          touch(id);
+          rows.delete(id);
+        }
       }
+      recount(rows, before);
       counts.total = counts.active;
       return counts;
     case "undo":
-      undoInPlace(rows, counts, m.prev, counted);
-      return counts;
+      undoInPlace(rows, m.prev, touch);
+      break;
     default:
       return counts;
   }
+  recount(rows, before);
   for (const [id, old] of before) countRow(counts, old, rows.get(id) ?? null, counted);
   return counts;
 }
 
 /** Show the reversal of a mutation whose ``prev`` is given (the server does the real one). */
-function undoInPlace(rows, counts, prev, counted) {
+function undoInPlace(rows, prev, touch) {
   if (!prev) return;
   for (const row of prev.restore ?? []) {
-    const old = rows.get(row.id) ?? null;
-    if (!old) {
+    if (!rows.has(row.id)) {
+      touch(row.id);
       rows.set(row.id, row);
-      countRow(counts, null, row, counted);
     }
   }
   for (const { id, fields } of prev.set ?? []) {
-    const old = rows.get(id) ?? null;
+    if (!rows.has(id)) continue;
+    touch(id);
     setFields(rows, id, fields);
-    countRow(counts, old, rows.get(id) ?? null, counted);
   }
   for (const id of prev.delete ?? []) {
-    const old = rows.get(id) ?? null;
+    touch(id);
     rows.delete(id);
-    countRow(counts, old, null, counted);
   }
 }
 
@@ -137,11 +152,20 @@ export function reversal(rows, m) {
       const row = rows.get(m.task_id);
       if (!row) return null;
       const fields = Object.fromEntries(Object.keys(m.fields).map((k) => [k, row[k]]));
-      return { set: [{ id: m.task_id, fields }] };
+      // What the tree did besides (a place, the rows below): put back as they were too.
+      const { [m.task_id]: own = {}, ...others } = treeEffects(rows, m);
+      const rest = Object.entries(others).map(([id, f]) => ({ id, fields: f }));
+      return { set: [{ id: m.task_id, fields: { ...own, ...fields } }, ...rest] };
+    }
+    case "move": {
+      if (!rows.has(m.task_id)) return null;
+      const changed = Object.entries(treeEffects(rows, m)).map(([id, f]) => ({ id, fields: f }));
+      return { set: changed };
     }
     case "delete": {
       const row = rows.get(m.task_id);
-      return row ? { restore: [row] } : null;
+      if (!row) return null;
+      return { restore: [row, ...descendantIds(rows, m.task_id).map((id) => rows.get(id))] };
     }
     case "set_all":
       return {
@@ -156,6 +180,34 @@ export function reversal(rows, m) {
     default:
       return null;
   }
+}
+
+const DERIVED = new Set(["subtask_count", "subtasks_done"]); // the server counts them again
+
+/** The old values of every field ``m`` changes on a row it is not simply told to set:
+ * ``{id: {field: old value}}`` (worked out by applying it to a copy). */
+function treeEffects(rows, m) {
+  const copy = new Map(rows);
+  const before = new Map();
+  const touch = (id) => before.has(id) || before.set(id, copy.get(id) ?? null);
+  if (m.kind === "move") {
+    placeRow(copy, touch, m.task_id, m.fields?.parent_id ?? null, m.fields?.before_id ?? null);
+  } else {
+    setWithTree(copy, touch, m.task_id, m.fields);
+  }
+  const out = {};
+  for (const [id, old] of before) {
+    const now = copy.get(id);
+    if (!old || !now) continue;
+    const fields = {};
+    for (const [k, v] of Object.entries(now)) {
+      if (!DERIVED.has(k) && JSON.stringify(old[k] ?? null) !== JSON.stringify(v ?? null)) {
+        fields[k] = old[k] ?? null;
+      }
+    }
+    if (Object.keys(fields).length) out[id] = fields;
+  }
+  return out;
 }
 
 function invert(rows, prev) {

@@ -3,8 +3,11 @@
  *
  * The server parses the URL into a view (todo_app/tasks/views.py) and hands the browser its
  * ``spec``; this module only applies it to rows, so a task added or changed here shows where
- * the server will put it before the server has it. Pure: no React, no Reflex.
+ * the server will put it before the server has it. "Manual" reads depth-first by each row's
+ * chain of keys (tree.js), as the server's ``sort=manual``. Pure: no React, no Reflex.
  */
+
+import { comparePaths, pathOf } from "./tree.js";
 
 const PRIORITY_RANK = { none: 0, low: 1, medium: 2, high: 3 };
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -39,12 +42,17 @@ function byCreated(a, b) {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** The comparator for a view's sort, as the server orders (ties: newest first). */
-export function comparator(spec) {
+/**
+ * The comparator for a view's sort, as the server orders (ties: newest first). "Manual"
+ * needs the rows held (``rows``, id -> row), to read each row's chain of keys: the Inbox,
+ * then the lists in their order (``spec.list_order``), each depth-first.
+ */
+export function comparator(spec, rows = new Map()) {
   const sort = spec?.sort ?? "created";
   const descending = spec?.descending === undefined ? sort === "created" : spec.descending;
   const sign = descending ? -1 : 1;
   const newest = (a, b) => -byCreated(a, b);
+  if (sort === "manual") return manualOrder(spec, rows, sign, newest);
   return (a, b) => {
     let c = 0;
     if (sort === "created") return sign * byCreated(a, b);
@@ -66,6 +74,26 @@ export function comparator(spec) {
       const bt = b.title.toLocaleLowerCase();
       c = at < bt ? -1 : at > bt ? 1 : 0;
     }
+    return c ? sign * c : newest(a, b);
+  };
+}
+
+function manualOrder(spec, rows, sign, newest) {
+  const order = spec?.list_order ?? [];
+  const rank = (row) => {
+    if (!row.list_id) return -1;
+    const at = order.indexOf(row.list_id);
+    return at < 0 ? order.length : at;
+  };
+  const paths = new Map();
+  const path = (row) => {
+    if (!paths.has(row.id)) paths.set(row.id, pathOf(rows, row));
+    return paths.get(row.id);
+  };
+  return (a, b) => {
+    const r = rank(a) - rank(b);
+    if (r) return r;
+    const c = comparePaths(path(a), path(b));
     return c ? sign * c : newest(a, b);
   };
 }

@@ -98,7 +98,15 @@ def populate(server: Server, token: str) -> list[str]:
         task = api(server, token, "POST", "/api/tasks", {"title": title, **fields})
         if title == "Done already":
             api(server, token, "PATCH", f"/api/tasks/{task['id']}/complete")
-    return list(rows)
+    # A parent with its sub-tasks (one done, one with its own): "1/2", Collapse, "in <parent>".
+    hall = api(server, token, "POST", "/api/tasks", {"title": "Paint the hall"})
+    sand = {"title": "Sand the walls", "parent_id": hall["id"]}
+    sand = api(server, token, "POST", "/api/tasks", sand)
+    tape = {"title": "Buy tape", "parent_id": hall["id"]}
+    tape = api(server, token, "POST", "/api/tasks", tape)
+    api(server, token, "PATCH", f"/api/tasks/{tape['id']}/complete")
+    api(server, token, "POST", "/api/tasks", {"title": "Fill cracks", "parent_id": sand["id"]})
+    return [*rows, "Paint the hall", "Sand the walls", "Buy tape", "Fill cracks"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -118,6 +126,8 @@ def test_the_populated_task_page_with_each_popover_open(
         expect(page.get_by_label(label).first).to_be_visible()
     expect(page.get_by_text("Overdue ·")).to_be_visible()
     expect(page.get_by_text("Repeats")).to_be_visible()
+    expect(page.get_by_role("button", name="Collapse Paint the hall")).to_be_visible()
+    expect(page.get_by_text("in Paint the hall").first).to_be_visible()
     screenshot(page, f"a11y-populated-{scheme}")
     assert_accessible(page, f"populated ({scheme})")
 
@@ -131,6 +141,12 @@ def test_the_populated_task_page_with_each_popover_open(
     page.get_by_role("button", name="Details of Weekly review").click()
     expect(page.get_by_role("dialog", name="Task details")).to_be_visible()
     assert_accessible(page, f"details dialog of a repeating task ({scheme})")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    page.get_by_role("button", name="Details of Paint the hall").click()
+    expect(page.get_by_role("list", name="Sub-tasks of Paint the hall")).to_be_visible()
+    assert_accessible(page, f"details dialog of a parent ({scheme})")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
 
@@ -162,3 +178,8 @@ def test_the_populated_task_page_with_each_popover_open(
     page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("dialog", name="Lists and views")).to_be_visible()
     assert_accessible(page, f"navigation drawer ({scheme})")
+    page.keyboard.press("Escape")
+
+    page.goto("/?view=inbox")  # Manual order: sub-tasks indented under their parents
+    expect(page.locator("li[data-depth='2']")).to_have_count(1)
+    assert_accessible(page, f"the Inbox with sub-tasks at 320 px ({scheme})")

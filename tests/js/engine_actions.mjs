@@ -15,6 +15,9 @@ import { resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const HOOKS = `
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
 const imported = new Map(); // bare specifier -> the names imported from it
 
 const relative = (s) => /^(\\.{1,2}\\/|\\/|file:|node:|data:)/.test(s);
@@ -32,20 +35,31 @@ export async function load(url, context, next) {
     return { format: "module", source: lines.join("\\n"), shortCircuit: true };
   }
   const result = await next(url, context);
-  if (result.format === "module" && result.source) {
-    const text = String(result.source);
-    const named = /import\\s*\\{([^}]*)\\}\\s*from\\s*["']([^"']+)["']/g;
-    for (const [, list, from] of text.matchAll(named)) {
-      if (relative(from)) continue;
-      const names = imported.get(from) ?? new Set();
-      for (const part of list.split(",")) {
-        const name = part.trim().split(/\\s+as\\s+/)[0].trim();
-        if (name) names.add(name);
-      }
-      imported.set(from, names);
-    }
-  }
+  if (result.format === "module" && result.source) scan(url, String(result.source));
   return result;
+}
+
+// A module's bare imports are recorded before any of them is stubbed: the whole graph of
+// relative imports is read from the first module on (a stub's exports are fixed once made).
+const scanned = new Set();
+function scan(url, text) {
+  if (scanned.has(url)) return;
+  scanned.add(url);
+  const named = /import\\s*\\{([^}]*)\\}\\s*from\\s*["']([^"']+)["']/g;
+  for (const [, list, from] of text.matchAll(named)) {
+    if (relative(from)) continue;
+    const names = imported.get(from) ?? new Set();
+    for (const part of list.split(",")) {
+      const name = part.trim().split(/\\s+as\\s+/)[0].trim();
+      if (name) names.add(name);
+    }
+    imported.set(from, names);
+  }
+  const linked = /(?:import|export)\\b[^;]*?\\bfrom\\s*["'](\\.{1,2}\\/[^"']+)["']/g;
+  for (const [, from] of text.matchAll(linked)) {
+    const next = new URL(from, url).href;
+    if (!scanned.has(next)) scan(next, readFileSync(fileURLToPath(next), "utf8"));
+  }
 }
 `;
 

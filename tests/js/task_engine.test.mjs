@@ -275,6 +275,11 @@ describe("applyMutation, reversal and overlay", () => {
       completed: false,
       version: 0,
       created_at: NOW,
+      subtask_count: 0,
+      subtasks_done: 0,
+      list_id: null,
+      parent_id: null,
+      position: "a0", // first at the top of its list (the other row here has no key)
     });
     assert.deepEqual(counts, { total: 2, active: 2 });
   });
@@ -1215,7 +1220,8 @@ describe("Engine: undo", () => {
       [m.mid, u.mid],
     );
     const v = view();
-    const { due_label, overdue, tags, reminders, recurrence, ...shown } = byId(v, "t1");
+    const { due_label, overdue, tags, reminders, recurrence, ...rest } = byId(v, "t1");
+    const { depth, context, collapsed, progress, ...shown } = rest;
     assert.deepEqual(shown, milkAndDog()[0]); // the row as it was, display fields aside
     assert.equal(due_label, "");
     assert.equal(v.total, 2);

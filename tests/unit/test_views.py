@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-from todo_app.tasks.views import links, parse_view, toggled, with_param
+from todo_app.tasks.views import default_sort, links, parse_view, toggled, with_param
 
 TODAY = date(2026, 12, 1)
 LISTS = {"11111111-1111-1111-1111-111111111111": "Home"}
@@ -92,3 +92,23 @@ def test_links_keep_the_rest_of_the_url() -> None:
     assert found["tag_home"] == "/"  # pressing an active chip turns it off
     assert _params(found["tag_work"]) == {"tag": ["home", "work"]}
     assert _params(found["filter_active"]) == {"tag": ["home"], "filter": ["active"]}
+
+
+def test_the_inbox_and_a_list_are_in_manual_order_unless_told() -> None:
+    assert parse_view("view=inbox", LISTS).sort == "manual"
+    assert parse_view(f"list={HOME}", LISTS).sort == "manual"
+    assert parse_view(f"list={HOME}&sort=due", LISTS).sort == "due"
+    # Other views keep theirs; an unknown list falls back to everything, newest first.
+    assert parse_view("tag=home", LISTS).sort == "created"
+    assert parse_view("list=22222222-2222-2222-2222-222222222222", LISTS).sort == "created"
+    spec = parse_view("view=inbox", LISTS).spec(TODAY, [HOME])
+    assert (spec["sort"], spec["descending"], spec["list_order"]) == ("manual", False, [HOME])
+
+
+def test_the_sort_links_leave_out_the_views_own_default() -> None:
+    found = links("view=inbox", [], sort=default_sort("inbox"))
+    assert found["sort_manual"] == "/?view=inbox"
+    assert found["sort_created"] == "/?view=inbox&sort=created"
+    assert links("", [])["sort_manual"] == "/?sort=manual"
+    assert default_sort("list", HOME) == "manual"
+    assert default_sort("today") == default_sort("upcoming") == "due"

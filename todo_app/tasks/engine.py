@@ -52,8 +52,17 @@ class TaskRow:
     due_time: str | None = None
     recurrence: dict[str, Any] | None = None
     reminders: list[dict[str, int]] = dataclasses.field(default_factory=list)
+    parent_id: str | None = None
+    position: str = ""
+    subtask_count: int = 0
+    subtasks_done: int = 0
     due_label: str = ""  # "Today 17:00", "Fri", "5 Dec": worked out in the browser
     overdue: bool = False
+    # The tree, as the browser arranges the view (assets/task_engine/tree.js ``arrange``):
+    depth: int = 0  # indentation: shown ancestors, in Manual order
+    context: str = ""  # the parent's title, when the parent is not shown above it
+    collapsed: bool = False
+    progress: str = ""  # "2/5" for a task with sub-tasks
 
 
 def _overlay(name: str, type_: Any) -> Any:
@@ -74,6 +83,13 @@ class Overlay:
     empty_message: rx.Var[str] = _overlay("emptyMessage", str)
     loading: rx.Var[bool] = _overlay("loading", bool)
     filter: rx.Var[str] = _overlay("filter", str)
+    manual: rx.Var[bool] = _overlay("manual", bool)
+    # The shown rows' ids in order, and their titles by id (what drag and drop sorts and says).
+    ids: rx.Var[list[str]] = _overlay("tasks.map((t) => t.id)", list[str])
+    titles: rx.Var[dict[str, str]] = rx.Var(
+        _js_expr="(Object.fromEntries(taskView.tasks.map((t) => [t.id, t.title])))",
+        _var_data=_OVERLAY,
+    ).to(dict[str, str])
     editing_id: rx.Var[str] = _overlay("editingId", str)
     selected_id: rx.Var[str] = _overlay("selectedId", str)
     shortcuts_open: rx.Var[bool] = _overlay("shortcutsOpen", bool)
@@ -84,6 +100,7 @@ class Overlay:
         _js_expr='(taskView.details ?? {"tags": [], "reminders": []})', _var_data=_OVERLAY
     ).to(TaskRow)
     details_open: rx.Var[bool] = _overlay("details !== null", bool)
+    details_subtasks: rx.Var[list[TaskRow]] = _overlay("detailsSubtasks", list[TaskRow])
 
 
 overlay = Overlay()
@@ -123,6 +140,7 @@ class TaskEngine(rx.Component):
     view_empty: rx.Var[str]
     time_zone: rx.Var[str]
     quick: rx.Var[dict[str, Any]]
+    parent_titles: rx.Var[dict[str, str]]
 
     on_send: rx.EventHandler[lambda uid, batch: [uid, batch]]
     on_resync: rx.EventHandler[lambda: []]
@@ -149,6 +167,7 @@ def task_engine() -> rx.Component:
         view_empty=TaskState.view_empty,
         time_zone=TaskState.time_zone,
         quick=TaskState.quick,
+        parent_titles=TaskState.parent_titles,
         on_preview=TaskState.preview_quick_add,
         on_send=TaskState.send,
         on_resync=TaskState.resync,

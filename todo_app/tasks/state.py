@@ -39,7 +39,17 @@ from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.models import utcnow
-from todo_app.tasks import fields, list_rows, live, mutations, outbox, queries, quick_add, views
+from todo_app.tasks import (
+    fields,
+    list_rows,
+    live,
+    mutations,
+    outbox,
+    queries,
+    quick_add,
+    subtasks,
+    views,
+)
 from todo_app.tasks.tags import list_tags
 from todo_app.tasks.types import TaskChange, TaskCounts, TaskPage
 from todo_app.text import has_control_characters
@@ -68,6 +78,7 @@ class _Context:
     lists: list[list_rows.ListData]
     tags: list[str]
     time_zone: str
+    parent_titles: dict[str, str]
 
 
 class TaskState(rx.State):
@@ -100,6 +111,8 @@ class TaskState(rx.State):
     repeat_preview: list[str] = []
     # Quick add: what the "New task" text means, for the chips under it (tasks/quickadd.py).
     quick: dict[str, Any] = {}
+    # The titles of the parents of listed sub-tasks the page has not loaded ("in <parent>").
+    parent_titles: dict[str, str] = {}
     _quick_ignore: list[tuple[int, str]] = []
     today: str = ""
     time_zone: str = "UTC"
@@ -184,7 +197,9 @@ class TaskState(rx.State):
         # shown through it while the load runs; the load then confirms it.
         known = {item["id"]: item["name"] for item in self.lists}
         self._show_view(
-            views.parse_view(self.router.url.query, known), fields.today_in(self.time_zone)
+            views.parse_view(self.router.url.query, known),
+            fields.today_in(self.time_zone),
+            list(known),
         )
         self.loading = True
         yield
@@ -213,7 +228,8 @@ class TaskState(rx.State):
                 query=view.query(today, status=status, q=query, limit=PAGE_SIZE, offset=offset),
             )
             tags = [name for name, _count in list_tags(user.id)]
-            context = _Context(view, today, lists, tags, user.time_zone)
+            titles = subtasks.parent_titles(user.id, page.items)
+            context = _Context(view, today, lists, tags, user.time_zone, titles)
             counts = queries.count_tasks(user.id, view.query(today, q=query))
             return page, counts, context
 
@@ -228,17 +244,19 @@ class TaskState(rx.State):
         self.has_more = page.total > offset + len(page.items)
         self.loading = False
         if offset == 0:
+            self.parent_titles = context.parent_titles
             self.epoch = epoch
             self.total, self.active = counts.total, counts.active
             self._publish_rows([live.page_row(task) for task in page.items])
         else:
+            self.parent_titles = {**self.parent_titles, **context.parent_titles}
             entry = {"mid": "", "status": mutations.APPLIED, "reason": "", "detail": ""}
             self._record(entry, TaskChange(user.id, upserted=tuple(page.items)))
 
-    def _show_view(self, view: views.ViewSpec, today: date) -> None:
+    def _show_view(self, view: views.ViewSpec, today: date, list_order: list[str]) -> None:
         self.view_kind, self.view_title = view.kind, view.title
         self.view_empty = view.empty_message()
-        self.view_spec = view.spec(today)
+        self.view_spec = view.spec(today, list_order)
         self.new_defaults = view.defaults(today)
         self.sort = view.sort
         self.today = today.isoformat()
@@ -247,9 +265,10 @@ class TaskState(rx.State):
 
     def _show_context(self, context: _Context) -> None:
         self.time_zone = context.time_zone
-        self._show_view(context.view, context.today)
+        self._show_view(context.view, context.today, [str(item.id) for item in context.lists])
         self.tags = context.tags
-        self.links = views.links(self.router.url.query, context.tags)
+        default = views.default_sort(context.view.kind, context.view.list_id)
+        self.links = views.links(self.router.url.query, context.tags, default)
         self.lists = [item.to_dict() for item in context.lists]
 
     @rx.event

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from todo_app.db import read_scope
 from todo_app.errors import InvalidInput
 from todo_app.limits import SUBTASK_DEPTH_MAX
 from todo_app.models import utcnow
@@ -140,3 +141,25 @@ def cascade(
     olds_data = {t.id: t for t in with_tags(session, [olds[i] for i in newest])}
     news_data = with_tags(session, list(newest.values()))
     return [(olds_data[t.id], t) for t in news_data]
+
+
+PARENT_TITLES_MAX = 100  # a page holds at most this many tasks (PAGE_SIZE_MAX)
+
+
+def parent_titles(owner_id: uuid.UUID, tasks: Iterable[TaskData]) -> dict[str, str]:
+    """The titles of the parents of ``tasks`` that are not among them: a view that lists a
+    sub-task without its parent (Today, a tag, a search) names the parent as context. One
+    read of at most a page's worth of ids; the owner's own tasks only."""
+    listed = {task.id for task in tasks}
+    wanted = list(
+        dict.fromkeys(t.parent_id for t in tasks if t.parent_id and t.parent_id not in listed)
+    )[:PARENT_TITLES_MAX]
+    if not wanted:
+        return {}
+    with read_scope() as conn:
+        rows = conn.execute(
+            sa.select(TASKS.c.id, TASKS.c.title).where(
+                TASKS.c.owner_id == owner_id, TASKS.c.id.in_(wanted)
+            )
+        ).all()
+    return {str(row.id): row.title for row in rows}

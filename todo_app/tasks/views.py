@@ -2,8 +2,9 @@
 added there gets. Pure (no Reflex, no database), so the URL grammar lives in one place.
 
 ``/?view=today`` (overdue and due today, soonest first), ``/?view=upcoming``,
-``/?view=inbox``, ``/?list=<id>``, ``/?tag=home`` (repeatable: all of them),
-``/?priority=high`` (repeatable: any of them), ``/?sort=due&order=asc``,
+``/?view=inbox`` and ``/?list=<id>`` (in the user's own order: ``sort=manual``,
+depth-first), ``/?tag=home`` (repeatable: all of them), ``/?priority=high`` (repeatable: any
+of them), ``/?sort=due&order=asc``,
 ``/?due_after=2026-12-01&due_before=2026-12-07``, with ``filter=active|completed`` and the
 search on top. Anything unknown in the URL is ignored, never an error: it came from a link.
 
@@ -23,7 +24,13 @@ from todo_app.errors import InvalidInput
 from todo_app.tasks import fields as rules
 from todo_app.tasks.types import DEFAULT_ORDER, INBOX, ORDERS, SORTS, TaskQuery
 
-SORT_LABELS = {"created": "Newest", "due": "Due date", "priority": "Priority", "title": "Title"}
+SORT_LABELS = {
+    "manual": "Manual",
+    "created": "Newest",
+    "due": "Due date",
+    "priority": "Priority",
+    "title": "Title",
+}
 VIEW_LABELS = {"all": "All tasks", "inbox": "Inbox", "today": "Today", "upcoming": "Upcoming"}
 
 
@@ -62,10 +69,12 @@ class ViewSpec:
             **page,
         )
 
-    def spec(self, today: date) -> dict[str, Any]:
-        """The same view for the browser, which shows unsaved tasks where they belong."""
+    def spec(self, today: date, list_order: list[str] | None = None) -> dict[str, Any]:
+        """The same view for the browser, which shows unsaved tasks where they belong
+        (``list_order``: the user's list ids in their order, which "Manual" follows)."""
         query = self.query(today)
         return {
+            "list_order": list(list_order or []),
             "list_id": query.list_id,
             "tags": [rules.tag_key(t) for t in query.tag],
             "priorities": list(query.priority),
@@ -122,15 +131,26 @@ def toggled(query_string: str, name: str, value: str) -> str:
     return "/?" + urlencode(params, doseq=True) if params else "/"
 
 
-def links(query_string: str, tags: list[str]) -> dict[str, str]:
-    """Every link the task page offers from this URL: filters, sorts and chips."""
+def default_sort(view: str | None, list_id: str | None = None) -> str:
+    """The sort a view takes unless the URL names one: the user's own order inside a list
+    and the Inbox, soonest first on Today and Upcoming, else newest first."""
+    if view in ("today", "upcoming"):
+        return "due"
+    if view == "inbox" or list_id:
+        return "manual"
+    return "created"
+
+
+def links(query_string: str, tags: list[str], sort: str = "created") -> dict[str, str]:
+    """Every link the task page offers from this URL: filters, sorts (``sort``: the view's
+    default, which needs no parameter) and chips."""
     found = {
         f"filter_{name}": with_param(query_string, "filter", None if name == "all" else name)
         for name in ("all", "active", "completed")
     }
     found.update(
         {
-            f"sort_{name}": with_param(query_string, "sort", None if name == "created" else name)
+            f"sort_{name}": with_param(query_string, "sort", None if name == sort else name)
             for name in SORTS
         }
     )
@@ -160,9 +180,9 @@ def parse_view(query_string: str, lists: Mapping[str, str]) -> ViewSpec:
         return values[-1] if values else None
 
     view = one("view")
-    # Today and Upcoming read soonest first unless told otherwise.
-    default_sort = "due" if view in ("today", "upcoming") else "created"
-    sort = one("sort") if one("sort") in SORTS else default_sort
+    list_id = one("list")
+    known_list = list_id if list_id and list_id in lists else None
+    sort = one("sort") if one("sort") in SORTS else default_sort(view, known_list)
     order = one("order") if one("order") in ORDERS else None
     dates = {
         name: value
@@ -175,9 +195,8 @@ def parse_view(query_string: str, lists: Mapping[str, str]) -> ViewSpec:
     ]
     priorities = tuple(p for p in params.get("priority", []) if p in rules.PRIORITIES)
     base: dict[str, Any] = {"tags": tags, "priorities": priorities, **common}
-    list_id = one("list")
-    if list_id and list_id in lists:
-        return ViewSpec(kind="list", title=lists[list_id], list_id=list_id, **base)
+    if known_list:
+        return ViewSpec(kind="list", title=lists[known_list], list_id=known_list, **base)
     if view in ("inbox", "today", "upcoming"):
         return ViewSpec(kind=view, title=VIEW_LABELS[view], **base)
     if tags:

@@ -1,5 +1,6 @@
 """The details dialog: every field of a task with real pickers (native date and time inputs,
-selects, a tag field that suggests the user's tags), its Repeat and Remind me fields, and Save.
+selects, a tag field that suggests the user's tags), its Repeat and Remind me fields, and Save;
+under them its sub-tasks and "Add sub-task" (components/subtasks.py).
 
 The fields are labelled "Title", "Description", "List", "Priority", "Tags", "Due date",
 "Due time", "Repeat" and "Remind me" (the browser tests find them by those names). Saving goes
@@ -15,6 +16,7 @@ import reflex as rx
 from todo_app.recurrence import PRESETS
 from todo_app.tasks.components.form_field import NATIVE_INPUT, labelled_field
 from todo_app.tasks.components.priority import PRIORITY_LABELS
+from todo_app.tasks.components.subtasks import subtasks_section
 from todo_app.tasks.engine import TaskRow, call, overlay
 from todo_app.tasks.state import TaskState
 
@@ -136,6 +138,7 @@ def details_dialog() -> rx.Component:
                 on_submit=call("saveDetails", rx.Var("form_data"), params=("form_data",)),
                 reset_on_submit=False,
             ),
+            subtasks_section(task),
             max_width="34rem",
         ),
         open=overlay.details_open,

@@ -3,14 +3,17 @@ row's buttons, the in-place title edit, and the skeleton shown while the first r
 
 Every row renders from the engine's ``overlay`` and every control calls the engine (``call``),
 so a click repaints in the same frame. Names: the checkbox is the task's title; the buttons
-are "Edit <title>", "Details of <title>" and "Delete <title>".
+are "Edit <title>", "Details of <title>" and "Delete <title>" (and on a parent "Collapse
+<title>" / "Expand <title>"). A sub-task is indented by its depth (components/subtasks.py).
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.tasks.components.dragging import drag_handle, sortable_row, sortable_tasks
 from todo_app.tasks.components.priority import priority_badge
+from todo_app.tasks.components.subtasks import collapse_toggle, parent_context
 from todo_app.tasks.engine import TaskRow, call, overlay
 from todo_app.ui.fields import field_error
 
@@ -52,8 +55,12 @@ def task_meta(task: TaskRow) -> rx.Component:
         (task.priority != "none")
         | (task.due_label != "")
         | (task.tags.length() > 0)
-        | task.recurrence.bool(),
+        | task.recurrence.bool()
+        | (task.subtask_count > 0)
+        | (task.context != ""),
         rx.flex(
+            collapse_toggle(task),
+            parent_context(task),
             priority_badge(task),
             due_text(task),
             rx.cond(
@@ -85,6 +92,7 @@ def task_meta(task: TaskRow) -> rx.Component:
 def task_row(task: TaskRow) -> rx.Component:
     """A task as read: its checkbox, text, meta line and buttons (no hover needed)."""
     return rx.hstack(
+        drag_handle(task),
         rx.checkbox(
             checked=task.completed,
             on_change=call("setCompleted", task.id, rx.Var("checked"), params=("checked",)),
@@ -122,7 +130,9 @@ def task_row(task: TaskRow) -> rx.Component:
             on_click=call("remove", task.id),
         ),
         align="center",
-        spacing="3",
+        # Tighter on a phone: the handle, the checkbox and three buttons share 320 px with
+        # the title, which matters most once a sub-task is indented.
+        spacing=rx.breakpoints(initial="2", sm="3"),
         width="100%",
     )
 
@@ -154,11 +164,16 @@ def edit_form(task: TaskRow) -> rx.Component:
 def task_item(task: TaskRow) -> rx.Component:
     """One list item: the row, or its edit form; the task j/k moved to is marked current."""
     selected = overlay.selected_id == task.id
-    return rx.el.li(
+    return sortable_row(
+        task,
         rx.cond(overlay.editing_id == task.id, edit_form(task), task_row(task)),
         data_selected=rx.cond(selected, "true", "false"),
+        data_task_id=task.id,  # the move keys act on the task whose row holds focus
+        data_depth=task.depth,
         aria_current=rx.cond(selected, "true", "false"),
         padding="0.6rem 0.4rem",
+        # A sub-task sits under its parent, one step in per level (narrower steps on a phone).
+        padding_left=f"calc(0.4rem + {task.depth} * var(--subtask-indent, 1.5rem))",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         border_left=rx.cond(
             selected, f"3px solid {rx.color('accent', 9)}", "3px solid transparent"
@@ -186,12 +201,18 @@ def task_list() -> rx.Component:
         skeleton(),
         rx.cond(
             overlay.tasks.length() > 0,
-            rx.el.ul(
-                rx.foreach(overlay.tasks, task_item),
-                aria_label="Tasks",
-                padding="0",
-                margin="0",
-                width="100%",
+            sortable_tasks(
+                rx.el.ul(
+                    rx.foreach(overlay.tasks, task_item),
+                    aria_label="Tasks",
+                    style={
+                        "--subtask-indent": "1.5rem",
+                        "@media (max-width: 639px)": {"--subtask-indent": "0.9rem"},
+                    },
+                    padding="0",
+                    margin="0",
+                    width="100%",
+                ),
             ),
             rx.text(overlay.empty_message, color=rx.color("gray", 11), padding_y="1.5rem"),
         ),

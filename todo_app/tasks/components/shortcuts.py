@@ -16,6 +16,9 @@ SHORTCUTS = (
     ("x", "Complete or reopen the task"),
     ("e", "Edit the task's title"),
     ("Delete", "Delete the task (with Undo)"),
+    ("Alt+↑ / Alt+↓", "Move the task up / down (Manual order)"),
+    ("Ctrl+]", "Make it a sub-task of the task above"),
+    ("Ctrl+[", "Move it out one level"),
     ("Ctrl+Z", "Undo your last change"),
 )
 

@@ -104,7 +104,8 @@ def toolbar() -> rx.Component:
 
 
 def sort_control() -> rx.Component:
-    """Newest, Due date, Priority, Title; the choice lives in the URL (``?sort=due``)."""
+    """Manual, Newest, Due date, Priority, Title; the choice lives in the URL (``?sort=due``);
+    the Inbox and lists start in Manual (tasks/views.py ``default_sort``)."""
     return rx.hstack(
         rx.el.label("Sort", html_for="sort-tasks", font_size="0.875rem"),
         rx.el.select(
