@@ -18,7 +18,7 @@ route and the page's socket only wrap it):
   ``UPDATE tasks``, the move must change exactly one row's version, and the order must be
   the one asked for (right before the sibling named, or last). Any difference stops the run.
 - The phases, each a call timed with ``perf_counter`` around it (one transaction each):
-  ``before``: ``writes.move_task`` of a random task right before a random sibling;
+  ``before``: ``moves.move_task`` of a random task right before a random sibling;
   ``last``: the same with ``before_id`` null; ``under``: under a random sibling (last among
   its sub-tasks); ``out``: that task back out to the top level, before a random sibling
   (so the list stays flat); ``engine``: the ``move`` kind through ``mutations.apply``
@@ -150,7 +150,8 @@ def _top_level_order(list_id: uuid.UUID) -> list[uuid.UUID]:
 def check(owner: uuid.UUID, lists: dict[int, tuple[uuid.UUID, list[uuid.UUID]]]) -> list[str]:
     """Every kind of move writes one row, issues the same statements at every size, and
     lands where asked; returns the statements of each (one line each), stops otherwise."""
-    from todo_app.tasks import queries, writes
+    from todo_app.tasks import moves as task_moves
+    from todo_app.tasks import queries
 
     shapes: dict[str, dict[int, list[str]]] = {}
     for size, (list_id, ids) in lists.items():
@@ -165,22 +166,22 @@ def check(owner: uuid.UUID, lists: dict[int, tuple[uuid.UUID, list[uuid.UUID]]])
         moves: list[tuple[str, Callable[[], Any], Callable[[], bool]]] = [
             (
                 "before",
-                lambda ids=ids: writes.move_task(owner, ids[-1], None, ids[1]),
+                lambda ids=ids: task_moves.move_task(owner, ids[-1], None, ids[1]),
                 lambda ids=ids: right_before(ids[-1], ids[1]),
             ),
             (
                 "last",
-                lambda ids=ids: writes.move_task(owner, ids[0], None, None),
+                lambda ids=ids: task_moves.move_task(owner, ids[0], None, None),
                 lambda ids=ids, list_id=list_id: _top_level_order(list_id)[-1] == ids[0],
             ),
             (
                 "under",
-                lambda ids=ids: writes.move_task(owner, ids[2], ids[3], None),
+                lambda ids=ids: task_moves.move_task(owner, ids[2], ids[3], None),
                 lambda ids=ids: nested(ids[2], ids[3]),
             ),
             (
                 "out",
-                lambda ids=ids: writes.move_task(owner, ids[2], None, ids[4]),
+                lambda ids=ids: task_moves.move_task(owner, ids[2], None, ids[4]),
                 lambda ids=ids: right_before(ids[2], ids[4]),
             ),
             (
@@ -233,11 +234,12 @@ class Runner:
     """One (size, phase) sample at a time, timed; failures are counted, never hidden."""
 
     def __init__(self, owner: uuid.UUID, lists: dict[int, tuple[uuid.UUID, list[uuid.UUID]]]):
-        from todo_app.tasks import mutations, writes
+        from todo_app.tasks import moves as task_moves
+        from todo_app.tasks import mutations
 
         self.owner = owner
         self.lists = lists
-        self.writes = writes
+        self.task_moves = task_moves
         self.mutations = mutations
         self.rng = random.Random(SEED)
         self.samples: dict[tuple[str, int], c.Samples] = {}
@@ -261,7 +263,7 @@ class Runner:
             self.samples.setdefault((phase, size), c.Samples()).add(ms)
 
     def run(self, phase: str, size: int, record: bool) -> None:
-        owner, writes = self.owner, self.writes
+        owner, task_moves = self.owner, self.task_moves
         if phase in ("under", "out"):
             # "under" nests a task; the next "out" of this size takes it back to the top level
             # (a round runs both; whichever comes first decides for this round).
@@ -269,23 +271,25 @@ class Runner:
             if nested is None:
                 task, parent = self._two(size)
                 self._time(
-                    "under", size, lambda: writes.move_task(owner, task, parent, None), record
+                    "under", size, lambda: task_moves.move_task(owner, task, parent, None), record
                 )
                 self.nested[size] = task
             else:
                 task, before = nested, self._two(size)[0]
                 while before == task:
                     before = self._two(size)[0]
-                self._time("out", size, lambda: writes.move_task(owner, task, None, before), record)
+                self._time(
+                    "out", size, lambda: task_moves.move_task(owner, task, None, before), record
+                )
                 self.nested[size] = None
             return
         task, other = self._two(size)
         if self.nested[size] in (task, other):
             return self.run(phase, size, record)  # a nested task is not a top-level sibling
         if phase == "before":
-            self._time(phase, size, lambda: writes.move_task(owner, task, None, other), record)
+            self._time(phase, size, lambda: task_moves.move_task(owner, task, None, other), record)
         elif phase == "last":
-            self._time(phase, size, lambda: writes.move_task(owner, task, None, None), record)
+            self._time(phase, size, lambda: task_moves.move_task(owner, task, None, None), record)
         elif phase == "engine":
             m = self.mutations.parse(
                 {

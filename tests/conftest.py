@@ -41,12 +41,12 @@ from todo_app import models  # noqa: E402, F401
 from todo_app.auth import service as auth_service  # noqa: E402
 from todo_app.auth.rechecks import rechecks  # noqa: E402
 from todo_app.db import get_engine  # noqa: E402
-from todo_app.tasks import writes  # noqa: E402
+from todo_app.tasks import zone_shift  # noqa: E402
 
 # The cross-feature reactions the app's composition root (todo_app/todo_app.py) wires, for the
 # tests that call the services and the API without the Reflex app: a new zone moves timed dues,
 # and an account change makes its open pages read their session again.
-auth_service.on_zone_change(writes.on_time_zone_change)
+auth_service.on_zone_change(zone_shift.on_time_zone_change)
 if rechecks.mark not in auth_service.account_listeners:
     auth_service.account_listeners.append(rechecks.mark)
 

@@ -31,7 +31,7 @@ from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
 from todo_app.reminders.state import BellState, push_notifications
 from todo_app.task_page import tasks_page
-from todo_app.tasks import mutations, unit_of_work, writes
+from todo_app.tasks import mutations, unit_of_work, zone_shift
 from todo_app.tasks.live import live
 from todo_app.tasks.pushes import push_remote, verify_viewer
 from todo_app.tasks.state import TaskState
@@ -154,7 +154,7 @@ def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
 
 live.install(_emit, _verify, _socket_is_here)
 unit_of_work.change_listeners.append(live.changed)
-auth_service.on_zone_change(writes.on_time_zone_change)  # a new zone moves timed dues
+auth_service.on_zone_change(zone_shift.on_time_zone_change)  # a new zone moves timed dues
 # A session ended or a profile changed: the account's open pages read their session again.
 auth_service.account_listeners.append(rechecks.mark)
 reminder_service.notification_listeners.append(_ring)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_user
+from todo_app.tasks.moves import move_task
 from todo_app.tasks.queries import get_task
-from todo_app.tasks.writes import create_task, move_task
+from todo_app.tasks.writes import create_task
 
 
 @pytest.mark.usefixtures("db")

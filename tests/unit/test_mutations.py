@@ -18,7 +18,7 @@ from todo_app.db import get_engine, session_scope
 from todo_app.errors import InvalidInput
 from todo_app.lists import service as lists_service
 from todo_app.models import Task, TaskMutation
-from todo_app.tasks import mutations, queries, unit_of_work, writes
+from todo_app.tasks import moves, mutations, queries, unit_of_work, writes
 from todo_app.tasks.fields import today_in
 from todo_app.tasks.mutations import APPLIED, DELETED, FAILED, INVALID, NOTHING, REFUSED, STALE
 from todo_app.tasks.types import TaskChange, TaskQuery
@@ -493,7 +493,7 @@ def test_a_move_applies_once_and_a_replay_gets_the_recorded_outcome() -> None:
     assert first.status == APPLIED
     assert first.change is not None and [t.id for t in first.change.upserted] == [a.id]
     assert manual_order(owner) == ["a", "c", "b"]
-    writes.move_task(owner, a.id, None, None)  # moved on since: last
+    moves.move_task(owner, a.id, None, None)  # moved on since: last
     again = mutations.apply(owner, m)
     assert (again.status, again.change) == (APPLIED, None)
     assert manual_order(owner) == ["c", "b", "a"]  # the replay did not move it back

@@ -39,7 +39,7 @@ from todo_app.api.schemas_tasks import (
 from todo_app.auth import service as auth_service
 from todo_app.auth.service import Authenticated
 from todo_app.errors import InvalidInput
-from todo_app.tasks import deletes, queries, quick_add, writes
+from todo_app.tasks import deletes, moves, queries, quick_add, writes
 from todo_app.tasks.fields import TAG_MAX
 from todo_app.tasks.queries import FILTER_VALUES_MAX, SEARCH_MAX
 from todo_app.tasks.types import (
@@ -310,7 +310,7 @@ def build_router(
         another list, the task and its sub-tasks move to that list. Writes one task's row
         (its new place), whatever the size of the list. 422 with the reason for a cycle, a
         fifth level, or a `before_id` that is not among the new siblings."""
-        return writes.move_task(owner_id, task_id, body.parent_id, body.before_id)
+        return moves.move_task(owner_id, task_id, body.parent_id, body.before_id)
 
     @router.get(
         "/{task_id}/history",

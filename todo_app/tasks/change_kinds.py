@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
 from todo_app.models import Task, TaskMutation
-from todo_app.tasks import deletes, placing, quick_add, writes
+from todo_app.tasks import deletes, moves, placing, quick_add, writes
 from todo_app.tasks.fields import (
     TITLE_EMPTY,
     UPDATABLE_FIELDS,
@@ -258,9 +258,9 @@ def _move(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
         raise InvalidInput({"fields": f"Unknown field {sorted(unknown)[0]!r}"})
     assert m.task_id is not None
     # Asked only for its wait: a move made on top of an unrecorded change waits for it. The
-    # version is not checked (``writes.move_in``: a move never conflicts with an edit).
+    # version is not checked (``moves.move_in``: a move never conflicts with an edit).
     _expected_version(session, owner, m)
-    written = writes.move_in(
+    written = moves.move_in(
         session,
         owner,
         m.task_id,

@@ -8,9 +8,11 @@ that depend on what is stored (update, toggle) are guarded in the database itsel
 only one of them can turn it into version 4; the other sees no row changed and starts again.
 Creates are idempotent by the client's id. Deleting and putting back is ``tasks.deletes``.
 
-Why one module of about 400 lines: create, update, toggle and "all done" share the
-versioned-UPDATE guard, the field rules and the reminder and repeat steps of a write; kept
-together, a new field is written one way.
+Why one module of about 460 lines: create, update, toggle and "all done" share the
+versioned-UPDATE guard, the field rules, the reminder and repeat steps and the sub-task steps
+of a write (a new parent or list is placed, what is below follows); kept together, a new
+field is written one way. Moving a task (``moves``), deleting (``deletes``), the sub-task
+rules (``subtasks``) and a new zone's shift (``zone_shift``) are their own modules.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from todo_app.tasks.types import (
     change_between,
     public_recurrence,
 )
-from todo_app.tasks.unit_of_work import announce, unit_of_work
+from todo_app.tasks.unit_of_work import unit_of_work
 
 # An update that keeps losing the version race this often gives up with StaleVersion.
 WRITE_ATTEMPTS = 5
@@ -164,19 +166,6 @@ def create_in(
     if parent_id is not None:
         change = change.merged(parent_counts(session, owner_id, [parent_id]))
     return data, change
-
-
-def move_task(
-    owner_id: uuid.UUID,
-    task_id: uuid.UUID,
-    parent_id: uuid.UUID | None,
-    before_id: uuid.UUID | None,
-) -> TaskData:
-    """``move_in`` in its own unit of work (the REST API's move)."""
-    with unit_of_work() as uow:
-        written = move_in(uow.session, owner_id, task_id, parent_id, before_id)
-        uow.record(written.change)
-    return written.after
 
 
 def parent_counts(session: Session, owner_id: uuid.UUID, parents: list[Any]) -> TaskChange:
@@ -356,34 +345,6 @@ def _place(
         values["position"] = placing.new_key(session, owner_id, list_id, parent_id)
 
 
-def move_in(
-    session: Session,
-    owner_id: uuid.UUID,
-    task_id: uuid.UUID,
-    parent_id: uuid.UUID | None,
-    before_id: uuid.UUID | None,
-) -> Written:
-    """Put the task (with its sub-tasks) right before ``before_id`` among the children of
-    ``parent_id`` (None: the top level of its list), or last there when ``before_id`` is None.
-
-    Applied to the task as it is now, whatever version the mover saw: a move says where,
-    not what, so it never conflicts with an edit of the task's fields, and two tabs moving
-    the same task end in the order of the last move on both. One row is written, unless no
-    key fits between the neighbours and their group is spread first (``placing``)."""
-    current = get_in(session, owner_id, task_id)
-    list_id = current.list_id
-    if parent_id is not None:
-        list_id = subtasks.checked_parent(session, owner_id, task_id, parent_id)
-    key, spread = placing.key_before(session, owner_id, task_id, list_id, parent_id, before_id)
-    written = write_in(
-        session, owner_id, task_id, lambda _t: {"parent_id": parent_id, "position": key}, None
-    )
-    if spread:
-        room = TaskChange(owner_id, upserted=tuple(with_tags(session, spread)))
-        written = written._replace(change=room.merged(written.change))
-    return written
-
-
 def changed_fields(before: TaskData, after: TaskData) -> list[str]:
     """The updatable fields a write changed (an undo puts exactly these back)."""
     return [
@@ -502,35 +463,3 @@ def set_all_completed(owner_id: uuid.UUID, completed: bool) -> list[TaskData]:
         _before, changed, change = set_all_in(uow.session, owner_id, completed)
         uow.record(change)
     return changed
-
-
-def set_time_zone_in(session: Session, owner_id: uuid.UUID, zone: str) -> TaskChange:
-    """A new zone moves the instant of every timed due (09:00 stays 09:00 where they are)."""
-    rows = session.exec(
-        select(Task.id, Task.due_date, Task.due_time, Task.version).where(
-            col(Task.owner_id) == owner_id, col(Task.due_time).is_not(None)
-        )
-    ).all()
-    before = []
-    for row in rows:
-        before.append(get_in(session, owner_id, row.id))
-        session.exec(
-            sa.update(Task)
-            .where(col(Task.id) == row.id)
-            .values(
-                due_at=rules.due_instant(row.due_date, row.due_time, zone),
-                version=row.version + 1,
-                updated_at=utcnow(),
-            )
-        )
-    after = [get_in(session, owner_id, row.id) for row in rows]
-    for task in after:
-        plan_reminders(session, owner_id, task)
-    return change_between(owner_id, before, after)
-
-
-def on_time_zone_change(session: Session, owner_id: uuid.UUID, zone: str) -> Callable[[], None]:
-    """The tasks' reaction to an account's new zone (``auth.service.zone_hooks``): the dues
-    re-reckoned in the same transaction, announced once it has committed."""
-    change = set_time_zone_in(session, owner_id, zone)
-    return lambda: announce(change)
