@@ -33,7 +33,10 @@ from todo_app.tasks.types import TaskChange, TaskData, change_between
 pytestmark = pytest.mark.usefixtures("db")
 
 
-TRUSTED = Trust(time.time(), time.time() + 3600)
+def trusted() -> Trust:
+    """A session read just now (a module-level one would have expired by the time a long
+    suite reaches the test: a page trusts its read for ``RECHECK_SECONDS`` only)."""
+    return Trust(time.time(), time.time() + 3600)
 
 
 class Recorder:
@@ -51,7 +54,7 @@ class Recorder:
 
     async def verify(self, token: str, user_id: str) -> Trust | None:
         self.verified.append(token)
-        return TRUSTED if self.live_sessions else None
+        return trusted() if self.live_sessions else None
 
     def is_here(self, token: str) -> bool:
         return self.here is None or token in self.here
@@ -136,9 +139,9 @@ async def test_other_pages_of_the_owner_get_every_entry_once_in_order() -> None:
     rec = Recorder()
     live = wired(rec)
     owner, stranger = uuid.uuid4(), uuid.uuid4()
-    live.watch(owner, "tab-a", epoch="ea", trust=TRUSTED)
-    live.watch(owner, "tab-b", epoch="eb", trust=TRUSTED)
-    live.watch(stranger, "tab-x", epoch="ex", trust=TRUSTED)
+    live.watch(owner, "tab-a", epoch="ea", trust=trusted())
+    live.watch(owner, "tab-b", epoch="eb", trust=trusted())
+    live.watch(stranger, "tab-x", epoch="ex", trust=trusted())
 
     burst = [_change(owner, f"t{i}", origin="tab-a") for i in range(5)]  # tab-a's rapid clicks
     # Written by a worker thread within a few milliseconds, as a burst of commits is.
@@ -157,10 +160,10 @@ async def test_a_reloaded_page_is_numbered_afresh_and_is_sent_each_entry() -> No
     rec = Recorder()
     live = wired(rec)
     owner = uuid.uuid4()
-    live.watch(owner, "tab", epoch="e1", trust=TRUSTED)
+    live.watch(owner, "tab", epoch="e1", trust=trusted())
     live.changed(_change(owner, "before"))
     await _drain(live)
-    live.watch(owner, "tab", epoch="e2", trust=TRUSTED)
+    live.watch(owner, "tab", epoch="e2", trust=trusted())
     sent_before = len(rec.sent)
     for i in range(30):  # a burst: whatever waits for the update on its way goes next, all of it
         live.changed(_change(owner, f"after {i}"))
@@ -185,8 +188,8 @@ async def test_closed_pages_are_forgotten() -> None:
     rec = Recorder(here={"open"})
     live = wired(rec)
     owner = uuid.uuid4()
-    live.watch(owner, "open", epoch="e", trust=TRUSTED)
-    live.watch(owner, "closed", epoch="e", trust=TRUSTED)
+    live.watch(owner, "open", epoch="e", trust=trusted())
+    live.watch(owner, "closed", epoch="e", trust=trusted())
     live.changed(_change(owner, "x"))
     await _drain(live)
     assert [token for token, _ in rec.sent] == ["open"]
@@ -196,9 +199,9 @@ async def test_closed_pages_are_forgotten() -> None:
 async def test_closed_pages_of_idle_users_are_swept_as_pages_load() -> None:
     rec = Recorder(here={"still-open"})
     live = wired(rec)
-    live.watch(uuid.uuid4(), "still-open", epoch="e", trust=TRUSTED)
+    live.watch(uuid.uuid4(), "still-open", epoch="e", trust=trusted())
     for i in range(SWEEP_EVERY - 1):  # loads of pages whose users never change anything again
-        live.watch(uuid.uuid4(), f"closed-{i}", epoch="e", trust=TRUSTED)
+        live.watch(uuid.uuid4(), f"closed-{i}", epoch="e", trust=trusted())
     assert set(live._pages) == {"still-open"}
     assert len(live._by_user) == 1
 
@@ -229,7 +232,7 @@ async def test_a_failing_send_never_breaks_the_write(caplog: pytest.LogCaptureFi
     live.install(broken, rec.verify)
     live.start(asyncio.get_running_loop())
     owner = uuid.uuid4()
-    live.watch(owner, "tab", epoch="e", trust=TRUSTED)
+    live.watch(owner, "tab", epoch="e", trust=trusted())
     live.changed(_change(owner, "x"))  # must not raise into the writer
     await _drain(live)
     assert attempts == ["tab"]
@@ -299,8 +302,8 @@ async def test_a_change_on_one_worker_reaches_the_pages_another_worker_holds_onc
         wired(two, RedisChannel(REDIS_URL, CHANNEL)),
     )
     owner = uuid.uuid4()
-    worker_one.watch(owner, "tab-1", epoch="e1", trust=TRUSTED)
-    worker_two.watch(owner, "tab-2", epoch="e2", trust=TRUSTED)
+    worker_one.watch(owner, "tab-1", epoch="e1", trust=trusted())
+    worker_two.watch(owner, "tab-2", epoch="e2", trust=trusted())
     await asyncio.sleep(0.5)  # both listeners subscribed
     await asyncio.to_thread(worker_one.changed, _change(owner, "from worker one"))
     for _ in range(100):
