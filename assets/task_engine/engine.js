@@ -62,6 +62,7 @@ export class Engine extends Interactions {
     this.query = "";
     this.spec = null; // the view (tasks/views.py): list, tags, priorities, due window, sort
     this.defaults = {}; // what a task added in this view gets
+    this.addOnTop = {}; // list id (or "inbox") -> where its new tasks go (false: last)
     this.viewEmpty = "";
     this.timeZone = "UTC";
     this.parentTitles = {}; // titles of the parents of listed sub-tasks, when not loaded
@@ -169,6 +170,7 @@ export class Engine extends Interactions {
     this.query = server.query;
     this.spec = server.spec ?? null;
     this.defaults = server.defaults ?? {};
+    this.addOnTop = server.addOnTop ?? {};
     this.viewEmpty = server.viewEmpty ?? "";
     this.timeZone = server.timeZone || "UTC";
     this.quick = server.quick ?? {};
@@ -244,7 +246,7 @@ export class Engine extends Interactions {
     this.io.send(
       this.userId,
       // A create carries its time: the task keeps the place it was added in.
-      batch.map(({ prev, label, at, ...wire }) => (wire.kind === "create" ? { ...wire, at } : wire)),
+      batch.map(({ prev, label, at, last, ...wire }) => (wire.kind === "create" ? { ...wire, at } : wire)),
     );
   }
 
@@ -275,7 +277,7 @@ export class Engine extends Interactions {
   }
 
   /** Make a mutation on top of what the page shows now, apply it, queue it, send it. */
-  mutate(kind, { taskId = null, fields = {}, of = null, prev = undefined, label } = {}) {
+  mutate(kind, { taskId = null, fields = {}, of = null, prev = undefined, label, last } = {}) {
     if (!this.userId) return null;
     const { rows } = this.current();
     const earlier = taskId ? this.outbox.lastFor(taskId) : null;
@@ -290,6 +292,8 @@ export class Engine extends Interactions {
       at: this.io.now(),
       label: label ?? (taskId ? rows.get(taskId)?.title : undefined),
     };
+    // A create's place while unconfirmed (never sent: the server reads the list's setting).
+    if (last) m.last = true;
     m.prev = prev !== undefined ? prev : reversal(rows, m);
     if (kind !== "undo") {
       this.undoStack = [...this.undoStack, { mid: m.mid, label: m.label }].slice(-UNDO_DEPTH);

@@ -141,9 +141,16 @@ export class Interactions extends Structure {
       const { list_id, ...rest } = fields;
       fields = { ...rest, parent_id: parent };
     }
-    this.mutate("create", { taskId: this.io.newId(), fields, label: shown.title });
+    const last = !parent && this.addsAtBottom(fields.list_id ?? null);
+    this.mutate("create", { taskId: this.io.newId(), fields, label: shown.title, last });
     this.draft = "";
     return true;
+  }
+
+  /** Whether a new top-level task goes last in ``listId`` (null: the Inbox): the list's own
+   * setting, as the page knows it (``addOnTop``: list id or "inbox" -> on top). */
+  addsAtBottom(listId) {
+    return this.addOnTop?.[listId ?? "inbox"] === false;
   }
 
   /** Enter or leaving the field in an in-place edit. An emptied title offers Delete. */

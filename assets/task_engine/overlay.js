@@ -74,7 +74,7 @@ export function applyMutation(rows, counts, m, counted = everyRow) {
           subtasks_done: 0,
           ...fields,
         };
-        rows.set(m.task_id, placeNew(rows, row));
+        rows.set(m.task_id, placeNew(rows, row, m.last === true));
       }
       break;
     case "set":
