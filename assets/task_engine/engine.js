@@ -277,7 +277,7 @@ export class Engine extends Interactions {
   }
 
   /** Make a mutation on top of what the page shows now, apply it, queue it, send it. */
-  mutate(kind, { taskId = null, fields = {}, of = null, prev = undefined, label, last } = {}) {
+  mutate(kind, { taskId = null, fields = {}, of = null, prev = undefined, label } = {}) {
     if (!this.userId) return null;
     const { rows } = this.current();
     const earlier = taskId ? this.outbox.lastFor(taskId) : null;
@@ -292,8 +292,9 @@ export class Engine extends Interactions {
       at: this.io.now(),
       label: label ?? (taskId ? rows.get(taskId)?.title : undefined),
     };
-    // A create's place while unconfirmed (never sent: the server reads the list's setting).
-    if (last) m.last = true;
+    // A new place last in a list, while unconfirmed (never sent: the server reads the list's
+    // setting). Before ``reversal``: the place is part of what an undo puts back.
+    if (this.placesLast(kind, fields)) m.last = true;
     m.prev = prev !== undefined ? prev : reversal(rows, m);
     if (kind !== "undo") {
       this.undoStack = [...this.undoStack, { mid: m.mid, label: m.label }].slice(-UNDO_DEPTH);

@@ -78,7 +78,7 @@ export function applyMutation(rows, counts, m, counted = everyRow) {
       }
       break;
     case "set":
-      setWithTree(rows, touch, m.task_id, m.fields);
+      setWithTree(rows, touch, m.task_id, m.fields, m.last === true);
       break;
     case "move":
       placeRow(rows, touch, m.task_id, m.fields?.parent_id ?? null, m.fields?.before_id ?? null);

@@ -109,8 +109,9 @@ export function placeRow(rows, touch, id, parentId, beforeId) {
 
 /** What a "set" does beyond its own fields, as the server does it: a new parent places the
  * task last under it, in its list; a new list alone takes a sub-task out of its parent; a
- * completion completes the open rows below; a parent's list carries its sub-tasks along. */
-export function setWithTree(rows, touch, id, fields) {
+ * completion completes the open rows below; a parent's list carries its sub-tasks along.
+ * A new list places the task first in it, or last when ``last`` (the list adds at the bottom). */
+export function setWithTree(rows, touch, id, fields, last = false) {
   const row = rows.get(id);
   if (!row) return;
   setRow(rows, touch, id, fields);
@@ -118,7 +119,7 @@ export function setWithTree(rows, touch, id, fields) {
     placeRow(rows, touch, id, fields.parent_id ?? null, null);
   } else if ("list_id" in fields && (fields.list_id ?? null) !== (row.list_id ?? null)) {
     const listId = fields.list_id ?? null;
-    setRow(rows, touch, id, { parent_id: null, position: newKey(rows, null, listId) });
+    setRow(rows, touch, id, { parent_id: null, position: newKey(rows, null, listId, last) });
     carryList(rows, touch, id, listId);
   }
   if (fields.completed === true && !row.completed) {

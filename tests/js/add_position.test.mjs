@@ -206,3 +206,26 @@ describe("adding a task in a list set to 'At the bottom'", () => {
     assert.equal(engine.outbox.items[0].last, undefined);
   });
 });
+
+describe("moving a task into a list by its field", () => {
+  const mixed = () => [...inList("L"), row("x", "a0", { list_id: "M" })];
+  const ALL = { list_id: null, sort: "manual", descending: false };
+
+  test("into a list set to 'At the bottom': last there, as the server puts it", () => {
+    const { engine } = setup({ rows: mixed(), spec: ALL, addOnTop: { L: false } });
+    engine.mutate("set", { taskId: "x", fields: { list_id: "L" } });
+    const rows = engine.current().rows;
+    assert.equal(rows.get("x").list_id, "L");
+    assert.ok(rows.get("x").position > "a2");
+    assert.equal(engine.outbox.items[0].last, true);
+    assert.equal("last" in engine.io.sent.at(-1).batch[0], false);
+  });
+
+  test("into a list on top: first there; other fields never mark a set", () => {
+    const { engine } = setup({ rows: mixed(), spec: ALL, addOnTop: { L: true, inbox: false } });
+    engine.mutate("set", { taskId: "x", fields: { list_id: "L" } });
+    assert.ok(engine.current().rows.get("x").position < "a0");
+    engine.mutate("set", { taskId: "a", fields: { title: "A" } });
+    assert.deepEqual(engine.outbox.items.map((m) => m.last), [undefined, undefined]);
+  });
+});
