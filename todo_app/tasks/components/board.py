@@ -1,5 +1,5 @@
-"""The task page's column, laid out: heading and engine status, "New task", chips and Sort,
-the toolbar, the list, the footer, and the two dialogs. ``task_board`` is what the page
+"""The task page's column, laid out: heading and engine status, "New task", chips, "New tasks"
+and Sort, the toolbar, the list, the footer, and the two dialogs. ``task_board`` is what the page
 (``todo_app/task_page.py``) puts in its shell."""
 
 from __future__ import annotations
