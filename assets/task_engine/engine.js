@@ -62,6 +62,7 @@ export class Engine extends Interactions {
     this.query = "";
     this.spec = null; // the view (tasks/views.py): list, tags, priorities, due window, sort
     this.defaults = {}; // what a task added in this view gets
+    this.addOnTop = {}; // list id (or "inbox") -> where its new tasks go (false: last)
     this.viewEmpty = "";
     this.timeZone = "UTC";
     this.parentTitles = {}; // titles of the parents of listed sub-tasks, when not loaded
@@ -169,6 +170,7 @@ export class Engine extends Interactions {
     this.query = server.query;
     this.spec = server.spec ?? null;
     this.defaults = server.defaults ?? {};
+    this.addOnTop = server.addOnTop ?? {};
     this.viewEmpty = server.viewEmpty ?? "";
     this.timeZone = server.timeZone || "UTC";
     this.quick = server.quick ?? {};
@@ -244,7 +246,7 @@ export class Engine extends Interactions {
     this.io.send(
       this.userId,
       // A create carries its time: the task keeps the place it was added in.
-      batch.map(({ prev, label, at, ...wire }) => (wire.kind === "create" ? { ...wire, at } : wire)),
+      batch.map(({ prev, label, at, last, ...wire }) => (wire.kind === "create" ? { ...wire, at } : wire)),
     );
   }
 
@@ -290,6 +292,9 @@ export class Engine extends Interactions {
       at: this.io.now(),
       label: label ?? (taskId ? rows.get(taskId)?.title : undefined),
     };
+    // A new place last in a list, while unconfirmed (never sent: the server reads the list's
+    // setting). Before ``reversal``: the place is part of what an undo puts back.
+    if (this.placesLast(kind, fields)) m.last = true;
     m.prev = prev !== undefined ? prev : reversal(rows, m);
     if (kind !== "undo") {
       this.undoStack = [...this.undoStack, { mid: m.mid, label: m.label }].slice(-UNDO_DEPTH);

@@ -66,7 +66,7 @@ function typingInAField(target) {
 
 export function TaskEngine(props) {
   const { rows, rowsSeq, changes, remote, total, active, epoch, userId, query, loading } = props;
-  const { spec, defaults, viewEmpty, timeZone, quick, parentTitles } = props;
+  const { spec, defaults, viewEmpty, timeZone, quick, parentTitles, addOnTop } = props;
   const [searchParams] = useSearchParams();
   const requested = searchParams.get("filter") ?? "all";
   const filter = FILTERS.has(requested) ? requested : "all";
@@ -85,9 +85,9 @@ export function TaskEngine(props) {
   useLayoutEffect(() => {
     engine.sync({
       ...{ rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading },
-      ...{ spec, defaults, viewEmpty, timeZone, quick, parentTitles },
+      ...{ spec, defaults, viewEmpty, timeZone, quick, parentTitles, addOnTop },
     });
-  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick, parentTitles]);
+  }, [rows, rowsSeq, changes, remote, total, active, epoch, userId, filter, query, loading, spec, defaults, viewEmpty, timeZone, quick, parentTitles, addOnTop]);
 
   useLayoutEffect(() => {
     engine.setConnected(connectErrors.length === 0);

@@ -146,6 +146,20 @@ export class Interactions extends Structure {
     return true;
   }
 
+  /** Whether a new top-level task goes last in ``listId`` (null: the Inbox): the list's own
+   * setting, as the page knows it (``addOnTop``: list id or "inbox" -> on top). */
+  addsAtBottom(listId) {
+    return this.addOnTop?.[listId ?? "inbox"] === false;
+  }
+
+  /** Whether a change puts a task last at the top level of a list, as the server will
+   * (placing.py ``new_key``): a create there, or a move into another list by its field. */
+  placesLast(kind, fields) {
+    if (kind !== "create" && kind !== "set") return false;
+    if (fields.parent_id || (kind === "set" && !("list_id" in fields))) return false;
+    return this.addsAtBottom(fields.list_id ?? null);
+  }
+
   /** Enter or leaving the field in an in-place edit. An emptied title offers Delete. */
   saveTitle(taskId, title) {
     if (this.editingId !== taskId) return;

@@ -74,11 +74,11 @@ export function applyMutation(rows, counts, m, counted = everyRow) {
           subtasks_done: 0,
           ...fields,
         };
-        rows.set(m.task_id, placeNew(rows, row));
+        rows.set(m.task_id, placeNew(rows, row, m.last === true));
       }
       break;
     case "set":
-      setWithTree(rows, touch, m.task_id, m.fields);
+      setWithTree(rows, touch, m.task_id, m.fields, m.last === true);
       break;
     case "move":
       placeRow(rows, touch, m.task_id, m.fields?.parent_id ?? null, m.fields?.before_id ?? null);

@@ -64,11 +64,12 @@ export function descendantIds(rows, id) {
   return out;
 }
 
-/** The key of a task added among these siblings: last under a parent, first at the top of a
- * list (the default a list starts with; the server knows each list's own choice). */
-export function newKey(rows, parentId, listId) {
+/** The key of a task added among these siblings: last under a parent; at the top level of a
+ * list (or the Inbox), first, or last when ``last`` (the list's "New tasks: At the bottom",
+ * placing.py ``new_key``). */
+export function newKey(rows, parentId, listId, last = false) {
   const sibs = siblingsOf(rows, parentId, listId);
-  if (parentId) return keyBetween(sibs.at(-1)?.position ?? null, null);
+  if (parentId || last) return keyBetween(sibs.at(-1)?.position ?? null, null);
   return keyBetween(null, sibs[0]?.position ?? null);
 }
 
@@ -108,8 +109,9 @@ export function placeRow(rows, touch, id, parentId, beforeId) {
 
 /** What a "set" does beyond its own fields, as the server does it: a new parent places the
  * task last under it, in its list; a new list alone takes a sub-task out of its parent; a
- * completion completes the open rows below; a parent's list carries its sub-tasks along. */
-export function setWithTree(rows, touch, id, fields) {
+ * completion completes the open rows below; a parent's list carries its sub-tasks along.
+ * A new list places the task first in it, or last when ``last`` (the list adds at the bottom). */
+export function setWithTree(rows, touch, id, fields, last = false) {
   const row = rows.get(id);
   if (!row) return;
   setRow(rows, touch, id, fields);
@@ -117,7 +119,7 @@ export function setWithTree(rows, touch, id, fields) {
     placeRow(rows, touch, id, fields.parent_id ?? null, null);
   } else if ("list_id" in fields && (fields.list_id ?? null) !== (row.list_id ?? null)) {
     const listId = fields.list_id ?? null;
-    setRow(rows, touch, id, { parent_id: null, position: newKey(rows, null, listId) });
+    setRow(rows, touch, id, { parent_id: null, position: newKey(rows, null, listId, last) });
     carryList(rows, touch, id, listId);
   }
   if (fields.completed === true && !row.completed) {
@@ -127,11 +129,12 @@ export function setWithTree(rows, touch, id, fields) {
   }
 }
 
-/** A new row's place: with a parent, last under it and in its list; else first in its list. */
-export function placeNew(rows, row) {
+/** A new row's place: with a parent, last under it and in its list; else first in its list,
+ * or last when ``last`` (the create's own ``last``: its list adds at the bottom). */
+export function placeNew(rows, row, last = false) {
   const parent = row.parent_id ? rows.get(row.parent_id) : null;
   const listId = parent ? (parent.list_id ?? null) : (row.list_id ?? null);
-  const position = row.position ?? newKey(rows, row.parent_id ?? null, listId);
+  const position = row.position ?? newKey(rows, row.parent_id ?? null, listId, last);
   return { ...row, list_id: listId, parent_id: row.parent_id ?? null, position };
 }
 

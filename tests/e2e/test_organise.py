@@ -157,7 +157,7 @@ def test_sort_and_filters_survive_a_reload(page: Page, server) -> None:
 def test_keyboard_shortcuts_work_and_never_fire_in_a_field(page: Page) -> None:
     sign_up(page, "Keys")
     add(page, "First", "Second")
-    field = page.get_by_label("New task")
+    field = page.get_by_label("New task", exact=True)
     field.fill("j x e")  # typing letters in a field is just typing
     expect(field).to_have_value("j x e")
     expect(page.get_by_role("checkbox", name="Second")).not_to_be_checked()
@@ -189,7 +189,7 @@ def test_keyboard_shortcuts_work_and_never_fire_in_a_field(page: Page) -> None:
     expect(page.get_by_label("Search tasks")).to_be_focused()
     page.locator("body").click()
     page.keyboard.press("n")
-    expect(page.get_by_label("New task")).to_be_focused()
+    expect(page.get_by_label("New task", exact=True)).to_be_focused()
 
 
 def test_the_navigation_is_a_drawer_at_320_px(page: Page) -> None:
@@ -213,4 +213,4 @@ def test_focus_moves_to_the_next_task_after_a_delete_by_click(page: Page) -> Non
     page.get_by_role("button", name="Delete One").click()
     expect(page.get_by_role("checkbox", name="Three")).to_be_focused()
     page.get_by_role("button", name="Delete Three").click()
-    expect(page.get_by_label("New task")).to_be_focused()
+    expect(page.get_by_label("New task", exact=True)).to_be_focused()

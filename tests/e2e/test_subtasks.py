@@ -50,8 +50,8 @@ def test_a_sub_task_added_in_the_details_dialog_sits_under_its_parent(
 ) -> None:
     sign_up(page, "Nester")
     page.goto(INBOX)
-    page.get_by_label("New task").fill("Paint the hall")
-    page.get_by_label("New task").press("Enter")
+    page.get_by_label("New task", exact=True).fill("Paint the hall")
+    page.get_by_label("New task", exact=True).press("Enter")
     page.get_by_role("button", name="Details of Paint the hall").click()
     dialog = page.get_by_role("dialog", name="Task details")
     dialog.get_by_label("Add sub-task").fill("Buy tape")
@@ -199,7 +199,7 @@ def test_the_keys_do_nothing_while_typing_in_a_field(page: Page, server: Server)
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("j")  # A is chosen (the move keys act on it), then typing elsewhere
     expect(page.get_by_role("checkbox", name="A", exact=True)).to_be_focused()
-    page.get_by_label("New task").focus()
+    page.get_by_label("New task", exact=True).focus()
     page.keyboard.press("Alt+ArrowDown")
     page.keyboard.press("Control+]")
     assert titles(page) == ["A", "B"]

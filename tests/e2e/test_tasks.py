@@ -20,12 +20,12 @@ def sign_up(page: Page, name: str = "Ada") -> str:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_label("New task")).to_be_visible()
+    expect(page.get_by_label("New task", exact=True)).to_be_visible()
     return email
 
 
 def add(page: Page, *titles: str) -> None:
-    box = page.get_by_label("New task")
+    box = page.get_by_label("New task", exact=True)
     for title in titles:
         box.fill(title)
         box.press("Enter")
@@ -44,7 +44,7 @@ def counter(page: Page) -> str:
 def test_add_toggle_and_count(page: Page, console_errors: ConsoleErrors) -> None:
     sign_up(page)
     expect(page.get_by_text("No tasks yet")).to_be_visible()
-    expect(page.get_by_label("New task")).to_be_focused()
+    expect(page.get_by_label("New task", exact=True)).to_be_focused()
     add(page, "Buy milk", "Write report")
     assert items(page) == ["Write report", "Buy milk"]  # newest first
     expect(page.get_by_text("2 items left")).to_be_visible()
@@ -54,13 +54,17 @@ def test_add_toggle_and_count(page: Page, console_errors: ConsoleErrors) -> None
     expect(page.get_by_text("1 item left")).to_be_visible()
     expect(page.get_by_role("button", name="Clear completed")).to_be_visible()
 
-    page.get_by_label("New task").press("Enter")  # empty: nothing added, and it says why
+    page.get_by_label("New task", exact=True).press(
+        "Enter"
+    )  # empty: nothing added, and it says why
     expect(page.get_by_role("alert")).to_have_text("Enter a title")
     assert len(items(page)) == 2
-    page.get_by_label("New task").fill("x" * 201)
-    page.get_by_label("New task").press("Enter")
+    page.get_by_label("New task", exact=True).fill("x" * 201)
+    page.get_by_label("New task", exact=True).press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("at most 200 characters")
-    expect(page.get_by_label("New task")).to_have_value("x" * 201)  # the text is not lost
+    expect(page.get_by_label("New task", exact=True)).to_have_value(
+        "x" * 201
+    )  # the text is not lost
     screenshot(page, "tasks")
     assert console_errors == []
 
@@ -83,7 +87,7 @@ def test_edit_in_place(page: Page) -> None:
 
     page.get_by_role("button", name="Edit Final").click()
     page.get_by_label("Edit title").fill("Blurred")
-    page.get_by_label("New task").click()  # leaving the field saves
+    page.get_by_label("New task", exact=True).click()  # leaving the field saves
     expect(page.get_by_role("checkbox", name="Blurred")).to_be_visible()
     page.reload()
     expect(page.get_by_role("checkbox", name="Blurred")).to_be_visible()

@@ -19,6 +19,7 @@ from todo_app.auth.state import public, signed_in
 from todo_app.errors import Conflict, InvalidInput, NotFound
 from todo_app.lists import service
 from todo_app.tasks.state import TaskState
+from todo_app.tasks.types import INBOX
 
 UNDO_MS = 8000
 NEW_LIST_INPUT_ID = "new-list"
@@ -92,6 +93,24 @@ class ListState(rx.State):
             return
         position = max(0, min(len(ids) - 1, ids.index(list_id) + step))
         await asyncio.to_thread(service.update_list, owner, uuid.UUID(list_id), position=position)
+        yield TaskState.load_lists
+
+    @rx.event
+    @signed_in
+    async def set_new_tasks_place(self, who: Authenticated, list_id: str, place: str):
+        """ "New tasks": "top" or "bottom" of the list ``list_id``, or of the Inbox ("inbox"),
+        through the service (the API's rules)."""
+        if place not in ("top", "bottom") or not isinstance(list_id, str):
+            return
+        owner, on_top = who.user.id, place == "top"
+        try:
+            if list_id == INBOX:
+                await asyncio.to_thread(service.set_inbox_add_on_top, owner, on_top)
+            else:
+                target = uuid.UUID(list_id)
+                await asyncio.to_thread(service.update_list, owner, target, add_on_top=on_top)
+        except (ValueError, NotFound):
+            return
         yield TaskState.load_lists
 
     @rx.event

@@ -141,6 +141,7 @@ class TaskEngine(rx.Component):
     time_zone: rx.Var[str]
     quick: rx.Var[dict[str, Any]]
     parent_titles: rx.Var[dict[str, str]]
+    add_on_top: rx.Var[dict[str, bool]]
 
     on_send: rx.EventHandler[lambda uid, batch: [uid, batch]]
     on_resync: rx.EventHandler[lambda: []]
@@ -168,6 +169,7 @@ def task_engine() -> rx.Component:
         time_zone=TaskState.time_zone,
         quick=TaskState.quick,
         parent_titles=TaskState.parent_titles,
+        add_on_top=TaskState.add_on_top,
         on_preview=TaskState.preview_quick_add,
         on_send=TaskState.send,
         on_resync=TaskState.resync,

@@ -38,6 +38,7 @@ from todo_app import quickadd, recurrence
 from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
+from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
 from todo_app.tasks import (
     fields,
@@ -51,7 +52,7 @@ from todo_app.tasks import (
     views,
 )
 from todo_app.tasks.tags import list_tags
-from todo_app.tasks.types import TaskChange, TaskCounts, TaskPage
+from todo_app.tasks.types import INBOX, TaskChange, TaskCounts, TaskPage
 from todo_app.text import has_control_characters
 
 logger = logging.getLogger("todo_app.tasks")
@@ -79,6 +80,7 @@ class _Context:
     tags: list[str]
     time_zone: str
     parent_titles: dict[str, str]
+    inbox_add_on_top: bool
 
 
 class TaskState(rx.State):
@@ -102,6 +104,8 @@ class TaskState(rx.State):
     new_defaults: dict[str, Any] = {}
     sort: str = "created"
     lists: list[dict[str, Any]] = []
+    # Where the Inbox's new tasks go in its manual order (each list's is in ``lists``).
+    inbox_add_on_top: bool = True
     tags: list[str] = []
     # The page's links from this URL (filters, sorts, chips), and the chips that are on.
     links: dict[str, str] = {}
@@ -229,7 +233,8 @@ class TaskState(rx.State):
             )
             tags = [name for name, _count in list_tags(user.id)]
             titles = subtasks.parent_titles(user.id, page.items)
-            context = _Context(view, today, lists, tags, user.time_zone, titles)
+            inbox_top = lists_service.inbox_adds_on_top(user.id)
+            context = _Context(view, today, lists, tags, user.time_zone, titles, inbox_top)
             counts = queries.count_tasks(user.id, view.query(today, q=query))
             return page, counts, context
 
@@ -270,6 +275,7 @@ class TaskState(rx.State):
         default = views.default_sort(context.view.kind, context.view.list_id)
         self.links = views.links(self.router.url.query, context.tags, default)
         self.lists = [item.to_dict() for item in context.lists]
+        self.inbox_add_on_top = context.inbox_add_on_top
 
     @rx.event
     @signed_in
@@ -277,6 +283,26 @@ class TaskState(rx.State):
         """The user's lists again, after the side navigation changed one (``ListState``)."""
         lists = await asyncio.to_thread(list_rows.list_lists, who.user.id)
         self.lists = [item.to_dict() for item in lists]
+        self.inbox_add_on_top = await asyncio.to_thread(
+            lists_service.inbox_adds_on_top, who.user.id
+        )
+
+    @rx.var
+    def add_on_top(self) -> dict[str, bool]:
+        """Where each list's (and the Inbox's) new tasks go: list id or "inbox" -> on top."""
+        places = {str(item["id"]): bool(item.get("add_on_top", True)) for item in self.lists}
+        return {**places, INBOX: self.inbox_add_on_top}
+
+    @rx.var
+    def new_tasks_place(self) -> str:
+        """The "New tasks" choice of the Inbox or list shown ("top" or "bottom"); "" elsewhere
+        (and out of Manual order), where the control is hidden."""
+        if self.sort != "manual" or self.view_kind not in ("inbox", "list"):
+            return ""
+        key = INBOX if self.view_kind == "inbox" else str(self.view_spec.get("list_id", ""))
+        if key not in self.add_on_top:
+            return ""
+        return "top" if self.add_on_top[key] else "bottom"
 
     @rx.event
     @signed_in

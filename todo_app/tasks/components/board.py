@@ -1,11 +1,12 @@
-"""The task page's column, laid out: heading and engine status, "New task", chips and Sort,
-the toolbar, the list, the footer, and the two dialogs. ``task_board`` is what the page
+"""The task page's column, laid out: heading and engine status, "New task", chips, "New tasks"
+and Sort, the toolbar, the list, the footer, and the two dialogs. ``task_board`` is what the page
 (``todo_app/task_page.py``) puts in its shell."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.lists.new_tasks import new_tasks_control
 from todo_app.tasks.components.details import details_dialog
 from todo_app.tasks.components.quick_add import new_task_form
 from todo_app.tasks.components.rows import task_list
@@ -35,7 +36,7 @@ def task_board() -> rx.Component:
         new_task_form(),
         rx.flex(
             filter_chips(),
-            sort_control(),
+            rx.hstack(new_tasks_control(), sort_control(), spacing="4", wrap="wrap"),
             justify="between",
             align="start",
             gap="0.5rem",
