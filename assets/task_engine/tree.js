@@ -65,7 +65,7 @@ export function descendantIds(rows, id) {
 }
 
 /** The key of a task added among these siblings: last under a parent; at the top level of a
- * list (or the Inbox), first, or last when ``last`` (the list's "New tasks: At the bottom",
+ * list (or the Inbox), first, or last when ``last`` (the list's "Add tasks to: Bottom",
  * placing.py ``new_key``). */
 export function newKey(rows, parentId, listId, last = false) {
   const sibs = siblingsOf(rows, parentId, listId);

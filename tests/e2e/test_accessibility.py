@@ -182,5 +182,5 @@ def test_the_populated_task_page_with_each_popover_open(
 
     page.goto("/?view=inbox")  # Manual order: sub-tasks indented under their parents
     expect(page.locator("li[data-depth='2']")).to_have_count(1)
-    expect(page.get_by_role("combobox", name="New tasks")).to_be_visible()  # beside Sort
+    expect(page.get_by_role("combobox", name="Add tasks to")).to_be_visible()  # beside Sort
     assert_accessible(page, f"the Inbox with sub-tasks at 320 px ({scheme})")

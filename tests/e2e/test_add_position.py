@@ -1,7 +1,7 @@
-"""Where a new task goes in Chromium (issue 17, "New tasks: On top / At the bottom"): a list
-set to "At the bottom" shows a new task last before the server has heard of it (the page's
+"""Where a new task goes in Chromium (issue 17, "Add tasks to: Top / Bottom"): a list
+set to "Bottom" shows a new task last before the server has heard of it (the page's
 websocket is held, test_engine.py ``routed_page``), keeps it last once confirmed and after a
-reload, and the Inbox keeps its own "On top"."""
+reload, and the Inbox keeps its own "Top"."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ def test_a_list_set_to_the_bottom_adds_last_and_the_inbox_stays_on_top(
 
     page.goto(f"/?list={home['id']}")
     shown(page, "First", "Second")
-    choice = page.get_by_role("combobox", name="New tasks")
+    choice = page.get_by_role("combobox", name="Add tasks to")
     expect(choice).to_have_value("top")
-    choice.select_option(label="At the bottom")
+    choice.select_option(label="Bottom")
     expect(choice).to_have_value("bottom")
     page.wait_for_function(
         f"window.todoTaskEngine && window.todoTaskEngine.addOnTop[{home['id']!r}] === false"
@@ -63,12 +63,12 @@ def test_a_list_set_to_the_bottom_adds_last_and_the_inbox_stays_on_top(
     page.reload()
     shown(page, "Third")
     assert items(page) == ["First", "Second", "Third"]
-    expect(page.get_by_role("combobox", name="New tasks")).to_have_value("bottom")
+    expect(page.get_by_role("combobox", name="Add tasks to")).to_have_value("bottom")
     screenshot(page, "add-position-list-bottom")
 
     page.goto(INBOX)
     shown(page, "Old inbox task")
-    expect(page.get_by_role("combobox", name="New tasks")).to_have_value("top")
+    expect(page.get_by_role("combobox", name="Add tasks to")).to_have_value("top")
     box.fill("New inbox task")
     box.press("Enter")
     shown(page, "New inbox task")
@@ -79,6 +79,6 @@ def test_a_list_set_to_the_bottom_adds_last_and_the_inbox_stays_on_top(
 
     page.goto(f"{INBOX}&sort=due")  # only in Manual order
     shown(page, "Old inbox task")
-    expect(page.get_by_role("combobox", name="New tasks")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Add tasks to")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"sort=due"))
     page.context.close()

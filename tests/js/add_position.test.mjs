@@ -1,4 +1,4 @@
-// "New tasks: On top / At the bottom" in the browser engine (assets/task_engine/tree.js
+// "Add tasks to: Top / Bottom" in the browser engine (assets/task_engine/tree.js
 // ``newKey``/``placeNew``, overlay.js's create, interactions.js ``add``): an unconfirmed new
 // top-level task shows where its list (or the Inbox) adds tasks, so it does not jump when the
 // server confirms it; a sub-task always goes last under its parent.
@@ -142,7 +142,7 @@ describe("the overlay's create", () => {
   });
 });
 
-describe("adding a task in a list set to 'At the bottom'", () => {
+describe("adding a task in a list set to 'Bottom'", () => {
   test("the new task shows last at once; 'last' stays in the outbox, never on the wire", () => {
     const { engine, io, ids } = setup({
       rows: inList("L"),
@@ -211,7 +211,7 @@ describe("moving a task into a list by its field", () => {
   const mixed = () => [...inList("L"), row("x", "a0", { list_id: "M" })];
   const ALL = { list_id: null, sort: "manual", descending: false };
 
-  test("into a list set to 'At the bottom': last there, as the server puts it", () => {
+  test("into a list set to 'Bottom': last there, as the server puts it", () => {
     const { engine } = setup({ rows: mixed(), spec: ALL, addOnTop: { L: false } });
     engine.mutate("set", { taskId: "x", fields: { list_id: "L" } });
     const rows = engine.current().rows;

@@ -1,4 +1,4 @@
-"""The task page's "New tasks: On top / At the bottom" (lists/new_tasks.py), in-process: the
+"""The task page's "Add tasks to: Top / Bottom" (lists/new_tasks.py), in-process: the
 setting of the Inbox or list shown, and its change through the lists service."""
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ class ListState(rx.State):
     @rx.event
     @signed_in
     async def set_new_tasks_place(self, who: Authenticated, list_id: str, place: str):
-        """ "New tasks": "top" or "bottom" of the list ``list_id``, or of the Inbox ("inbox"),
+        """ "Add tasks to": "top" or "bottom" of the list ``list_id``, or of the Inbox ("inbox"),
         through the service (the API's rules)."""
         if place not in ("top", "bottom") or not isinstance(list_id, str):
             return

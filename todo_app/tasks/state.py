@@ -295,7 +295,7 @@ class TaskState(rx.State):
 
     @rx.var
     def new_tasks_place(self) -> str:
-        """The "New tasks" choice of the Inbox or list shown ("top" or "bottom"); "" elsewhere
+        """The "Add tasks to" choice of the Inbox or list shown ("top" or "bottom"); "" elsewhere
         (and out of Manual order), where the control is hidden."""
         if self.sort != "manual" or self.view_kind not in ("inbox", "list"):
             return ""

@@ -1,4 +1,4 @@
-"""The task page's column, laid out: heading and engine status, "New task", chips, "New tasks"
+"""The task page's column, laid out: heading and engine status, "New task", chips, "Add tasks to"
 and Sort, the toolbar, the list, the footer, and the two dialogs. ``task_board`` is what the page
 (``todo_app/task_page.py``) puts in its shell."""
 
