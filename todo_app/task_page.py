@@ -7,6 +7,7 @@ import reflex as rx
 from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import protected
 from todo_app.lists.components import drawer, sidebar
+from todo_app.lists.new_tasks import new_tasks_control
 from todo_app.reminders.components import bell, notifier
 from todo_app.tasks.components.board import task_board
 
@@ -16,7 +17,7 @@ def tasks_page() -> rx.Component:
     return protected(
         signed_in_shell(
             drawer(),
-            task_board(),
+            task_board(new_tasks_control()),
             notifier(),
             sidebar=sidebar(),
             navbar_extra=(bell(),),

@@ -20,6 +20,7 @@ from todo_app.models import Task, TaskList, User, utcnow
 from todo_app.tasks import fields as rules
 from todo_app.tasks import list_rows as rows
 from todo_app.tasks.list_rows import ListData, data_of, open_counts_in, ordered_in
+from todo_app.tasks.list_rows import inbox_adds_on_top as inbox_adds_on_top  # (for the API)
 from todo_app.tasks.list_rows import list_lists as list_lists  # the lists' one read, for callers
 from todo_app.tasks.queries import get_in
 from todo_app.tasks.types import change_between
@@ -147,15 +148,6 @@ def list_lists_one(owner_id: uuid.UUID, list_id: uuid.UUID) -> ListData:
         if item.id == list_id:
             return item
     raise NotFound(NOT_FOUND)
-
-
-def inbox_adds_on_top(owner_id: uuid.UUID) -> bool:
-    """Where a task added to the Inbox goes in its manual order: first (True) or last."""
-    with session_scope() as session:
-        found = session.exec(select(User.inbox_add_on_top).where(col(User.id) == owner_id)).first()
-    if found is None:
-        raise NotFound("Account not found")
-    return bool(found)
 
 
 def set_inbox_add_on_top(owner_id: uuid.UUID, add_on_top: Any) -> bool:

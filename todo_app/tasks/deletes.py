@@ -85,19 +85,22 @@ def clear_completed_in(session: Session, owner_id: uuid.UUID) -> tuple[list[Task
             select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.completed))
         ).all()
     )
-    parents = set(
-        session.exec(
-            select(Task.parent_id).where(
-                col(Task.owner_id) == owner_id, col(Task.parent_id).in_(done)
-            )
-        ).all()
-    )
-    keep = set()
-    for task_id in parents:  # (only a task with sub-tasks can have an open one below it)
-        below = subtasks.levels_below(session, owner_id, [task_id])
-        if any(not row.completed for level in below for row in level):
-            keep.add(task_id)
-    picked = [task_id for task_id in done if task_id not in keep]
+    # Everything below them in one walk (a statement per level), then looked at in memory.
+    children: dict[Any, list[Any]] = {}
+    for level in subtasks.levels_below(session, owner_id, done):
+        for row in level:
+            children.setdefault(row.parent_id, []).append(row)
+
+    def open_below(task_id: uuid.UUID) -> bool:
+        stack = list(children.get(task_id, ()))
+        while stack:
+            row = stack.pop()
+            if not row.completed:
+                return True
+            stack += children.get(row.id, ())
+        return False
+
+    picked = [task_id for task_id in done if not open_below(task_id)]
     return delete_where_in(session, owner_id, col(Task.completed), col(Task.id).in_(picked))
 
 

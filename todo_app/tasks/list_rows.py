@@ -17,8 +17,8 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from todo_app.db import session_scope
-from todo_app.errors import Conflict, InvalidInput, ListNotFound
-from todo_app.models import Task, TaskList
+from todo_app.errors import Conflict, InvalidInput, ListNotFound, NotFound
+from todo_app.models import Task, TaskList, User
 from todo_app.tasks import fields as rules
 
 NAME_TAKEN = "You already have a list with this name"
@@ -129,3 +129,12 @@ def list_lists(owner_id: uuid.UUID) -> list[ListData]:
     with session_scope() as session:
         counts = open_counts_in(session, owner_id)
         return [data_of(row, counts) for row in ordered_in(session, owner_id)]
+
+
+def inbox_adds_on_top(owner_id: uuid.UUID) -> bool:
+    """Where a task added to the Inbox goes in its manual order: first (True) or last."""
+    with session_scope() as session:
+        found = session.exec(select(User.inbox_add_on_top).where(col(User.id) == owner_id)).first()
+    if found is None:
+        raise NotFound("Account not found")
+    return bool(found)

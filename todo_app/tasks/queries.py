@@ -463,7 +463,7 @@ def _page_statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
         rank = sa.select(_LISTS.c.position).where(_LISTS.c.id == TASKS.c.list_id).scalar_subquery()
         extra = [path.label("manual_path"), sa.func.coalesce(rank, -1).label("list_rank")]
     inner = sa.select(*ROW, *extra).select_from(source).where(*filters)
-    ordering = _ordering(shape, _Ordered(inner.selected_columns))
+    ordering = _ordering(shape, inner.selected_columns)
     tasks = (
         inner.order_by(*ordering)
         .limit(sa.bindparam("limit", type_=sa.Integer()))
@@ -484,16 +484,6 @@ def _page_statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
     )
     total = sa.select(sa.func.count()).select_from(TASKS).where(*filters)
     return page, total
-
-
-class _Ordered:
-    """A select's columns by name, for ``_ordering`` (which takes a table's ``c``)."""
-
-    def __init__(self, columns: Any) -> None:
-        self._columns = columns
-
-    def __getattr__(self, name: str) -> Any:
-        return self._columns[name]
 
 
 def _from_row(row: Sequence[Any], tags: Sequence[str]) -> TaskData:

@@ -38,7 +38,6 @@ from todo_app import quickadd, recurrence
 from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
-from todo_app.lists import service as lists_service
 from todo_app.models import utcnow
 from todo_app.tasks import (
     fields,
@@ -233,7 +232,7 @@ class TaskState(rx.State):
             )
             tags = [name for name, _count in list_tags(user.id)]
             titles = subtasks.parent_titles(user.id, page.items)
-            inbox_top = lists_service.inbox_adds_on_top(user.id)
+            inbox_top = list_rows.inbox_adds_on_top(user.id)
             context = _Context(view, today, lists, tags, user.time_zone, titles, inbox_top)
             counts = queries.count_tasks(user.id, view.query(today, q=query))
             return page, counts, context
@@ -283,9 +282,7 @@ class TaskState(rx.State):
         """The user's lists again, after the side navigation changed one (``ListState``)."""
         lists = await asyncio.to_thread(list_rows.list_lists, who.user.id)
         self.lists = [item.to_dict() for item in lists]
-        self.inbox_add_on_top = await asyncio.to_thread(
-            lists_service.inbox_adds_on_top, who.user.id
-        )
+        self.inbox_add_on_top = await asyncio.to_thread(list_rows.inbox_adds_on_top, who.user.id)
 
     @rx.var
     def add_on_top(self) -> dict[str, bool]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from todo_app.lists.new_tasks import new_tasks_control
 from todo_app.tasks.components.details import details_dialog
 from todo_app.tasks.components.quick_add import new_task_form
 from todo_app.tasks.components.rows import task_list
@@ -22,8 +21,10 @@ from todo_app.tasks.engine import overlay, task_engine
 from todo_app.tasks.state import TaskState
 
 
-def task_board() -> rx.Component:
-    """The whole task column, top to bottom in reading (and tab) order."""
+def task_board(*beside_sort: rx.Component) -> rx.Component:
+    """The whole task column, top to bottom in reading (and tab) order. ``beside_sort``: the
+    controls other features put before Sort (the lists' "Add tasks to"), passed in by the
+    page so the task layer imports none of them."""
     return rx.vstack(
         rx.hstack(
             rx.heading(TaskState.view_title, as_="h1", size="7"),
@@ -36,7 +37,7 @@ def task_board() -> rx.Component:
         new_task_form(),
         rx.flex(
             filter_chips(),
-            rx.hstack(new_tasks_control(), sort_control(), spacing="4", wrap="wrap"),
+            rx.hstack(*beside_sort, sort_control(), spacing="4", wrap="wrap"),
             justify="between",
             align="start",
             gap="0.5rem",
