@@ -31,6 +31,11 @@ class ListNotFound(NotFound):
     """The list does not exist for this user (named by a task's ``list_id``)."""
 
 
+class Forbidden(ServiceError):
+    """The caller may see this but not do that (a viewer's change, a member renaming the
+    owner's list); ``message`` says why. What they may not see at all is NotFound."""
+
+
 class Conflict(ServiceError):
     """The request clashes with what is stored (an email already taken)."""
 

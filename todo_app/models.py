@@ -126,6 +126,39 @@ class TaskList(SQLModel, table=True):
     add_on_top: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
+class ListMember(SQLModel, table=True):
+    """Someone other than its owner who may see a list (``viewer``) or change its tasks
+    (``editor``). The owner is never a row here: ``TaskList.owner_id`` says who it is."""
+
+    __tablename__ = "list_members"
+    __table_args__ = (sa.Index("ix_list_members_user", "user_id"),)
+
+    list_id: uuid.UUID = Field(foreign_key="lists.id", ondelete="CASCADE", primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    role: str = Field(max_length=10)
+    created_at: datetime = _timestamp()
+
+
+class ListInvitation(SQLModel, table=True):
+    """An owner's offer of a role in a list to an email address, until accepted, declined,
+    withdrawn or ``expires_at``. It waits for the address, so it reaches an account made
+    later with that address; only the token's SHA-256 is kept (the mail's link holds it)."""
+
+    __tablename__ = "list_invitations"
+    __table_args__ = (
+        sa.Index("ix_list_invitations_email", "email"),
+        sa.Index("ix_list_invitations_list", "list_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    list_id: uuid.UUID = Field(foreign_key="lists.id", ondelete="CASCADE", nullable=False)
+    invited_by: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    email: str = Field(max_length=EMAIL_MAX)
+    role: str = Field(max_length=10)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class Tag(SQLModel, table=True):
     """A tag name a user's tasks carry; tasks link to it through task_tags."""
 
@@ -201,6 +234,17 @@ class Task(SQLModel, table=True):
         sa_type=POSITION_TYPE,
         nullable=False,
         sa_column_kwargs={"server_default": "a0"},
+    )
+    # Who the task is for (its list's owner or a member), who added it, who completed it
+    # (None: unknown, e.g. before lists could be shared, or an account since deleted).
+    assignee_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", nullable=True, index=True
+    )
+    created_by: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", nullable=True
+    )
+    completed_by: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", nullable=True
     )
 
 
@@ -281,7 +325,9 @@ class Reminder(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """What the bell shows: a reminder that fired (``late``: after the server was down)."""
+    """What the bell shows: a reminder that fired (``late``: after the server was down), or
+    news from a shared list (``kind``: an invitation to answer, a task assigned to you, a
+    list you lost). An invitation's notice goes with the invitation."""
 
     __tablename__ = "notifications"
     __table_args__ = (sa.Index("ix_notifications_owner_created", "owner_id", "created_at"),)
@@ -296,3 +342,9 @@ class Notification(SQLModel, table=True):
     created_at: datetime = _timestamp()
     late: bool = Field(default=False)
     read: bool = Field(default=False)
+    kind: str = Field(
+        default="reminder", max_length=20, sa_column_kwargs={"server_default": "reminder"}
+    )
+    invitation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="list_invitations.id", ondelete="CASCADE", nullable=True
+    )

@@ -104,7 +104,8 @@ async def test_a_batch_is_applied_in_order_and_each_mutation_is_answered(
     # The counts were read at the load; each entry says what the row was before it, so the
     # browser can tell whether it entered or left the view it counts.
     was = [c["was"] for c in state.changes]
-    assert was == [{str(task_id): None}, {str(task_id): {"completed": False, "version": 1}}]
+    before = {"completed": False, "version": 1, "completed_by": None}
+    assert was == [{str(task_id): None}, {str(task_id): before}]
     assert (state.total, state.active) == (0, 0)
     stored = queries.get_task(owner, task_id)
     assert stored.completed and stored.version == 2

@@ -131,7 +131,10 @@ def test_completing_a_sub_task_carries_its_parent_with_the_new_count() -> None:
     carried = rows[str(parent.id)]
     assert (carried["subtask_count"], carried["subtasks_done"]) == (2, 1)
     assert carried["version"] == parent.version  # the parent's own row was not written
-    assert entry["was"] == {str(kids[0].id): {"completed": False, "version": 1}}
+    # (completed_by: who completed it, the owner here, was nobody)
+    assert entry["was"] == {
+        str(kids[0].id): {"completed": False, "version": 1, "completed_by": None}
+    }
     assert (change.total_delta, change.active_delta) == (0, -1)
 
 

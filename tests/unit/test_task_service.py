@@ -130,6 +130,9 @@ def test_to_dict_is_json_ready(alice: uuid.UUID) -> None:
         "reminders": [],
         "parent_id": None,
         "position": task.position,
+        "assignee_id": None,
+        "created_by": str(alice),
+        "completed_by": None,
         "subtask_count": 0,
         "subtasks_done": 0,
     }

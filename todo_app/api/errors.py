@@ -21,6 +21,7 @@ from todo_app.api.schemas import ErrorOut
 from todo_app.api.schemas_tasks import TaskOut
 from todo_app.errors import (
     Conflict,
+    Forbidden,
     InvalidCredentials,
     InvalidInput,
     NotFound,
@@ -35,6 +36,7 @@ logger = logging.getLogger("todo_app.api")
 STATUS_BY_ERROR: dict[type[ServiceError], int] = {
     InvalidInput: 422,
     NotFound: 404,
+    Forbidden: 403,
     Conflict: 409,
     StaleVersion: 409,
     InvalidCredentials: 401,

@@ -40,9 +40,15 @@ class NotificationData:
     fire_at: datetime
     read: bool
     late: bool
+    # "reminder", or news from a shared list: "invitation" (answer it: ``invitation_id``),
+    # "assigned", "removed", "list_deleted", "joined".
+    kind: str = "reminder"
+    invitation_id: uuid.UUID | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "kind": self.kind,
+            "invitation_id": str(self.invitation_id) if self.invitation_id else None,
             "id": str(self.id),
             "task_id": str(self.task_id) if self.task_id else None,
             "title": self.title,
@@ -52,9 +58,16 @@ class NotificationData:
         }
 
 
-def _data(row: Notification) -> NotificationData:
+def data_of(row: Notification) -> NotificationData:
     return NotificationData(
-        row.id, row.task_id, row.title, row.fire_at.astimezone(UTC), row.read, row.late
+        row.id,
+        row.task_id,
+        row.title,
+        row.fire_at.astimezone(UTC),
+        row.read,
+        row.late,
+        row.kind,
+        row.invitation_id,
     )
 
 
@@ -104,7 +117,13 @@ def claim_due(now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[Not
             )
             session.add(row)
             session.flush()
-            created.append((owner_id, _data(row)))
+            created.append((owner_id, data_of(row)))
+    ring(created)
+    return [item for _owner, item in created]
+
+
+def ring(created: list[tuple[uuid.UUID, NotificationData]]) -> None:
+    """Tell the listeners (the open pages' bells) about committed notifications."""
     by_owner: dict[uuid.UUID, list[NotificationData]] = {}
     for owner_id, item in created:
         by_owner.setdefault(owner_id, []).append(item)
@@ -113,10 +132,7 @@ def claim_due(now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[Not
             try:
                 listener(owner_id, items)
             except Exception:
-                import logging
-
-                logging.getLogger("todo_app.reminders").exception("a listener failed")
-    return [item for _owner, item in created]
+                logger.exception("a notification listener failed")
 
 
 def list_notifications(owner_id: uuid.UUID, limit: int = LIST_MAX) -> list[NotificationData]:
@@ -128,7 +144,7 @@ def list_notifications(owner_id: uuid.UUID, limit: int = LIST_MAX) -> list[Notif
             .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
             .limit(limit)
         ).all()
-        return [_data(row) for row in rows]
+        return [data_of(row) for row in rows]
 
 
 def unread_count(owner_id: uuid.UUID) -> int:
@@ -151,7 +167,7 @@ def mark_read(owner_id: uuid.UUID, notification_id: uuid.UUID) -> NotificationDa
             raise NotFound(NOT_FOUND)
         row.read = True
         session.flush()
-        return _data(row)
+        return data_of(row)
 
 
 def mark_all_read(owner_id: uuid.UUID) -> int:

@@ -26,7 +26,7 @@ from todo_app.tasks.fields import (
     validate_changes,
     validate_parent_id,
 )
-from todo_app.tasks.types import NOT_FOUND_MESSAGE, TaskChange, TaskData
+from todo_app.tasks.types import TaskChange, TaskData
 
 APPLIED = "applied"
 
@@ -183,10 +183,7 @@ def _deleted(deleted: list[TaskData], change: TaskChange) -> Applied:
 
 def _delete(session: Session, owner: uuid.UUID, m: Mutation) -> Applied:
     assert m.task_id is not None
-    deleted, change = deletes.delete_where_in(session, owner, deletes.only(m.task_id))
-    if not deleted:
-        raise NotFound(NOT_FOUND_MESSAGE)
-    return _deleted(deleted, change)
+    return _deleted(*deletes.delete_one_in(session, owner, m.task_id))
 
 
 def _clear_completed(session: Session, owner: uuid.UUID, _m: Mutation) -> Applied:

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from todo_app.errors import InvalidInput, NotFound
-from todo_app.models import Notification, Task, TaskList
+from todo_app import access
+from todo_app.errors import Forbidden, InvalidInput, NotFound
+from todo_app.models import Notification, Task
 from todo_app.reminders.planning import plan_reminders
 from todo_app.tasks import fields as rules
 from todo_app.tasks import subtasks
@@ -104,13 +105,25 @@ def clear_completed_in(session: Session, owner_id: uuid.UUID) -> tuple[list[Task
     return delete_where_in(session, owner_id, col(Task.completed), col(Task.id).in_(picked))
 
 
+def delete_one_in(
+    session: Session, actor: uuid.UUID, task_id: uuid.UUID
+) -> tuple[list[TaskData], TaskChange]:
+    """One task with its sub-tasks: the caller's own, or one of a list they edit
+    (``access``); NotFound (or Forbidden, for a viewer) otherwise."""
+    deleted, change = delete_where_in(session, actor, only(task_id))
+    if not deleted:
+        owner_id = access.on_task(session, actor, task_id, write=True).owner_id
+        deleted, change = delete_where_in(session, owner_id, only(task_id))
+    if not deleted:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return deleted, change
+
+
 def delete_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
     """Returns the deleted task, so the caller can offer Undo (``restore_tasks``)."""
     with unit_of_work() as uow:
-        deleted, change = delete_where_in(uow.session, owner_id, only(task_id))
+        deleted, change = delete_one_in(uow.session, owner_id, task_id)
         uow.record(change)
-    if not deleted:
-        raise NotFound(NOT_FOUND_MESSAGE)
     return deleted[0]
 
 
@@ -139,34 +152,27 @@ def restore_in(
         return [], TaskChange(owner_id)
     taken = set(session.exec(select(col(Task.id)).where(col(Task.id).in_(wanted))).all())
     fresh = [task for task in wanted.values() if task.id not in taken]
-    lists = {t.list_id for t in fresh if t.list_id is not None}
-    alive = (
-        set(
-            session.exec(
-                select(TaskList.id).where(
-                    col(TaskList.owner_id) == owner_id, col(TaskList.id).in_(lists)
-                )
-            ).all()
-        )
-        if lists
-        else set()
-    )
+    # Each list still there that the caller may add to, and whose it is (a shared list's
+    # tasks come back as its owner's); any other list's task comes back to the Inbox.
+    owner_of: dict[uuid.UUID | None, uuid.UUID] = {None: owner_id}
+    for list_id in {t.list_id for t in fresh if t.list_id is not None}:
+        grant = _grant(session, owner_id, list_id)
+        if grant is not None:
+            owner_of[list_id] = grant.owner_id
     # Parents before their sub-tasks; a sub-task whose parent is gone comes back on top.
     fresh = _parents_first(fresh)
     present = {t.id for t in fresh}
     parents = {t.parent_id for t in fresh if t.parent_id is not None and t.parent_id not in present}
-    alive_parents: dict[uuid.UUID, uuid.UUID | None] = (
-        dict(
-            session.exec(
-                select(Task.id, Task.list_id).where(
-                    col(Task.owner_id) == owner_id, col(Task.id).in_(parents)
-                )
-            ).all()
-        )
-        if parents
-        else {}
-    )
+    alive_parents: dict[uuid.UUID, uuid.UUID | None] = {}
+    if parents:
+        for parent, list_id, parent_owner in session.exec(
+            select(Task.id, Task.list_id, Task.owner_id).where(col(Task.id).in_(parents))
+        ).all():
+            if owner_of.get(list_id) == parent_owner or _grant(session, owner_id, list_id):
+                alive_parents[parent] = list_id
+                owner_of.setdefault(list_id, parent_owner)
     placed: dict[uuid.UUID, uuid.UUID | None] = {}  # each task put back: its list
+    owners: dict[uuid.UUID, uuid.UUID] = {}
     for task in fresh:
         row = rules.stored(_as_row(task))
         if task.parent_id is not None and task.parent_id not in present | set(alive_parents):
@@ -175,22 +181,35 @@ def restore_in(
         # went (assets/task_engine/confirmed.js), and an edit based on the deleted row
         # is refused as stale.
         row["version"] = task.version + 1
-        row["list_id"] = task.list_id if task.list_id in alive else None
+        row["list_id"] = task.list_id if task.list_id in owner_of else None
         # A sub-task is in its parent's list, wherever the parent is now.
         if row["parent_id"] in placed:
             row["list_id"] = placed[row["parent_id"]]
         elif row["parent_id"] in alive_parents:
             row["list_id"] = alive_parents[row["parent_id"]]
         placed[task.id] = row["list_id"]
+        owner = owners[task.id] = owner_of[row["list_id"]]
         # The instant follows the wall-clock due in the owner's zone now (it may have changed).
-        row["due_at"] = rules.due_instant(task.due_date, task.due_time, zone_of(session, owner_id))
-        session.exec(sa.insert(Task).values(owner_id=owner_id, **row))
-        set_tags(session, owner_id, task.id, task.tags)
-    restored = [get_in(session, owner_id, task.id) for task in fresh]
+        row["due_at"] = rules.due_instant(task.due_date, task.due_time, zone_of(session, owner))
+        session.exec(sa.insert(Task).values(owner_id=owner, **row))
+        set_tags(session, owner, task.id, task.tags)
+    restored = [get_in(session, owners[task.id], task.id) for task in fresh]
     for task in restored:
-        plan_reminders(session, owner_id, task)
+        plan_reminders(session, owners[task.id], task)
     change = change_between(owner_id, [None] * len(restored), restored)
-    return restored, change.merged(parent_counts(session, owner_id, list(alive_parents)))
+    for parent, list_id in alive_parents.items():
+        change = change.merged(parent_counts(session, owner_of[list_id], [parent]))
+    return restored, change
+
+
+def _grant(session: Session, actor: uuid.UUID, list_id: uuid.UUID | None) -> access.Grant | None:
+    """The caller's grant to add to a list, or None (no list, gone, not theirs, a viewer)."""
+    if list_id is None:
+        return None
+    try:
+        return access.on_list(session, actor, list_id, write=True)
+    except (NotFound, Forbidden):
+        return None
 
 
 def _parents_first(tasks: list[TaskData]) -> list[TaskData]:

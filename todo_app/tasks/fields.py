@@ -290,6 +290,7 @@ UPDATABLE_FIELDS: tuple[str, ...] = (
     "recurrence",
     "reminders",
     "parent_id",
+    "assignee_id",
 )
 
 
@@ -322,6 +323,13 @@ def validate_parent_id(value: Any) -> uuid.UUID | None:
     )
 
 
+def validate_assignee_id(value: Any) -> uuid.UUID | None:
+    """Who the task is for; that they may see it is the service's check (access.py)."""
+    return optional_id(
+        "assignee_id", value, "assignee_id must be a member's user id, or null for nobody"
+    )
+
+
 def validate_changes(
     *,
     title: Any = UNSET,
@@ -335,6 +343,7 @@ def validate_changes(
     recurrence: Any = UNSET,
     reminders: Any = UNSET,
     parent_id: Any = UNSET,
+    assignee_id: Any = UNSET,
 ) -> dict[str, Any]:
     """The new values of the fields a partial update sets, as they will be stored.
 
@@ -355,6 +364,7 @@ def validate_changes(
         "recurrence": (recurrence, validate_recurrence),
         "reminders": (reminders, validate_reminders),
         "parent_id": (parent_id, validate_parent_id),
+        "assignee_id": (assignee_id, validate_assignee_id),
     }
     new: dict[str, Any] = {}
     problems: dict[str, str] = {}

@@ -10,11 +10,12 @@ import uuid
 
 from sqlmodel import Session
 
+from todo_app import access
 from todo_app.tasks import placing, subtasks
-from todo_app.tasks.queries import get_in, with_tags
+from todo_app.tasks.queries import with_tags
 from todo_app.tasks.types import TaskChange, TaskData
 from todo_app.tasks.unit_of_work import unit_of_work
-from todo_app.tasks.writes import Written, write_in
+from todo_app.tasks.writes import Written, writable_in, write_in
 
 
 def move_in(
@@ -31,13 +32,16 @@ def move_in(
     not what, so it never conflicts with an edit of the task's fields, and two tabs moving
     the same task end in the order of the last move on both. One row is written, unless no
     key fits between the neighbours and their group is spread first (``placing``)."""
-    current = get_in(session, owner_id, task_id)
+    actor = owner_id
+    owner_id, current = writable_in(session, actor, task_id)
     list_id = current.list_id
     if parent_id is not None:
+        if actor != owner_id:
+            access.on_task(session, actor, parent_id, write=True)
         list_id = subtasks.checked_parent(session, owner_id, task_id, parent_id)
     key, spread = placing.key_before(session, owner_id, task_id, list_id, parent_id, before_id)
     written = write_in(
-        session, owner_id, task_id, lambda _t: {"parent_id": parent_id, "position": key}, None
+        session, actor, task_id, lambda _t: {"parent_id": parent_id, "position": key}, None
     )
     if spread:
         room = TaskChange(owner_id, upserted=tuple(with_tags(session, spread)))

@@ -26,11 +26,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from todo_app import access
 from todo_app.db import get_engine, read_scope, session_scope
 from todo_app.errors import InvalidInput, NotFound
 from todo_app.models import Tag, Task, TaskCompletion, TaskList, TaskTag, User
 from todo_app.tasks import fields as rules
-from todo_app.tasks import list_rows
 from todo_app.tasks.tags import tags_of
 from todo_app.tasks.types import (
     DEFAULT_ORDER,
@@ -63,6 +63,8 @@ SEARCH_TOO_LONG = f"Search must be at most {SEARCH_MAX} characters"
 # How many values a repeated filter (``tag``, ``priority``) may have: as many as a task can
 # carry tags. 1,200 tags made SQLite's expression tree too deep (a 500).
 FILTER_VALUES_MAX = rules.TAGS_MAX
+
+ASSIGNEE_ME = "me"
 
 # The columns a read or a RETURNING clause hands back (tags come from their own table).
 COLUMNS = tuple(getattr(Task, name) for name in ROW_FIELDS)
@@ -151,18 +153,27 @@ def get_in(session: Session, owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskDat
     return to_data(first, tags, (first.subtask_count, first.subtasks_done))
 
 
+def visible_in(session: Session, user_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
+    """A task the caller may see: their own, or one of a list shared with them."""
+    try:
+        return get_in(session, user_id, task_id)
+    except NotFound:
+        owner = access.on_task(session, user_id, task_id, write=False).owner_id
+        return get_in(session, owner, task_id)
+
+
 def get_task(owner_id: uuid.UUID, task_id: uuid.UUID) -> TaskData:
     with session_scope() as session:
-        return get_in(session, owner_id, task_id)
+        return visible_in(session, owner_id, task_id)
 
 
 def subtasks_of(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[TaskData]:
-    """A task's direct sub-tasks in their manual order (the task itself must be the owner's)."""
+    """A task's direct sub-tasks in their manual order (the caller must see the task)."""
     with session_scope() as session:
-        get_in(session, owner_id, task_id)  # another user's task: not found
+        visible_in(session, owner_id, task_id)  # another user's task: not found
         rows = session.execute(
             sa.select(*ROW)
-            .where(TASKS.c.owner_id == owner_id, TASKS.c.parent_id == task_id)
+            .where(TASKS.c.parent_id == task_id)
             .order_by(TASKS.c.position, TASKS.c.id)
         ).all()
         return with_tags(session, rows)
@@ -241,6 +252,8 @@ def _validate_query(query: TaskQuery) -> TaskQuery:
             uuid.UUID(str(query.parent_id))
         except ValueError:
             problems["parent_id"] = "parent_id must be a task's id or none"
+    if query.assignee not in (None, ASSIGNEE_ME):
+        problems["assignee"] = "assignee must be me"
     if query.due is not None and query.due not in DUES:
         problems["due"] = "Due must be overdue, today, upcoming or none"
     if query.sort not in SORTS:
@@ -281,6 +294,9 @@ class _Shape:
     due_before: bool
     sort: str
     order: str | None
+    # Also the tasks of lists shared with the caller (set by ``_scoped``, which knows).
+    shared: bool = False
+    assignee: bool = False
 
 
 def _shape(query: TaskQuery) -> _Shape:
@@ -302,6 +318,7 @@ def _shape(query: TaskQuery) -> _Shape:
         due_before=query.due_before is not None,
         sort=query.sort,
         order=query.order,
+        assignee=query.assignee is not None,
     )
 
 
@@ -349,7 +366,9 @@ def _list_filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
     owner: Any = c.owner_id
     if shape.tags and shape.dialect == "sqlite":
         owner = sa.literal_column("+tasks.owner_id")
-    filters = [owner == _OWNER]
+    filters = [_visible(shape, owner)]
+    if shape.assignee:
+        filters.append(c.assignee_id == sa.bindparam("assignee", type_=c.assignee_id.type))
     if shape.status != "all":
         filters.append(c.completed == (shape.status == "completed"))
     if shape.search:
@@ -371,12 +390,19 @@ def _list_filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
         filters.append(c.priority.in_(sa.bindparam("priorities", expanding=True)))
     for key in _TAG_KEYS[: shape.tags]:
         # Each tag's links, read once through the tag index (all of them must match).
-        tag = sa.select(_TAGS.c.id).where(_TAGS.c.owner_id == _OWNER, _TAGS.c.name_key == key)
-        filters.append(
-            c.id.in_(
-                sa.select(_TASK_TAGS.c.task_id).where(_TASK_TAGS.c.tag_id == tag.scalar_subquery())
+        if shape.shared:
+            # The tag of that name of each owner whose tasks are in view.
+            tags = sa.select(_TAGS.c.id).where(
+                _TAGS.c.owner_id.in_(sa.bindparam("tag_owners", expanding=True)),
+                _TAGS.c.name_key == key,
             )
-        )
+            links = sa.select(_TASK_TAGS.c.task_id).where(_TASK_TAGS.c.tag_id.in_(tags))
+        else:
+            tag = sa.select(_TAGS.c.id).where(_TAGS.c.owner_id == _OWNER, _TAGS.c.name_key == key)
+            links = sa.select(_TASK_TAGS.c.task_id).where(
+                _TASK_TAGS.c.tag_id == tag.scalar_subquery()
+            )
+        filters.append(c.id.in_(links))
     due = {
         "overdue": lambda: c.due_date < _TODAY,
         "today": lambda: c.due_date == _TODAY,
@@ -390,6 +416,16 @@ def _list_filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
     if shape.due_before:
         filters.append(c.due_date <= sa.bindparam("due_before", type_=c.due_date.type))
     return filters
+
+
+def _visible(shape: _Shape, owner: Any) -> sa.ColumnElement[bool]:
+    """Whose tasks a page reads: the owner's (the caller's own, or a shared list's owner when
+    the page is that list), and in the views across lists, the lists shared with the caller
+    too (``access.shared_with``)."""
+    if not shape.shared:
+        return owner == _OWNER
+    shared = sa.bindparam("shared_lists", expanding=True, type_=TASKS.c.list_id.type)
+    return sa.or_(owner == _OWNER, TASKS.c.list_id.in_(shared))
 
 
 def _ordering(shape: _Shape, c: Any) -> list[Any]:
@@ -426,7 +462,7 @@ def _manual_paths(shape: _Shape) -> sa.CTE:
     digit. Ordered by path, a list reads depth-first: each parent, then its sub-tasks in
     their order. Sub-tasks share their parent's list, so the list filter starts the walk."""
     c = TASKS.c
-    start = [c.owner_id == _OWNER, c.parent_id.is_(None)]
+    start = [_visible(shape, c.owner_id), c.parent_id.is_(None)]
     if shape.list_kind == "inbox":
         start.append(c.list_id.is_(None))
     elif shape.list_kind == "list":
@@ -493,14 +529,14 @@ def _from_row(row: Sequence[Any], tags: Sequence[str]) -> TaskData:
     (
         task_id, title, description, completed, version, created_at, updated_at, list_id,
         priority, due_date, due_time, due_at, recurrence, reminders, parent_id, position,
-        subtask_count, subtasks_done, _tag,
+        assignee_id, created_by, completed_by, subtask_count, subtasks_done, _tag,
     ) = row  # fmt: skip
     return TaskData.from_values(
         (
             task_id, title, description, completed, version, created_at, updated_at, list_id,
             _PRIORITY_NAMES.get(priority, "none"), tuple(tags), due_date, due_time, due_at,
-            recurrence, tuple(reminders or ()), parent_id, position, subtask_count,
-            subtasks_done,
+            recurrence, tuple(reminders or ()), parent_id, position, assignee_id, created_by,
+            completed_by, subtask_count, subtasks_done,
         )
     )  # fmt: skip
 
@@ -514,11 +550,8 @@ def list_tasks_in(
     """``list_tasks`` on the caller's connection: the REST API checks the session on the same
     one, so a request is one connection and no ORM session."""
     query = _validate_query(query)
-    if query.list_id not in (None, INBOX):
-        # another's: not found
-        list_rows.owned_in(Session(bind=conn), owner_id, uuid.UUID(str(query.list_id)))
-    page, total = _page_statements(_shape(query))
-    params = _params(owner_id, query, _today(conn, owner_id, query, now))
+    shape, params = _scoped(conn, owner_id, query, now)
+    page, total = _page_statements(shape)
     items: list[TaskData] = []
     row: Any = None
     tags: list[str] = []
@@ -532,6 +565,28 @@ def list_tasks_in(
     if row is not None:
         items.append(_from_row(row, tags))
     return TaskPage(items=items, total=conn.execute(total, params).scalar_one())
+
+
+def _scoped(
+    conn: sa.Connection, user_id: uuid.UUID, query: TaskQuery, now: datetime | None
+) -> tuple[_Shape, dict[str, Any]]:
+    """The statement's shape and values for the caller: a list they may see is read as its
+    owner's (another's list they are not a member of: not found); the views across lists
+    take in the lists shared with them. "Today" is always the caller's own."""
+    shape = _shape(query)
+    params = _params(user_id, query, _today(conn, user_id, query, now))
+    if query.list_id not in (None, INBOX):
+        grant = access.on_list(Session(bind=conn), user_id, params["list_id"], write=False)
+        params["owner_id"] = grant.owner_id
+    elif query.list_id is None:
+        shared = access.shared_with(Session(bind=conn), user_id)
+        if shared:
+            shape = dataclasses.replace(shape, shared=True)
+            params["shared_lists"] = list(shared)
+            params["tag_owners"] = [user_id, *{grant.owner_id for grant in shared.values()}]
+    if query.assignee is not None:
+        params["assignee"] = user_id
+    return shape, params
 
 
 _ZONE = sa.select(User.__table__.c.time_zone).where(  # type: ignore[attr-defined]
@@ -591,15 +646,15 @@ def count_tasks(
         )
     )
     with read_scope() as conn:
-        params = _params(owner_id, query, _today(conn, owner_id, query, now))
-        total, completed = conn.execute(_count_statement(_shape(query)), params).one()
+        shape, params = _scoped(conn, owner_id, query, now)
+        total, completed = conn.execute(_count_statement(shape), params).one()
     return TaskCounts(total=total, active=total - completed, completed=completed)
 
 
 def history(owner_id: uuid.UUID, task_id: uuid.UUID) -> list[tuple[datetime, date | None]]:
     """The completions of a recurring task, newest first."""
     with session_scope() as session:
-        get_in(session, owner_id, task_id)  # another user's task: not found
+        visible_in(session, owner_id, task_id)  # another user's task: not found
         rows = session.exec(
             select(TaskCompletion.completed_at, TaskCompletion.due_date)
             .where(col(TaskCompletion.task_id) == task_id)

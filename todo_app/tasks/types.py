@@ -66,6 +66,10 @@ class TaskData:
     reminders: tuple[int, ...] = ()
     parent_id: uuid.UUID | None = None
     position: str = "a0"
+    # In a shared list: who it is for, who added it, who completed it (None: nobody, unknown).
+    assignee_id: uuid.UUID | None = None
+    created_by: uuid.UUID | None = None
+    completed_by: uuid.UUID | None = None
     # Its direct sub-tasks, and how many of them are completed (counted when read).
     subtask_count: int = 0
     subtasks_done: int = 0
@@ -90,6 +94,9 @@ class TaskData:
             "reminders": [{"minutes_before": m} for m in self.reminders],
             "parent_id": str(self.parent_id) if self.parent_id else None,
             "position": self.position,
+            "assignee_id": _str(self.assignee_id),
+            "created_by": _str(self.created_by),
+            "completed_by": _str(self.completed_by),
             "subtask_count": self.subtask_count,
             "subtasks_done": self.subtasks_done,
         }
@@ -120,6 +127,9 @@ class TaskData:
             "reminders": tuple(r["minutes_before"] for r in raw.get("reminders", ())),
             "parent_id": uuid.UUID(raw["parent_id"]) if raw.get("parent_id") else None,
             "position": raw.get("position", "a0"),
+            "assignee_id": _uuid_or_none(raw.get("assignee_id")),
+            "created_by": _uuid_or_none(raw.get("created_by")),
+            "completed_by": _uuid_or_none(raw.get("completed_by")),
             "subtask_count": raw.get("subtask_count", 0),
             "subtasks_done": raw.get("subtasks_done", 0),
         }
@@ -133,6 +143,14 @@ class TaskData:
             updated_at=datetime.fromisoformat(raw["updated_at"]),
             **optional,
         )
+
+
+def _str(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
+def _uuid_or_none(raw: Any) -> uuid.UUID | None:
+    return uuid.UUID(raw) if raw else None
 
 
 # The fields a task's own row holds (its tags come from their own table, its sub-task counts
@@ -173,6 +191,7 @@ class TaskQuery:
     due_before: str | None = None  # inclusive, YYYY-MM-DD
     due_after: str | None = None
     parent_id: str | None = None  # a task's UUID (its sub-tasks), or "none" (top level)
+    assignee: str | None = None  # "me": the tasks assigned to the caller
     sort: str = "created"
     order: str | None = None
     limit: int = PAGE_SIZE_DEFAULT

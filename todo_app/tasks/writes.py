@@ -2,7 +2,9 @@
 caller's transaction and returns the change it made; the public ``create_task``,
 ``update_task``, ... are each one ``unit_of_work`` around it, which commits and then announces.
 
-Every statement is filtered by ``owner_id``: another account's task is "not found". Writes
+Every statement is filtered by ``owner_id``: another account's task is "not found", unless
+``access`` says the caller is a member of its list (then the write runs as the list's owner's,
+and records who did it: ``created_by``, ``completed_by``). Writes
 that depend on what is stored (update, toggle) are guarded in the database itself:
 ``UPDATE ... WHERE version = <the version read>``. Two writers can both read version 3, but
 only one of them can turn it into version 4; the other sees no row changed and starts again.
@@ -27,9 +29,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from todo_app import access
 from todo_app.db import session_scope
-from todo_app.errors import InvalidInput, StaleVersion
+from todo_app.errors import InvalidInput, NotFound, StaleVersion
 from todo_app.models import Task, utcnow
+from todo_app.reminders import notices
 from todo_app.reminders.planning import plan_reminders
 from todo_app.tasks import fields as rules
 from todo_app.tasks import list_rows, placing, subtasks
@@ -58,6 +62,7 @@ from todo_app.tasks.unit_of_work import unit_of_work
 WRITE_ATTEMPTS = 5
 # How far ahead of this server's clock a client-supplied time may be (clocks drift).
 CLOCK_SKEW = timedelta(minutes=5)
+ASSIGNEE_NOT_MEMBER = "A task can be assigned only to someone who can see its list"
 # What a write changes that its task's planned reminders depend on.
 PLANNED_FROM = frozenset({"due_date", "due_time", "reminders", "completed"})
 
@@ -122,6 +127,8 @@ def create_in(
     new = rules.validate_changes(title=title, description=description, completed=completed, **extra)
     now = utcnow()
     created = now if created_at is None else not_in_future("created_at", created_at)
+    actor = owner_id
+    owner_id = access.owner_for_new(session, actor, new.get("list_id"), new.get("parent_id"))
     if task_id is not None and find(session, task_id) is not None:
         return existing(session, task_id, owner_id), TaskChange(owner_id)
     due_date, due_time = new.get("due_date"), new.get("due_time")
@@ -135,6 +142,9 @@ def create_in(
         if new.get("list_id") is not None and list_id != parent_list:
             raise InvalidInput({"list_id": subtasks.OTHER_LIST})
         list_id = parent_list
+    assignee = new.get("assignee_id")
+    if assignee is not None:
+        _check_assignee(session, owner_id, list_id, assignee)
     session.exec(
         sa.insert(Task).values(
             id=task_id,
@@ -154,8 +164,13 @@ def create_in(
             due_at=_due_at(session, owner_id, due_date, due_time),
             recurrence=recurrence,
             reminders=list(new.get("reminders", ())),
+            assignee_id=assignee,
+            created_by=actor,
+            completed_by=actor if new["completed"] else None,
         )
     )
+    if assignee is not None and assignee != actor:
+        notices.assigned_in(session, assignee, task_id, new["title"])
     # A new task has no tag links and no planned reminders yet: only what it carries is written.
     if new.get("tags"):
         set_tags(session, owner_id, task_id, new["tags"])
@@ -166,6 +181,13 @@ def create_in(
     if parent_id is not None:
         change = change.merged(parent_counts(session, owner_id, [parent_id]))
     return data, change
+
+
+def _check_assignee(
+    session: Session, owner_id: uuid.UUID, list_id: uuid.UUID | None, assignee: uuid.UUID
+) -> None:
+    if not access.may_be_assigned(session, owner_id, list_id, assignee):
+        raise InvalidInput({"assignee_id": ASSIGNEE_NOT_MEMBER})
 
 
 def parent_counts(session: Session, owner_id: uuid.UUID, parents: list[Any]) -> TaskChange:
@@ -229,8 +251,11 @@ def write_in(
     the change is applied to the newer task. Returns the task before and after, what it did
     to the sub-tasks below (``tasks.subtasks``), and the change (parents' new counts too).
     """
-    for _ in range(WRITE_ATTEMPTS):
-        current = get_in(session, owner_id, task_id)
+    actor = owner_id
+    owner_id, current = writable_in(session, actor, task_id)
+    for attempt in range(WRITE_ATTEMPTS):
+        if attempt:
+            current = get_in(session, owner_id, task_id)
         if expected_version is not None and current.version != expected_version:
             raise StaleVersion(STALE_MESSAGE, current=current)
         asked = change(current)
@@ -245,8 +270,20 @@ def write_in(
                 values.update(following)
         if "list_id" in values:
             list_rows.owned_in(session, owner_id, values["list_id"])
+            access.check_destination(session, actor, owner_id, values["list_id"])
         if "parent_id" in values or "list_id" in values:
             _place(session, owner_id, current, values, asked)
+        if values.get("parent_id") is not None and actor != owner_id:
+            access.on_task(session, actor, values["parent_id"], write=True)
+        if "assignee_id" in values and values["assignee_id"] is not None:
+            _check_assignee(
+                session,
+                owner_id,
+                values.get("list_id", current.list_id),
+                values["assignee_id"],
+            )
+        if "completed" in values:
+            values["completed_by"] = actor if values["completed"] else None
         if not values:
             return Written(current, current, [], TaskChange(owner_id))  # no new version
         tags = values.pop("tags", None)
@@ -279,6 +316,9 @@ def write_in(
             },
         ).first()
         if row is not None:
+            new_assignee = values.get("assignee_id")
+            if new_assignee is not None and new_assignee != actor:
+                notices.assigned_in(session, new_assignee, task_id, row.title)
             if tags is not None:
                 set_tags(session, owner_id, task_id, tags)
                 tags = tags_of(session, [task_id]).get(task_id, [])
@@ -300,6 +340,18 @@ def write_in(
                 task_change = task_change.merged(parent_counts(session, owner_id, parents))
             return Written(current, after, below, task_change)
     raise StaleVersion(STALE_MESSAGE, current=get_in(session, owner_id, task_id))
+
+
+def writable_in(
+    session: Session, actor: uuid.UUID, task_id: uuid.UUID
+) -> tuple[uuid.UUID, TaskData]:
+    """The task's owner and the task, if ``actor`` may change it: their own (read first: it
+    is nearly every write, and costs nothing more), or one of a list they edit."""
+    try:
+        return actor, get_in(session, actor, task_id)
+    except NotFound:
+        owner_id = access.on_task(session, actor, task_id, write=True).owner_id
+        return owner_id, get_in(session, owner_id, task_id)
 
 
 class Written(NamedTuple):
