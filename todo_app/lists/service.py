@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from todo_app import access
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, NotFound
+from todo_app.lists import sharing
 from todo_app.models import Task, TaskList, User, utcnow
 from todo_app.tasks import fields as rules
 from todo_app.tasks import list_rows as rows
@@ -30,6 +32,9 @@ NOT_FOUND, NAME_TAKEN, LISTS_MAX = rows.NOT_FOUND, rows.NAME_TAKEN, rows.LISTS_M
 
 
 def _owned(session: Session, owner_id: uuid.UUID, list_id: uuid.UUID) -> TaskList:
+    """The owner's list; a member is told only the owner may (``access``), anyone else
+    finds nothing."""
+    access.owning_list(session, owner_id, list_id)
     row = session.exec(
         select(TaskList).where(col(TaskList.id) == list_id, col(TaskList.owner_id) == owner_id)
     ).one_or_none()
@@ -100,6 +105,7 @@ def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
     with unit_of_work() as uow:
         session = uow.session
         row = _owned(session, owner_id, list_id)
+        members = sharing.tell_deleted_in(session, list_id)
         moved_ids = session.exec(
             select(Task.id).where(col(Task.owner_id) == owner_id, col(Task.list_id) == list_id)
         ).all()
@@ -112,6 +118,8 @@ def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
         session.delete(row)
         after = [get_in(session, owner_id, task_id) for task_id in moved_ids]
         uow.record(change_between(owner_id, before, after))
+    if members:
+        sharing.announce(members)  # their pages drop it now
     return list(moved_ids)
 
 
@@ -122,6 +130,10 @@ def restore_list(owner_id: uuid.UUID, deleted: ListData, task_ids: list[uuid.UUI
     restored = update_list(
         owner_id, restored.id, position=deleted.position, add_on_top=deleted.add_on_top
     )
+    if deleted.members:
+        with session_scope() as session:
+            back = sharing.restore_members_in(session, deleted.id, deleted.members)
+        sharing.announce(back)
     if task_ids:
         with unit_of_work() as uow:
             session = uow.session

@@ -14,11 +14,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
+from todo_app import access
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, InvalidInput, ListNotFound, NotFound
-from todo_app.models import Task, TaskList, User
+from todo_app.models import ListMember, Task, TaskList, User
 from todo_app.tasks import fields as rules
 
 NAME_TAKEN = "You already have a list with this name"
@@ -86,6 +87,9 @@ class ListData:
     position: int
     open_count: int = 0
     add_on_top: bool = True  # where its new tasks go in its manual order
+    role: str = "owner"  # the caller's: owner, editor or viewer
+    # Everyone in a shared list, its owner first: (user id, name, role); empty if unshared.
+    members: tuple[tuple[uuid.UUID, str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """As the page's navigation and the details dialog's "List" choices show it."""
@@ -94,17 +98,28 @@ class ListData:
             "name": self.name,
             "open_count": self.open_count,
             "add_on_top": self.add_on_top,
+            "role": self.role,
+            "members": [
+                {"user_id": str(uid), "name": name, "role": role, "initials": initials(name)}
+                for uid, name, role in self.members
+            ],
         }
 
 
-def open_counts_in(session: Session, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
+def initials(name: str) -> str:
+    """Up to two letters for a person's badge: "Ann Lee" -> "AL", "bob" -> "B"."""
+    words = [word for word in name.split() if word[:1].isalnum()]
+    return "".join(word[0] for word in words[:2]).upper() or "?"
+
+
+def open_counts_in(session: Session, owner_id: uuid.UUID, shared: Any = ()) -> dict[uuid.UUID, int]:
+    """Open tasks per list: the owner's lists, and the lists ``shared`` with them."""
+    visible = col(Task.owner_id) == owner_id
+    if shared:
+        visible = or_(visible, col(Task.list_id).in_(list(shared)))
     rows = session.exec(
         select(Task.list_id, func.count())
-        .where(
-            col(Task.owner_id) == owner_id,
-            col(Task.list_id).is_not(None),
-            col(Task.completed).is_(False),
-        )
+        .where(visible, col(Task.list_id).is_not(None), col(Task.completed).is_(False))
         .group_by(col(Task.list_id))
     ).all()
     return dict(rows)
@@ -120,15 +135,65 @@ def ordered_in(session: Session, owner_id: uuid.UUID) -> list[TaskList]:
     )
 
 
-def data_of(row: TaskList, counts: dict[uuid.UUID, int]) -> ListData:
-    return ListData(row.id, row.name, row.position, counts.get(row.id, 0), row.add_on_top)
+def data_of(
+    row: TaskList,
+    counts: dict[uuid.UUID, int],
+    role: str = "owner",
+    people: dict[uuid.UUID, list[tuple[uuid.UUID, str, str]]] | None = None,
+) -> ListData:
+    members = tuple((people or {}).get(row.id, ()))
+    return ListData(
+        row.id, row.name, row.position, counts.get(row.id, 0), row.add_on_top, role, members
+    )
+
+
+def people_in(
+    session: Session, list_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, str, str]]]:
+    """Everyone in each of the lists that have members: the owner first, then by name."""
+    if not list_ids:
+        return {}
+    rows = session.exec(
+        select(ListMember.list_id, User.id, User.name, ListMember.role)
+        .join(User, col(User.id) == col(ListMember.user_id))
+        .where(col(ListMember.list_id).in_(list_ids))
+        .order_by(func.lower(col(User.name)), col(User.id))
+    ).all()
+    members: dict[uuid.UUID, list[tuple[uuid.UUID, str, str]]] = {}
+    for list_id, user_id, name, role in rows:
+        members.setdefault(list_id, []).append((user_id, name, role))
+    owners = session.exec(
+        select(TaskList.id, User.id, User.name)
+        .join(User, col(User.id) == col(TaskList.owner_id))
+        .where(col(TaskList.id).in_(list(members)))
+    ).all()
+    return {
+        list_id: [(owner_id, name, "owner"), *members[list_id]]
+        for list_id, owner_id, name in owners
+    }
 
 
 def list_lists(owner_id: uuid.UUID) -> list[ListData]:
-    """The owner's lists in their order, each with how many of its tasks are open."""
+    """The caller's lists in their order, then the lists shared with them (by name), each
+    with how many of its tasks are open, the caller's role and the people in it."""
     with session_scope() as session:
-        counts = open_counts_in(session, owner_id)
-        return [data_of(row, counts) for row in ordered_in(session, owner_id)]
+        shared = access.shared_with(session, owner_id)
+        counts = open_counts_in(session, owner_id, shared)
+        own = ordered_in(session, owner_id)
+        theirs = (
+            session.exec(
+                select(TaskList)
+                .where(col(TaskList.id).in_(list(shared)))
+                .order_by(func.lower(col(TaskList.name)), col(TaskList.id))
+            ).all()
+            if shared
+            else []
+        )
+        people = people_in(session, [row.id for row in [*own, *theirs]])
+        return [
+            *(data_of(row, counts, "owner", people) for row in own),
+            *(data_of(row, counts, shared[row.id].role, people) for row in theirs),
+        ]
 
 
 def inbox_adds_on_top(owner_id: uuid.UUID) -> bool:

@@ -1,0 +1,398 @@
+"""Sharing a list: invitations by email, members and their roles, leaving and removal.
+
+The owner invites an address as ``editor`` or ``viewer``. The invitation waits for that
+address (an account made later with it finds it), reaches an existing account's bell, and is
+mailed with a link. Until it is accepted the invitee sees nothing of the list; it lapses
+after ``INVITATION_DAYS``, and the owner may withdraw it. Only the owner changes roles and
+removes members; any member may leave. Whoever loses a list loses it at once: their tasks
+assigned there are unassigned, and their open pages load again (``membership_listeners``).
+
+Who may do what is ``access.py``'s; this module only changes who is in a list.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from todo_app import access, mail
+from todo_app.auth.credentials import normalize_email
+from todo_app.auth.routes import HOME_PATH, SIGNUP_PATH
+from todo_app.db import session_scope
+from todo_app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from todo_app.models import (
+    ListInvitation,
+    ListMember,
+    Notification,
+    Task,
+    TaskList,
+    User,
+    utcnow,
+)
+from todo_app.reminders import notices
+from todo_app.settings import get_settings
+from todo_app.tasks.queries import get_in
+from todo_app.tasks.types import change_between
+from todo_app.tasks.unit_of_work import unit_of_work
+
+logger = logging.getLogger("todo_app.sharing")
+
+INVITATION_DAYS = 14
+MEMBERS_MAX = 50  # people in one list besides its owner, invitations included
+INVITATION_NOT_FOUND = "Invitation not found"
+MEMBER_NOT_FOUND = "Member not found"
+ROLE_PROBLEM = "Role must be editor or viewer"
+
+# Called after a commit with the accounts whose lists changed (joined, left, removed, a role,
+# a shared list deleted): the composition root makes their open pages load again.
+membership_listeners: list[Callable[[list[uuid.UUID]], None]] = []
+
+
+def _announce(user_ids: list[uuid.UUID]) -> None:
+    users = list(dict.fromkeys(user_ids))
+    for listener in list(membership_listeners):
+        try:
+            listener(users)
+        except Exception:
+            logger.exception("a membership listener failed")
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: uuid.UUID
+    name: str
+    email: str
+    role: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": str(self.user_id),
+            "name": self.name,
+            "email": self.email,
+            "role": self.role,
+        }
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: uuid.UUID
+    list_id: uuid.UUID
+    list_name: str
+    email: str
+    role: str
+    invited_by: str  # the owner's name
+    created_at: datetime
+    expires_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "list_id": str(self.list_id),
+            "list_name": self.list_name,
+            "email": self.email,
+            "role": self.role,
+            "invited_by": self.invited_by,
+            "created_at": self.created_at.isoformat(),
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+def validate_role(role: Any) -> str:
+    if role not in access.MEMBER_ROLES:
+        raise InvalidInput({"role": ROLE_PROBLEM})
+    return str(role)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def members_in(session: Session, list_id: uuid.UUID) -> list[Member]:
+    """The list's people, its owner first, then the members by name."""
+    owner = session.exec(
+        select(User.id, User.name, User.email)
+        .join(TaskList, col(TaskList.owner_id) == col(User.id))
+        .where(col(TaskList.id) == list_id)
+    ).first()
+    rows = session.exec(
+        select(User.id, User.name, User.email, ListMember.role)
+        .join(ListMember, col(ListMember.user_id) == col(User.id))
+        .where(col(ListMember.list_id) == list_id)
+        .order_by(sa.func.lower(col(User.name)), col(User.id))
+    ).all()
+    people = [Member(*owner, access.OWNER)] if owner is not None else []
+    return people + [Member(*row) for row in rows]
+
+
+def members(user_id: uuid.UUID, list_id: uuid.UUID) -> list[Member]:
+    """The list's people, for anyone who may see the list."""
+    with session_scope() as session:
+        access.on_list(session, user_id, list_id, write=False)
+        return members_in(session, list_id)
+
+
+def _invitation(session: Session, row: ListInvitation) -> Invitation:
+    name, owner = session.exec(
+        select(TaskList.name, User.name)
+        .join(User, col(User.id) == col(TaskList.owner_id))
+        .where(col(TaskList.id) == row.list_id)
+    ).one()
+    return Invitation(
+        row.id, row.list_id, name, row.email, row.role, owner, row.created_at, row.expires_at
+    )
+
+
+def _live(now: datetime) -> sa.ColumnElement[bool]:
+    return col(ListInvitation.expires_at) > now
+
+
+def invitations_for(user_id: uuid.UUID) -> list[Invitation]:
+    """The invitations waiting for the caller's address, newest first."""
+    now = utcnow()
+    with session_scope() as session:
+        email = session.exec(select(User.email).where(col(User.id) == user_id)).first()
+        rows = session.exec(
+            select(ListInvitation)
+            .where(col(ListInvitation.email) == email, _live(now))
+            .order_by(col(ListInvitation.created_at).desc())
+        ).all()
+        return [_invitation(session, row) for row in rows]
+
+
+def invitations_of(user_id: uuid.UUID, list_id: uuid.UUID) -> list[Invitation]:
+    """A list's pending invitations, for its owner."""
+    now = utcnow()
+    with session_scope() as session:
+        access.owning_list(session, user_id, list_id)
+        rows = session.exec(
+            select(ListInvitation)
+            .where(col(ListInvitation.list_id) == list_id, _live(now))
+            .order_by(col(ListInvitation.created_at))
+        ).all()
+        return [_invitation(session, row) for row in rows]
+
+
+# --- inviting -----------------------------------------------------------------------------
+
+
+def invite(owner_id: uuid.UUID, list_id: uuid.UUID, email: Any, role: Any) -> Invitation:
+    """Invite ``email`` to the list as ``role``; inviting the same address again renews the
+    invitation (new role, 14 days from now) and mails it again."""
+    problems: dict[str, str] = {}
+    try:
+        address = normalize_email(email if isinstance(email, str) else "")
+    except InvalidInput as exc:
+        problems.update(exc.fields)
+    try:
+        role = validate_role(role)
+    except InvalidInput as exc:
+        problems.update(exc.fields)
+    if problems:
+        raise InvalidInput(problems)
+    now = utcnow()
+    with session_scope() as session:
+        access.owning_list(session, owner_id, list_id)
+        owner = session.get(User, owner_id)
+        assert owner is not None
+        if address == owner.email:
+            raise InvalidInput({"email": "You own this list already"})
+        invitee = session.exec(select(User).where(col(User.email) == address)).first()
+        if invitee is not None and session.get(ListMember, (list_id, invitee.id)) is not None:
+            raise Conflict("They are a member of this list already")
+        row = session.exec(
+            select(ListInvitation).where(
+                col(ListInvitation.list_id) == list_id, col(ListInvitation.email) == address
+            )
+        ).first()
+        if row is None:
+            taken = (
+                session.exec(
+                    select(sa.func.count())
+                    .select_from(ListMember)
+                    .where(col(ListMember.list_id) == list_id)
+                ).one()
+                + session.exec(
+                    select(sa.func.count())
+                    .select_from(ListInvitation)
+                    .where(col(ListInvitation.list_id) == list_id, _live(now))
+                ).one()
+            )
+            if taken >= MEMBERS_MAX:
+                raise InvalidInput({"email": f"A list can be shared with at most {MEMBERS_MAX}"})
+            row = ListInvitation(list_id=list_id, invited_by=owner_id, email=address, role=role)
+        row.role, row.created_at = role, now
+        row.expires_at = now + timedelta(days=INVITATION_DAYS)
+        session.add(row)
+        session.flush()
+        invitation = _invitation(session, row)
+        if invitee is not None:
+            session.exec(sa.delete(Notification).where(col(Notification.invitation_id) == row.id))
+            notices.tell_in(
+                session,
+                invitee.id,
+                "invitation",
+                f"{owner.name} invited you to “{invitation.list_name}” as {role}",
+                invitation_id=row.id,
+            )
+    mail.send_later(_invitation_mail(invitation, has_account=invitee is not None))
+    logger.info("list invitation list=%s role=%s", list_id, role)
+    return invitation
+
+
+def _invitation_mail(invitation: Invitation, *, has_account: bool) -> mail.Mail:
+    site = get_settings().site_url
+    if has_account:
+        link, step = f"{site}{HOME_PATH}", "Sign in and answer it from the bell:"
+    else:
+        link = f"{site}{SIGNUP_PATH}?{urlencode({'email': invitation.email})}"
+        step = "Create your account with this address, and it will be waiting in the bell:"
+    body = (
+        f"{invitation.invited_by} invited you to the list “{invitation.list_name}” on Todo, "
+        f"as {invitation.role}.\n\n{step}\n\n{link}\n\n"
+        f"The invitation lasts {INVITATION_DAYS} days. If you do not know them, ignore this "
+        "mail: nothing is shared until you accept.\n"
+    )
+    return mail.Mail(
+        to=invitation.email,
+        subject=f"{invitation.invited_by} shared “{invitation.list_name}” with you",
+        body=body,
+    )
+
+
+def _waiting(session: Session, user_id: uuid.UUID, invitation_id: uuid.UUID) -> ListInvitation:
+    """An unexpired invitation for the caller's address; another's is not found."""
+    email = session.exec(select(User.email).where(col(User.id) == user_id)).first()
+    row = session.get(ListInvitation, invitation_id)
+    if row is None or row.email != email or row.expires_at <= utcnow():
+        raise NotFound(INVITATION_NOT_FOUND)
+    return row
+
+
+def accept(user_id: uuid.UUID, invitation_id: uuid.UUID) -> list[Member]:
+    """Join the list with the invitation's role; returns the list's people."""
+    with session_scope() as session:
+        row = _waiting(session, user_id, invitation_id)
+        list_id, role = row.list_id, row.role
+        existing = session.get(ListMember, (list_id, user_id))
+        if existing is None:
+            session.add(ListMember(list_id=list_id, user_id=user_id, role=role))
+        else:
+            existing.role = role
+        session.delete(row)  # its bell notice goes with it
+        session.flush()
+        people = members_in(session, list_id)
+        name = next((p.name for p in people if p.user_id == user_id), "Someone")
+        list_name = session.exec(select(TaskList.name).where(col(TaskList.id) == list_id)).one()
+        notices.tell_in(session, people[0].user_id, "joined", f"{name} joined “{list_name}”")
+    _announce([p.user_id for p in people])
+    return people
+
+
+def decline(user_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+    with session_scope() as session:
+        session.delete(_waiting(session, user_id, invitation_id))
+
+
+def withdraw(owner_id: uuid.UUID, list_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+    with session_scope() as session:
+        access.owning_list(session, owner_id, list_id)
+        row = session.get(ListInvitation, invitation_id)
+        if row is None or row.list_id != list_id:
+            raise NotFound(INVITATION_NOT_FOUND)
+        session.delete(row)
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+def change_role(owner_id: uuid.UUID, list_id: uuid.UUID, user_id: uuid.UUID, role: Any) -> Member:
+    role = validate_role(role)
+    with session_scope() as session:
+        access.owning_list(session, owner_id, list_id)
+        row = session.get(ListMember, (list_id, user_id))
+        if row is None:
+            raise NotFound(MEMBER_NOT_FOUND)
+        row.role = role
+        session.flush()
+        member = next(p for p in members_in(session, list_id) if p.user_id == user_id)
+    _announce([user_id])
+    return member
+
+
+def remove_member(actor: uuid.UUID, list_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """The owner removes a member, or a member leaves (``user_id`` is the caller). At once:
+    their tasks assigned in the list are unassigned, and they see nothing of it again."""
+    with unit_of_work() as uow:
+        session = uow.session
+        grant = access.on_list(session, actor, list_id, write=False)
+        if actor != user_id and grant.role != access.OWNER:
+            raise Forbidden(access.OWNER_ONLY)
+        if user_id == grant.owner_id:
+            raise InvalidInput({"user_id": "The owner cannot leave their list; delete it instead"})
+        row = session.get(ListMember, (list_id, user_id))
+        if row is None:
+            raise NotFound(MEMBER_NOT_FOUND)
+        session.delete(row)
+        session.flush()
+        uow.record(_unassign_in(session, grant.owner_id, list_id, user_id))
+        list_name = session.exec(select(TaskList.name).where(col(TaskList.id) == list_id)).one()
+        if actor != user_id:
+            notices.tell_in(session, user_id, "removed", f"You were removed from “{list_name}”")
+        audience = access.audience(session, list_id)
+    _announce([user_id, *audience])
+
+
+def _unassign_in(
+    session: Session, owner_id: uuid.UUID, list_id: uuid.UUID, user_id: uuid.UUID
+) -> Any:
+    """The member's tasks in the list, unassigned (a new version each): the change made."""
+    ids = session.exec(
+        select(Task.id).where(
+            col(Task.owner_id) == owner_id,
+            col(Task.list_id) == list_id,
+            col(Task.assignee_id) == user_id,
+        )
+    ).all()
+    before = [get_in(session, owner_id, task_id) for task_id in ids]
+    if ids:
+        session.exec(
+            sa.update(Task)
+            .where(col(Task.id).in_(ids))
+            .values(assignee_id=None, version=col(Task.version) + 1, updated_at=utcnow())
+        )
+    after = [get_in(session, owner_id, task_id) for task_id in ids]
+    return change_between(owner_id, before, after)
+
+
+def tell_deleted_in(session: Session, list_id: uuid.UUID) -> list[uuid.UUID]:
+    """Before a shared list is deleted: each member is told in their bell; returns them."""
+    people = session.exec(
+        select(ListMember.user_id).where(col(ListMember.list_id) == list_id)
+    ).all()
+    name = session.exec(select(TaskList.name).where(col(TaskList.id) == list_id)).one()
+    for member_id in people:
+        notices.tell_in(session, member_id, "list_deleted", f"“{name}” was deleted by its owner")
+    return list(people)
+
+
+def restore_members_in(
+    session: Session, list_id: uuid.UUID, people: tuple[tuple[uuid.UUID, str, str], ...]
+) -> list[uuid.UUID]:
+    """The owner's Undo of a delete: the members back with their roles (those whose accounts
+    are still here); returns them."""
+    back = []
+    for member_id, _name, role in people:
+        if role != access.OWNER and session.get(User, member_id) is not None:
+            session.merge(ListMember(list_id=list_id, user_id=member_id, role=role))
+            back.append(member_id)
+    return back
+
+
+announce = _announce  # lists/service.py: a shared list deleted or put back
