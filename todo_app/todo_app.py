@@ -26,6 +26,7 @@ from todo_app.auth.routes import (
     SIGNUP_PATH,
 )
 from todo_app.auth.state import AuthState
+from todo_app.lists import sharing
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
@@ -157,6 +158,8 @@ unit_of_work.change_listeners.append(live.changed)
 auth_service.on_zone_change(zone_shift.on_time_zone_change)  # a new zone moves timed dues
 # A session ended or a profile changed: the account's open pages read their session again.
 auth_service.account_listeners.append(rechecks.mark)
+# Deleting an account: the lists it shared tell their members, and it leaves the others.
+auth_service.deletion_steps.append(sharing.account_deleted_in)
 reminder_service.notification_listeners.append(_ring)
 app.register_lifespan_task(_start_live)
 app.register_lifespan_task(_purge_mutation_log)

@@ -141,3 +141,28 @@ def test_the_access_rule_for_each_role(team) -> None:
             access.on_task(session, team["cat"], task.id, write=True)
         with pytest.raises(NotFound):
             access.on_task(session, team["dan"], task.id, write=False)
+
+
+def test_deleting_an_account_removes_its_lists_and_its_memberships(team) -> None:
+    task = writes.create_task(team["ann"], "Fix tap", list_id=team["home"], assignee_id=team["bob"])
+    garage = lists.create_list(team["bob"], "Garage").id
+    _share(team["bob"], garage, team["ann"], "editor")
+    mine = writes.create_task(team["bob"], "Oil", list_id=garage, assignee_id=team["ann"])
+    with session_scope() as session:  # what auth's delete_account runs (deletion_steps)
+        sharing.account_deleted_in(session, team["ann"])
+        session.delete(session.get(User, team["ann"]))
+    assert [(i.name, i.members) for i in lists.list_lists(team["bob"])] == [("Garage", ())]
+    with pytest.raises(NotFound):
+        queries.get_task(team["bob"], task.id)
+    assert queries.get_task(team["bob"], mine.id).assignee_id is None
+    assert bell.list_notifications(team["bob"])[0].kind == "list_deleted"
+
+
+def test_quick_add_finds_a_shared_list_by_name_and_a_retry_finds_the_task(team) -> None:
+    from todo_app.tasks import quick_add
+
+    task_id = uuid.uuid4()
+    task = quick_add.create_from_text(team["bob"], "Soap +home", task_id=task_id)
+    assert task.list_id == team["home"]
+    assert quick_add.create_from_text(team["bob"], "Soap +home", task_id=task_id).id == task_id
+    assert [item.name for item in lists.list_lists(team["bob"])] == ["Home"]  # none made

@@ -86,6 +86,9 @@ def on_zone_change(hook: ZoneHook) -> None:
 # so that open pages, which trust a session read for a while, read theirs again at once
 # (``auth/rechecks.py``). Wired in the composition root.
 account_listeners: list[Callable[[UUID], None]] = []
+# Steps of an account's deletion, in its transaction before its rows go (the shared lists
+# tell their members; wired in the composition root, as the lists sit above accounts).
+deletion_steps: list[Callable[[Session, UUID], None]] = []
 
 
 def account_changed(user_id: UUID) -> None:
@@ -631,6 +634,8 @@ def delete_account(user_id: UUID, password: str) -> None:
     if not _confirm_password(user, password):
         raise InvalidInput({"password": "Password is incorrect"})
     with session_scope() as s:
+        for step in deletion_steps:
+            step(s, user_id)
         # Explicit deletes: correct even where foreign-key cascades are off.
         s.exec(delete(Task).where(col(Task.owner_id) == user_id))
         s.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))

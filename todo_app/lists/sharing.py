@@ -395,4 +395,26 @@ def restore_members_in(
     return back
 
 
+def account_deleted_in(session: Session, user_id: uuid.UUID) -> None:
+    """An account is being deleted: the members of the lists it owns are told (the lists go
+    with it), it leaves the lists shared with it, and everyone's pages load again once the
+    deletion commits."""
+    owned = session.exec(select(TaskList.id).where(col(TaskList.owner_id) == user_id)).all()
+    told = [member for list_id in owned for member in tell_deleted_in(session, list_id)]
+    joined = session.exec(
+        select(ListMember.list_id).where(col(ListMember.user_id) == user_id)
+    ).all()
+    others = [person for list_id in joined for person in access.audience(session, list_id)]
+    session.exec(
+        sa.update(Task)
+        .where(col(Task.assignee_id) == user_id)
+        .values(assignee_id=None, version=col(Task.version) + 1, updated_at=utcnow())
+    )
+    session.exec(sa.delete(ListMember).where(col(ListMember.user_id) == user_id))
+    session.exec(sa.delete(ListMember).where(col(ListMember.list_id).in_(owned)))
+    affected = [p for p in [*told, *others] if p != user_id]
+    if affected:
+        sa.event.listen(session, "after_commit", lambda _s: _announce(affected), once=True)
+
+
 announce = _announce  # lists/service.py: a shared list deleted or put back

@@ -63,8 +63,21 @@ def create_in(
 
 
 def find_or_create_in(session: Session, owner_id: uuid.UUID, name: str) -> uuid.UUID:
-    """The owner's list of this name (any case), made by ``create_in`` if there is none."""
-    found = named_in(session, owner_id, rules.tag_key(rules.validate_list_name(name)))
+    """The caller's list of this name (any case), else one shared with them that they edit,
+    else a new one of theirs (``create_in``)."""
+    key = rules.tag_key(rules.validate_list_name(name))
+    found = named_in(session, owner_id, key)
+    if found is None:
+        found = session.exec(
+            select(TaskList.id)
+            .join(ListMember, col(ListMember.list_id) == col(TaskList.id))
+            .where(
+                col(ListMember.user_id) == owner_id,
+                col(ListMember.role) == access.EDITOR,
+                col(TaskList.name_key) == key,
+            )
+            .order_by(col(TaskList.id))
+        ).first()
     return found if found is not None else create_in(session, owner_id, name).id
 
 

@@ -129,11 +129,17 @@ def cascade(
         )  # fmt: skip
     if after.completed and not before.completed:
         changed += _update_below(
-            session, list(olds), TASKS.c.completed.is_(False), {"completed": True}
+            session,
+            list(olds),
+            TASKS.c.completed.is_(False),
+            {"completed": True, "completed_by": after.completed_by},
         )
     elif reopen:
         changed += _update_below(
-            session, list(olds), TASKS.c.completed.is_(True), {"completed": False}
+            session,
+            list(olds),
+            TASKS.c.completed.is_(True),
+            {"completed": False, "completed_by": None},
         )
     if not changed:
         return []

@@ -44,6 +44,7 @@ from todo_app.tasks.queries import (
     get_in,
     newest_first,
     to_data,
+    visible_in,
     with_tags,
     zone_of,
 )
@@ -105,8 +106,9 @@ def find(session: Session, task_id: uuid.UUID) -> Any:
 def existing(session: Session, task_id: uuid.UUID, owner_id: uuid.UUID) -> TaskData:
     """A repeated create returns what is stored. Another owner's id is "not found", as on
     every other route: a 409 would tell the caller that the id exists (and whose it is not),
-    and a create must not take it over either."""
-    return get_in(session, owner_id, task_id)
+    and a create must not take it over either. (A member's create in a shared list: the
+    list's owner's task, which they may see.)"""
+    return visible_in(session, owner_id, task_id)
 
 
 def create_in(
