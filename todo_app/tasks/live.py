@@ -179,6 +179,8 @@ class _Page:
     epoch: str
     trust: Trust
     lists: frozenset[str] = frozenset()  # every list its user could see at its load
+    reloading: bool = False  # told to load again (once is enough: it then watches anew)
+    lists_as_of: int | None = None  # its user's ``memberships`` when its lists were read
     seq: int = 0  # entries numbered for this page so far
     sent: int = 0  # the highest seq sent
     busy: bool = False  # an update is on its way
@@ -332,6 +334,7 @@ class Live:
             self._by_user.setdefault(page.user_id, set()).add(token)
             for list_id in page.lists:
                 self._by_list.setdefault(list_id, set()).add(token)
+            page.lists_as_of = lists_as_of
             stale = lists_as_of is not None and self._memberships[page.user_id] != lists_as_of
             self._loads += 1
             if self._loads % SWEEP_EVERY == 0:
@@ -396,16 +399,18 @@ class Live:
         users = [str(user_id) for user_id in user_ids]
         if not users:
             return
-        self._bump(users)
+        counts = self._bump(users)
         if self.loop is None or self.emit is None:
             return
-        self._on_loop(self._reload, users)
+        self._on_loop(self._reload, counts)
         if self.channel is not None:
             self._publish({"from": self.instance, "kind": "reload", "users": users})
 
-    def _bump(self, users: list[str]) -> None:
+    def _bump(self, users: list[str]) -> dict[str, int]:
+        """Count a change of these users' lists; their counts now."""
         with self._lock:
             self._memberships.update(users)
+            return {user: self._memberships[user] for user in users}
 
     def _publish(self, message: dict[str, Any]) -> None:
         assert self.channel is not None
@@ -421,8 +426,7 @@ class Live:
             if message["from"] == self.instance:
                 return
             if message.get("kind") == "reload":
-                self._bump(message["users"])
-                self._on_loop(self._reload, message["users"])
+                self._on_loop(self._reload, self._bump(message["users"]))
                 return
             user, origin, entry = message["user"], message["origin"], message["entry"]
             self._on_loop(self._fan_out, user, origin, entry, message.get("lists", []))
@@ -477,20 +481,26 @@ class Live:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def _reload(self, users: list[str]) -> None:
+    def _reload(self, counts: dict[str, int]) -> None:
         """Tell these users' pages here to load again (``{"reload": true}``: the browser
         loads its list again, as on a gap, and the load watches with the new lists). Until
-        then they are told about their own rows only."""
+        then they are told about their own rows only. ``counts``: each user's
+        ``memberships`` with this change; a page whose lists were read after it is spared."""
         with self._lock:
-            pages = [self._pages[t] for user in users for t in self._by_user.get(user, ())]
+            pages = [
+                page
+                for user, count in counts.items()
+                for page in (self._pages[t] for t in self._by_user.get(user, ()))
+                if page.lists_as_of is None or page.lists_as_of < count
+            ]
         self._tell_reload(pages)
 
     def _tell_reload(self, pages: list[_Page]) -> None:
         with self._lock:  # a page loaded again meanwhile has its new lists already
-            pages = [page for page in pages if self._pages.get(page.token) is page]
+            pages = [p for p in pages if self._pages.get(p.token) is p and not p.reloading]
             for page in pages:
                 self._unlink_lists(page)
-                page.lists = frozenset()
+                page.lists, page.reloading = frozenset(), True
         for page in pages:
             self._number(page, {"reload": True})
 
