@@ -271,3 +271,15 @@ def writes_change(owner: uuid.UUID, task_id: uuid.UUID, list_id: uuid.UUID) -> A
     finally:
         unit_of_work.change_listeners.remove(heard.append)
     return heard[0]
+
+
+async def test_closed_pages_leave_their_lists_too() -> None:
+    rec = Recorder(here={"open"})
+    live = wired(rec)
+    shared = str(uuid.uuid4())
+    live.watch(uuid.uuid4(), "open", epoch="e", trust=trusted(), lists=[shared])
+    for i in range(live_module.SWEEP_EVERY - 1):  # members' pages, closed since
+        live.watch(uuid.uuid4(), f"closed-{i}", epoch="e", trust=trusted(), lists=[shared])
+    assert live._by_list == {shared: {"open"}}
+    live.watch(uuid.uuid4(), "open", epoch="e2", trust=trusted(), lists=[])  # loaded again
+    assert live._by_list == {}
