@@ -283,3 +283,17 @@ async def test_closed_pages_leave_their_lists_too() -> None:
     assert live._by_list == {shared: {"open"}}
     live.watch(uuid.uuid4(), "open", epoch="e2", trust=trusted(), lists=[])  # loaded again
     assert live._by_list == {}
+
+
+def test_membership_listeners_hear_the_users_and_never_break_the_caller(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    heard: list[list[uuid.UUID]] = []
+
+    def broken(users: list[uuid.UUID]) -> None:
+        raise RuntimeError("down")
+
+    monkeypatch.setattr(unit_of_work, "membership_listeners", [broken, heard.append])
+    user = uuid.uuid4()
+    unit_of_work.announce_membership([user])
+    assert heard == [[user]] and "a membership listener failed" in caplog.text
