@@ -159,6 +159,16 @@ def shared_with(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, Grant]:
     return {row.list_id: Grant(row.owner_id, row.role) for row in rows}
 
 
+def visible_lists(session: Session | sa.Connection, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    """Every list the user may see: the ones they own and the ones shared with them, in one
+    statement (an open task page is told about changes in each, ``tasks/live.py``)."""
+    query = sa.union_all(
+        sa.select(_LISTS.c.id).where(_LISTS.c.owner_id == user_id),
+        sa.select(_MEMBERS.c.list_id).where(_MEMBERS.c.user_id == user_id),
+    )
+    return frozenset(session.execute(query).scalars())
+
+
 def audience(session: Session, list_id: uuid.UUID) -> list[uuid.UUID]:
     """Everyone who may see a list: its owner, then its members."""
     owner = session.execute(sa.select(_LISTS.c.owner_id).where(_LISTS.c.id == list_id)).scalar()

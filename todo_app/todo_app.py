@@ -155,6 +155,7 @@ def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
 
 live.install(_emit, _verify, _socket_is_here)
 unit_of_work.change_listeners.append(live.changed)
+unit_of_work.membership_listeners.append(live.lists_changed)  # shared or unshared: reload
 auth_service.on_zone_change(zone_shift.on_time_zone_change)  # a new zone moves timed dues
 # A session ended or a profile changed: the account's open pages read their session again.
 auth_service.account_listeners.append(rechecks.mark)

@@ -30,8 +30,9 @@ import { countKey, countRow, countedIn } from "./overlay.js";
  * page never loaded. A change that wrote nothing (a "Load more" page, a stale refusal's
  * stored row) moves nothing, and so does an entry from elsewhere that brings nothing new
  * (the load already read it). ``sync`` returns this page's settled changes and
- * ``gap: true`` when changes were missed (more arrived at once than are re-sent): the page
- * then loads its list again.
+ * ``gap: true`` when changes were missed (more arrived at once than are re-sent), or when an
+ * entry from elsewhere says ``reload`` (the lists its user may see changed): the page then
+ * loads its list again.
  */
 export class Confirmed {
   constructor() {
@@ -68,7 +69,7 @@ export class Confirmed {
     return { gap: !this.takeRemote(remote), settled: fresh };
   }
 
-  /** Entries from elsewhere for this load; false on a gap. */
+  /** Entries from elsewhere for this load; false on a gap or when told to load again. */
   takeRemote(remote) {
     if (!remote || remote.epoch !== this.epoch) return true;
     const fresh = (remote.changes ?? [])
@@ -76,6 +77,12 @@ export class Confirmed {
       .sort((a, b) => a.seq - b.seq);
     if (fresh.length && fresh[0].seq !== this.remoteSeq + 1) return false;
     for (const change of fresh) {
+      if (change.reload) {
+        // The lists this page may see changed (a list shared with its user, or no longer):
+        // load again, as on a gap, once (the entry may be sent again while recent).
+        this.remoteSeq = change.seq;
+        return false;
+      }
       const news = this.isNews(change);
       this.apply(change);
       if (news) this.count(change);

@@ -34,10 +34,11 @@ from typing import Any
 
 import reflex as rx
 
-from todo_app import quickadd, recurrence
+from todo_app import access, quickadd, recurrence
 from todo_app.auth.rechecks import Trust
 from todo_app.auth.service import Authenticated
 from todo_app.auth.state import AuthState, public, signed_in
+from todo_app.db import read_scope
 from todo_app.models import utcnow
 from todo_app.tasks import (
     fields,
@@ -222,7 +223,14 @@ class TaskState(rx.State):
 
         def read() -> tuple[TaskPage, TaskCounts, _Context]:
             if offset == 0:
-                live.live.watch(user.id, tab, epoch=epoch, trust=trust)
+                # Every list the user may see, so changes by others in a shared one reach
+                # this page too (and only those of these lists: tasks/live.py).
+                as_of = live.live.memberships(user.id)
+                with read_scope() as conn:
+                    seen = access.visible_lists(conn, user.id)
+                live.live.watch(
+                    user.id, tab, epoch=epoch, trust=trust, lists=seen, lists_as_of=as_of
+                )
             lists = list_rows.list_lists(user.id)
             view = views.parse_view(url_query, {str(item.id): item.name for item in lists})
             today = fields.today_in(user.time_zone)

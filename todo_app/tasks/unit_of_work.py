@@ -15,6 +15,7 @@ announces through ``announce``.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,21 @@ logger = logging.getLogger("todo_app.tasks")
 # Called with every committed TaskChange, whichever door it came through. The app's
 # composition root subscribes the live updates here; listeners must not raise.
 change_listeners: list[Callable[[TaskChange], None]] = []
+# Called, after the commit, with the users whose visible lists changed (a list shared with
+# them, or no longer): the sharing service calls each; the composition root subscribes the
+# live updates (their open pages load again). Here so the lists service need not import them.
+membership_listeners: list[Callable[[list[uuid.UUID]], None]] = []
+
+
+def announce_membership(user_ids: list[uuid.UUID]) -> None:
+    """Tell the listeners these users' lists changed (after the commit; never raises)."""
+    if not user_ids:
+        return
+    for listener in list(membership_listeners):
+        try:
+            listener(list(user_ids))
+        except Exception:
+            logger.exception("a membership listener failed")
 
 
 def announce(change: TaskChange) -> None:
