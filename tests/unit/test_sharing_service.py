@@ -166,3 +166,17 @@ def test_quick_add_finds_a_shared_list_by_name_and_a_retry_finds_the_task(team) 
     assert task.list_id == team["home"]
     assert quick_add.create_from_text(team["bob"], "Soap +home", task_id=task_id).id == task_id
     assert [item.name for item in lists.list_lists(team["bob"])] == ["Home"]  # none made
+
+
+def test_each_change_of_membership_reloads_the_pages_of_who_it_touches(team, monkeypatch) -> None:
+    from todo_app.tasks import unit_of_work
+
+    heard: list[set[uuid.UUID]] = []
+    monkeypatch.setattr(unit_of_work, "membership_listeners", [lambda ids: heard.append(set(ids))])
+    sharing.change_role(team["ann"], team["home"], team["cat"], "editor")
+    sharing.remove_member(team["ann"], team["home"], team["bob"])
+    invitation = sharing.invite(team["ann"], team["home"], _email(team["dan"]), "viewer")
+    sharing.accept(team["dan"], invitation.id)
+    lists.delete_list(team["ann"], team["home"])
+    ann, bob, cat, dan = (team[n] for n in ("ann", "bob", "cat", "dan"))
+    assert heard == [{cat}, {bob, ann, cat}, {ann, cat, dan}, {cat, dan}]

@@ -5,7 +5,8 @@ address (an account made later with it finds it), reaches an existing account's 
 mailed with a link. Until it is accepted the invitee sees nothing of the list; it lapses
 after ``INVITATION_DAYS``, and the owner may withdraw it. Only the owner changes roles and
 removes members; any member may leave. Whoever loses a list loses it at once: their tasks
-assigned there are unassigned, and their open pages load again (``membership_listeners``).
+assigned there are unassigned, and their open pages load again
+(``unit_of_work.announce_membership``).
 
 Who may do what is ``access.py``'s; this module only changes who is in a list.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +41,7 @@ from todo_app.reminders import notices
 from todo_app.settings import get_settings
 from todo_app.tasks.queries import get_in
 from todo_app.tasks.types import change_between
-from todo_app.tasks.unit_of_work import unit_of_work
+from todo_app.tasks.unit_of_work import announce_membership, unit_of_work
 
 logger = logging.getLogger("todo_app.sharing")
 
@@ -51,18 +51,11 @@ INVITATION_NOT_FOUND = "Invitation not found"
 MEMBER_NOT_FOUND = "Member not found"
 ROLE_PROBLEM = "Role must be editor or viewer"
 
-# Called after a commit with the accounts whose lists changed (joined, left, removed, a role,
-# a shared list deleted): the composition root makes their open pages load again.
-membership_listeners: list[Callable[[list[uuid.UUID]], None]] = []
-
 
 def _announce(user_ids: list[uuid.UUID]) -> None:
-    users = list(dict.fromkeys(user_ids))
-    for listener in list(membership_listeners):
-        try:
-            listener(users)
-        except Exception:
-            logger.exception("a membership listener failed")
+    """After a commit: these accounts' lists changed (joined, left, removed, a role, a shared
+    list deleted or put back), so their open pages load again (``unit_of_work``'s listeners)."""
+    announce_membership(list(dict.fromkeys(user_ids)))
 
 
 @dataclass(frozen=True)
