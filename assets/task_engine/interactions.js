@@ -80,7 +80,12 @@ export function refusalMessage(m, change) {
     case "stale":
       return `${what} was changed elsewhere; showing the latest version.`;
     case "deleted":
-      return m.kind === "delete" ? "" : `${what} was deleted elsewhere.`;
+      // (Gone, or its list is no longer shared with this user: the server says not which.)
+      if (m.kind === "delete") return "";
+      if (m.kind === "create") {
+        return `Could not add ${what}: its list is gone or no longer shared with you.`;
+      }
+      return `${what} was deleted elsewhere, or is no longer shared with you.`;
     case "nothing":
       return "Nothing to undo: it was changed elsewhere.";
     default: {

@@ -652,7 +652,15 @@ describe("refusalMessage", () => {
       refusalMessage(set, refused("stale")),
       '"Buy milk" was changed elsewhere; showing the latest version.',
     );
-    assert.equal(refusalMessage(set, refused("deleted")), '"Buy milk" was deleted elsewhere.');
+    assert.equal(
+      refusalMessage(set, refused("deleted")),
+      '"Buy milk" was deleted elsewhere, or is no longer shared with you.',
+    );
+    // A create in a list the user has lost (removed from it, or it was deleted).
+    assert.equal(
+      refusalMessage({ kind: "create", label: "Soap" }, refused("deleted")),
+      'Could not add "Soap": its list is gone or no longer shared with you.',
+    );
     // Deleting what is already gone is what the user wanted: nothing to say.
     assert.equal(refusalMessage({ kind: "delete", label: "Buy milk" }, refused("deleted")), "");
     assert.equal(
@@ -679,7 +687,7 @@ describe("refusalMessage", () => {
   test("a mutation without a label is 'this task'", () => {
     assert.equal(
       refusalMessage({ kind: "set" }, refused("deleted")),
-      '"this task" was deleted elsewhere.',
+      '"this task" was deleted elsewhere, or is no longer shared with you.',
     );
   });
 });
