@@ -180,3 +180,14 @@ def test_each_change_of_membership_reloads_the_pages_of_who_it_touches(team, mon
     lists.delete_list(team["ann"], team["home"])
     ann, bob, cat, dan = (team[n] for n in ("ann", "bob", "cat", "dan"))
     assert heard == [{cat}, {bob, ann, cat}, {ann, cat, dan}, {cat, dan}]
+
+
+def test_a_member_s_view_names_a_sub_task_s_parent(team) -> None:
+    from todo_app.tasks import subtasks
+
+    parent = writes.create_task(team["ann"], "Party", list_id=team["home"])
+    child = writes.create_task(team["bob"], "Balloons", parent_id=parent.id, due_date="2030-01-01")
+    assert child.list_id == team["home"]
+    page = queries.list_tasks(team["bob"], query=TaskQuery(due_after="2029-12-31"))
+    assert [t.title for t in page.items] == ["Balloons"]
+    assert subtasks.parent_titles(team["bob"], page.items) == {str(parent.id): "Party"}

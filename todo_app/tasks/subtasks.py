@@ -155,8 +155,11 @@ PARENT_TITLES_MAX = 100  # a page holds at most this many tasks (PAGE_SIZE_MAX)
 def parent_titles(owner_id: uuid.UUID, tasks: Iterable[TaskData]) -> dict[str, str]:
     """The titles of the parents of ``tasks`` that are not among them: a view that lists a
     sub-task without its parent (Today, a tag, a search) names the parent as context. One
-    read of at most a page's worth of ids; the owner's own tasks only."""
+    read of at most a page's worth of ids: the caller's own tasks, and those in the lists of
+    ``tasks`` (which they see: a parent is always in its sub-task's list)."""
+    tasks = list(tasks)
     listed = {task.id for task in tasks}
+    seen_lists = list({task.list_id for task in tasks if task.list_id is not None})
     wanted = list(
         dict.fromkeys(t.parent_id for t in tasks if t.parent_id and t.parent_id not in listed)
     )[:PARENT_TITLES_MAX]
@@ -165,7 +168,8 @@ def parent_titles(owner_id: uuid.UUID, tasks: Iterable[TaskData]) -> dict[str, s
     with read_scope() as conn:
         rows = conn.execute(
             sa.select(TASKS.c.id, TASKS.c.title).where(
-                TASKS.c.owner_id == owner_id, TASKS.c.id.in_(wanted)
+                sa.or_(TASKS.c.owner_id == owner_id, TASKS.c.list_id.in_(seen_lists)),
+                TASKS.c.id.in_(wanted),
             )
         ).all()
     return {str(row.id): row.title for row in rows}
