@@ -191,3 +191,26 @@ def test_a_member_s_view_names_a_sub_task_s_parent(team) -> None:
     page = queries.list_tasks(team["bob"], query=TaskQuery(due_after="2029-12-31"))
     assert [t.title for t in page.items] == ["Balloons"]
     assert subtasks.parent_titles(team["bob"], page.items) == {str(parent.id): "Party"}
+
+
+def test_a_reminder_of_an_assigned_task_reaches_its_assignee(team) -> None:
+    from datetime import timedelta
+
+    from todo_app.models import utcnow
+
+    soon = utcnow() + timedelta(days=1)
+    writes.create_task(
+        team["ann"],
+        "Vet",
+        list_id=team["home"],
+        assignee_id=team["bob"],
+        due_date=soon.date().isoformat(),
+        due_time="12:00",
+        reminders=[0],
+    )
+    delivered = bell.claim_due(now=soon + timedelta(days=1))
+    assert [n.title for n in delivered] == ["Vet"]
+    assert [n.title for n in bell.list_notifications(team["bob"]) if n.kind == "reminder"] == [
+        "Vet"
+    ]
+    assert [n for n in bell.list_notifications(team["ann"]) if n.kind == "reminder"] == []

@@ -96,22 +96,26 @@ def claim_due(now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[Not
             .returning(Reminder.task_id, Reminder.owner_id, Reminder.fire_at)
             .execution_options(synchronize_session=False)
         ).all()
-        titles = (
-            dict(
-                session.exec(
-                    select(Task.id, Task.title).where(
+        tasks = (
+            {
+                task_id: (title, assignee)
+                for task_id, title, assignee in session.exec(
+                    select(Task.id, Task.title, Task.assignee_id).where(
                         col(Task.id).in_({c.task_id for c in claimed})
                     )
                 ).all()
-            )
+            }
             if claimed
             else {}
         )
-        for task_id, owner_id, fire_at in claimed:
+        for task_id, owner, fire_at in claimed:
+            title, assignee = tasks.get(task_id, ("A task", None))
+            # A task assigned to someone (in a shared list) reminds them, not its owner.
+            owner_id = assignee or owner
             row = Notification(
                 owner_id=owner_id,
                 task_id=task_id,
-                title=titles.get(task_id, "A task"),
+                title=title,
                 fire_at=fire_at,
                 late=now - fire_at.astimezone(UTC) > LATE_AFTER,
             )
