@@ -248,7 +248,9 @@ def test_notifications_are_documented(spec: dict[str, Any]) -> None:
     listing = _operation(spec, "get", "/api/notifications")["responses"]["200"]
     items = listing["content"]["application/json"]["schema"]["items"]
     notification = _ref(spec, items)
-    assert set(notification["required"]) == {"id", "task_id", "title", "fire_at", "read", "late"}
+    assert set(notification["required"]) == {
+        *("id", "kind", "invitation_id", "task_id", "title", "fire_at", "read", "late")
+    }
     read = _operation(spec, "post", "/api/notifications/{notification_id}/read")["responses"]
     assert "notification" in read["404"]["description"]
     assert _ref(spec, read["200"]["content"]["application/json"]["schema"]) == notification
