@@ -78,6 +78,12 @@ def test_an_editor_changes_tasks_and_a_viewer_is_refused_with_the_reason(team) -
     # An editor cannot take the task out of the owner's lists.
     with pytest.raises(Forbidden):
         writes.update_task(team["bob"], task.id, list_id=None)
+    # Nor into a list of their own: told why, not that their own list is not found.
+    bobs = lists.create_list(team["bob"], "Bob's").id
+    with pytest.raises(Forbidden, match="another list of the same owner"):
+        writes.update_task(team["bob"], task.id, list_id=bobs)
+    with pytest.raises(ListNotFound):  # a list they cannot see is still not found
+        writes.update_task(team["bob"], task.id, list_id=lists.create_list(team["dan"], "D").id)
     moves.move_task(team["bob"], task.id, None, None)
     deletes.delete_task(team["bob"], task.id)
     with pytest.raises(NotFound):
