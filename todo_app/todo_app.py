@@ -26,6 +26,7 @@ from todo_app.auth.routes import (
     SIGNUP_PATH,
 )
 from todo_app.auth.state import AuthState
+from todo_app.lists import sharing
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
@@ -155,6 +156,8 @@ def _ring(owner_id: uuid.UUID, items: list[NotificationData]) -> None:
 live.install(_emit, _verify, _socket_is_here)
 unit_of_work.change_listeners.append(live.changed)
 auth_service.on_zone_change(zone_shift.on_time_zone_change)  # a new zone moves timed dues
+# A new account finds the invitations that waited for its address in its bell.
+auth_service.on_sign_up(sharing.tell_waiting_in)
 # A session ended or a profile changed: the account's open pages read their session again.
 auth_service.account_listeners.append(rechecks.mark)
 reminder_service.notification_listeners.append(_ring)

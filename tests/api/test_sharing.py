@@ -300,6 +300,9 @@ def test_an_address_without_an_account_finds_the_invitation_at_sign_up(
     sent = invite(client, team.owner, team.list_id, "newcomer@example.com", "editor")
     newcomer = sign_up(client, "newcomer@example.com")
     assert _ok(client.get("/api/invitations", headers=newcomer.headers)) == [sent]
+    (notice,) = bell(client, newcomer)  # as the mail said: waiting in the bell
+    assert (notice["kind"], notice["invitation_id"]) == ("invitation", sent["id"])
+    assert "Trip" in notice["title"]
     accept(client, newcomer, sent["id"])
     assert my_lists(client, newcomer)[team.list_id]["role"] == "editor"
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import make_user
 from todo_app import access
+from todo_app.auth import service as auth_service
 from todo_app.db import session_scope
 from todo_app.errors import Forbidden, InvalidInput, ListNotFound, NotFound
 from todo_app.lists import service as lists
@@ -147,3 +148,15 @@ def test_the_access_rule_for_each_role(team) -> None:
             access.on_task(session, team["cat"], task.id, write=True)
         with pytest.raises(NotFound):
             access.on_task(session, team["dan"], task.id, write=False)
+
+
+def test_an_account_made_later_finds_the_invitation_in_its_bell(team) -> None:
+    """The mail to an address without an account says the invitation will wait in the bell."""
+    auth_service.on_sign_up(sharing.tell_waiting_in)  # as the composition roots wire it
+    invitation = sharing.invite(team["ann"], team["home"], "Eve@Example.com", "viewer")
+    eve = auth_service.sign_up("eve@example.com", "correct horse battery").user.id
+    (notice,) = bell.list_notifications(eve)
+    assert (notice.kind, notice.invitation_id) == ("invitation", invitation.id)
+    assert [i.id for i in sharing.invitations_for(eve)] == [invitation.id]
+    sharing.accept(eve, invitation.id)
+    assert bell.list_notifications(eve) == []
