@@ -182,8 +182,8 @@ _DESCRIPTIONS = {
     401: "Not signed in (no token, or a malformed, expired or revoked one), "
     "or, at sign-in, a wrong email or password",
     403: "The user id in the path is not the caller's",
-    404: "No such task or list among the caller's (another user's task or list is not "
-    "found either)",
+    404: "No such task or list among those the caller may see, their own and those shared "
+    "with them (another user's task or list is not found either)",
     409: "Conflicts with what is stored",
     429: "Too many failed sign-ins; wait `Retry-After` seconds",
 }
