@@ -157,6 +157,8 @@ live.install(_emit, _verify, _socket_is_here)
 unit_of_work.change_listeners.append(live.changed)
 unit_of_work.membership_listeners.append(live.lists_changed)  # shared or unshared: reload
 auth_service.on_zone_change(zone_shift.on_time_zone_change)  # a new zone moves timed dues
+# A new account finds the invitations that waited for its address in its bell.
+auth_service.on_sign_up(sharing.tell_waiting_in)
 # A session ended or a profile changed: the account's open pages read their session again.
 auth_service.account_listeners.append(rechecks.mark)
 # Deleting an account: the lists it shared tell their members, and it leaves the others.

@@ -142,8 +142,19 @@ NOTIFICATION_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/notifications/read-all", None),
     ("POST", "/api/notifications/{notification_id}/read", None),
 ]
+SHARING_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("POST", "/api/lists/{list_id}/invitations", {"email": "x@example.com", "role": "editor"}),
+    ("GET", "/api/lists/{list_id}/invitations", None),
+    ("DELETE", "/api/lists/{list_id}/invitations/{invitation_id}", None),
+    ("GET", "/api/invitations", None),
+    ("POST", "/api/invitations/{invitation_id}/accept", None),
+    ("POST", "/api/invitations/{invitation_id}/decline", None),
+    ("GET", "/api/lists/{list_id}/members", None),
+    ("PATCH", "/api/lists/{list_id}/members/{user_id}", {"role": "viewer"}),
+    ("DELETE", "/api/lists/{list_id}/members/{user_id}", None),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
-ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES
+ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:

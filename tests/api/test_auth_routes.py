@@ -264,6 +264,8 @@ def test_every_signed_in_route_refuses_a_bad_token_with_401(
         task_id=uuid.uuid4(),
         list_id=uuid.uuid4(),
         notification_id=uuid.uuid4(),
+        invitation_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
     )
     response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 401, response.text

@@ -52,6 +52,8 @@ def test_create_returns_the_list_at_the_end(client: TestClient, alice: Account) 
         "position": 0,
         "open_count": 0,
         "add_on_top": True,
+        "role": "owner",
+        "members": [],
     }
     assert response.headers["location"] == f"/api/lists/{home['id']}"
     work = create_list(client, alice, "Work")

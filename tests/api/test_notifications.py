@@ -18,7 +18,7 @@ from todo_app.models import Notification
 from todo_app.reminders import service as reminder_service
 from todo_app.tasks import fields
 
-NOTIFICATION_FIELDS = {"id", "task_id", "title", "fire_at", "read", "late"}
+NOTIFICATION_FIELDS = {"id", "kind", "invitation_id", "task_id", "title", "fire_at", "read", "late"}
 
 
 def _timed_task(

@@ -104,6 +104,8 @@ def test_conflicts_on_updates_document_the_current_task(spec: dict[str, Any]) ->
         ("ListCreate", "name"),
         ("ListPatch", None),
         ("AccountPatch", None),
+        ("InvitationIn", "email"),
+        ("RoleIn", "role"),
     ],
 )
 def test_request_bodies_have_examples(spec: dict[str, Any], model: str, field: str | None) -> None:
@@ -248,9 +250,49 @@ def test_notifications_are_documented(spec: dict[str, Any]) -> None:
     listing = _operation(spec, "get", "/api/notifications")["responses"]["200"]
     items = listing["content"]["application/json"]["schema"]["items"]
     notification = _ref(spec, items)
-    assert set(notification["required"]) == {"id", "task_id", "title", "fire_at", "read", "late"}
+    assert set(notification["required"]) == {
+        *("id", "kind", "invitation_id", "task_id", "title", "fire_at", "read", "late")
+    }
     read = _operation(spec, "post", "/api/notifications/{notification_id}/read")["responses"]
     assert "notification" in read["404"]["description"]
     assert _ref(spec, read["200"]["content"]["application/json"]["schema"]) == notification
     read_all = _operation(spec, "post", "/api/notifications/read-all")["responses"]["200"]
     assert _ref(spec, read_all["content"]["application/json"]["schema"])["required"] == ["updated"]
+
+
+def test_sharing_is_documented(spec: dict[str, Any]) -> None:
+    """Who may not is a 403 with the reason; who cannot see the list finds nothing (404)."""
+    for method, path in [
+        ("post", "/api/lists/{list_id}/invitations"),
+        ("get", "/api/lists/{list_id}/invitations"),
+        ("delete", "/api/lists/{list_id}/invitations/{invitation_id}"),
+        ("patch", "/api/lists/{list_id}/members/{user_id}"),
+        ("delete", "/api/lists/{list_id}/members/{user_id}"),
+        ("patch", "/api/lists/{list_id}"),
+        ("delete", "/api/lists/{list_id}"),
+    ]:
+        assert {"403", "404"} <= set(_operation(spec, method, path)["responses"]), path
+    for base in ("/api", "/api/{user_id}"):
+        for method, path in [
+            ("post", "/tasks"),
+            ("put", "/tasks/{task_id}"),
+            ("patch", "/tasks/{task_id}"),
+            ("patch", "/tasks/{task_id}/complete"),
+            ("post", "/tasks/{task_id}/move"),
+            ("delete", "/tasks/{task_id}"),
+        ]:
+            refused = _operation(spec, method, base + path)["responses"]["403"]
+            assert "viewer" in refused["description"], path
+    lists = _ref(
+        spec,
+        _operation(spec, "get", "/api/lists")["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]["items"],
+    )
+    assert {"role", "members"} <= set(lists["required"])
+    task = spec["components"]["schemas"]["TaskOut"]
+    assert {"assignee_id", "created_by", "completed_by"} <= set(task["required"])
+    for model in ("TaskCreate", "TaskReplace", "TaskPatch"):
+        assert "assignee_id" in spec["components"]["schemas"][model]["properties"]
+    names = {p["name"] for p in _operation(spec, "get", "/api/tasks")["parameters"]}
+    assert "assignee" in names

@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import make_user
 from todo_app import access
+from todo_app.auth import service as auth_service
 from todo_app.db import session_scope
 from todo_app.errors import Forbidden, InvalidInput, ListNotFound, NotFound
 from todo_app.lists import service as lists
@@ -78,6 +79,12 @@ def test_an_editor_changes_tasks_and_a_viewer_is_refused_with_the_reason(team) -
     # An editor cannot take the task out of the owner's lists.
     with pytest.raises(Forbidden):
         writes.update_task(team["bob"], task.id, list_id=None)
+    # Nor into a list of their own: told why, not that their own list is not found.
+    bobs = lists.create_list(team["bob"], "Bob's").id
+    with pytest.raises(Forbidden, match="another list of the same owner"):
+        writes.update_task(team["bob"], task.id, list_id=bobs)
+    with pytest.raises(ListNotFound):  # a list they cannot see is still not found
+        writes.update_task(team["bob"], task.id, list_id=lists.create_list(team["dan"], "D").id)
     moves.move_task(team["bob"], task.id, None, None)
     deletes.delete_task(team["bob"], task.id)
     with pytest.raises(NotFound):
@@ -214,3 +221,15 @@ def test_a_reminder_of_an_assigned_task_reaches_its_assignee(team) -> None:
         "Vet"
     ]
     assert [n for n in bell.list_notifications(team["ann"]) if n.kind == "reminder"] == []
+
+
+def test_an_account_made_later_finds_the_invitation_in_its_bell(team) -> None:
+    """The mail to an address without an account says the invitation will wait in the bell."""
+    auth_service.on_sign_up(sharing.tell_waiting_in)  # as the composition roots wire it
+    invitation = sharing.invite(team["ann"], team["home"], "Eve@Example.com", "viewer")
+    eve = auth_service.sign_up("eve@example.com", "correct horse battery").user.id
+    (notice,) = bell.list_notifications(eve)
+    assert (notice.kind, notice.invitation_id) == ("invitation", invitation.id)
+    assert [i.id for i in sharing.invitations_for(eve)] == [invitation.id]
+    sharing.accept(eve, invitation.id)
+    assert bell.list_notifications(eve) == []

@@ -18,6 +18,7 @@ from todo_app.api import (
     routes_auth,
     routes_lists,
     routes_notifications,
+    routes_sharing,
     routes_tags,
     routes_tasks,
 )
@@ -25,6 +26,8 @@ from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.docs import install_docs
 from todo_app.api.errors import install_error_handlers
 from todo_app.api.json_guard import JsonGuard
+from todo_app.auth import service as auth_service
+from todo_app.lists import sharing
 from todo_app.web.body_limit import API_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
@@ -41,7 +44,8 @@ as `Authorization: Bearer <token>`. A token is renewed while it is used: when an
 uses, worded as the app words it; what was sent is never echoed. A request body over
 {API_MAX_BODY_BYTES // 1024} KiB is refused with 413. Text must be valid Unicode (a lone
 surrogate is a 422) and numbers finite. Another user's
-task or list is a 404, never a 403, also when a task names it as its `list_id`.
+task or list is a 404, never a 403, also when a task names it as its `list_id`; a 403 (with
+the reason) is only ever for what the caller can see but not do, in a list shared with them.
 
 **Fields.** The API accepts exactly what the app accepts: a title is trimmed and its line
 breaks become spaces before its length is checked. In a request, `null` for an optional field
@@ -61,6 +65,15 @@ completion (`GET /api/tasks/{{id}}/history`) and moves the same task to its next
 still active; the wall-clock time stays fixed across daylight-saving changes. A task with a
 due time may carry up to 5 `reminders` (`{{"minutes_before": 15}}`); each creates one
 notification when it falls due (`GET /api/notifications`), again for every occurrence.
+
+**Sharing.** The owner of a list invites an address as `editor` or `viewer`
+(`POST /api/lists/{{list_id}}/invitations`); the invitee answers it
+(`GET /api/invitations`, `POST /api/invitations/{{id}}/accept` or `decline`). `GET /api/lists`
+gives the caller's `role` in each list and its `members`; the owner changes roles and removes
+members (`PATCH`/`DELETE /api/lists/{{list_id}}/members/{{user_id}}`), and a member leaves by
+removing themselves. A viewer reads the list's tasks, and any change is a 403 with the reason;
+someone not in the list finds nothing (404). Tasks carry `assignee_id` (a member or the
+owner; `GET /api/tasks?assignee=me`), `created_by` and `completed_by`.
 
 **Quick add.** `POST /api/tasks` also takes `{{"text": "Pay rent tomorrow 9am !high #home
 every month"}}`, read the way the app's New task field reads it, in the user's time zone.
@@ -84,11 +97,14 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_docs(api, f"{API_PREFIX}/docs")
+    # The API's sign-up, as the page's: invitations waiting for the address reach the bell.
+    auth_service.on_sign_up(sharing.tell_waiting_in)
     api.include_router(routes_auth.router)
     api.include_router(routes_account.router)
     api.include_router(routes_tasks.router)
     api.include_router(routes_tasks.hackathon_router)
     api.include_router(routes_lists.router)
+    api.include_router(routes_sharing.router)
     api.include_router(routes_tags.router)
     api.include_router(routes_notifications.router)
     install_error_handlers(api)

@@ -55,11 +55,18 @@ def status_for(exc: ServiceError) -> int:
     return 400
 
 
+def _where(request: Request, field: str) -> str:
+    if field in request.query_params:
+        return "query"
+    return "path" if field in request.path_params else "body"
+
+
 def _field_errors(request: Request, exc: InvalidInput) -> list[dict[str, Any]]:
-    """FastAPI's validation-error shape; a field sent in the query string is located there."""
+    """FastAPI's validation-error shape; a field sent in the query string or named in the
+    path (a list's member, by user id) is located there."""
     return [
         {
-            "loc": ["query" if field in request.query_params else "body", field],
+            "loc": [_where(request, field), field],
             "msg": message,
             "type": "value_error",
         }
@@ -175,8 +182,8 @@ _DESCRIPTIONS = {
     401: "Not signed in (no token, or a malformed, expired or revoked one), "
     "or, at sign-in, a wrong email or password",
     403: "The user id in the path is not the caller's",
-    404: "No such task or list among the caller's (another user's task or list is not "
-    "found either)",
+    404: "No such task or list among those the caller may see, their own and those shared "
+    "with them (another user's task or list is not found either)",
     409: "Conflicts with what is stored",
     429: "Too many failed sign-ins; wait `Retry-After` seconds",
 }

@@ -1,7 +1,9 @@
 """The caller's lists: read, create, rename or move, delete.
 
-Each handler is one call into ``lists.service``, which filters every statement by owner:
-another user's list id is a 404 on every route, as if it did not exist.
+Each handler is one call into ``lists.service``, which asks ``access.py``: a list the caller
+neither owns nor is a member of is a 404 on every route, as if it did not exist; a member's
+rename or delete of the owner's list is a 403 with the reason. Sharing is
+``routes_sharing.py``.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from todo_app.lists.service import LISTS_MAX, ListData
 router = APIRouter(prefix="/api/lists", tags=["lists"], responses=responses(401))
 
 ListIdPath = Annotated[UUID, Path(description="The list's id.")]
+OWNER_ONLY = {403: "The list is shared with the caller, but only its owner may do this"}
 
 
 @router.get(
     "", response_model=list[ListOut], summary="List lists", responses=responses(renewing=200)
 )
 def list_lists(auth: CurrentAuth) -> list[ListData]:
-    """The caller's lists in their order, each with its number of open tasks. Tasks in no
-    list are the Inbox, which is not a list here (`GET /api/tasks?list_id=inbox`)."""
+    """The caller's lists in their order, then the lists shared with them, each with its
+    number of open tasks, the caller's `role` in it and its people (`members`, empty when
+    it is not shared). Tasks in no list are the Inbox, which is not a list here
+    (`GET /api/tasks?list_id=inbox`)."""
     return list_service.list_lists(auth.user.id)
 
 
@@ -76,7 +81,7 @@ def create_list(
     "/{list_id}",
     response_model=ListOut,
     summary="Rename or move a list",
-    responses=responses(404, 409, renewing=200),
+    responses=responses(403, 404, 409, renewing=200, described=OWNER_ONLY),
 )
 def update_list(auth: CurrentAuth, list_id: ListIdPath, body: ListPatch) -> ListData:
     """Changes only the fields sent: a new `name` (409 if another of the caller's lists has
@@ -89,8 +94,9 @@ def update_list(auth: CurrentAuth, list_id: ListIdPath, body: ListPatch) -> List
     "/{list_id}",
     status_code=204,
     summary="Delete a list",
-    responses=responses(404, renewing=204),
+    responses=responses(403, 404, renewing=204, described=OWNER_ONLY),
 )
 def delete_list(auth: CurrentAuth, list_id: ListIdPath) -> None:
-    """Deletes the list; its tasks are kept and move to the Inbox (`list_id: null`)."""
+    """Deletes the list; its tasks are kept and move to the owner's Inbox (`list_id:
+    null`). Its members lose it at once and are told in their notifications."""
     list_service.delete_list(auth.user.id, list_id)

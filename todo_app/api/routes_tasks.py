@@ -1,17 +1,19 @@
 """The task routes, in two forms that share one set of handlers.
 
-``/api/tasks...`` works on the caller's tasks; ``/api/{user_id}/tasks...`` is the Hackathon II
-form of the same routes, answering 403 when ``user_id`` is not the caller. Only the
-dependency that names the owner differs, so neither form can drift from the other. Every
-handler is one call into the task layer (``tasks.queries``, ``tasks.writes``, ...), which
-filters every statement by owner: another user's task id is a 404 on every route.
+``/api/tasks...`` works on the caller's tasks and those of the lists shared with them;
+``/api/{user_id}/tasks...`` is the Hackathon II form of the same routes, answering 403 when
+``user_id`` is not the caller. Only the dependency that names the caller differs, so neither
+form can drift from the other. Every handler is one call into the task layer
+(``tasks.queries``, ``tasks.writes``, ...), which asks ``access.py`` who may do what: a task
+the caller may not see is a 404 on every route, and a viewer's change is a 403 with the
+reason. No handler checks a role itself (DESIGN.md principle 1).
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' annotations at
 # run time, and ``Owner`` is local to ``build_router``, so a string annotation could not be
 # resolved.
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
@@ -74,7 +76,7 @@ ListFilter = Annotated[
     str | None,
     Query(
         description=f"Only the tasks of this list (its id), or `{INBOX}` for the tasks in no "
-        "list. Another user's list matches nothing.",
+        "list. A list the caller may not see (neither theirs nor shared with them) is a 404.",
         examples=[INBOX],
     ),
 ]
@@ -107,6 +109,10 @@ ParentFilter = Annotated[
         examples=[TOP_LEVEL],
     ),
 ]
+AssigneeFilter = Annotated[
+    Literal["me"] | None,
+    Query(description="`me`: only the tasks assigned to the caller (in any list they see)."),
+]
 DueBefore = Annotated[Day, Query(description="Only tasks due on or before this day.")]
 DueAfter = Annotated[Day, Query(description="Only tasks due on or after this day.")]
 SortBy = Annotated[
@@ -127,6 +133,11 @@ OrderBy = Annotated[
 ]
 
 FORBIDDEN_MESSAGE = "This path names another user; use your own user id"
+VIEWER_REFUSED_DOC = (
+    "The task is in a list shared with the caller as a viewer, who may read it but not "
+    "change it; `detail` says why"
+)
+PATH_USER_DOC = "the user id in the path is not the caller's"
 
 
 # Whose tasks a route works on, given the caller: the one rule that differs between the two
@@ -197,10 +208,17 @@ def build_router(
 
     Owner = Annotated[UUID, Depends(owner)]
     router = APIRouter(prefix=prefix, tags=[tag], responses=responses(*errors))
-    stale = responses(404, 409, renewing=200, conflict_model=StaleVersionOut)
+    refused = VIEWER_REFUSED_DOC + (f"; or: {PATH_USER_DOC}" if 403 in errors else "")
+    writes_doc = {403: refused}
+    stale = responses(
+        403, 404, 409, renewing=200, conflict_model=StaleVersionOut, described=writes_doc
+    )
 
     @router.get(
-        "", response_model=TaskList, summary="List tasks", responses=responses(renewing=200)
+        "",
+        response_model=TaskList,
+        summary="List tasks",
+        responses=responses(404, renewing=200),
     )
     async def list_tasks(
         request: Request,
@@ -215,13 +233,15 @@ def build_router(
         due_before: DueBefore = None,
         due_after: DueAfter = None,
         parent_id: ParentFilter = None,
+        assignee: AssigneeFilter = None,
         sort: SortBy = None,
         order: OrderBy = None,
         limit: Limit = PAGE_SIZE_DEFAULT,
         offset: Offset = 0,
     ) -> Response:
-        """The caller's tasks (newest first unless sorted otherwise), with the number of
-        matches across all pages. Every filter combines with the others (AND)."""
+        """The caller's tasks and those of the lists shared with them (newest first unless
+        sorted otherwise), with the number of matches across all pages. Every filter combines
+        with the others (AND)."""
         # The busiest read, so its shape is its own: the session check and the page share one
         # connection and one worker-thread hop, and the answer is serialised once, straight
         # from the page (``TaskList`` still documents it; tests compare the two).
@@ -235,6 +255,7 @@ def build_router(
             due_before=due_before.isoformat() if due_before else None,
             due_after=due_after.isoformat() if due_after else None,
             parent_id=parent_id,
+            assignee=assignee,
             sort=sort or ("manual" if list_id is not None else "created"),
             order=order,
             limit=limit,
@@ -253,7 +274,7 @@ def build_router(
         status_code=201,
         response_model=TaskOut,
         summary="Create a task",
-        responses=responses(404, renewing=201),
+        responses=responses(403, 404, renewing=201, described=writes_doc),
     )
     def create_task(
         owner_id: Owner,
@@ -271,7 +292,9 @@ def build_router(
         Idempotent when the client names the id: sending the same `id` again returns the
         stored task, with the same 201 as the first answer, so a retry needs no special case.
         404 if that id belongs to another user's task (as on every route: ids leak nothing),
-        or if `list_id` is not one of the caller's lists.
+        or if `list_id` is neither the caller's list nor one shared with them; 403 with the
+        reason if it is shared with them as a viewer. In a shared list the task is the list
+        owner's, and `created_by` records the caller.
         """
         if isinstance(body, TaskFromText):
             task = _create_from_text(owner_id, body)
@@ -302,7 +325,7 @@ def build_router(
         "/{task_id}/move",
         response_model=TaskOut,
         summary="Move a task",
-        responses=responses(404, renewing=200),
+        responses=responses(403, 404, renewing=200, described=writes_doc),
     )
     def move_task(owner_id: Owner, task_id: TaskId, body: TaskMove) -> TaskData:
         """Puts the task, with its sub-tasks, right before `before_id` among the children of
@@ -354,7 +377,7 @@ def build_router(
         "/{task_id}",
         status_code=204,
         summary="Delete a task",
-        responses=responses(404, renewing=204),
+        responses=responses(403, 404, renewing=204, described=writes_doc),
     )
     def delete_task(owner_id: Owner, task_id: TaskId) -> None:
         deletes.delete_task(owner_id, task_id)

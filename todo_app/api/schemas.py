@@ -104,8 +104,9 @@ Description = Annotated[
 ListId = Annotated[
     UUID | None,
     Field(
-        description="The id of one of the caller's lists; `null` is the Inbox. Another "
-        "user's list is a 404, as if it did not exist."
+        description="The id of one of the caller's lists, or of one shared with them as an "
+        "editor (a viewer's is a 403); `null` is the caller's Inbox. A list the caller may "
+        "not see is a 404, as if it did not exist."
     ),
 ]
 ParentId = Annotated[
@@ -115,6 +116,15 @@ ParentId = Annotated[
         f"{SUBTASK_DEPTH_MAX} levels below a top-level task; the sub-task goes into its "
         "parent's list); `null` is the top level. A cycle, a task the caller cannot see or "
         "one level too many is a 422 with the reason.",
+    ),
+]
+AssigneeId = Annotated[
+    UUID | None,
+    Field(
+        description="Who the task is for: the user id of its list's owner or of a member "
+        "(`GET /api/lists/{list_id}/members`); anyone else is a 422. In the Inbox only its "
+        "owner. `null` is nobody. The assignee is told in their notifications; a member who "
+        "leaves or is removed is unassigned at once.",
     ),
 ]
 TaskPriority = Annotated[

@@ -10,7 +10,7 @@ API does, and the OpenAPI document is generated from them.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError, to_json
 
 from todo_app.api.schemas import (
+    AssigneeId,
     ClientTaskId,
     Description,
     DueDate,
@@ -111,6 +112,11 @@ class TaskCreate(TaskBody):
                     "due_date": "2026-12-05",
                     "recurrence": {"rule": "FREQ=DAILY;INTERVAL=3", "from_completion": True},
                 },
+                {
+                    "title": "Book the venue",
+                    "list_id": "5d1c7a52-8c3e-4c0b-9f0e-2b7f3d9a6e11",
+                    "assignee_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                },
             ]
         }
     )
@@ -126,6 +132,7 @@ class TaskCreate(TaskBody):
     recurrence: Recurrence = None
     reminders: Reminders = ()
     parent_id: ParentId = None
+    assignee_id: AssigneeId = None
 
 
 class TaskFromText(RequestBody):
@@ -234,13 +241,14 @@ class TaskReplace(TaskBody):
     recurrence: Recurrence = None
     reminders: Reminders = ()
     parent_id: ParentId = None
+    assignee_id: AssigneeId = None
     version: Version | MISSING = MISSING
 
 
 class TaskPatch(TaskBody):
     """PATCH: only the fields sent change; `null` clears an optional field (`description`,
-    `list_id`, `priority`, `tags`, `due_date`, `due_time`, `recurrence`, `reminders`;
-    `parent_id`: to the top level)."""
+    `list_id`, `priority`, `tags`, `due_date`, `due_time`, `recurrence`, `reminders`,
+    `assignee_id`; `parent_id`: to the top level)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -252,6 +260,8 @@ class TaskPatch(TaskBody):
                 {"recurrence": {"rule": "FREQ=WEEKLY;BYDAY=MO", "from_completion": False}},
                 {"reminders": [{"minutes_before": 15}]},
                 {"recurrence": None, "reminders": None},
+                {"assignee_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
+                {"assignee_id": None},
             ]
         }
     )
@@ -267,6 +277,7 @@ class TaskPatch(TaskBody):
     recurrence: Recurrence | MISSING = MISSING
     reminders: Reminders | MISSING = MISSING
     parent_id: ParentId | MISSING = MISSING
+    assignee_id: AssigneeId | MISSING = MISSING
     version: Version | MISSING = MISSING
 
 
@@ -342,6 +353,16 @@ class TaskOut(ResponseBody):
         "byte. Set by `POST /api/tasks/{id}/move`, not written directly.",
         examples=["a0"],
     )
+    assignee_id: UUID | None = Field(
+        description="The user it is assigned to (its list's owner or a member); `null`: nobody."
+    )
+    created_by: UUID | None = Field(
+        description="The user who added it (in a shared list, maybe a member); `null` for "
+        "tasks older than sharing."
+    )
+    completed_by: UUID | None = Field(
+        description="The user who completed it; `null` while it is open (or if unknown)."
+    )
     subtask_count: int = Field(description="How many direct sub-tasks it has.")
     subtasks_done: int = Field(description="How many of them are completed.")
 
@@ -396,6 +417,9 @@ def _task_out(task: TaskData) -> dict[str, Any]:
         "reminders": [{"minutes_before": minutes} for minutes in task.reminders],
         "parent_id": task.parent_id,
         "position": task.position,
+        "assignee_id": task.assignee_id,
+        "created_by": task.created_by,
+        "completed_by": task.completed_by,
         "subtask_count": task.subtask_count,
         "subtasks_done": task.subtasks_done,
     }
@@ -460,6 +484,27 @@ class InboxSettings(RequestBody):
     )
 
 
+Role = Literal["owner", "editor", "viewer"]
+
+
+class ListPersonOut(BaseModel):
+    user_id: UUID
+    name: str
+    role: Role
+
+
+def _people(members: Any) -> Any:
+    """The service keeps a list's people as (user id, name, role) tuples."""
+    if isinstance(members, list | tuple):
+        return [
+            dict(zip(("user_id", "name", "role"), person, strict=True))
+            if isinstance(person, tuple)
+            else person
+            for person in members
+        ]
+    return members
+
+
 class ListOut(ResponseBody):
     id: UUID
     name: str
@@ -468,6 +513,28 @@ class ListOut(ResponseBody):
     add_on_top: bool = Field(
         description="Whether a task added to the list goes first (true) or last in its manual "
         "order."
+    )
+    role: Role = Field(
+        description="The caller's role: `owner` (may do anything, and share it), `editor` "
+        "(may change its tasks) or `viewer` (may only read them)."
+    )
+    members: Annotated[list[ListPersonOut], BeforeValidator(_people)] = Field(
+        description="Everyone in the list, its owner first, then the members by name; empty "
+        "when it is not shared.",
+        examples=[
+            [
+                {
+                    "user_id": "0b6f2a9e-3c1d-4e5f-8a7b-9c0d1e2f3a4b",
+                    "name": "Ada",
+                    "role": "owner",
+                },
+                {
+                    "user_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "name": "Grace",
+                    "role": "editor",
+                },
+            ]
+        ],
     )
 
 
@@ -481,9 +548,24 @@ class TagOut(BaseModel):
 
 class NotificationOut(ResponseBody):
     id: UUID
-    task_id: UUID | None = Field(description="The task it reminds of; `null` once deleted.")
-    title: str = Field(description="The task's title when the reminder fired.")
-    fire_at: datetime = Field(description="When the reminder was due.")
+    kind: Literal["reminder", "invitation", "assigned", "removed", "list_deleted", "joined"] = (
+        Field(
+            description="`reminder` (a task's reminder fell due), or news from a shared list: "
+            "`invitation` (answer it: `invitation_id`), `assigned` (a task was assigned to "
+            "you), `removed` (you were removed from a list), `list_deleted`, `joined` "
+            "(someone accepted your invitation)."
+        )
+    )
+    invitation_id: UUID | None = Field(
+        description="The invitation to accept or decline (`POST /api/invitations/{id}/accept`); "
+        "`null` unless `kind` is `invitation`."
+    )
+    task_id: UUID | None = Field(
+        description="The task it is about (a reminder's, an assigned one); `null` otherwise or "
+        "once deleted."
+    )
+    title: str = Field(description="What the bell shows: the task's title, or the news.")
+    fire_at: datetime = Field(description="When the reminder was due, or the news came.")
     read: bool
     late: bool = Field(
         description="Delivered after its time (the server was down when it fell due)."

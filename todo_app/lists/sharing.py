@@ -227,16 +227,32 @@ def invite(owner_id: uuid.UUID, list_id: uuid.UUID, email: Any, role: Any) -> In
         invitation = _invitation(session, row)
         if invitee is not None:
             session.exec(sa.delete(Notification).where(col(Notification.invitation_id) == row.id))
-            notices.tell_in(
-                session,
-                invitee.id,
-                "invitation",
-                f"{owner.name} invited you to “{invitation.list_name}” as {role}",
-                invitation_id=row.id,
-            )
+            _tell_invited_in(session, invitee.id, invitation)
     mail.send_later(_invitation_mail(invitation, has_account=invitee is not None))
     logger.info("list invitation list=%s role=%s", list_id, role)
     return invitation
+
+
+def _tell_invited_in(session: Session, user_id: uuid.UUID, invitation: Invitation) -> None:
+    notices.tell_in(
+        session,
+        user_id,
+        "invitation",
+        f"{invitation.invited_by} invited you to “{invitation.list_name}” as {invitation.role}",
+        invitation_id=invitation.id,
+    )
+
+
+def tell_waiting_in(session: Session, user_id: uuid.UUID, email: str) -> None:
+    """A new account (``auth.service.on_sign_up``): the invitations that were waiting for its
+    address reach its bell, as the mail said they would, as if it had existed when sent."""
+    rows = session.exec(
+        select(ListInvitation)
+        .where(col(ListInvitation.email) == email, _live(utcnow()))
+        .order_by(col(ListInvitation.created_at))
+    ).all()
+    for row in rows:
+        _tell_invited_in(session, user_id, _invitation(session, row))
 
 
 def _invitation_mail(invitation: Invitation, *, has_account: bool) -> mail.Mail:

@@ -271,8 +271,10 @@ def write_in(
                 del values["completed"]
                 values.update(following)
         if "list_id" in values:
-            list_rows.owned_in(session, owner_id, values["list_id"])
+            # The caller's grant first: a member naming a list of their own (or another
+            # owner's they may edit) is told why it cannot go there, not that it is not found.
             access.check_destination(session, actor, owner_id, values["list_id"])
+            list_rows.owned_in(session, owner_id, values["list_id"])
         if "parent_id" in values or "list_id" in values:
             _place(session, owner_id, current, values, asked)
         if values.get("parent_id") is not None and actor != owner_id:
