@@ -141,8 +141,10 @@ class ListMember(SQLModel, table=True):
 
 class ListInvitation(SQLModel, table=True):
     """An owner's offer of a role in a list to an email address, until accepted, declined,
-    withdrawn or ``expires_at``. It waits for the address, so it reaches an account made
-    later with that address; only the token's SHA-256 is kept (the mail's link holds it)."""
+    withdrawn or ``expires_at``. An address that had an account when invited answers from
+    its bell. Any other address proves it received the mail: the mail's link holds a token,
+    of which only the SHA-256 is kept (``token_hash``), since anyone may sign up with any
+    address and must not so pick up an invitation meant for its real owner."""
 
     __tablename__ = "list_invitations"
     __table_args__ = (
@@ -157,6 +159,7 @@ class ListInvitation(SQLModel, table=True):
     role: str = Field(max_length=10)
     created_at: datetime = _timestamp()
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    token_hash: str | None = Field(default=None, max_length=64, nullable=True)
 
 
 class Tag(SQLModel, table=True):

@@ -21,12 +21,14 @@ from todo_app.auth.routes import (
     ACCOUNT_PATH,
     FORGOT_PATH,
     HOME_PATH,
+    INVITATION_PATH,
     LOGIN_PATH,
     RESET_PATH,
     SIGNUP_PATH,
 )
 from todo_app.auth.state import AuthState
 from todo_app.lists import sharing
+from todo_app.lists.invitation_page import InvitationState, invitation_page
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
@@ -94,6 +96,13 @@ app.add_page(
     title=f"Account · {APP_TITLE}",
     on_load=[AuthState.require_login, AccountState.load_account],
 )
+# A shared list's mailed link: signed up or in (``next`` brings the visitor back), it joins.
+app.add_page(
+    invitation_page,
+    route=INVITATION_PATH,
+    title=f"Invitation · {APP_TITLE}",
+    on_load=[AuthState.require_login, InvitationState.accept_link],
+)
 
 
 # --- live pages and the change engine's upkeep (wired here, not on import) ---------------
@@ -157,8 +166,6 @@ live.install(_emit, _verify, _socket_is_here)
 unit_of_work.change_listeners.append(live.changed)
 unit_of_work.membership_listeners.append(live.lists_changed)  # shared or unshared: reload
 auth_service.on_zone_change(zone_shift.on_time_zone_change)  # a new zone moves timed dues
-# A new account finds the invitations that waited for its address in its bell.
-auth_service.on_sign_up(sharing.tell_waiting_in)
 # A session ended or a profile changed: the account's open pages read their session again.
 auth_service.account_listeners.append(rechecks.mark)
 # Deleting an account: the lists it shared tell their members, and it leaves the others.

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column('role', sa.String(length=10), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(['list_id'], ['lists.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['invited_by'], ['users.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),

@@ -6,16 +6,19 @@ who completed a task."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
 from tests.api.conftest import FORMS, Account, assert_field_error, create_task, prefix, sign_up
+from tests.mailbox import Mailbox
 from todo_app import access
 from todo_app.db import session_scope
 from todo_app.models import ListInvitation, utcnow
@@ -293,17 +296,35 @@ def test_inviting_the_owner_or_a_member_is_refused(client: TestClient, team: Tea
     assert member.status_code == 409, member.text
 
 
-def test_an_address_without_an_account_finds_the_invitation_at_sign_up(
-    client: TestClient, team: Team
+def test_an_address_without_an_account_accepts_with_the_mailed_link(
+    client: TestClient, team: Team, mailbox: Mailbox
 ) -> None:
+    """Anyone may sign up with any address (none is verified), so an invitation sent to an
+    address without an account is answered only with the token of the mail's link: an
+    impostor who signs up first sees nothing of it, and the mail's reader joins."""
     sent = invite(client, team.owner, team.list_id, "newcomer@example.com", "editor")
-    newcomer = sign_up(client, "newcomer@example.com")
-    assert _ok(client.get("/api/invitations", headers=newcomer.headers)) == [sent]
-    (notice,) = bell(client, newcomer)  # as the mail said: waiting in the bell
-    assert (notice["kind"], notice["invitation_id"]) == ("invitation", sent["id"])
-    assert "Trip" in notice["title"]
-    accept(client, newcomer, sent["id"])
-    assert my_lists(client, newcomer)[team.list_id]["role"] == "editor"
+    (message,) = mailbox.wait_for(1)
+    assert message["To"] == "newcomer@example.com"
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"(http\S+/invitation\?\S+)", body)
+    assert link, body
+    query = parse_qs(urlsplit(link.group(1)).query)
+    assert query["id"] == [sent["id"]]
+    impostor = sign_up(client, "newcomer@example.com")
+    assert _ok(client.get("/api/invitations", headers=impostor.headers)) == []
+    assert bell(client, impostor) == []
+    path = f"/api/invitations/{sent['id']}/accept"
+    assert client.post(path, headers=impostor.headers).status_code == 404
+    wrong = client.post(path, json={"token": "x" * 43}, headers=impostor.headers)
+    assert wrong.status_code == 404
+    too_long = client.post(path, json={"token": "x" * 101}, headers=impostor.headers)
+    assert too_long.status_code == 422
+    # The mail's reader (here, whoever signs in and opens the link) joins.
+    reader = sign_up(client, "reader@example.com")
+    joined = client.post(path, json={"token": query["token"][0]}, headers=reader.headers)
+    assert str(reader.id) in {m["user_id"] for m in _ok(joined)}
+    assert my_lists(client, reader)[team.list_id]["role"] == "editor"
+    assert team.list_id not in my_lists(client, impostor)
 
 
 # --- every role on every task route ---------------------------------------------------

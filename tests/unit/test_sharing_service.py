@@ -4,6 +4,8 @@ removal, assignment; what each role may read and write."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -223,13 +225,22 @@ def test_a_reminder_of_an_assigned_task_reaches_its_assignee(team) -> None:
     assert [n for n in bell.list_notifications(team["ann"]) if n.kind == "reminder"] == []
 
 
-def test_an_account_made_later_finds_the_invitation_in_its_bell(team) -> None:
-    """The mail to an address without an account says the invitation will wait in the bell."""
-    auth_service.on_sign_up(sharing.tell_waiting_in)  # as the composition roots wire it
+def test_an_account_made_later_needs_the_mailed_token(team, monkeypatch) -> None:
+    """Addresses are not verified at sign-up: an invitation to one with no account is
+    answered only with its mail's token, never by whoever signs up with the address."""
+    sent: list[Any] = []
+    monkeypatch.setattr(sharing.mail, "send_later", sent.append)
     invitation = sharing.invite(team["ann"], team["home"], "Eve@Example.com", "viewer")
     eve = auth_service.sign_up("eve@example.com", "correct horse battery").user.id
-    (notice,) = bell.list_notifications(eve)
-    assert (notice.kind, notice.invitation_id) == ("invitation", invitation.id)
-    assert [i.id for i in sharing.invitations_for(eve)] == [invitation.id]
-    sharing.accept(eve, invitation.id)
     assert bell.list_notifications(eve) == []
+    assert sharing.invitations_for(eve) == []
+    with pytest.raises(NotFound):
+        sharing.accept(eve, invitation.id)
+    with pytest.raises(NotFound):
+        sharing.accept(eve, invitation.id, "not the token")
+    (message,) = sent
+    token = parse_qs(urlsplit(message.body.split("\n\n")[2]).query)["token"][0]
+    sharing.accept(eve, invitation.id, token)
+    assert [item.role for item in lists.list_lists(eve)] == ["viewer"]
+    with pytest.raises(NotFound):  # spent
+        sharing.accept(team["dan"], invitation.id, token)

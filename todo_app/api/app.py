@@ -26,8 +26,6 @@ from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.docs import install_docs
 from todo_app.api.errors import install_error_handlers
 from todo_app.api.json_guard import JsonGuard
-from todo_app.auth import service as auth_service
-from todo_app.lists import sharing
 from todo_app.web.body_limit import API_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
@@ -97,8 +95,6 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_docs(api, f"{API_PREFIX}/docs")
-    # The API's sign-up, as the page's: invitations waiting for the address reach the bell.
-    auth_service.on_sign_up(sharing.tell_waiting_in)
     api.include_router(routes_auth.router)
     api.include_router(routes_account.router)
     api.include_router(routes_tasks.router)

@@ -14,7 +14,13 @@ from fastapi import APIRouter, Path
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
-from todo_app.api.schemas_sharing import InvitationIn, InvitationOut, MemberOut, RoleIn
+from todo_app.api.schemas_sharing import (
+    AnswerIn,
+    InvitationIn,
+    InvitationOut,
+    MemberOut,
+    RoleIn,
+)
 from todo_app.lists import sharing
 from todo_app.lists.sharing import INVITATION_DAYS, MEMBERS_MAX, Invitation, Member
 
@@ -31,7 +37,8 @@ LIST_GONE = {
 }
 INVITATION_GONE = {
     404: "No such invitation waiting for the caller's address (another's, an expired, "
-    "answered or withdrawn one is not found either)"
+    "answered or withdrawn one is not found either; nor one sent to an address that had no "
+    "account, without the `token` of its mailed link)"
 }
 MEMBER_GONE = {404: f"{LIST_GONE[404]}; or no such member in it"}
 
@@ -99,10 +106,13 @@ def my_invitations(auth: CurrentAuth) -> list[Invitation]:
     summary="Accept an invitation",
     responses=responses(404, renewing=200, described=INVITATION_GONE),
 )
-def accept_invitation(auth: CurrentAuth, invitation_id: InvitationIdPath) -> list[Member]:
+def accept_invitation(
+    auth: CurrentAuth, invitation_id: InvitationIdPath, body: AnswerIn | None = None
+) -> list[Member]:
     """Joins the list with the invitation's role; returns the list's people, owner first.
-    Its tasks then appear in `GET /api/tasks` and the list in `GET /api/lists`."""
-    return sharing.accept(auth.user.id, invitation_id)
+    Its tasks then appear in `GET /api/tasks` and the list in `GET /api/lists`. An
+    invitation sent to an address with no account needs the mailed link's `token`."""
+    return sharing.accept(auth.user.id, invitation_id, body.token if body else None)
 
 
 @router.post(
@@ -111,9 +121,11 @@ def accept_invitation(auth: CurrentAuth, invitation_id: InvitationIdPath) -> lis
     summary="Decline an invitation",
     responses=responses(404, renewing=204, described=INVITATION_GONE),
 )
-def decline_invitation(auth: CurrentAuth, invitation_id: InvitationIdPath) -> None:
+def decline_invitation(
+    auth: CurrentAuth, invitation_id: InvitationIdPath, body: AnswerIn | None = None
+) -> None:
     """The invitation is gone; the owner may send another."""
-    sharing.decline(auth.user.id, invitation_id)
+    sharing.decline(auth.user.id, invitation_id, body.token if body else None)
 
 
 @router.get(

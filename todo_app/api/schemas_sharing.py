@@ -38,11 +38,27 @@ InviteeEmail = Annotated[
     service_rule(_email, Annotated[str, Field(max_length=EMAIL_MAX)]),
     Field(
         description="Whom to invite: trimmed and compared case-insensitively. It need not "
-        "have an account yet: one made later with this address finds the invitation waiting.",
+        "have an account yet: the mail then holds a link (with a token) that accepts it once "
+        "its reader has signed up or in; an account made later with the address does not "
+        "see it otherwise, since addresses are not verified at sign-up.",
         examples=["grace@example.com"],
     ),
 ]
 Role = Literal["owner", "editor", "viewer"]
+
+
+class AnswerIn(RequestBody):
+    """An answer to an invitation; ``token`` only for one sent to an address that had no
+    account (it is in the mailed link)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}, {"token": "Qm9v..."}]})
+
+    token: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The `token` of the invitation mail's link; needed only when the "
+        "invitation was sent to an address with no account yet.",
+    )
 
 
 class InvitationIn(RequestBody):

@@ -14,6 +14,7 @@ from todo_app.errors import Unauthenticated
 HOME_PATH = "/"
 LOGIN_PATH = "/login"
 SIGNUP_PATH = "/signup"
+INVITATION_PATH = "/invitation"  # a shared list's mailed link (signed in: accepts it)
 ACCOUNT_PATH = "/account"
 FORGOT_PATH = "/forgot"
 RESET_PATH = "/reset"

@@ -81,19 +81,6 @@ def on_zone_change(hook: ZoneHook) -> None:
         zone_hooks.append(hook)
 
 
-# What else follows a new account, inside the transaction that makes it: each hook gets
-# (session, user_id, email). The composition roots wire the invitations that were waiting for
-# the address (``lists.sharing.tell_waiting_in``), so this service knows nothing of lists.
-SignUpHook = Callable[[Session, UUID, str], None]
-sign_up_hooks: list[SignUpHook] = []
-
-
-def on_sign_up(hook: SignUpHook) -> None:
-    """Run ``hook`` for every new account (once, however often wired)."""
-    if hook not in sign_up_hooks:
-        sign_up_hooks.append(hook)
-
-
 # Told, after the commit, of every account whose sessions ended or whose profile changed (a
 # sign-out, a revoked session, a password change or reset, a deletion, a new name or zone),
 # so that open pages, which trust a session read for a while, read theirs again at once
@@ -314,8 +301,6 @@ def sign_up(
             )
             s.add(user)
             s.flush()  # the user row must exist before its session row
-            for hook in list(sign_up_hooks):
-                hook(s, user.id, clean_email)
             signed_in = _start_session(s, user, user_agent, ip)
     except IntegrityError:
         # Another request took the email between our check and our insert.

@@ -13,7 +13,10 @@ Who may do what is ``access.py``'s; this module only changes who is in a list.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from todo_app import access, mail
 from todo_app.auth.credentials import normalize_email
-from todo_app.auth.routes import HOME_PATH, SIGNUP_PATH
+from todo_app.auth.routes import HOME_PATH, INVITATION_PATH
 from todo_app.db import session_scope
 from todo_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from todo_app.models import (
@@ -46,6 +49,8 @@ from todo_app.tasks.unit_of_work import announce_membership, unit_of_work
 logger = logging.getLogger("todo_app.sharing")
 
 INVITATION_DAYS = 14
+TOKEN_BYTES = 32
+TOKEN_MAX = 100  # longer than any token made here: refused before hashing
 MEMBERS_MAX = 50  # people in one list besides its owner, invitations included
 INVITATION_NOT_FOUND = "Invitation not found"
 MEMBER_NOT_FOUND = "Member not found"
@@ -153,7 +158,11 @@ def invitations_for(user_id: uuid.UUID) -> list[Invitation]:
         email = session.exec(select(User.email).where(col(User.id) == user_id)).first()
         rows = session.exec(
             select(ListInvitation)
-            .where(col(ListInvitation.email) == email, _live(now))
+            .where(
+                col(ListInvitation.email) == email,
+                col(ListInvitation.token_hash).is_(None),  # the others need their mail's link
+                _live(now),
+            )
             .order_by(col(ListInvitation.created_at).desc())
         ).all()
         return [_invitation(session, row) for row in rows]
@@ -222,13 +231,16 @@ def invite(owner_id: uuid.UUID, list_id: uuid.UUID, email: Any, role: Any) -> In
             row = ListInvitation(list_id=list_id, invited_by=owner_id, email=address, role=role)
         row.role, row.created_at = role, now
         row.expires_at = now + timedelta(days=INVITATION_DAYS)
+        # No account has the address: whoever accepts must show the mail's token.
+        token = secrets.token_urlsafe(TOKEN_BYTES) if invitee is None else None
+        row.token_hash = _digest(token) if token is not None else None
         session.add(row)
         session.flush()
         invitation = _invitation(session, row)
         if invitee is not None:
             session.exec(sa.delete(Notification).where(col(Notification.invitation_id) == row.id))
             _tell_invited_in(session, invitee.id, invitation)
-    mail.send_later(_invitation_mail(invitation, has_account=invitee is not None))
+    mail.send_later(_invitation_mail(invitation, token))
     logger.info("list invitation list=%s role=%s", list_id, role)
     return invitation
 
@@ -243,25 +255,19 @@ def _tell_invited_in(session: Session, user_id: uuid.UUID, invitation: Invitatio
     )
 
 
-def tell_waiting_in(session: Session, user_id: uuid.UUID, email: str) -> None:
-    """A new account (``auth.service.on_sign_up``): the invitations that were waiting for its
-    address reach its bell, as the mail said they would, as if it had existed when sent."""
-    rows = session.exec(
-        select(ListInvitation)
-        .where(col(ListInvitation.email) == email, _live(utcnow()))
-        .order_by(col(ListInvitation.created_at))
-    ).all()
-    for row in rows:
-        _tell_invited_in(session, user_id, _invitation(session, row))
+def invitation_link(invitation_id: uuid.UUID, token: str) -> str:
+    """The mail's link: the page that accepts it once its reader has signed up or in."""
+    query = urlencode({"id": str(invitation_id), "token": token})
+    return f"{get_settings().site_url}{INVITATION_PATH}?{query}"
 
 
-def _invitation_mail(invitation: Invitation, *, has_account: bool) -> mail.Mail:
-    site = get_settings().site_url
-    if has_account:
-        link, step = f"{site}{HOME_PATH}", "Sign in and answer it from the bell:"
+def _invitation_mail(invitation: Invitation, token: str | None) -> mail.Mail:
+    if token is None:
+        link = f"{get_settings().site_url}{HOME_PATH}"
+        step = "Sign in and answer it from the bell:"
     else:
-        link = f"{site}{SIGNUP_PATH}?{urlencode({'email': invitation.email})}"
-        step = "Create your account with this address, and it will be waiting in the bell:"
+        link = invitation_link(invitation.id, token)
+        step = "Create your account (or sign in), then accept it with this link:"
     body = (
         f"{invitation.invited_by} invited you to the list “{invitation.list_name}” on Todo, "
         f"as {invitation.role}.\n\n{step}\n\n{link}\n\n"
@@ -275,20 +281,46 @@ def _invitation_mail(invitation: Invitation, *, has_account: bool) -> mail.Mail:
     )
 
 
-def _waiting(session: Session, user_id: uuid.UUID, invitation_id: uuid.UUID) -> ListInvitation:
-    """An unexpired invitation for the caller's address; another's is not found."""
-    email = session.exec(select(User.email).where(col(User.id) == user_id)).first()
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _waiting(
+    session: Session, user_id: uuid.UUID, invitation_id: uuid.UUID, token: Any = None
+) -> ListInvitation:
+    """An unexpired invitation the caller may answer: one to their address that reached
+    their bell, or one whose mailed token they hold. Any other is not found."""
     row = session.get(ListInvitation, invitation_id)
-    if row is None or row.email != email or row.expires_at <= utcnow():
+    if row is None or row.expires_at <= utcnow():
+        raise NotFound(INVITATION_NOT_FOUND)
+    if row.token_hash is not None:
+        given = token if isinstance(token, str) and 0 < len(token) <= TOKEN_MAX else ""
+        if not hmac.compare_digest(_digest(given), row.token_hash):
+            raise NotFound(INVITATION_NOT_FOUND)
+        return row
+    email = session.exec(select(User.email).where(col(User.id) == user_id)).first()
+    if row.email != email:
         raise NotFound(INVITATION_NOT_FOUND)
     return row
 
 
-def accept(user_id: uuid.UUID, invitation_id: uuid.UUID) -> list[Member]:
-    """Join the list with the invitation's role; returns the list's people."""
+def accept(user_id: uuid.UUID, invitation_id: uuid.UUID, token: Any = None) -> list[Member]:
+    """Join the list with the invitation's role; returns the list's people. ``token``: the
+    mailed link's, for an invitation to an address that had no account when invited."""
+    return joined(user_id, invitation_id, token)[1]
+
+
+def joined(
+    user_id: uuid.UUID, invitation_id: uuid.UUID, token: Any = None
+) -> tuple[uuid.UUID, list[Member]]:
+    """``accept``, with the id of the list joined (the mailed link's page opens it)."""
     with session_scope() as session:
-        row = _waiting(session, user_id, invitation_id)
+        row = _waiting(session, user_id, invitation_id, token)
         list_id, role = row.list_id, row.role
+        if session.exec(select(TaskList.owner_id).where(col(TaskList.id) == list_id)).one() == (
+            user_id
+        ):
+            raise InvalidInput({"invitation": "You own this list already"})
         existing = session.get(ListMember, (list_id, user_id))
         if existing is None:
             session.add(ListMember(list_id=list_id, user_id=user_id, role=role))
@@ -301,12 +333,12 @@ def accept(user_id: uuid.UUID, invitation_id: uuid.UUID) -> list[Member]:
         list_name = session.exec(select(TaskList.name).where(col(TaskList.id) == list_id)).one()
         notices.tell_in(session, people[0].user_id, "joined", f"{name} joined “{list_name}”")
     _announce([p.user_id for p in people])
-    return people
+    return list_id, people
 
 
-def decline(user_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+def decline(user_id: uuid.UUID, invitation_id: uuid.UUID, token: Any = None) -> None:
     with session_scope() as session:
-        session.delete(_waiting(session, user_id, invitation_id))
+        session.delete(_waiting(session, user_id, invitation_id, token))
 
 
 def withdraw(owner_id: uuid.UUID, list_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
