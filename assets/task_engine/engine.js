@@ -111,7 +111,7 @@ export class Engine extends Interactions {
   view() {
     const { rows, total, active } = this.current();
     const here = localNow(this.io.now(), this.timeZone);
-    const listed = (r) => matches(r, this.filter, this.query) && inView(r, this.spec);
+    const listed = (r) => matches(r, this.filter, this.query) && inView(r, this.spec, this.userId);
     const sorted = [...rows.values()].filter(listed).sort(comparator(this.spec, rows));
     const tree = {
       manual: this.spec?.sort === "manual",
