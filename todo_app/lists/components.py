@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from todo_app.lists.share_dialog import initials_badge
 from todo_app.lists.share_state import ShareState
 from todo_app.lists.state import NEW_LIST_INPUT_ID, ListState
 from todo_app.tasks.state import TaskState
 from todo_app.ui.fields import field_error
+from todo_app.ui.people import initials_badge
 
 NARROW = "@media (max-width: 639px)"
 WIDE = "@media (min-width: 640px)"
@@ -62,8 +62,9 @@ def _nav_link(
 
 def _list_menu(item: rx.Var[dict]) -> rx.Component:
     """Share, Rename, Move up, Move down, Delete (a shared-with-me list: Members). Not modal:
-    a modal menu hides the rest of the page with aria-hidden while its links stay focusable (axe: aria-hidden-focus); Escape and a
-    click outside still close it, and focus returns to the button."""
+    a modal menu hides the rest of the page with aria-hidden while its links stay focusable
+    (axe: aria-hidden-focus); Escape and a click outside still close it, and focus returns
+    to the button."""
     name = item["name"].to(str)
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(

@@ -11,29 +11,9 @@ import reflex as rx
 from todo_app.lists.share_state import SHARE_EMAIL_ID, ShareState
 from todo_app.tasks.components.form_field import NATIVE_INPUT, labelled_field
 from todo_app.ui.fields import field_error
+from todo_app.ui.people import initials_badge
 
 ROLE_CHOICES = (("editor", "Editor"), ("viewer", "Viewer"))
-
-
-def initials_badge(initials: rx.Var[str], name: rx.Var[str], size: str = "1.5rem") -> rx.Component:
-    """A person's initials in a small round badge; the name is its tooltip (the badge is
-    decorative to a screen reader where the name is said beside it)."""
-    return rx.box(
-        initials,
-        title=name,
-        width=size,
-        height=size,
-        min_width=size,
-        border_radius="9999px",
-        background_color=rx.color("accent", 4),
-        color=rx.color("accent", 11),
-        font_size="0.65rem",
-        font_weight="600",
-        display="inline-flex",
-        align_items="center",
-        justify_content="center",
-        line_height="1",
-    )
 
 
 def _invite_form() -> rx.Component:
