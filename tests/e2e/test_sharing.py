@@ -70,6 +70,9 @@ def shared_list(ann: Page, bob: Page, list_name: str, role: str = "Editor") -> t
     new_list(ann, list_name)
     invite(ann, list_name, bob_email, role)
     accept(bob, list_name)
+    # Ann's page learns of Bob on its next load (the live "reload" push is another branch's).
+    ann.reload()
+    expect(ann.locator(".list-people").first).to_be_visible()
     return ann_email, bob_email
 
 
@@ -100,6 +103,7 @@ def test_share_through_the_dialog_and_accept_from_the_bell(page: Page, bob_page:
     )
     page.screenshot(path=f"{SHOTS}/share-dialog-members.png")
     dialog.get_by_role("button", name="Done").click()
+    expect(dialog).to_be_hidden()
     expect(page.locator(".list-people").first).to_be_visible()
     page.screenshot(path=f"{SHOTS}/shared-nav-owner.png")
 
@@ -167,6 +171,7 @@ def test_a_viewer_has_no_add_field(page: Page, bob_page: Page) -> None:
     expect(bob_page.get_by_text("View only").first).to_be_visible()
     expect(bob_page.get_by_role("checkbox", name="soup")).to_be_disabled()
     expect(bob_page.get_by_role("button", name="Delete soup")).to_have_count(0)
+    bob_page.screenshot(path=f"{SHOTS}/viewer-page.png")
 
 
 def test_assignment_shows_the_badge_and_assigned_to_me(page: Page, bob_page: Page) -> None:
@@ -178,6 +183,7 @@ def test_assignment_shows_the_badge_and_assigned_to_me(page: Page, bob_page: Pag
     details.get_by_label("Assignee").select_option(label="Bob")
     details.get_by_role("button", name="Save").click()
     expect(page.get_by_role("img", name="Assigned to Bob")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/assigned-row.png")
 
     bob_page.goto("/?view=assigned")
     expect(bob_page.get_by_role("heading", name="Assigned to me", level=1)).to_be_visible()
@@ -191,3 +197,4 @@ def test_assignment_shows_the_badge_and_assigned_to_me(page: Page, bob_page: Pag
     page.goto("/")
     page.get_by_role("button", name="Details of paint fence").click()
     expect(page.get_by_text("Added by Ann · Completed by Bob")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/who-did-what.png")

@@ -14,6 +14,8 @@ from todo_app.ui.fields import field_error
 from todo_app.ui.people import initials_badge
 
 ROLE_CHOICES = (("editor", "Editor"), ("viewer", "Viewer"))
+# The role selects: as tall as the text field and the buttons beside them.
+COMPACT_SELECT = {**NATIVE_INPUT, "height": "2rem", "font_size": "var(--font-size-2)"}
 
 
 def _invite_form() -> rx.Component:
@@ -43,13 +45,13 @@ def _invite_form() -> rx.Component:
                         id="share-role",
                         name="role",
                         default_value="editor",
-                        style=NATIVE_INPUT,
+                        style=COMPACT_SELECT,
                     ),
                     error=ShareState.role_error,
                 ),
                 width="7.5rem",
             ),
-            rx.button("Invite", type="submit", margin_top="1.45rem"),
+            rx.button("Invite", type="submit", margin_top="1.6rem"),
             gap="0.5rem",
             wrap="wrap",
             align="start",
@@ -93,7 +95,7 @@ def _member_role(person: rx.Var[dict]) -> rx.Component:
             value=person["role"].to(str),
             aria_label="Role of " + name,
             on_change=lambda role: ShareState.change_role(person["user_id"].to(str), role),
-            style={**NATIVE_INPUT, "width": "6.5rem"},
+            style={**COMPACT_SELECT, "width": "6.5rem"},
         ),
         rx.badge(person["role_label"].to(str), variant="soft", color_scheme="gray"),
     )
