@@ -171,6 +171,7 @@ def test_a_viewer_has_no_add_field(page: Page, bob_page: Page) -> None:
     expect(bob_page.get_by_text("View only").first).to_be_visible()
     expect(bob_page.get_by_role("checkbox", name="soup")).to_be_disabled()
     expect(bob_page.get_by_role("button", name="Delete soup")).to_have_count(0)
+    expect(bob_page.get_by_label("Mark all complete")).to_have_count(0)
     bob_page.screenshot(path=f"{SHOTS}/viewer-page.png")
 
 
