@@ -101,7 +101,7 @@ export class Engine extends Interactions {
     }
     // The page shows a view whose load (and counts) have not come yet: until they do, count
     // the rows held here that it shows, rather than the last view's number.
-    const shownHere = countedIn(this.spec, this.query);
+    const shownHere = countedIn(this.spec, this.query, this.userId);
     const held = { total: 0, active: 0 };
     for (const row of rows.values()) countRow(held, null, row, shownHere);
     return overlay(rows, held, this.outbox.items, shownHere);
