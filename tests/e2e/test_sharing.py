@@ -112,6 +112,15 @@ def test_share_through_the_dialog_and_accept_from_the_bell(page: Page, bob_page:
     bob_page.reload()
     expect(bob_page.get_by_role("checkbox", name="milk")).to_be_visible()
 
+    # At 320 px the dialog fits without horizontal scrolling.
+    dialog = open_share(page, "Groceries")
+    page.set_viewport_size({"width": 320, "height": 700})
+    expect(dialog.get_by_role("button", name="Invite")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/share-dialog-phone.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    box = dialog.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320
+
 
 @NEEDS_FAN_OUT
 def test_each_members_change_shows_on_the_others_open_page(page: Page, bob_page: Page) -> None:

@@ -35,7 +35,7 @@ def _invite_form() -> rx.Component:
                     error=ShareState.email_error,
                 ),
                 flex="1",
-                min_width="12rem",
+                min_width="10rem",
             ),
             rx.box(
                 labelled_field(
@@ -202,6 +202,8 @@ def share_dialog() -> rx.Component:
                 width="100%",
             ),
             max_width="32rem",
+            width="min(32rem, calc(100vw - 1.5rem))",
+            padding=rx.breakpoints(initial="1rem", xs="1.5rem"),
         ),
         open=ShareState.is_open,
         on_open_change=ShareState.open_changed,
