@@ -69,6 +69,11 @@ _SHARED = sa.select(_MEMBERS.c.list_id, _LISTS.c.owner_id, _MEMBERS.c.role).join
 )
 
 
+def role_can_write(role: str) -> bool:
+    """Whether a role may change a list's tasks (everyone but a viewer)."""
+    return role != VIEWER
+
+
 class Grant(NamedTuple):
     """What the caller may do with a list or task: whose it is, and the caller's role."""
 
@@ -77,7 +82,7 @@ class Grant(NamedTuple):
 
     @property
     def can_write(self) -> bool:
-        return self.role != VIEWER
+        return role_can_write(self.role)
 
 
 def _checked(grant: Grant, write: bool) -> Grant:

@@ -8,6 +8,7 @@ from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import protected
 from todo_app.lists.components import drawer, sidebar
 from todo_app.lists.new_tasks import new_tasks_control
+from todo_app.lists.share_dialog import share_dialog
 from todo_app.reminders.components import bell, notifier
 from todo_app.tasks.components.board import task_board
 
@@ -19,6 +20,7 @@ def tasks_page() -> rx.Component:
             drawer(),
             task_board(new_tasks_control()),
             notifier(),
+            share_dialog(),
             sidebar=sidebar(),
             navbar_extra=(bell(),),
         )

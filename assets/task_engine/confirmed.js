@@ -47,11 +47,13 @@ export class Confirmed {
     this.gone = new Map(); // id -> version when removed (-1: not known here)
   }
 
-  sync({ rows, rowsSeq, changes, epoch, total = 0, active = 0, remote = null, spec, query }) {
+  sync(server) {
+    const { rows, rowsSeq, changes, epoch, total = 0, active = 0, remote = null } = server;
+    const { spec, query, userId } = server; // userId: whose "Assigned to me" the view is
     if (epoch !== this.epoch || rowsSeq !== this.rowsSeq) {
       this.rows = new Map(rows.map((r) => [r.id, r]));
       this.counts = { total, active };
-      this.counted = countedIn(spec ?? null, query ?? "");
+      this.counted = countedIn(spec ?? null, query ?? "", userId ?? "");
       this.countKey = countKey(spec, query);
       this.gone = new Map();
       if (epoch !== this.epoch) this.remoteSeq = 0; // a new load: numbered afresh

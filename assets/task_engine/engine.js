@@ -101,7 +101,7 @@ export class Engine extends Interactions {
     }
     // The page shows a view whose load (and counts) have not come yet: until they do, count
     // the rows held here that it shows, rather than the last view's number.
-    const shownHere = countedIn(this.spec, this.query);
+    const shownHere = countedIn(this.spec, this.query, this.userId);
     const held = { total: 0, active: 0 };
     for (const row of rows.values()) countRow(held, null, row, shownHere);
     return overlay(rows, held, this.outbox.items, shownHere);
@@ -111,7 +111,7 @@ export class Engine extends Interactions {
   view() {
     const { rows, total, active } = this.current();
     const here = localNow(this.io.now(), this.timeZone);
-    const listed = (r) => matches(r, this.filter, this.query) && inView(r, this.spec);
+    const listed = (r) => matches(r, this.filter, this.query) && inView(r, this.spec, this.userId);
     const sorted = [...rows.values()].filter(listed).sort(comparator(this.spec, rows));
     const tree = {
       manual: this.spec?.sort === "manual",

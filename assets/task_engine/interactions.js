@@ -88,6 +88,8 @@ export function refusalMessage(m, change) {
       return `${what} was deleted elsewhere, or is no longer shared with you.`;
     case "nothing":
       return "Nothing to undo: it was changed elsewhere.";
+    // "forbidden" (a viewer's change) and "invalid" both say the service's reason as it is.
+    case "forbidden":
     default: {
       const verb = m.kind === "create" ? "add" : "save";
       return `Could not ${verb} ${what}: ${change.detail || "the server refused it"}.`.replace(
@@ -291,6 +293,7 @@ export class Interactions extends Structure {
     // The dialog's pickers (absent from a form that has none of them).
     if ("list_id" in formData) fields.list_id = formData.list_id || null;
     if ("priority" in formData) fields.priority = formData.priority || "none";
+    if ("assignee_id" in formData) fields.assignee_id = formData.assignee_id || null;
     if ("tags" in formData) fields.tags = parseTags(formData.tags);
     if ("due_date" in formData) fields.due_date = formData.due_date || null;
     if ("due_time" in formData) fields.due_time = formData.due_time || null;

@@ -27,8 +27,8 @@ const everyRow = () => true;
  * search ``query`` finds, completed or not ("3 items left" on Today, as Todoist counts). The
  * server counts the same at a load (todo_app/tasks/queries.py ``count_tasks``).
  */
-export function countedIn(spec, query) {
-  return (row) => inView(row, spec) && matches(row, "all", query);
+export function countedIn(spec, query, me = "") {
+  return (row) => inView(row, spec, me) && matches(row, "all", query);
 }
 
 /** A key that is the same for the same view and search (the rule ``countedIn`` makes). */

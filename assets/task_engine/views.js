@@ -13,9 +13,13 @@ const PRIORITY_RANK = { none: 0, low: 1, medium: 2, high: 3 };
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** Does ``row`` belong in the view ``spec`` (list, tags, priorities, due window)? */
-export function inView(row, spec) {
+/**
+ * Does ``row`` belong in the view ``spec`` (list, assignee, tags, priorities, due window)?
+ * ``me`` is the signed-in user's id, for "Assigned to me" (``spec.assignee === "me"``).
+ */
+export function inView(row, spec, me = "") {
   if (!spec) return true;
+  if (spec.assignee === "me" && (!me || row.assignee_id !== me)) return false;
   if (spec.list_id === "inbox" && row.list_id) return false;
   if (spec.list_id && spec.list_id !== "inbox" && row.list_id !== spec.list_id) return false;
   if (spec.priorities?.length && !spec.priorities.includes(row.priority ?? "none")) return false;

@@ -125,6 +125,13 @@ describe("countedIn: what the counter counts", () => {
     assert.equal(milk(row("d", { title: "Milk", due_date: TOMORROW })), false);
   });
 
+  test("Assigned to me counts the rows assigned to the signed-in user only", () => {
+    const mine = countedIn({ assignee: "me" }, "", "u1");
+    assert.equal(mine(row("a", { assignee_id: "u1" })), true);
+    assert.equal(mine(row("b", { assignee_id: "u2" })), false);
+    assert.equal(mine(row("c")), false);
+  });
+
   test("no view yet (null): every row", () => {
     assert.equal(account().filter(countedIn(null, "")).length, 9);
   });

@@ -669,6 +669,18 @@ describe("refusalMessage", () => {
     );
   });
 
+  test("a viewer's refusal says the service's reason", () => {
+    const reason = "You can view this list but not change it; ask its owner to make you an editor";
+    assert.equal(
+      refusalMessage(set, refused("forbidden", reason)),
+      `Could not save "Buy milk": ${reason}.`,
+    );
+    assert.equal(
+      refusalMessage({ kind: "create", label: "Buy milk" }, refused("forbidden", reason)),
+      `Could not add "Buy milk": ${reason}.`,
+    );
+  });
+
   test("invalid names the problem, with one full stop", () => {
     assert.equal(
       refusalMessage(set, refused("invalid", "Title must be at most 200 characters.")),

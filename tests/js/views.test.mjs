@@ -34,6 +34,15 @@ describe("inView", () => {
     assert.equal(inView(row("a"), { priorities: ["high"] }), false);
   });
 
+  test("Assigned to me: the rows whose assignee is the signed-in user", () => {
+    const spec = { assignee: "me" };
+    assert.equal(inView(row("a", { assignee_id: "u1" }), spec, "u1"), true);
+    assert.equal(inView(row("a", { assignee_id: "u2" }), spec, "u1"), false);
+    assert.equal(inView(row("a", { assignee_id: null }), spec, "u1"), false);
+    assert.equal(inView(row("a", { assignee_id: null }), spec, ""), false); // nobody signed in
+    assert.equal(inView(row("a", { assignee_id: "u2" }), { assignee: null }, "u1"), true);
+  });
+
   test("due windows reckoned from the user's today", () => {
     const due = (d) => row("a", { due_date: d });
     assert.equal(inView(due("2026-11-30"), { due: "overdue", today }), true);

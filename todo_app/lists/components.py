@@ -1,16 +1,22 @@
-"""The side navigation: All tasks, Inbox, Today, Upcoming, the user's lists, and "New list".
+"""The side navigation: All tasks, Inbox, Today, Upcoming, Assigned to me, the user's lists,
+the lists shared with them ("Shared with me", each with its owner's name), and "New list".
 
 Beside the task list on wide screens; under 640 px it lives in a drawer opened by "Menu".
-Every list has a menu (Rename, Move up, Move down, Delete), so reordering works by keyboard.
+Every own list has a menu (Share, Rename, Move up, Move down, Delete), so reordering works by
+keyboard; a shared-with-me list's menu has "Members" (the share dialog, with "Leave list").
+A shared list shows its people's initials (each badge's tooltip is the name), and a list the
+user may only view says "View only".
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.lists.share_state import ShareState
 from todo_app.lists.state import NEW_LIST_INPUT_ID, ListState
 from todo_app.tasks.state import TaskState
 from todo_app.ui.fields import field_error
+from todo_app.ui.people import initials_badge
 
 NARROW = "@media (max-width: 639px)"
 WIDE = "@media (min-width: 640px)"
@@ -19,7 +25,9 @@ VIEWS = (
     ("inbox", "Inbox", "/?view=inbox", "inbox"),
     ("today", "Today", "/?view=today", "calendar-check"),
     ("upcoming", "Upcoming", "/?view=upcoming", "calendar-days"),
+    ("assigned", "Assigned to me", "/?view=assigned", "user-check"),
 )
+BADGES_SHOWN = 3  # a shared list's people shown as initials; the rest as "+N"
 
 
 def _nav_link(
@@ -53,9 +61,10 @@ def _nav_link(
 
 
 def _list_menu(item: rx.Var[dict]) -> rx.Component:
-    """Rename, Move up, Move down, Delete. Not modal: a modal menu hides the rest of the page
-    with aria-hidden while its links stay focusable (axe: aria-hidden-focus); Escape and a
-    click outside still close it, and focus returns to the button."""
+    """Share, Rename, Move up, Move down, Delete (a shared-with-me list: Members). Not modal:
+    a modal menu hides the rest of the page with aria-hidden while its links stay focusable
+    (axe: aria-hidden-focus); Escape and a click outside still close it, and focus returns
+    to the button."""
     name = item["name"].to(str)
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
@@ -68,13 +77,21 @@ def _list_menu(item: rx.Var[dict]) -> rx.Component:
                 min_height="24px",
             )
         ),
-        rx.dropdown_menu.content(
-            rx.dropdown_menu.item("Rename", on_select=ListState.start_rename(item["id"])),
-            rx.dropdown_menu.item("Move up", on_select=ListState.move_list(item["id"], -1)),
-            rx.dropdown_menu.item("Move down", on_select=ListState.move_list(item["id"], 1)),
-            rx.dropdown_menu.separator(),
-            rx.dropdown_menu.item(
-                "Delete", color_scheme="red", on_select=ListState.delete_list(item["id"])
+        rx.cond(
+            item["mine"].to(bool),
+            rx.dropdown_menu.content(
+                rx.dropdown_menu.item("Share", on_select=ShareState.open_share(item["id"], name)),
+                rx.dropdown_menu.separator(),
+                rx.dropdown_menu.item("Rename", on_select=ListState.start_rename(item["id"])),
+                rx.dropdown_menu.item("Move up", on_select=ListState.move_list(item["id"], -1)),
+                rx.dropdown_menu.item("Move down", on_select=ListState.move_list(item["id"], 1)),
+                rx.dropdown_menu.separator(),
+                rx.dropdown_menu.item(
+                    "Delete", color_scheme="red", on_select=ListState.delete_list(item["id"])
+                ),
+            ),
+            rx.dropdown_menu.content(
+                rx.dropdown_menu.item("Members", on_select=ShareState.open_share(item["id"], name)),
             ),
         ),
         modal=False,
@@ -105,26 +122,83 @@ def _closing(link: rx.Component, in_drawer: bool) -> rx.Component:
     return rx.dialog.close(link) if in_drawer else link
 
 
+def _people(item: rx.Var[dict]) -> rx.Component:
+    """A shared list's people as overlapping initials badges (the names as their tooltips)."""
+    members = item["members"].to(list[dict])
+    return rx.cond(
+        members.length() > 0,
+        rx.hstack(
+            rx.foreach(
+                members[:BADGES_SHOWN],
+                lambda person: rx.box(
+                    initials_badge(person["initials"].to(str), person["name"].to(str), "1.25rem"),
+                    margin_left="-0.3rem",
+                    border_radius="9999px",
+                    box_shadow="0 0 0 2px var(--color-panel-solid)",
+                ),
+            ),
+            rx.cond(
+                members.length() > BADGES_SHOWN,
+                rx.text(
+                    "+" + (members.length() - BADGES_SHOWN).to_string(),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+            ),
+            spacing="0",
+            padding_left="0.3rem",
+            align="center",
+            class_name="list-people",
+        ),
+    )
+
+
+def _list_note(item: rx.Var[dict]) -> rx.Component:
+    """Under a shared-with-me list: whose it is, and "View only" where the user may not edit."""
+    return rx.cond(
+        ~item["mine"].to(bool) | ~item["can_edit"].to(bool),
+        rx.text(
+            rx.cond(item["mine"].to(bool), "", "by " + item["owner_name"].to(str)),
+            rx.cond(
+                ~item["can_edit"].to(bool),
+                rx.cond(item["mine"].to(bool), "View only", " · View only"),
+                "",
+            ),
+            size="1",
+            color=rx.color("gray", 11),
+            padding_left="2rem",
+            margin_top="-0.3rem",
+            truncate=True,
+        ),
+    )
+
+
 def _list_item(item: rx.Var[dict], in_drawer: bool = False) -> rx.Component:
     current = (TaskState.view_kind == "list") & (TaskState.view_spec["list_id"] == item["id"])
     return rx.el.li(
         rx.cond(
             ListState.renaming_id == item["id"],
             _rename_form(item),
-            rx.hstack(
-                _closing(
-                    _nav_link(
-                        item["name"].to(str),
-                        "/?list=" + item["id"].to(str),
-                        "list",
-                        current,
-                        item["open_count"].to(int),
+            rx.vstack(
+                rx.hstack(
+                    _closing(
+                        _nav_link(
+                            item["name"].to(str),
+                            "/?list=" + item["id"].to(str),
+                            "list",
+                            current,
+                            item["open_count"].to(int),
+                        ),
+                        in_drawer,
                     ),
-                    in_drawer,
+                    _people(item),
+                    _list_menu(item),
+                    align="center",
+                    spacing="1",
+                    width="100%",
                 ),
-                _list_menu(item),
-                align="center",
-                spacing="1",
+                _list_note(item),
+                spacing="0",
                 width="100%",
             ),
         ),
@@ -177,11 +251,29 @@ def side_nav(in_drawer: bool = False) -> rx.Component:
         ),
         rx.heading("Lists", as_="h2", size="2", color=rx.color("gray", 11), padding_x="0.5rem"),
         rx.el.ul(
-            rx.foreach(TaskState.lists, lambda item: _list_item(item, in_drawer)),
+            rx.foreach(TaskState.own_lists, lambda item: _list_item(item, in_drawer)),
             padding="0",
             margin="0",
         ),
         new_list_form(),
+        rx.cond(
+            TaskState.shared_lists.length() > 0,
+            rx.fragment(
+                rx.heading(
+                    "Shared with me",
+                    as_="h2",
+                    size="2",
+                    color=rx.color("gray", 11),
+                    padding_x="0.5rem",
+                    padding_top="0.5rem",
+                ),
+                rx.el.ul(
+                    rx.foreach(TaskState.shared_lists, lambda item: _list_item(item, in_drawer)),
+                    padding="0",
+                    margin="0",
+                ),
+            ),
+        ),
         aria_label="Lists and views",
         display="flex",
         flex_direction="column",

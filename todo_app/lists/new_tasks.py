@@ -16,7 +16,7 @@ def new_tasks_control() -> rx.Component:
     """ "Add tasks to: Top / Bottom" of the Inbox or list shown, in Manual order: where
     the list adds a task (lists/service.py ``add_on_top``), remembered by the list."""
     return rx.cond(
-        TaskState.new_tasks_place != "",
+        (TaskState.new_tasks_place != "") & ~TaskState.view_read_only,
         rx.hstack(
             rx.el.label("Add tasks to", html_for="new-tasks-place", font_size="0.875rem"),
             rx.el.select(

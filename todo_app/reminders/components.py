@@ -1,4 +1,6 @@
-"""The bell labelled "Notifications" with the unread count, and its list."""
+"""The bell labelled "Notifications" with the unread count, and its list. An open invitation
+has "Accept" and "Decline" (named "Accept invitation to <list>", "Decline invitation to
+<list>"); the other kinds (reminders, assignments, removals, ...) show their text."""
 
 from __future__ import annotations
 
@@ -8,17 +10,51 @@ from todo_app.reminders.state import BellState
 from todo_app.ui.browser import BrowserNotifier
 
 
+def _answer(item: rx.Var[dict]) -> rx.Component:
+    """Accept / Decline of an invitation still open."""
+    list_name = item["list_name"].to(str)
+    invitation = item["invitation_id"].to(str)
+    return rx.hstack(
+        rx.button(
+            "Accept",
+            size="1",
+            aria_label="Accept invitation to " + list_name,
+            on_click=BellState.accept(invitation),
+        ),
+        rx.button(
+            "Decline",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            aria_label="Decline invitation to " + list_name,
+            on_click=BellState.decline(invitation),
+        ),
+        spacing="2",
+        padding_top="0.3rem",
+    )
+
+
+def _kind_label(item: rx.Var[dict]) -> rx.Var[str]:
+    kind = item["kind"].to(str)
+    return rx.cond(
+        kind == "reminder",
+        rx.cond(item["late"], "Late reminder · ", "Reminder · "),
+        "",
+    )
+
+
 def _item(item: rx.Var[dict]) -> rx.Component:
     return rx.el.li(
         rx.hstack(
             rx.box(
                 rx.text(item["title"].to(str), weight=rx.cond(item["read"], "regular", "bold")),
                 rx.text(
-                    rx.cond(item["late"], "Late reminder · ", "Reminder · "),
+                    _kind_label(item),
                     item["when"].to(str),
                     size="1",
                     color=rx.color("gray", 11),
                 ),
+                rx.cond(item["answerable"].to(bool), _answer(item)),
                 flex="1",
                 min_width="0",
             ),

@@ -56,6 +56,9 @@ class TaskRow:
     position: str = ""
     subtask_count: int = 0
     subtasks_done: int = 0
+    assignee_id: str | None = None
+    created_by: str | None = None
+    completed_by: str | None = None
     due_label: str = ""  # "Today 17:00", "Fri", "5 Dec": worked out in the browser
     overdue: bool = False
     # The tree, as the browser arranges the view (assets/task_engine/tree.js ``arrange``):

@@ -112,6 +112,9 @@ class ListData:
             "open_count": self.open_count,
             "add_on_top": self.add_on_top,
             "role": self.role,
+            "mine": self.role == access.OWNER,  # False: shared with the caller
+            "can_edit": access.role_can_write(self.role),
+            "owner_name": self.members[0][1] if self.members else "",
             "members": [
                 {"user_id": str(uid), "name": name, "role": role, "initials": initials(name)}
                 for uid, name, role in self.members

@@ -39,7 +39,7 @@ from sqlmodel import Session, col
 
 from todo_app import db
 from todo_app.db import session_scope, write_scope
-from todo_app.errors import InvalidInput, NotFound, ServiceError, StaleVersion
+from todo_app.errors import Forbidden, InvalidInput, NotFound, ServiceError, StaleVersion
 from todo_app.models import TaskMutation, utcnow
 from todo_app.tasks import unit_of_work, writes
 from todo_app.tasks.change_kinds import (
@@ -70,6 +70,7 @@ INVALID = "invalid"  # bad input; ``detail`` names the problem
 DELETED = "deleted"  # the task is gone (or was never this user's)
 STALE = "stale"  # changed elsewhere since the version it was based on
 NOTHING = "nothing"  # an undo with nothing (left) to undo
+FORBIDDEN = "forbidden"  # seen but not changeable (a viewer); ``detail`` is the service's reason
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ def _refusal(mid: str, exc: ServiceError) -> Receipt:
         return Receipt(mid, REFUSED, DELETED, exc.message)
     if isinstance(exc, NothingToUndo):
         return Receipt(mid, REFUSED, NOTHING, exc.message)
+    if isinstance(exc, Forbidden):
+        return Receipt(mid, REFUSED, FORBIDDEN, exc.message)
     if isinstance(exc, InvalidInput):
         return Receipt(mid, REFUSED, INVALID, next(iter(exc.fields.values()), exc.message))
     return Receipt(mid, REFUSED, INVALID, exc.message)  # any other refusal, in its words

@@ -33,6 +33,7 @@ from todo_app.models import Tag, Task, TaskCompletion, TaskList, TaskTag, User
 from todo_app.tasks import fields as rules
 from todo_app.tasks.tags import tags_of
 from todo_app.tasks.types import (
+    ASSIGNEE_ME,
     DEFAULT_ORDER,
     DUES,
     INBOX,
@@ -63,8 +64,6 @@ SEARCH_TOO_LONG = f"Search must be at most {SEARCH_MAX} characters"
 # How many values a repeated filter (``tag``, ``priority``) may have: as many as a task can
 # carry tags. 1,200 tags made SQLite's expression tree too deep (a 500).
 FILTER_VALUES_MAX = rules.TAGS_MAX
-
-ASSIGNEE_ME = "me"
 
 # The columns a read or a RETURNING clause hands back (tags come from their own table).
 COLUMNS = tuple(getattr(Task, name) for name in ROW_FIELDS)

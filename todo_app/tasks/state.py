@@ -288,9 +288,64 @@ class TaskState(rx.State):
     @signed_in
     async def load_lists(self, who: Authenticated) -> None:
         """The user's lists again, after the side navigation changed one (``ListState``)."""
+        await self._load_lists(who)
+
+    async def _load_lists(self, who: Authenticated) -> None:
         lists = await asyncio.to_thread(list_rows.list_lists, who.user.id)
         self.lists = [item.to_dict() for item in lists]
         self.inbox_add_on_top = await asyncio.to_thread(list_rows.inbox_adds_on_top, who.user.id)
+
+    @rx.event
+    @signed_in
+    async def reload_all(self, who: Authenticated):
+        """Load the lists and the view's tasks again (a membership changed: a list joined,
+        left or removed, a role changed); a list view the user lost goes to the Inbox."""
+        await self._load_lists(who)
+        listed = {str(item["id"]) for item in self.lists}
+        if self.view_kind == "list" and self.view_spec.get("list_id") not in listed:
+            yield rx.redirect("/?view=inbox")
+            return
+        async for event in self._load_page(who, offset=0):
+            yield event
+
+    # ----- sharing, as the page shows it (the roles' meaning is access.py's) ----------------
+
+    @rx.var
+    def own_lists(self) -> list[dict[str, Any]]:
+        return [item for item in self.lists if item.get("mine", True)]
+
+    @rx.var
+    def shared_lists(self) -> list[dict[str, Any]]:
+        """The lists others shared with the user (under "Shared with me")."""
+        return [item for item in self.lists if not item.get("mine", True)]
+
+    @rx.var
+    def people(self) -> dict[str, dict[str, str]]:
+        """Everyone in the user's shared lists: user id -> {name, initials}."""
+        found: dict[str, dict[str, str]] = {}
+        for item in self.lists:
+            for member in item.get("members", []):
+                found[member["user_id"]] = {"name": member["name"], "initials": member["initials"]}
+        return found
+
+    @rx.var
+    def members_by_list(self) -> dict[str, list[dict[str, str]]]:
+        """A shared list's people (the details dialog's "Assignee" choices): list id -> people."""
+        return {
+            str(item["id"]): list(item.get("members", []))
+            for item in self.lists
+            if item.get("members")
+        }
+
+    @rx.var
+    def read_only_lists(self) -> list[str]:
+        """The lists the user may see but not change (``can_edit``, from access.py)."""
+        return [str(item["id"]) for item in self.lists if not item.get("can_edit", True)]
+
+    @rx.var
+    def view_read_only(self) -> bool:
+        """The view is a list the user may only view: no "New task" field."""
+        return self.view_kind == "list" and self.view_spec.get("list_id") in self.read_only_lists
 
     @rx.var
     def add_on_top(self) -> dict[str, bool]:

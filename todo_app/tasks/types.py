@@ -27,6 +27,7 @@ DEFAULT_ORDER: dict[str, str] = {
     "priority": "desc",
     "title": "asc",
 }
+ASSIGNEE_ME = "me"  # TaskQuery.assignee: the tasks assigned to the caller
 INBOX = "inbox"  # list_id=inbox: the tasks in no list
 TOP_LEVEL = "none"  # parent_id=none: the tasks that are no one's sub-task
 

@@ -2,6 +2,7 @@
 added there gets. Pure (no Reflex, no database), so the URL grammar lives in one place.
 
 ``/?view=today`` (overdue and due today, soonest first), ``/?view=upcoming``,
+``/?view=assigned`` (the tasks assigned to the caller, in every list they see),
 ``/?view=inbox`` and ``/?list=<id>`` (in the user's own order: ``sort=manual``,
 depth-first), ``/?tag=home`` (repeatable: all of them), ``/?priority=high`` (repeatable: any
 of them), ``/?sort=due&order=asc``,
@@ -22,7 +23,7 @@ from urllib.parse import parse_qs, urlencode
 
 from todo_app.errors import InvalidInput
 from todo_app.tasks import fields as rules
-from todo_app.tasks.types import DEFAULT_ORDER, INBOX, ORDERS, SORTS, TaskQuery
+from todo_app.tasks.types import ASSIGNEE_ME, DEFAULT_ORDER, INBOX, ORDERS, SORTS, TaskQuery
 
 SORT_LABELS = {
     "manual": "Manual",
@@ -31,14 +32,20 @@ SORT_LABELS = {
     "priority": "Priority",
     "title": "Title",
 }
-VIEW_LABELS = {"all": "All tasks", "inbox": "Inbox", "today": "Today", "upcoming": "Upcoming"}
+VIEW_LABELS = {
+    "all": "All tasks",
+    "inbox": "Inbox",
+    "today": "Today",
+    "upcoming": "Upcoming",
+    "assigned": "Assigned to me",
+}
 
 
 @dataclasses.dataclass(frozen=True)
 class ViewSpec:
     """What one URL asks the task page to show."""
 
-    kind: str = "all"  # all, inbox, today, upcoming, list, tag, priority
+    kind: str = "all"  # all, inbox, today, upcoming, assigned, list, tag, priority
     title: str = "All tasks"
     list_id: str | None = None
     tags: tuple[str, ...] = ()
@@ -59,6 +66,7 @@ class ViewSpec:
         list_id = INBOX if self.kind == "inbox" else self.list_id
         return TaskQuery(
             list_id=list_id,
+            assignee=ASSIGNEE_ME if self.kind == "assigned" else None,
             tag=self.tags,
             priority=self.priorities,
             due=due,
@@ -76,6 +84,8 @@ class ViewSpec:
         return {
             "list_order": list(list_order or []),
             "list_id": query.list_id,
+            # "me": only the rows whose assignee_id is the signed-in user's id.
+            "assignee": query.assignee,
             "tags": [rules.tag_key(t) for t in query.tag],
             "priorities": list(query.priority),
             "due": query.due,
@@ -106,6 +116,7 @@ class ViewSpec:
             "today": "Nothing due today",
             "upcoming": "Nothing upcoming",
             "inbox": "Your Inbox is empty",
+            "assigned": "Nothing is assigned to you",
             "list": f"No tasks in {self.title}",
             "tag": f"No tasks tagged {self.title}",
             "priority": f"No tasks with {self.title.lower()}",
@@ -197,7 +208,7 @@ def parse_view(query_string: str, lists: Mapping[str, str]) -> ViewSpec:
     base: dict[str, Any] = {"tags": tags, "priorities": priorities, **common}
     if known_list:
         return ViewSpec(kind="list", title=lists[known_list], list_id=known_list, **base)
-    if view in ("inbox", "today", "upcoming"):
+    if view in ("inbox", "today", "upcoming", "assigned"):
         return ViewSpec(kind=view, title=VIEW_LABELS[view], **base)
     if tags:
         return ViewSpec(kind="tag", title=" ".join(f"#{t}" for t in tags), **base)

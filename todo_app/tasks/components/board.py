@@ -27,14 +27,31 @@ def task_board(*beside_sort: rx.Component) -> rx.Component:
     page so the task layer imports none of them."""
     return rx.vstack(
         rx.hstack(
-            rx.heading(TaskState.view_title, as_="h1", size="7"),
+            rx.hstack(
+                rx.heading(TaskState.view_title, as_="h1", size="7"),
+                rx.cond(
+                    TaskState.view_read_only,
+                    rx.badge("View only", color_scheme="gray", variant="soft"),
+                ),
+                align="center",
+                spacing="2",
+            ),
             task_engine(),
             align="baseline",
             justify="between",
             wrap="wrap",
             width="100%",
         ),
-        new_task_form(),
+        # A list the user may only view has no "New task" field (access.py decides who may).
+        rx.cond(
+            TaskState.view_read_only,
+            rx.text(
+                "You can view this list but not change it.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            new_task_form(),
+        ),
         rx.flex(
             filter_chips(),
             rx.hstack(*beside_sort, sort_control(), spacing="4", wrap="wrap"),

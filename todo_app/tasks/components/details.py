@@ -3,8 +3,10 @@ selects, a tag field that suggests the user's tags), its Repeat and Remind me fi
 under them its sub-tasks and "Add sub-task" (components/subtasks.py).
 
 The fields are labelled "Title", "Description", "List", "Priority", "Tags", "Due date",
-"Due time", "Repeat" and "Remind me" (the browser tests find them by those names). Saving goes
-through the engine (``saveDetails``), like every other change.
+"Due time", "Repeat" and "Remind me" (the browser tests find them by those names); a task in a
+shared list also has "Assignee" (Nobody, or one of the list's people) and says who added and
+who completed it ("Added by Ann · Completed by Bob"). Saving goes through the engine
+(``saveDetails``), like every other change; in a list the user may only view, Save is off.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import reflex as rx
 from todo_app.recurrence import PRESETS
 from todo_app.tasks.components.form_field import NATIVE_INPUT, labelled_field
 from todo_app.tasks.components.priority import PRIORITY_LABELS
+from todo_app.tasks.components.rows import read_only
 from todo_app.tasks.components.subtasks import subtasks_section
 from todo_app.tasks.engine import TaskRow, call, overlay
 from todo_app.tasks.state import TaskState
@@ -38,6 +41,7 @@ def details_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Task details"),
+            who_did_what(task),
             rx.form(
                 rx.vstack(
                     rx.el.input(type="hidden", name="id", value=task.id),
@@ -90,6 +94,7 @@ def details_dialog() -> rx.Component:
                         width="100%",
                         direction=rx.breakpoints(initial="column", xs="row"),
                     ),
+                    assignee_field(task),
                     labelled_field(
                         "Tags",
                         rx.el.input(
@@ -129,7 +134,7 @@ def details_dialog() -> rx.Component:
                     remind_field(task),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", type="button", variant="soft")),
-                        rx.button("Save", type="submit"),
+                        rx.button("Save", type="submit", disabled=read_only(task)),
                         justify="end",
                         width="100%",
                     ),
@@ -143,6 +148,50 @@ def details_dialog() -> rx.Component:
         ),
         open=overlay.details_open,
         on_open_change=call("detailsOpenChanged", rx.Var("open"), params=("open",)),
+    )
+
+
+def _shared(task: TaskRow) -> rx.Var[bool]:
+    """The task is in a list with people besides its owner."""
+    return task.list_id.bool() & TaskState.members_by_list.contains(task.list_id)
+
+
+def assignee_field(task: TaskRow) -> rx.Component:
+    """ "Assignee": Nobody, or one of the list's people (only in a shared list)."""
+    people = TaskState.members_by_list[task.list_id.to(str)].to(list[dict[str, str]])
+    return rx.cond(
+        _shared(task),
+        labelled_field(
+            "Assignee",
+            rx.el.select(
+                rx.el.option("Nobody", value=""),
+                rx.foreach(
+                    people,
+                    lambda person: rx.el.option(person["name"], value=person["user_id"]),
+                ),
+                **_native("details-assignee", "assignee_id", task.id + "-a"),
+                default_value=rx.cond(task.assignee_id, task.assignee_id, ""),
+            ),
+        ),
+    )
+
+
+def who_did_what(task: TaskRow) -> rx.Component:
+    """ "Added by Ann · Completed by Bob" in a shared list; a part not known is left out."""
+    people = TaskState.people
+    added = task.created_by.bool() & people.contains(task.created_by)
+    done = task.completed & task.completed_by.bool() & people.contains(task.completed_by)
+    return rx.cond(
+        _shared(task) & (added | done),
+        rx.text(
+            rx.cond(added, "Added by " + people[task.created_by.to(str)]["name"].to(str), ""),
+            rx.cond(added & done, " · ", ""),
+            rx.cond(done, "Completed by " + people[task.completed_by.to(str)]["name"].to(str), ""),
+            size="2",
+            color=rx.color("gray", 11),
+            class_name="task-history",
+            margin_bottom="0.5rem",
+        ),
     )
 
 

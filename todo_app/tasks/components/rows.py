@@ -5,6 +5,8 @@ Every row renders from the engine's ``overlay`` and every control calls the engi
 so a click repaints in the same frame. Names: the checkbox is the task's title; the buttons
 are "Edit <title>", "Details of <title>" and "Delete <title>" (and on a parent "Collapse
 <title>" / "Expand <title>"). A sub-task is indented by its depth (components/subtasks.py).
+An assigned task shows its assignee's initials ("Assigned to <name>"). In a list the user may
+only view, the checkbox is disabled and Edit and Delete are not offered.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from todo_app.tasks.components.dragging import drag_handle, sortable_row, sortab
 from todo_app.tasks.components.priority import priority_badge
 from todo_app.tasks.components.subtasks import collapse_toggle, parent_context
 from todo_app.tasks.engine import TaskRow, call, overlay
+from todo_app.tasks.state import TaskState
 from todo_app.ui.fields import field_error
+from todo_app.ui.people import initials_badge
 
 
 def icon_action(icon: str, label: rx.Var[str], **props: object) -> rx.Component:
@@ -49,16 +53,34 @@ def due_text(task: TaskRow) -> rx.Component:
     )
 
 
+def read_only(task: TaskRow) -> rx.Var[bool]:
+    """The task is in a list the user may only view (``TaskState.read_only_lists``)."""
+    return task.list_id.bool() & TaskState.read_only_lists.contains(task.list_id)
+
+
+def assignee_badge(task: TaskRow) -> rx.Component:
+    """The assignee's initials, named "Assigned to <name>"."""
+    known = task.assignee_id.bool() & TaskState.people.contains(task.assignee_id)
+    person = TaskState.people[task.assignee_id.to(str)]
+    label = "Assigned to " + person["name"].to(str)
+    return rx.cond(
+        known,
+        initials_badge(person["initials"].to(str), label, "1.25rem", role="img", aria_label=label),
+    )
+
+
 def task_meta(task: TaskRow) -> rx.Component:
     """The line under the title, only when there is something to say."""
     return rx.cond(
-        (task.priority != "none")
+        task.assignee_id.bool()
+        | (task.priority != "none")
         | (task.due_label != "")
         | (task.tags.length() > 0)
         | task.recurrence.bool()
         | (task.subtask_count > 0)
         | (task.context != ""),
         rx.flex(
+            assignee_badge(task),
             collapse_toggle(task),
             parent_context(task),
             priority_badge(task),
@@ -97,6 +119,7 @@ def task_row(task: TaskRow) -> rx.Component:
             checked=task.completed,
             on_change=call("setCompleted", task.id, rx.Var("checked"), params=("checked",)),
             aria_label=task.title,
+            disabled=read_only(task),
             size="3",
             id="check-" + task.id,
         ),
@@ -119,15 +142,21 @@ def task_row(task: TaskRow) -> rx.Component:
             min_width="0",
             overflow_wrap="anywhere",
         ),
-        icon_action("pencil", "Edit " + task.title, on_click=call("startEdit", task.id)),
+        rx.cond(
+            ~read_only(task),
+            icon_action("pencil", "Edit " + task.title, on_click=call("startEdit", task.id)),
+        ),
         icon_action(
             "notebook-text", "Details of " + task.title, on_click=call("openDetails", task.id)
         ),
-        icon_action(
-            "trash-2",
-            "Delete " + task.title,
-            color_scheme="red",
-            on_click=call("remove", task.id),
+        rx.cond(
+            ~read_only(task),
+            icon_action(
+                "trash-2",
+                "Delete " + task.title,
+                color_scheme="red",
+                on_click=call("remove", task.id),
+            ),
         ),
         align="center",
         # Tighter on a phone: the handle, the checkbox and three buttons share 320 px with

@@ -43,7 +43,7 @@ def footer() -> rx.Component:
             aria_label="Filter tasks",
         ),
         rx.cond(
-            overlay.completed_count > 0,
+            (overlay.completed_count > 0) & ~TaskState.view_read_only,
             rx.button("Clear completed", variant="soft", size="2", on_click=call("clearCompleted")),
         ),
         justify="between",
@@ -79,19 +79,24 @@ def toolbar() -> rx.Component:
     return rx.cond(
         (overlay.total > 0) | (TaskState.query != ""),
         rx.flex(
-            rx.el.label(
-                rx.hstack(
-                    rx.checkbox(
-                        checked=overlay.all_completed,
-                        on_change=call("setAll", rx.Var("checked"), params=("checked",)),
-                        aria_label="Mark all complete",
-                        size="3",
+            # Not in a list the user may only view (nothing there is theirs to complete).
+            rx.cond(
+                TaskState.view_read_only,
+                rx.box(),
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(
+                            checked=overlay.all_completed,
+                            on_change=call("setAll", rx.Var("checked"), params=("checked",)),
+                            aria_label="Mark all complete",
+                            size="3",
+                        ),
+                        rx.text("Mark all complete", size="2"),
+                        align="center",
+                        spacing="3",
                     ),
-                    rx.text("Mark all complete", size="2"),
-                    align="center",
-                    spacing="3",
+                    padding_y="0.5rem",
                 ),
-                padding_y="0.5rem",
             ),
             search_field(),
             justify="between",
