@@ -14,7 +14,6 @@ from tests.e2e.conftest import Server
 from tests.e2e.test_tasks import add, sign_up
 
 LIVE = 1_000  # ms: another member's change shows on an open page within a second
-NEEDS_FAN_OUT = pytest.mark.xfail(strict=False, reason="needs the live fan-out branch")
 SHOTS = "/tmp"  # screenshots to look at, not test artifacts
 
 
@@ -55,7 +54,7 @@ def invite(page: Page, list_name: str, email: str, role: str = "Editor", shot: s
 
 
 def accept(page: Page, list_name: str) -> None:
-    page.reload()
+    """From the bell, which heard of the invitation live (no reload)."""
     page.get_by_role("button", name=re.compile("^Notifications")).click()
     page.get_by_role("button", name=f"Accept invitation to {list_name}").click()
     expect(page).to_have_url(re.compile(r"[?&]list="))
@@ -70,9 +69,8 @@ def shared_list(ann: Page, bob: Page, list_name: str, role: str = "Editor") -> t
     new_list(ann, list_name)
     invite(ann, list_name, bob_email, role)
     accept(bob, list_name)
-    # Ann's page learns of Bob on its next load (the live "reload" push is another branch's).
-    ann.reload()
-    expect(ann.locator(".list-people").first).to_be_visible()
+    # Ann's open page learns of Bob without a reload (the live "reload" push).
+    expect(ann.locator(".list-people").first).to_be_visible(timeout=5_000)
     return ann_email, bob_email
 
 
@@ -94,7 +92,6 @@ def test_share_through_the_dialog_and_accept_from_the_bell(page: Page, bob_page:
     bob_page.screenshot(path=f"{SHOTS}/shared-nav-member.png")
 
     # Ann's dialog now lists Bob as a member, with his role; no invitation left.
-    page.reload()
     dialog = open_share(page, "Groceries")
     expect(dialog.get_by_role("button", name="Remove Bob")).to_be_visible()
     expect(dialog.get_by_label("Role of Bob")).to_have_value("editor")
@@ -122,7 +119,6 @@ def test_share_through_the_dialog_and_accept_from_the_bell(page: Page, bob_page:
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320
 
 
-@NEEDS_FAN_OUT
 def test_each_members_change_shows_on_the_others_open_page(page: Page, bob_page: Page) -> None:
     shared_list(page, bob_page, "Chores")
     add(page, "sweep")
@@ -131,7 +127,6 @@ def test_each_members_change_shows_on_the_others_open_page(page: Page, bob_page:
     expect(page.get_by_role("checkbox", name="sweep")).to_be_checked(timeout=LIVE)
 
 
-@NEEDS_FAN_OUT
 def test_a_removed_member_page_drops_the_list_without_a_reload(page: Page, bob_page: Page) -> None:
     shared_list(page, bob_page, "Garden")
     add(page, "weed")

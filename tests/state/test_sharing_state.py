@@ -132,7 +132,7 @@ async def test_a_member_sees_the_people_and_leaves(tab: StateHarness) -> None:
     assert bob_tab.redirects(events) == ["/?view=inbox"]
 
 
-async def test_reload_all_leaves_a_list_view_that_is_gone(tab: StateHarness) -> None:
+async def test_a_resync_leaves_a_list_view_that_is_gone(tab: StateHarness) -> None:
     ann = await sign_in(tab, "Ann")
     bob_tab = tab.new_tab()
     bob = await sign_in(bob_tab, "Bob")
@@ -143,7 +143,7 @@ async def test_reload_all_leaves_a_list_view_that_is_gone(tab: StateHarness) -> 
     assert (await bob_tab.state(TaskState)).view_kind == "list"
 
     sharing.remove_member(ann.id, home.id, bob.id)
-    events = await bob_tab.run(TaskState.reload_all)
+    events = await bob_tab.run(TaskState.resync)
     assert (await bob_tab.state(TaskState)).lists == []
     assert bob_tab.redirects(events) == ["/?view=inbox"]
 

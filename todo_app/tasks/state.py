@@ -183,9 +183,10 @@ class TaskState(rx.State):
     @rx.event
     @signed_in
     async def resync(self, who: Authenticated):
-        """The browser missed a change (more arrived at once than are kept): load the list
-        again from the database."""
-        async for event in self._load_page(who, offset=0):
+        """The browser missed a change (more arrived at once than are kept), or was told the
+        lists its user may see changed (``live.lists_changed``: a list shared with them, or
+        no longer): load the lists and the view again from the database."""
+        async for event in self._reload(who):
             yield event
 
     # ----- loading --------------------------------------------------------------------
@@ -295,11 +296,9 @@ class TaskState(rx.State):
         self.lists = [item.to_dict() for item in lists]
         self.inbox_add_on_top = await asyncio.to_thread(list_rows.inbox_adds_on_top, who.user.id)
 
-    @rx.event
-    @signed_in
-    async def reload_all(self, who: Authenticated):
-        """Load the lists and the view's tasks again (a membership changed: a list joined,
-        left or removed, a role changed); a list view the user lost goes to the Inbox."""
+    async def _reload(self, who: Authenticated):
+        """The lists and the view's first page again; a list view the user lost (removed, or
+        the list deleted) goes to the Inbox."""
         await self._load_lists(who)
         listed = {str(item["id"]) for item in self.lists}
         if self.view_kind == "list" and self.view_spec.get("list_id") not in listed:
