@@ -17,7 +17,7 @@ from todo_app.lists import service as lists_service
 from todo_app.lists import sharing
 from todo_app.lists.share_state import ShareState
 from todo_app.reminders.state import BellState
-from todo_app.tasks import mutations
+from todo_app.tasks import mutations, queries
 from todo_app.tasks.state import TaskState
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -185,3 +185,34 @@ async def test_a_viewers_change_is_refused_with_the_services_reason(tab: StateHa
     receipt = await asyncio.to_thread(mutations.apply, bob.id, m)
     assert (receipt.status, receipt.reason) == (mutations.REFUSED, mutations.FORBIDDEN)
     assert receipt.detail == access.VIEWER_REFUSED
+
+
+async def test_a_removed_member_s_queued_changes_are_refused_with_a_reason(
+    tab: StateHarness,
+) -> None:
+    """Changes a member's outbox still held for a list they were removed from (sent when the
+    page reconnects) are each refused, and none is applied."""
+    ann = await sign_in(tab, "Ann")
+    bob_tab = tab.new_tab()
+    bob = await sign_in(bob_tab, "Bob")
+    home = lists_service.create_list(ann.id, "Home")
+    invitation = sharing.invite(ann.id, home.id, bob.email, "editor")
+    sharing.accept(bob.id, invitation.id)
+    task = make_task(ann.id, "Milk", list_id=home.id)
+    await bob_tab.run(TaskState.load_tasks)
+    sharing.remove_member(ann.id, home.id, bob.id)
+
+    queued = [
+        {"mid": str(uuid.uuid4()), "kind": "set", "task_id": str(task.id),
+         "fields": {"completed": True}, "base_version": task.version},
+        {"mid": str(uuid.uuid4()), "kind": "create", "task_id": str(uuid.uuid4()),
+         "fields": {"title": "Soap", "list_id": str(home.id)}},
+        {"mid": str(uuid.uuid4()), "kind": "delete", "task_id": str(task.id)},
+    ]  # fmt: skip
+    await bob_tab.run(TaskState.send, uid=str(bob.id), batch=queued)
+    state = await bob_tab.state(TaskState)
+    answers = {c["mid"]: c for c in state.changes}
+    assert [answers[m["mid"]]["status"] for m in queued] == ["refused"] * 3
+    assert {answers[m["mid"]]["reason"] for m in queued} == {mutations.DELETED}
+    stored = [t for t in queries.list_tasks(ann.id).items if t.list_id == home.id]
+    assert [(t.title, t.completed) for t in stored] == [("Milk", False)]
