@@ -112,3 +112,12 @@ def test_the_sort_links_leave_out_the_views_own_default() -> None:
     assert links("", [])["sort_manual"] == "/?sort=manual"
     assert default_sort("list", HOME) == "manual"
     assert default_sort("today") == default_sort("upcoming") == "due"
+
+
+def test_a_task_added_to_assigned_to_me_is_assigned_to_its_adder() -> None:
+    view = parse_view("view=assigned", {})
+    assert view.query(TODAY).assignee == "me"
+    assert view.defaults(TODAY, "5d1c7a52-8c3e-4c0b-9f0e-2b7f3d9a6e11") == {
+        "assignee_id": "5d1c7a52-8c3e-4c0b-9f0e-2b7f3d9a6e11"
+    }
+    assert parse_view("view=inbox", {}).defaults(TODAY, "someone") == {}

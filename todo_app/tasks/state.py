@@ -81,6 +81,7 @@ class _Context:
     time_zone: str
     parent_titles: dict[str, str]
     inbox_add_on_top: bool
+    user_id: str
 
 
 class TaskState(rx.State):
@@ -205,6 +206,7 @@ class TaskState(rx.State):
             views.parse_view(self.router.url.query, known),
             fields.today_in(self.time_zone),
             list(known),
+            str(who.user.id),
         )
         self.loading = True
         yield
@@ -242,7 +244,9 @@ class TaskState(rx.State):
             tags = [name for name, _count in list_tags(user.id)]
             titles = subtasks.parent_titles(user.id, page.items)
             inbox_top = list_rows.inbox_adds_on_top(user.id)
-            context = _Context(view, today, lists, tags, user.time_zone, titles, inbox_top)
+            context = _Context(
+                view, today, lists, tags, user.time_zone, titles, inbox_top, str(user.id)
+            )
             counts = queries.count_tasks(user.id, view.query(today, q=query))
             return page, counts, context
 
@@ -266,11 +270,11 @@ class TaskState(rx.State):
             entry = {"mid": "", "status": mutations.APPLIED, "reason": "", "detail": ""}
             self._record(entry, TaskChange(user.id, upserted=tuple(page.items)))
 
-    def _show_view(self, view: views.ViewSpec, today: date, list_order: list[str]) -> None:
+    def _show_view(self, view: views.ViewSpec, today: date, list_order: list[str], me: str) -> None:
         self.view_kind, self.view_title = view.kind, view.title
         self.view_empty = view.empty_message()
         self.view_spec = view.spec(today, list_order)
-        self.new_defaults = view.defaults(today)
+        self.new_defaults = view.defaults(today, me)
         self.sort = view.sort
         self.today = today.isoformat()
         self.chosen_tags = list(view.tags)
@@ -278,7 +282,9 @@ class TaskState(rx.State):
 
     def _show_context(self, context: _Context) -> None:
         self.time_zone = context.time_zone
-        self._show_view(context.view, context.today, [str(item.id) for item in context.lists])
+        self._show_view(
+            context.view, context.today, [str(item.id) for item in context.lists], context.user_id
+        )
         self.tags = context.tags
         default = views.default_sort(context.view.kind, context.view.list_id)
         self.links = views.links(self.router.url.query, context.tags, default)

@@ -96,9 +96,12 @@ class ViewSpec:
             "descending": (self.order or DEFAULT_ORDER[self.sort]) == "desc",
         }
 
-    def defaults(self, today: date) -> dict[str, Any]:
-        """What a task added in this view gets, so it shows where it was added."""
+    def defaults(self, today: date, me: str = "") -> dict[str, Any]:
+        """What a task added in this view gets, so it shows where it was added (``me``: the
+        user's id, whom a task added to "Assigned to me" is for)."""
         new: dict[str, Any] = {}
+        if self.kind == "assigned" and me:
+            new["assignee_id"] = me
         if self.kind == "list" and self.list_id:
             new["list_id"] = self.list_id
         if self.kind == "today":
