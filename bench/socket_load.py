@@ -2,6 +2,7 @@
 
     python bench/socket_load.py [--seconds 20] [--noop-seconds 15] [--configs 1w,2w]
                                 [--scenarios 200x1,100x2,20x10] [--profile 1w-200x1]
+    python bench/socket_load.py --configs 1w --scenarios 20x10,20x10s   # issue 18: shared
 
 For each configuration and scenario, a fresh production server (``./run.sh``: migrations,
 then ``reflex run --env prod``) on fresh data:
@@ -11,10 +12,19 @@ then ``reflex run --env prod``) on fresh data:
   1wr: the same stores as 2w with one worker (TODO_WORKERS=1), to see what a second adds.
 Scenarios are "U x T": U users, each with T tabs (socket clients), each tab with a task of its
 own. Users sign up through ``POST /api/auth/sign-up`` and create their tasks through
-``POST /api/tasks``. Each tab then connects as the page does (the hydrate in the socket.io
-CONNECT auth, carrying the user's ``todo_token`` localStorage value, see ``_reflex_ws.py``),
-and is ready once the page's on_load (AuthState.require_login, TaskState.load_tasks) has sent
-its rows and ``is_hydrated``.
+``POST /api/tasks``. "G x N s" (e.g. ``20x10s``): G shared lists, each made by its first user
+(``POST /api/lists``) with the N-1 others invited as editors
+(``POST /api/lists/{id}/invitations``) and accepted (``POST /api/invitations/{id}/accept``),
+each of the N users with ONE tab, whose task (``POST /api/tasks`` with the list's id) is in
+the shared list. A "group" is the tabs one change must reach live: one user's tabs (U x T),
+one shared list's members' tabs (G x N s); ``UxT`` and ``UxTs`` have as many tabs and
+groups of the same size, so ``--scenarios 20x10,20x10s`` compares a change in a shared list
+with 10 members' tabs open to one in a private list with 10 tabs of one user (issue 18: the
+shared one should cost the server at most about as much).
+Each tab then connects as the page does (the hydrate in the socket.io CONNECT auth, carrying
+the user's ``todo_token`` localStorage value, see ``_reflex_ws.py``), and is ready once the
+page's on_load (AuthState.require_login, TaskState.load_tasks) has sent its rows and
+``is_hydrated``.
 
 Two phases on the same server and the same connected tabs, every tab sending once a second
 (``--rate R``: R times a second, for the capacity curve)
@@ -30,16 +40,20 @@ Measured per event, in the client, from just before the emit:
                   the emit" may answer an earlier event: the mid is what ties an answer to it;
   confirmation:   until the update whose new ``changes`` hold this mid as "applied"
                   (TaskState.send emits nothing before its write commits, so the two coincide);
-  live delta:     until each of the user's other tabs gets the mid in its ``remote`` entries
-                  (sent straight to the socket by tasks/live.py).
+  live delta:     until each of the other tabs of its group gets the mid in its ``remote``
+                  entries (sent straight to the socket by tasks/live.py); a tab of another
+                  group getting it is a cross-group leak (counted; any fails the run).
 Server CPU: the server's process tree (psutil), per event, idle rate subtracted; this run's
 PostgreSQL backends and the Redis server (all of it: it is shared) are reported apart.
-Lost changes: every task read back through ``GET /api/tasks`` must have the last
-``completed`` sent and version 1 + the number sent (read again while it still changes).
+Lost changes: every task read back through ``GET /api/tasks`` (a shared list's by its owner,
+``?list_id=``) must have the last ``completed`` sent and version 1 + the number sent (read
+again while it still changes).
 Targets: first-delta p99 <= 2 x no-op p99; confirmation p99 <= 100 ms; server CPU per change
-<= 2 x per no-op; 0 lost. Prints Markdown tables; exits 1 when a phase got no samples (the
-no-op is measured from the delta of the state whose handler it sends), non-zero when
-something crashed.
+<= 2 x per no-op; 0 lost; shared (G x N s) at most about (<= 1.2 x) the private U x T of the
+same sizes in server CPU per change and live-delta p99 (both in the run: reported side by
+side with the ratios). Prints Markdown tables; exits 1 when a phase got no samples (the
+no-op is measured from the delta of the state whose handler it sends) or a change leaked to
+another group, non-zero when something crashed.
 
 Needs aiohttp for python-socketio's AsyncClient (pinned in requirements-dev.txt).
 ``--profile KEY`` also needs py-spy (pinned there too).
@@ -54,6 +68,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +86,7 @@ from _reflex_ws import AsyncTab, state_names, var
 
 PASSWORD = "bench password 1234"  # noqa: S105
 PERIOD_S = 1.0
+SHARED_TARGET = 1.2  # shared / private "about the same" (as bench/shared_bench.py's TARGET)
 CONNECT_CONCURRENCY = 10
 HYDRATE_TIMEOUT_S = 120
 DRAIN_TIMEOUT_S = 90  # after the last send: every answer, however late (bounded)
@@ -101,7 +117,7 @@ class Sent:
     confirm: float | None = None  # ms
     status: str = ""
     reason: str = ""
-    live: list[float] = field(default_factory=list)  # ms, one per other tab of the user
+    live: list[float] = field(default_factory=list)  # ms, one per other tab of the group
 
 
 @dataclass
@@ -128,6 +144,41 @@ class Tab:
     pending: dict[str, Sent] = field(default_factory=dict)  # unconfirmed, oldest first
     noop_waiting: collections.deque = field(default_factory=collections.deque)
     sent: list[Sent] = field(default_factory=list)
+    group: Group | None = field(default=None, repr=False)
+
+
+@dataclass
+class Group:
+    """The tabs a change of one of them must reach live: one user's, or a shared list's."""
+
+    reader: User  # who reads its tasks back: the user, or the shared list's owner
+    list_id: str = ""  # the shared list ("": the user's own tasks)
+    tabs: list[Tab] = field(default_factory=list, repr=False)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """``20x10``: 20 users x 10 tabs; ``20x10s``: 20 shared lists x 10 members, 1 tab each."""
+
+    groups: int
+    size: int  # tabs per group
+    shared: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Scenario:
+        match = re.fullmatch(r"(\d+)x(\d+)(s?)", text.strip())
+        if not match:
+            raise SystemExit(f"bad scenario {text!r}: UxT (private) or GxNs (shared lists)")
+        return cls(int(match[1]), int(match[2]), bool(match[3]))
+
+    def __str__(self) -> str:
+        return f"{self.groups}x{self.size}{'s' if self.shared else ''}"
+
+    @property
+    def label(self) -> str:
+        if self.shared:
+            return f"{self.groups} lists x {self.size} members"
+        return f"{self.groups} users x {self.size} tabs"
 
 
 @dataclass
@@ -149,8 +200,7 @@ class Phase:
 @dataclass
 class Result:
     config: str
-    users: int
-    tabs: int
+    scenario: Scenario
     noop: Phase
     toggle: Phase
     idle_server_cores: float = 0.0
@@ -162,13 +212,14 @@ class Result:
     stored_late: int = 0  # tasks right only when read again after the drain
     gaps: int = 0
     skipped: int = 0
+    leaks: int = 0  # live entries of a change received by a tab of another group
     server_errors: int = 0
     hydrate_s: float = 0.0
     profile: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.config}-{self.users}x{self.tabs}"
+        return f"{self.config}-{self.scenario}"
 
 
 # --- the load -----------------------------------------------------------------------------
@@ -177,14 +228,15 @@ class Result:
 class Load:
     """One scenario's tabs: what they send and what they are told."""
 
-    def __init__(self, url: str, users: list[User]) -> None:
+    def __init__(self, url: str, groups: list[Group]) -> None:
         self.url = url
-        self.users = users
+        self.groups = groups
         self.names = state_names()
         self.by_mid: dict[str, Sent] = {}
         self.phase: Phase | None = None
         self.gaps = 0
         self.skipped = 0  # change entries a tab never saw because of a gap
+        self.leaks = 0  # a change's live entry received by a tab of another group
         self.resyncs: set[asyncio.Task] = set()
 
     def _resync(self, tab: Tab) -> None:
@@ -199,7 +251,7 @@ class Load:
 
     @property
     def tabs(self) -> list[Tab]:
-        return [t for u in self.users for t in u.tabs]
+        return [t for g in self.groups for t in g.tabs]
 
     # called by python-socketio for every update, with the receive time
     def on_update(self, sock: AsyncTab, update: dict, t_recv: float) -> None:
@@ -253,9 +305,13 @@ class Load:
                     self._resync(tab)
                 for entry in fresh:
                     tab.remote_seq = entry["seq"]
-                    origin = self.by_mid.get(entry["mid"])
-                    if origin is not None and origin.tab is not tab:
+                    origin = self.by_mid.get(entry.get("mid", ""))
+                    if origin is None or origin.tab is tab:
+                        continue
+                    if origin.tab.group is tab.group:
                         origin.live.append((t_recv - origin.t_send) * 1000)
+                    else:
+                        self.leaks += 1
         noop = delta.get(self.names["noop_state"])  # the state of the handler sent
         if noop and "show_password_rx_state_" in noop and tab.noop_waiting:
             t_send = tab.noop_waiting.popleft()
@@ -314,7 +370,7 @@ class Load:
             await tab.sock.emit(self.names["send"], {"uid": tab.user.id, "batch": [mutation]})
 
     def _missing_live(self) -> int:
-        return sum(len(t.user.tabs) - 1 - len(s.live) for t in self.tabs for s in t.sent)
+        return sum(len(t.group.tabs) - 1 - len(s.live) for t in self.tabs for s in t.sent)
 
     def _outstanding(self, kind: str) -> int:
         if kind == "noop":
@@ -360,7 +416,7 @@ class Load:
                     for ms in s.live:
                         phase.live.add(ms)
                     # A live delta that never came shows as missing ones.
-                    phase.live.timeouts += len(t.user.tabs) - 1 - len(s.live)
+                    phase.live.timeouts += len(t.group.tabs) - 1 - len(s.live)
         else:
             phase.latencies.timeouts += self._outstanding("noop")
         self.phase = None
@@ -442,51 +498,80 @@ class CpuMeter:
 # --- set-up and check through the REST API ------------------------------------------------
 
 
-async def make_users(url: str, key: str, n_users: int, n_tabs: int) -> list[User]:
+async def make_groups(url: str, key: str, scenario: Scenario) -> list[Group]:
+    """The users, their tasks (one a tab) and, for shared lists, the lists and memberships."""
     import httpx
 
+    n_users = scenario.groups * (scenario.size if scenario.shared else 1)
+    per_user = 1 if scenario.shared else scenario.size
     users = [User(f"load-{key}-{i:03d}-{uuid.uuid4().hex[:6]}@example.com") for i in range(n_users)]
     gate = asyncio.Semaphore(4)
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
 
-        async def one(i: int, user: User) -> None:
+        async def call(user: User | None, path: str, body: dict | None = None) -> dict:
+            auth = {"Authorization": f"Bearer {user.token}"} if user else {}
             async with gate:
-                resp = await http.post(
-                    "/api/auth/sign-up",
-                    json={"email": user.email, "password": PASSWORD, "name": f"Load {i}"},
-                )
-                resp.raise_for_status()
-                body = resp.json()
-                user.id, user.token = body["user"]["id"], body["token"]
-                auth = {"Authorization": f"Bearer {user.token}"}
-                for j in range(n_tabs):
-                    resp = await http.post("/api/tasks", json={"title": f"tab {j}"}, headers=auth)
-                    resp.raise_for_status()
-                    task = resp.json()
-                    user.tabs.append(Tab(user, task["id"], task["version"], task["completed"]))
+                resp = await http.post(path, json=body, headers=auth)
+            resp.raise_for_status()
+            return resp.json()
 
-        await asyncio.gather(*(one(i, u) for i, u in enumerate(users)))
-    return users
+        async def sign_up(i: int, user: User) -> None:
+            body = {"email": user.email, "password": PASSWORD, "name": f"Load {i}"}
+            answer = await call(None, "/api/auth/sign-up", body)
+            user.id, user.token = answer["user"]["id"], answer["token"]
+
+        async def share(k: int, group: Group, members: list[User]) -> None:
+            owner = group.reader
+            group.list_id = (await call(owner, "/api/lists", {"name": f"shared {k}"}))["id"]
+            for member in members:
+                body = {"email": member.email, "role": "editor"}
+                invitation = await call(owner, f"/api/lists/{group.list_id}/invitations", body)
+                await call(member, f"/api/invitations/{invitation['id']}/accept")
+
+        async def add_tasks(user: User, group: Group) -> None:
+            for j in range(per_user):
+                body = {"title": f"{user.email} tab {j}"}
+                if group.list_id:
+                    body["list_id"] = group.list_id
+                task = await call(user, "/api/tasks", body)
+                tab = Tab(user, task["id"], task["version"], task["completed"], group=group)
+                user.tabs.append(tab)
+                group.tabs.append(tab)
+
+        await asyncio.gather(*(sign_up(i, u) for i, u in enumerate(users)))
+        if scenario.shared:
+            size = scenario.size
+            teams = [users[k * size : (k + 1) * size] for k in range(scenario.groups)]
+            groups = [Group(team[0]) for team in teams]
+            pairs = list(zip(groups, teams, strict=True))
+            await asyncio.gather(*(share(k, g, team[1:]) for k, (g, team) in enumerate(pairs)))
+            await asyncio.gather(*(add_tasks(u, g) for g, team in pairs for u in team))
+        else:
+            groups = [Group(u) for u in users]
+            await asyncio.gather(*(add_tasks(g.reader, g) for g in groups))
+    return groups
 
 
-async def check_stored(url: str, users: list[User], result: Result) -> None:
+async def check_stored(url: str, groups: list[Group], result: Result) -> None:
     """Compare every task as stored with what its tab sent (read again while it still moves)."""
     import httpx
 
     gate = asyncio.Semaphore(4)
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
 
-        async def read(user: User) -> dict[str, tuple[int, bool]]:
+        async def read(group: Group) -> dict[str, tuple[int, bool]]:
+            # A shared list's tasks, all of them, as its owner sees them.
+            params = {"limit": 100, **({"list_id": group.list_id} if group.list_id else {})}
             async with gate:
                 resp = await http.get(
-                    "/api/tasks", params={"limit": 100},
-                    headers={"Authorization": f"Bearer {user.token}"},
+                    "/api/tasks", params=params,
+                    headers={"Authorization": f"Bearer {group.reader.token}"},
                 )  # fmt: skip
                 resp.raise_for_status()
                 return {t["id"]: (t["version"], t["completed"]) for t in resp.json()["items"]}
 
         def answered() -> int:
-            return sum(1 for u in users for t in u.tabs for s in t.sent if s.status)
+            return sum(1 for g in groups for t in g.tabs for s in t.sent if s.status)
 
         began = time.monotonic()
         last: dict[str, tuple[int, bool]] = {}
@@ -495,10 +580,10 @@ async def check_stored(url: str, users: list[User], result: Result) -> None:
         first_wrong = None
         while True:
             stored: dict[str, tuple[int, bool]] = {}
-            for part in await asyncio.gather(*(read(u) for u in users)):
+            for part in await asyncio.gather(*(read(g) for g in groups)):
                 stored.update(part)
             wrong = [
-                t for u in users for t in u.tabs
+                t for g in groups for t in g.tabs
                 if stored.get(t.task_id) != (1 + len(t.sent), t.completed)
             ]  # fmt: skip
             if first_wrong is None:
@@ -515,7 +600,7 @@ async def check_stored(url: str, users: list[User], result: Result) -> None:
         short = max(0, 1 + len(tab.sent) - version)
         result.lost += short or int(completed != tab.completed)
         result.mismatched_tasks += 1
-    for tab in (t for u in users for t in u.tabs):
+    for tab in (t for g in groups for t in g.tabs):
         for s in tab.sent:
             if s.status:
                 result.statuses[f"{s.status}{'/' + s.reason if s.reason else ''}"] += 1
@@ -615,21 +700,20 @@ def summarize_profile(path: Path, top: int = 20) -> str:
     return "\n".join(out)
 
 
-async def run_scenario(server: c.Server, config: str, users_n: int, tabs_n: int,
+async def run_scenario(server: c.Server, config: str, scenario: Scenario,
                        args: argparse.Namespace) -> Result:  # fmt: skip
-    key = f"{config}-{users_n}x{tabs_n}"
+    key = f"{config}-{scenario}"
     t0 = time.monotonic()
-    users = await make_users(server.url, key, users_n, tabs_n)
-    print(
-        f"  {users_n} users, {users_n * tabs_n} tasks in {time.monotonic() - t0:.1f} s", flush=True
-    )
-    load = Load(server.url, users)
+    groups = await make_groups(server.url, key, scenario)
+    tabs_n = scenario.groups * scenario.size
+    print(f"  {scenario.label}: {tabs_n} tasks in {time.monotonic() - t0:.1f} s", flush=True)
+    load = Load(server.url, groups)
     db_url = server.extra_env.get("REFLEX_DB_URL", "")
     meter = CpuMeter(server, db_url.rsplit("/", 1)[-1] if db_url else "", "REFLEX_REDIS_URL"
                      in server.extra_env)  # fmt: skip
     try:
         hydrate_s = await load.connect_all()
-        print(f"  {users_n * tabs_n} tabs hydrated in {hydrate_s:.1f} s", flush=True)
+        print(f"  {tabs_n} tabs hydrated in {hydrate_s:.1f} s", flush=True)
         await asyncio.sleep(2)
         idle = await asyncio.to_thread(_idle_cores, meter, 3.0)
         noop = await load.run_phase("noop", args.noop_seconds, meter)
@@ -645,13 +729,13 @@ async def run_scenario(server: c.Server, config: str, users_n: int, tabs_n: int,
             f" p99 {c.fmt(toggle.confirm.p(99))} ms",
             flush=True,
         )
-        result = Result(config, users_n, tabs_n, noop, toggle, idle, hydrate_s=hydrate_s)
-        result.gaps, result.skipped = load.gaps, load.skipped
+        result = Result(config, scenario, noop, toggle, idle, hydrate_s=hydrate_s)
+        result.gaps, result.skipped, result.leaks = load.gaps, load.skipped, load.leaks
         if profiler is not None:
             profiler.wait(120)
             result.profile = summarize_profile(profile_path)
             print(f"  profile: {profile_path}", flush=True)
-        await check_stored(server.url, users, result)
+        await check_stored(server.url, groups, result)
     finally:
         await load.close_all()
     return result
@@ -677,20 +761,54 @@ def server_errors(server: c.Server) -> int:
     return text.count("Traceback")
 
 
+def _per_event_ms(r: Result, p: Phase) -> float:
+    """Server CPU per event of a phase, ms, the idle rate subtracted."""
+    return (p.server_cpu_s - r.idle_server_cores * p.wall_s) * 1000 / max(1, p.events)
+
+
+def compare(results: list[Result]) -> str:
+    """Each shared scenario beside the private one of the same sizes (issue 18)."""
+    header = ["config", "private", "shared", "server CPU ms per change private / shared",
+              "ratio", "live delta p99 private / shared", "ratio",
+              "first delta p99 private / shared", "confirm p99 private / shared",
+              f"about the same (both <= {SHARED_TARGET})"]  # fmt: skip
+    rows = []
+    for r in results:
+        if not r.scenario.shared:
+            continue
+        twin = Scenario(r.scenario.groups, r.scenario.size)
+        base = next((b for b in results if b.config == r.config and b.scenario == twin), None)
+        if base is None:
+            rows.append([r.config, f"({twin} not run)", str(r.scenario)] + ["-"] * 7)
+            continue
+        cpu = (_per_event_ms(base, base.toggle), _per_event_ms(r, r.toggle))
+        live = (base.toggle.live.p(99), r.toggle.live.p(99))
+        ratios = (cpu[1] / cpu[0], live[1] / live[0])
+        rows.append([
+            r.config, base.scenario.label, r.scenario.label,
+            f"{c.fmt(cpu[0], 2)} / {c.fmt(cpu[1], 2)}", c.fmt(ratios[0], 2),
+            f"{c.fmt(live[0])} / {c.fmt(live[1])}", c.fmt(ratios[1], 2),
+            f"{c.fmt(base.toggle.latencies.p(99))} / {c.fmt(r.toggle.latencies.p(99))}",
+            f"{c.fmt(base.toggle.confirm.p(99))} / {c.fmt(r.toggle.confirm.p(99))}",
+            "yes" if all(x <= SHARED_TARGET for x in ratios) else "no",
+        ])  # fmt: skip
+    return c.table(header, rows)
+
+
 def report(results: list[Result]) -> str:
     out = []
-    header = ["config", "users x tabs", "changes", "no-op p50 / p99", "first delta p50 / p99",
+    header = ["config", "scenario", "changes", "no-op p50 / p99", "first delta p50 / p99",
               "p99 ratio", "confirm p50 / p99", "live delta p50 / p99",
               "load-gen lag p99"]  # fmt: skip
     rows = []
     for r in results:
         n, t = r.noop.latencies, r.toggle
         miss = f" ({t.confirm.timeouts} unconfirmed)" if t.confirm.timeouts else ""
-        live = (f"{c.fmt(t.live.median)} / {c.fmt(t.live.p(99))}" if r.tabs > 1 else "-") + (
-            f" ({t.live.timeouts} missing)" if t.live.timeouts > 0 else ""
-        )
+        live = (
+            f"{c.fmt(t.live.median)} / {c.fmt(t.live.p(99))}" if r.scenario.size > 1 else "-"
+        ) + (f" ({t.live.timeouts} missing)" if t.live.timeouts > 0 else "")
         rows.append([
-            r.config, f"{r.users} x {r.tabs}", f"{t.events}{miss}",
+            r.config, r.scenario.label, f"{t.events}{miss}",
             f"{c.fmt(n.median)} / {c.fmt(n.p(99))}",
             f"{c.fmt(t.latencies.median)} / {c.fmt(t.latencies.p(99))}",
             c.fmt(t.latencies.p(99) / n.p(99), 2),
@@ -700,18 +818,14 @@ def report(results: list[Result]) -> str:
     out.append("Latency, ms (client-side, from just before the emit):\n")
     out.append(c.table(header, rows))
 
-    header = ["config", "users x tabs", "server idle cores", "server cores no-op / toggle",
+    header = ["config", "scenario", "server idle cores", "server cores no-op / toggle",
               "server CPU ms per no-op", "per change", "ratio", "PG + Redis ms per change",
               "load-gen cores (toggle)"]  # fmt: skip
     rows = []
     for r in results:
-
-        def per_event(p: Phase, r: Result = r) -> float:
-            return (p.server_cpu_s - r.idle_server_cores * p.wall_s) * 1000 / max(1, p.events)
-
-        noop_ms, change_ms = per_event(r.noop), per_event(r.toggle)
+        noop_ms, change_ms = _per_event_ms(r, r.noop), _per_event_ms(r, r.toggle)
         rows.append([
-            r.config, f"{r.users} x {r.tabs}", c.fmt(r.idle_server_cores, 3),
+            r.config, r.scenario.label, c.fmt(r.idle_server_cores, 3),
             f"{c.fmt(r.noop.server_cpu_s / r.noop.wall_s, 2)} / "
             f"{c.fmt(r.toggle.server_cpu_s / r.toggle.wall_s, 2)}",
             c.fmt(noop_ms, 2), c.fmt(change_ms, 2), c.fmt(change_ms / noop_ms, 1),
@@ -721,20 +835,21 @@ def report(results: list[Result]) -> str:
     out.append("\nCPU (idle rate subtracted; phase = sending + draining):\n")
     out.append(c.table(header, rows))
 
-    header = ["config", "users x tabs", "sent", "answers", "unanswered", "answers drained in",
+    header = ["config", "scenario", "sent", "answers", "unanswered", "answers drained in",
               "changes/s served", "lost (DB)", "tasks not as sent", "tasks stored late",
-              "seq gaps (entries skipped)", "server tracebacks", "verdict"]  # fmt: skip
+              "seq gaps (entries skipped)", "cross-group leaks", "server tracebacks",
+              "verdict"]  # fmt: skip
     rows = []
     for r in results:
         t = r.toggle
         ratio = t.latencies.p(99) / r.noop.latencies.p(99)
-        noop_ms = (r.noop.server_cpu_s - r.idle_server_cores * r.noop.wall_s) / r.noop.events
-        change_ms = (t.server_cpu_s - r.idle_server_cores * t.wall_s) / t.events
+        noop_ms, change_ms = _per_event_ms(r, r.noop), _per_event_ms(r, t)
         checks = {
             "first-delta": ratio <= 2,
             "confirm": t.confirm.p(99) <= 100 and not t.confirm.timeouts,
             "cpu": change_ms <= 2 * noop_ms,
             "lost": r.lost == 0 and r.unanswered == 0 and r.mismatched_tasks == 0,
+            "leak": r.leaks == 0,
         }
         verdict = (
             "PASS"
@@ -742,18 +857,25 @@ def report(results: list[Result]) -> str:
             else "MISS " + ", ".join(k for k, ok in checks.items() if not ok)
         )
         answers = ", ".join(f"{k} {v}" for k, v in sorted(r.statuses.items()))
-        rows.append([r.config, f"{r.users} x {r.tabs}", str(t.events), answers,
+        rows.append([r.config, r.scenario.label, str(t.events), answers,
                      f"{r.unanswered} ({r.unanswered_tabs} tabs)" if r.unanswered else "0",
                      f"{t.drain_s:.1f} s",
                      f"{t.events / (t.seconds + t.drain_s):.0f}", str(r.lost),
                      str(r.mismatched_tasks), str(r.stored_late), f"{r.gaps} ({r.skipped})",
-                     str(r.server_errors), verdict])  # fmt: skip
+                     str(r.leaks), str(r.server_errors), verdict])  # fmt: skip
     out.append("\nChanges sent and stored (GET /api/tasks after the run):\n")
     out.append(c.table(header, rows))
     out.append(
         "\nTargets: first-delta p99 <= 2 x no-op p99; confirmation p99 <= 100 ms; server CPU"
-        " per change <= 2 x per no-op; 0 lost."
+        " per change <= 2 x per no-op; 0 lost; no change reaching another group's tab."
     )
+    if any(r.scenario.shared for r in results):
+        out.append(
+            "\nA change in a shared list (G lists x N members, 1 tab each) against one in a"
+            " private list (G users x N tabs), same server configuration; ratio = shared /"
+            " private:\n"
+        )
+        out.append(compare(results))
     for r in results:
         if r.profile:
             out.append(f"\nProfile of the server during {r.key}'s toggle phase (py-spy):\n")
@@ -768,14 +890,16 @@ def main() -> int:
     parser.add_argument("--configs", default="1w,2w")
     parser.add_argument("--rate", type=float, default=1.0,
                         help="events a second per tab (200 tabs at 3: 600 changes/s)")  # fmt: skip
-    parser.add_argument("--scenarios", default="200x1,100x2,20x10")
+    parser.add_argument("--scenarios", default="200x1,100x2,20x10",
+                        help="UxT: U users x T tabs; GxNs: G shared lists x N members, a tab"
+                        " each (20x10,20x10s: issue 18's comparison)")  # fmt: skip
     parser.add_argument("--profile", default="",
-                        help="e.g. 1w-200x1,2w-20x10: py-spy those toggle phases")  # fmt: skip
+                        help="e.g. 1w-200x1,2w-20x10s: py-spy those toggle phases")  # fmt: skip
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
     args = parser.parse_args()
     global PERIOD_S
     PERIOD_S = 1.0 / args.rate
-    scenarios = [tuple(int(x) for x in s.split("x")) for s in args.scenarios.split(",")]
+    scenarios = [Scenario.parse(s) for s in args.scenarios.split(",")]
     configs = args.configs.split(",")
 
     started = time.monotonic()
@@ -785,8 +909,8 @@ def main() -> int:
     results: list[Result] = []
     try:
         for config in configs:
-            for users_n, tabs_n in scenarios:
-                key = f"{config}-{users_n}x{tabs_n}"
+            for scenario in scenarios:
+                key = f"{config}-{scenario}"
                 with contextlib.ExitStack() as stack:
                     env: dict[str, str] = {}
                     if config in SCALED:
@@ -800,7 +924,7 @@ def main() -> int:
                     try:
                         workers = len(server.pids()) - 1
                         print(f"  {workers} process(es) under the server's root", flush=True)
-                        result = asyncio.run(run_scenario(server, config, users_n, tabs_n, args))
+                        result = asyncio.run(run_scenario(server, config, scenario, args))
                         result.server_errors = server_errors(server)
                         results.append(result)
                     except BaseException:
@@ -835,13 +959,22 @@ def main() -> int:
             ("no-op", r.noop.latencies),
             ("first delta", r.toggle.latencies),
             ("confirmation", r.toggle.confirm),
+            ("live delta", r.toggle.live if r.scenario.size > 1 else c.Samples([0.0])),
         )
         if samples.n == 0
     ]
+    failed = 0
     if empty:
         print(f"NO SAMPLES: {', '.join(empty)}: the phase measured nothing", file=sys.stderr)
-        return 1
-    return 0
+        failed = 1
+    leaked = [f"{r.key}: {r.leaks}" for r in results if r.leaks]
+    if leaked:
+        print(
+            f"CROSS-GROUP LEAK: a change reached a tab of another group ({', '.join(leaked)})",
+            file=sys.stderr,
+        )
+        failed = 1
+    return failed
 
 
 if __name__ == "__main__":
