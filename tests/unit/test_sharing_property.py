@@ -27,6 +27,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    multiple,
     rule,
     run_state_machine_as_test,
 )
@@ -44,18 +45,23 @@ from todo_app.tasks.types import TaskQuery
 
 USERS = 4
 SETTINGS = settings(
-    max_examples=int(os.environ.get("SHARING_EXAMPLES", "15")),
+    max_examples=int(os.environ.get("SHARING_EXAMPLES", "12")),
     stateful_step_count=int(os.environ.get("SHARING_STEPS", "50")),
     deadline=None,
     database=None,
     derandomize=bool(os.environ.get("CI")),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+TASK = st.integers(0, 31)  # SharingMachine.task_at
 ROLES = st.sampled_from([access.EDITOR, access.VIEWER])
 # Who acts or is assigned: anyone by index, or (more often than chance) the owner or a member
 # of the list in question, so the sequences that matter are not rare.
 BY_OWNER = st.sampled_from([True, True, True, False])  # mostly the owner: sharing happens
-PEOPLE = st.one_of(st.integers(0, USERS - 1), st.sampled_from(["owner", "member", "member"]))
+PEOPLE = st.one_of(
+    st.integers(0, USERS - 1),
+    st.sampled_from(["owner", "member"]),
+    st.sampled_from(["owner", "member"]),
+)
 _TASKS = Task.__table__  # type: ignore[attr-defined]
 
 
@@ -85,7 +91,6 @@ def _today() -> str:
 
 class SharingMachine(RuleBasedStateMachine):
     lists_made = Bundle("lists")
-    tasks_made = Bundle("tasks")
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,6 +104,7 @@ class SharingMachine(RuleBasedStateMachine):
         self.assignee: dict[uuid.UUID, uuid.UUID | None] = {}
         self.due_today: set[uuid.UUID] = set()
         self.serial = 0
+        self.gone: list[uuid.UUID] = [uuid.uuid4()]  # deleted tasks, and one that never was
 
     # --- the model's rule ------------------------------------------------------------------
 
@@ -151,26 +157,45 @@ class SharingMachine(RuleBasedStateMachine):
         self.serial += 1
         return f"Task {self.serial}"
 
-    def never_made(self) -> uuid.UUID:
-        """What a refused create puts in the bundle: mostly a task that exists (so later steps
-        act on real tasks), sometimes an id that never was (every read of it: not found)."""
-        if self.task_owner and self.serial % 4:
-            return sorted(self.task_owner, key=str)[self.serial % len(self.task_owner)]
-        return uuid.uuid4()
+    def task_at(self, n: int) -> uuid.UUID:
+        """A task by number (``TASK``): mostly one that exists, sometimes one deleted or one
+        that never was (every read and write of it: not found)."""
+        live = list(self.task_owner)
+        if n < 28 and live:
+            return live[n % len(live)]
+        return self.gone[n % len(self.gone)]
 
     # --- lists and members -----------------------------------------------------------------
 
-    @initialize(target=lists_made)
-    def first_list(self) -> uuid.UUID:
-        return self.create_list(0)
-
-    @initialize(target=lists_made)
-    def second_list(self) -> uuid.UUID:
-        return self.create_list(0)  # two: a task can move between one owner's lists
-
-    @initialize(target=lists_made)
-    def third_list(self) -> uuid.UUID:
-        return self.create_list(1)
+    @initialize(
+        target=lists_made,
+        layout=st.lists(
+            st.lists(st.sampled_from([None, None, access.EDITOR, access.VIEWER]), min_size=USERS),
+            min_size=3,
+            max_size=3,
+        ),
+        tasks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, USERS)), max_size=8),
+    )
+    def a_start(self, layout: list[list[Any]], tasks: list[tuple[int, int]]) -> Any:
+        """Three lists (two of user 0's, so a task can move between one owner's lists, and
+        one of user 1's), shared as ``layout`` says, and ``tasks``: (a list's number, 3 for
+        the owner's Inbox; whom of those who see it it is assigned to, or no one)."""
+        made = []
+        for n, roles in enumerate(layout):
+            list_id = self.create_list(0 if n < 2 else 1)
+            made.append(list_id)
+            for who, role in enumerate(roles[:USERS]):
+                if role is not None and self.users[who] != self.list_owner[list_id]:
+                    self.share(list_id, who, role, True)
+        for where, pick in tasks:
+            list_id = made[where] if where < len(made) else None
+            owner = self.list_owner[list_id] if list_id else self.users[0]
+            audience = [owner, *sorted(self.roles.get(list_id, {}), key=str)]
+            assignee = None if pick == USERS else audience[pick % len(audience)]
+            task = writes.create_task(owner, self.title(), list_id=list_id, assignee_id=assignee)
+            self.task_owner[task.id], self.task_list[task.id] = owner, list_id
+            self.assignee[task.id] = assignee
+        return multiple(*made)
 
     @rule(target=lists_made, who=st.integers(0, USERS - 1))
     def create_list(self, who: int) -> uuid.UUID:
@@ -266,17 +291,18 @@ class SharingMachine(RuleBasedStateMachine):
         for task_id, where in self.task_list.items():
             if where == list_id:
                 self.task_list[task_id] = None
+                if self.assignee[task_id] != self.task_owner[task_id]:
+                    self.assignee[task_id] = None  # the Inbox is its owner's alone
 
     # --- tasks -----------------------------------------------------------------------------
 
     @rule(
-        target=tasks_made,
         who=PEOPLE,
         where=st.one_of(st.none(), lists_made),
         assign_to=st.one_of(st.none(), PEOPLE),
         due=st.booleans(),
     )
-    def create_task(self, who: Any, where: Any, assign_to: Any, due: bool) -> uuid.UUID:
+    def create_task(self, who: Any, where: Any, assign_to: Any, due: bool) -> None:
         list_id = where if where in self.list_owner else None
         actor = self.person(who, list_id)
         assignee = None if assign_to is None else self.person(assign_to, list_id)
@@ -288,30 +314,30 @@ class SharingMachine(RuleBasedStateMachine):
         if list_id is not None and role is None:
             with pytest.raises(ListNotFound):
                 writes.create_task(actor, self.title(), **extra)
-            return self.never_made()
+            return
         if role == access.VIEWER:
             with pytest.raises(Forbidden):
                 writes.create_task(actor, self.title(), **extra)
-            return self.never_made()
+            return
         if assignee is not None and not self.may_be_assigned(owner, list_id, assignee):
             with pytest.raises(InvalidInput):
                 writes.create_task(actor, self.title(), **extra)
-            return self.never_made()
+            return
         task = writes.create_task(actor, self.title(), **extra)
         assert (task.list_id, task.created_by) == (list_id, actor)  # owner: the_store_is_the_model
         self.task_owner[task.id], self.task_list[task.id] = owner, list_id
         self.assignee[task.id] = assignee
         if due:
             self.due_today.add(task.id)
-        return task.id
 
     @rule(
-        task_id=tasks_made,
+        task=TASK,
         who=PEOPLE,
         field=st.sampled_from(["title", "completed", "assignee"]),
         assign_to=st.one_of(st.none(), PEOPLE),
     )
-    def edit(self, task_id: uuid.UUID, who: Any, field: str, assign_to: Any) -> None:
+    def edit(self, task: int, who: Any, field: str, assign_to: Any) -> None:
+        task_id = self.task_at(task)
         actor = self.of_task(who, task_id)
         if field == "title":
             change: dict[str, Any] = {"title": self.title()}
@@ -337,19 +363,29 @@ class SharingMachine(RuleBasedStateMachine):
         if new is not None and not self.may_be_assigned(owner, list_id, new):
             self.expect_refusal(InvalidInput, task_id, call)
             return
+        was_done = queries.get_task(owner, task_id).completed
         after = call()
         if "title" in change:
             assert after.title == change["title"]
         if "completed" in change:
             assert after.completed == change["completed"]
-            assert after.completed_by == (actor if change["completed"] else None)
+            if change["completed"] != was_done:  # the same value again writes nothing
+                assert after.completed_by == (actor if change["completed"] else None)
         if "assignee_id" in change:
             assert after.assignee_id == new
             self.assignee[task_id] = new
 
-    @rule(task_id=tasks_made, who=PEOPLE, before=st.one_of(st.none(), tasks_made))
-    def move_within(self, task_id: uuid.UUID, who: Any, before: Any) -> None:
+    @rule(task=TASK, who=PEOPLE, assign_to=PEOPLE)
+    def assign(self, task: int, who: Any, assign_to: Any) -> None:
+        """``edit`` of the assignee alone, more often: assigned tasks are what a move or a
+        removal must take care of."""
+        self.edit(task, who, "assignee", assign_to)
+
+    @rule(task=TASK, who=PEOPLE, before=st.one_of(st.none(), TASK))
+    def move_within(self, task: int, who: Any, before: Any) -> None:
         """``move_task`` in the task's own list: before a sibling there, or last."""
+        task_id = self.task_at(task)
+        before = None if before is None else self.task_at(before)
         actor = self.of_task(who, task_id)
         if task_id not in self.task_owner:
             with pytest.raises(NotFound):
@@ -373,13 +409,14 @@ class SharingMachine(RuleBasedStateMachine):
         assert after.list_id == self.task_list[task_id]
 
     @rule(
-        task_id=tasks_made,
+        task=TASK,
         who=PEOPLE,
         where=st.one_of(st.none(), lists_made, st.integers(0, 3)),
     )
-    def move_to_list(self, task_id: uuid.UUID, who: Any, where: Any) -> None:
+    def move_to_list(self, task: int, who: Any, where: Any) -> None:
         """``update_task(list_id=...)``: to another list (a number: one of the task owner's
         lists), or to the Inbox (None)."""
+        task_id = self.task_at(task)
         actor = self.of_task(who, task_id)
         if isinstance(where, int):
             owner = self.task_owner.get(task_id)
@@ -411,9 +448,12 @@ class SharingMachine(RuleBasedStateMachine):
         after = call()
         assert after.list_id == where
         self.task_list[task_id] = where
+        if not self.may_be_assigned(owner, where, self.assignee[task_id] or owner):
+            self.assignee[task_id] = None  # where its assignee cannot see it: unassigned
 
-    @rule(task_id=tasks_made, who=PEOPLE)
-    def delete_task(self, task_id: uuid.UUID, who: Any) -> None:
+    @rule(task=TASK, who=PEOPLE)
+    def delete_task(self, task: int, who: Any) -> None:
+        task_id = self.task_at(task)
         actor = self.of_task(who, task_id)
         if task_id not in self.task_owner:
             with pytest.raises(NotFound):
@@ -426,6 +466,7 @@ class SharingMachine(RuleBasedStateMachine):
             return
         assert deletes.delete_task(actor, task_id).id == task_id
         del self.task_owner[task_id], self.task_list[task_id], self.assignee[task_id]
+        self.gone.append(task_id)
         self.due_today.discard(task_id)
 
     # --- what everyone sees, after every step ----------------------------------------------
