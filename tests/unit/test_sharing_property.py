@@ -2,7 +2,13 @@
 deleted, roles changed, tasks made, edited and moved by four users, against a model in plain
 dicts of who owns which list, who is in it as what, and which task is where. After every step
 each user must read exactly what the model says they may see (every view, every task by id),
-and a write by someone who may not make it is refused and changes nothing.
+and a write by someone who may not make it is refused and changes nothing; every task's
+assignee can see it.
+
+Each example starts from three lists shared at random with tasks assigned in them (``a_start``):
+Hypothesis's sequences are short, and a bug needs a shared list, an assigned task and a move
+or a removal in one sequence. Tasks are named by number among the live ones (``task_at``), and
+the owner or a member of the list acts more often than chance (``PEOPLE``).
 
 ``test_the_property_test_catches_a_broken_rule`` runs the machine with ``access.on_task``
 granting everyone, and expects it to find that out: the property has teeth.
