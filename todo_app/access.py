@@ -200,3 +200,14 @@ def may_be_assigned(
         )
     ).first()
     return found is not None
+
+
+def assignee_unseen(owner_id: uuid.UUID, list_id: uuid.UUID | None) -> sa.ColumnElement[bool]:
+    """Tasks of ``owner_id`` whose assignee cannot see them in ``list_id`` (neither its owner
+    nor a member): moved there, they are unassigned, as when their assignee leaves."""
+    members = sa.select(_MEMBERS.c.user_id).where(_MEMBERS.c.list_id == list_id)
+    return sa.and_(
+        _TASKS.c.assignee_id.is_not(None),
+        _TASKS.c.assignee_id != owner_id,
+        _TASKS.c.assignee_id.not_in(members),
+    )

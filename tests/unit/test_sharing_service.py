@@ -244,3 +244,24 @@ def test_an_account_made_later_needs_the_mailed_token(team, monkeypatch) -> None
     assert [item.role for item in lists.list_lists(eve)] == ["viewer"]
     with pytest.raises(NotFound):  # spent
         sharing.accept(team["dan"], invitation.id, token)
+
+
+def test_a_task_moved_where_its_assignee_cannot_see_it_is_unassigned(team) -> None:
+    """The property test's rule that an assignee can see their task (test_sharing_property.py):
+    the assignee stayed on a task moved out of the shared list (with its sub-tasks), or left
+    in the owner's Inbox by the list's deletion."""
+    work = lists.create_list(team["ann"], "Work").id
+    task = writes.create_task(team["ann"], "Fix tap", list_id=team["home"], assignee_id=team["bob"])
+    sub = writes.create_task(team["ann"], "Buy washer", parent_id=task.id, assignee_id=team["cat"])
+    mine = writes.create_task(team["ann"], "Call", list_id=team["home"], assignee_id=team["ann"])
+    moved = writes.update_task(team["ann"], task.id, list_id=work)
+    assert moved.assignee_id is None
+    assert queries.get_task(team["ann"], sub.id).assignee_id is None  # it followed its parent
+    assert queries.list_tasks(team["bob"], query=TaskQuery(assignee="me")).items == []
+    # Into another list its assignee can see: kept.
+    _share(team["ann"], work, team["bob"], "viewer")
+    writes.update_task(team["ann"], task.id, assignee_id=team["bob"])
+    assert writes.update_task(team["ann"], task.id, list_id=team["home"]).assignee_id == team["bob"]
+    lists.delete_list(team["ann"], team["home"])
+    assert queries.get_task(team["ann"], task.id).assignee_id is None
+    assert queries.get_task(team["ann"], mine.id).assignee_id == team["ann"]

@@ -101,7 +101,8 @@ def update_list(
 
 
 def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
-    """Delete the list; its tasks move to the Inbox. Returns the ids of the moved tasks."""
+    """Delete the list; its tasks move to the Inbox (unassigned, unless assigned to the owner).
+    Returns the ids of the moved tasks."""
     with unit_of_work() as uow:
         session = uow.session
         row = _owned(session, owner_id, list_id)
@@ -113,7 +114,15 @@ def delete_list(owner_id: uuid.UUID, list_id: uuid.UUID) -> list[uuid.UUID]:
         session.exec(
             sa.update(Task)
             .where(col(Task.owner_id) == owner_id, col(Task.list_id) == list_id)
-            .values(list_id=None, version=col(Task.version) + 1, updated_at=utcnow())
+            .values(
+                list_id=None,
+                # In the owner's Inbox, a task is the owner's alone: its members' go.
+                assignee_id=sa.case(
+                    (col(Task.assignee_id) == owner_id, col(Task.assignee_id)), else_=None
+                ),
+                version=col(Task.version) + 1,
+                updated_at=utcnow(),
+            )
         )
         session.delete(row)
         after = [get_in(session, owner_id, task_id) for task_id in moved_ids]

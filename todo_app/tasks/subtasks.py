@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from todo_app import access
 from todo_app.db import read_scope
 from todo_app.errors import InvalidInput
 from todo_app.limits import SUBTASK_DEPTH_MAX
@@ -115,7 +116,8 @@ def cascade(
     session: Session, owner_id: uuid.UUID, before: TaskData, after: TaskData, reopen: bool
 ) -> list[tuple[TaskData, TaskData]]:
     """What a write of ``before`` -> ``after`` does to the tasks below it, as (before, after)
-    pairs: a completion completes the open ones, a new list takes them along, and ``reopen``
+    pairs: a completion completes the open ones, a new list takes them along (unassigned if
+    their assignee cannot see it), and ``reopen``
     (a recurring parent's next occurrence) opens the completed ones."""
     if not before.subtask_count and not after.subtask_count:
         return []
@@ -126,6 +128,10 @@ def cascade(
         changed += _update_below(
             session, list(olds), TASKS.c.list_id.is_distinct_from(after.list_id),
             {"list_id": after.list_id},
+        )  # fmt: skip
+        changed += _update_below(
+            session, list(olds), access.assignee_unseen(owner_id, after.list_id),
+            {"assignee_id": None},
         )  # fmt: skip
     if after.completed and not before.completed:
         changed += _update_below(

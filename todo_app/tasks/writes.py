@@ -277,6 +277,15 @@ def write_in(
             list_rows.owned_in(session, owner_id, values["list_id"])
         if "parent_id" in values or "list_id" in values:
             _place(session, owner_id, current, values, asked)
+        if (
+            "list_id" in values
+            and "assignee_id" not in values
+            and current.assignee_id is not None
+            and not access.may_be_assigned(
+                session, owner_id, values["list_id"], current.assignee_id
+            )
+        ):
+            values["assignee_id"] = None  # moved where its assignee cannot see it
         if values.get("parent_id") is not None and actor != owner_id:
             access.on_task(session, actor, values["parent_id"], write=True)
         if "assignee_id" in values and values["assignee_id"] is not None:
