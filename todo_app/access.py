@@ -64,8 +64,10 @@ _LIST_ACCESS = (
     )
     .where(_LISTS.c.id == sa.bindparam("list_id"))
 )
-_SHARED = sa.select(_MEMBERS.c.list_id, _LISTS.c.owner_id, _MEMBERS.c.role).join(
-    _LISTS, _LISTS.c.id == _MEMBERS.c.list_id
+_SHARED_WITH = (
+    sa.select(_MEMBERS.c.list_id, _LISTS.c.owner_id, _MEMBERS.c.role)
+    .join(_LISTS, _LISTS.c.id == _MEMBERS.c.list_id)
+    .where(_MEMBERS.c.user_id == sa.bindparam("user_id"))
 )
 
 
@@ -104,7 +106,9 @@ def on_task(session: Session, user_id: uuid.UUID, task_id: uuid.UUID, *, write: 
     return _checked(Grant(row.owner_id, row.role), write)
 
 
-def on_list(session: Session, user_id: uuid.UUID, list_id: uuid.UUID, *, write: bool) -> Grant:
+def on_list(
+    session: Session | sa.Connection, user_id: uuid.UUID, list_id: uuid.UUID, *, write: bool
+) -> Grant:
     """The caller's grant on a list (``write``: on its tasks); ListNotFound if they may not
     see it."""
     row = session.execute(_LIST_ACCESS, {"list_id": list_id, "user_id": user_id}).first()
@@ -158,9 +162,10 @@ def check_destination(
         raise Forbidden(OTHER_OWNER)
 
 
-def shared_with(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, Grant]:
-    """The lists the caller is a member of (not their own), with whose each is and the role."""
-    rows = session.execute(_SHARED.where(_MEMBERS.c.user_id == user_id)).all()
+def shared_with(session: Session | sa.Connection, user_id: uuid.UUID) -> dict[uuid.UUID, Grant]:
+    """The lists the caller is a member of (not their own), with whose each is and the role.
+    (Every page read across lists asks: one statement built once, on the caller's connection.)"""
+    rows = session.execute(_SHARED_WITH, {"user_id": user_id}).all()
     return {row.list_id: Grant(row.owner_id, row.role) for row in rows}
 
 

@@ -575,10 +575,10 @@ def _scoped(
     shape = _shape(query)
     params = _params(user_id, query, _today(conn, user_id, query, now))
     if query.list_id not in (None, INBOX):
-        grant = access.on_list(Session(bind=conn), user_id, params["list_id"], write=False)
+        grant = access.on_list(conn, user_id, params["list_id"], write=False)
         params["owner_id"] = grant.owner_id
     elif query.list_id is None:
-        shared = access.shared_with(Session(bind=conn), user_id)
+        shared = access.shared_with(conn, user_id)
         if shared:
             shape = dataclasses.replace(shape, shared=True)
             params["shared_lists"] = list(shared)
