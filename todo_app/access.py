@@ -151,15 +151,18 @@ def owner_for_new(
 def check_destination(
     session: Session, user_id: uuid.UUID, owner_id: uuid.UUID, list_id: uuid.UUID | None
 ) -> None:
-    """A member moving an owner's task: only into another of that owner's lists they may
-    edit (the Inbox named by a member is their own, so it is another owner's too)."""
-    if user_id == owner_id:
-        return
+    """Where a task may move: only into another list of its owner that the mover may edit
+    (the Inbox named by a member is their own, so another owner's). A list the mover cannot
+    see is not found; one they see but of another owner, or only as a viewer, is refused
+    with the reason."""
     if list_id is None:
-        raise Forbidden(OTHER_OWNER)
-    grant = on_list(session, user_id, list_id, write=True)
+        if user_id != owner_id:
+            raise Forbidden(OTHER_OWNER)
+        return
+    grant = on_list(session, user_id, list_id, write=False)
     if grant.owner_id != owner_id:
         raise Forbidden(OTHER_OWNER)
+    _checked(grant, write=True)
 
 
 def shared_with(session: Session | sa.Connection, user_id: uuid.UUID) -> dict[uuid.UUID, Grant]:

@@ -447,8 +447,10 @@ class SharingMachine(RuleBasedStateMachine):
             call()  # nothing to change
             return
         if where is not None and self.list_owner.get(where) != owner:
-            # Not a list of the task's owner (or deleted): not found for the owner's task.
-            self.expect_refusal(ListNotFound, task_id, call)
+            # Not a list of the task's owner: refused with the reason if the mover sees it,
+            # not found otherwise (or deleted).
+            sees = self.list_owner.get(where) == actor or self.role_in(actor, where)
+            self.expect_refusal(Forbidden if sees else ListNotFound, task_id, call)
             return
         if actor != owner and (where is None or self.role_in(actor, where) != access.EDITOR):
             error = Forbidden if where is None or self.role_in(actor, where) else ListNotFound
