@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from todo_app.api import (
     routes_account,
     routes_auth,
+    routes_interop,
     routes_lists,
     routes_notifications,
     routes_sharing,
@@ -26,7 +27,7 @@ from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.docs import install_docs
 from todo_app.api.errors import install_error_handlers
 from todo_app.api.json_guard import JsonGuard
-from todo_app.web.body_limit import API_MAX_BODY_BYTES, BodyLimit
+from todo_app.web.body_limit import API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
 API_VERSION = "1.0.0"
@@ -103,11 +104,16 @@ def create_api() -> FastAPI:
     api.include_router(routes_sharing.router)
     api.include_router(routes_tags.router)
     api.include_router(routes_notifications.router)
+    api.include_router(routes_interop.router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
     api.add_middleware(JsonGuard)
     # Last added is outermost: the size is checked before anything reads the body.
-    api.add_middleware(BodyLimit, max_bytes=API_MAX_BODY_BYTES)
+    api.add_middleware(
+        BodyLimit,
+        max_bytes=API_MAX_BODY_BYTES,
+        larger={routes_interop.IMPORT_PATH: IMPORT_MAX_BODY_BYTES},
+    )
     return api
 
 
