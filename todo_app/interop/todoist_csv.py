@@ -34,6 +34,7 @@ from todo_app import quickadd
 from todo_app.db import read_scope
 from todo_app.limits import DESCRIPTION_MAX, SUBTASK_DEPTH_MAX
 from todo_app.models import User, utcnow
+from todo_app.tasks import order_keys
 
 from .export import FORMAT, VERSION
 from .import_json import IMPORT_TASKS_MAX, Progress, Report, import_document
@@ -84,16 +85,10 @@ def read_template(text: str, *, zone: str, now: datetime) -> tuple[dict[str, Any
             level = min(level, len(parents), SUBTASK_DEPTH_MAX)
             task["parent_id"] = parents[level - 1]["id"] if level else None
             parents = [*parents[:level], task]
-            task["position"] = _key(len(tasks))
             tasks.append(task)
         else:
             unread.append({"line": line, "reason": f'Unknown TYPE "{kind[:20]}"'})
     return _document(lists, tasks), unread
-
-
-def _key(n: int) -> str:
-    """Manual-order keys in file order (fixed width, so they sort as the lines do)."""
-    return "a0" + format(n, "06d")
 
 
 def _task(
@@ -125,6 +120,9 @@ def _task(
 
 
 def _document(lists: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Manual-order keys in file order, so siblings keep the order of their lines."""
+    for task, key in zip(tasks, order_keys.spread(len(tasks)), strict=True):
+        task["position"] = key
     return {"format": FORMAT, "version": VERSION, "lists": lists, "tasks": tasks}
 
 
