@@ -7,9 +7,12 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import col, select
 
 from tests.api.conftest import Account, create_list, create_task, sign_up
 from tests.api.test_sharing import accept, invite
+from todo_app.db import session_scope
+from todo_app.models import Reminder
 
 
 def export(client: TestClient, account: Account) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def fill(client: TestClient, account: Account) -> None:
         list_id=work["id"],
         priority="high",
         tags=["office", "Q4"],
-        due_date="2026-12-10",
+        due_date="2099-12-10",
         due_time="09:30",
         reminders=[{"minutes_before": 15}],
         description="Figures\nand words",
@@ -96,6 +99,9 @@ def test_round_trip_is_lossless_and_a_second_import_adds_nothing(
     for task in first["tasks"]:
         task["assignee"] = None
     assert comparable(second) == comparable(first)
+    with session_scope() as session:  # the timed task's reminder is planned, once
+        planned = session.exec(select(Reminder).where(col(Reminder.owner_id) == carol.id)).all()
+    assert [r.minutes_before for r in planned] == [15]
 
     again = import_(client, carol, first)
     assert again.status_code == 200, again.text

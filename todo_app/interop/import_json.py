@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -34,10 +34,9 @@ from todo_app.db import session_scope
 from todo_app.errors import InvalidAt, InvalidInput, ServiceError
 from todo_app.limits import SUBTASK_DEPTH_MAX
 from todo_app.models import Tag, Task, TaskCompletion, TaskList, TaskTag, User, utcnow
-from todo_app.reminders.planning import plan_reminders
+from todo_app.reminders.planning import plan_new_reminders
 from todo_app.tasks import fields as rules
 from todo_app.tasks import list_rows, placing
-from todo_app.tasks.queries import get_in
 from todo_app.tasks.recurring import with_start
 from todo_app.tasks.unit_of_work import announce_membership
 
@@ -109,6 +108,15 @@ def _instant(raw: Any) -> datetime:
     if value.tzinfo is None:
         raise ValueError
     return value.astimezone(UTC)
+
+
+class _Planned(NamedTuple):
+    """What reminder planning reads of a task (``reminders.planning.Planned``)."""
+
+    id: uuid.UUID
+    completed: bool
+    due_at: datetime | None
+    reminders: list[int]
 
 
 @dataclass
@@ -408,17 +416,18 @@ def _tasks_in(
                 for at, day in row.completions
             ]  # fmt: skip
             if v["reminders"] and not v["completed"]:
-                timed.append(task_id)
-        session.execute(sa.insert(Task), values)
+                timed.append(_Planned(task_id, False, values[-1]["due_at"], v["reminders"]))
+        # Core executemany on the session's connection: the ORM's bulk path costs 3x as much.
+        connection = session.connection()
+        connection.execute(Task.__table__.insert(), values)
         if links:
-            session.execute(sa.insert(TaskTag), links)
+            connection.execute(TaskTag.__table__.insert(), links)
         if history:
-            session.execute(sa.insert(TaskCompletion), history)
+            connection.execute(TaskCompletion.__table__.insert(), history)
         report.tasks += len(part)
         if progress is not None:
             progress(report.tasks, len(fresh))
-    for task_id in timed:
-        plan_reminders(session, owner_id, get_in(session, owner_id, task_id))
+    plan_new_reminders(session, owner_id, timed)
 
 
 def import_document(
