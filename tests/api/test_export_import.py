@@ -177,3 +177,26 @@ def test_a_todoist_csv_is_imported_with_its_report(client: TestClient, alice: Ac
     assert report["tasks"] == 6 and report["lists"] == 1
     assert [u["line"] for u in report["unread"]] == [7]
     assert len(export(client, alice)["tasks"]) == 6
+
+
+def test_the_import_route_alone_takes_bodies_up_to_twenty_megabytes(
+    client: TestClient, alice: Account
+) -> None:
+    big = {
+        "format": "todo-export",
+        "version": 1,
+        "lists": [],
+        "tasks": [{"id": str(n), "title": "t", "description": "x" * 1000} for n in range(100)],
+    }
+    assert import_(client, alice, big).status_code == 200  # ~100 KB, over the API's 64 KiB
+    too_big = client.post(
+        "/api/import",
+        content=b" " * (20 * 1024 * 1024 + 1),
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert too_big.status_code == 413
+    elsewhere = client.post(
+        "/api/tasks", content=json.dumps({"title": "t", "description": "x" * 70_000}),
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert elsewhere.status_code == 413
