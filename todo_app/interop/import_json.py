@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from todo_app.db import session_scope
@@ -438,15 +439,24 @@ def import_document(
     report: Report | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Import (or, ``dry_run``, preview: the same checks and writes, rolled back)."""
-    report = report or Report()
-    report.dry_run = dry_run
-    try:
-        with session_scope() as session:
-            import_in(session, owner_id, document, report, progress)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        return report
+    """Import (or, ``dry_run``, preview: the same checks and writes, rolled back).
+
+    The same file imported twice at once: one transaction inserts a row the other is about
+    to insert; the loser's whole transaction rolls back and runs again, now skipping it."""
+    unread = report.unread if report is not None else []
+    for attempt in range(2):
+        report = Report(unread=list(unread), dry_run=dry_run)
+        try:
+            with session_scope() as session:
+                import_in(session, owner_id, document, report, progress)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            return report
+        except IntegrityError:
+            if attempt:
+                raise
+            continue
+        break
     announce_membership([owner_id])  # open pages load again (one reload, not 10,000 deltas)
     return report
