@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from todo_app.errors import InvalidAt
 from todo_app.interop.todoist_csv import read_template
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "todoist_template.csv"
@@ -66,3 +69,10 @@ def test_a_section_is_a_list_and_a_note_joins_its_task() -> None:
     assert tasks["Buy milk"]["list_id"] == document["lists"][0]["id"]
     assert tasks["Plan the trip"]["list_id"] is None
     assert tasks["Compare seats"]["description"] == "Window seat if possible"
+
+
+def test_a_field_over_the_size_limit_is_refused_with_its_line() -> None:
+    text = FIXTURE.read_text(encoding="utf-8") + "task,Long,," + "x" * 20_000 + ",,,,,,,,,,\n"
+    with pytest.raises(InvalidAt) as refused:
+        read_template(text, zone="UTC", now=NOW)
+    assert refused.value.problems[0][0][0] == "line"

@@ -179,7 +179,7 @@ def _check_task(
         problems.of(loc, exc)
         return None
     list_key = raw.get("list_id")
-    if list_key is not None and list_key not in lists:
+    if list_key is not None and (not isinstance(list_key, str) or list_key not in lists):
         problems.add((*loc, "list_id"), "list_id names no list in this file")
     parent = raw.get("parent_id")
     if parent is not None and _id(parent) is None:
@@ -333,7 +333,7 @@ def import_in(
     problems = _Problems()
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InvalidAt([(("format",), f'This is not a "{FORMAT}" document')])
-    if document.get("version") != VERSION:
+    if type(document.get("version")) is not int or document["version"] != VERSION:
         raise InvalidAt([(("version",), f"Only version {VERSION} can be imported")])
     lists, tasks = document.get("lists", []), document.get("tasks", [])
     if not isinstance(lists, list) or not isinstance(tasks, list):

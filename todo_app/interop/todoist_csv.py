@@ -32,6 +32,7 @@ from typing import Any
 
 from todo_app import quickadd
 from todo_app.db import read_scope
+from todo_app.errors import InvalidAt
 from todo_app.limits import DESCRIPTION_MAX, SUBTASK_DEPTH_MAX
 from todo_app.models import User, utcnow
 from todo_app.tasks import order_keys
@@ -59,8 +60,13 @@ def read_template(text: str, *, zone: str, now: datetime) -> tuple[dict[str, Any
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or "CONTENT" not in reader.fieldnames:
         return _document(lists, tasks), [{"line": 1, "reason": "No TYPE,CONTENT header"}]
-    for raw in reader:
-        line = reader.line_num
+    rows: list[tuple[int, dict[Any, Any]]] = []
+    try:
+        for raw in reader:
+            rows.append((reader.line_num, raw))
+    except csv.Error as exc:  # a NUL byte, a field over the size limit
+        raise InvalidAt([(("line", reader.line_num), f"Not a readable CSV line: {exc}")]) from None
+    for line, raw in rows:
         row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
         kind, content = row.get("TYPE", "").lower(), row.get("CONTENT", "")
         if not kind and not content:
