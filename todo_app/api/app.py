@@ -41,7 +41,8 @@ as `Authorization: Bearer <token>`. A token is renewed while it is used: when an
 **Errors** are `{{"detail": ...}}`. An invalid field is a 422 whose `detail` lists
 `{{loc, msg, type}}` (and `ctx` with the limit, where there is one), the same shape FastAPI
 uses, worded as the app words it; what was sent is never echoed. A request body over
-{API_MAX_BODY_BYTES // 1024} KiB (`POST /api/import`: {IMPORT_MAX_BODY_BYTES // 2**20} MB) is refused with 413. Text must be valid Unicode (a lone
+{API_MAX_BODY_BYTES // 1024} KiB (`POST /api/import`: {IMPORT_MAX_BODY_BYTES // 2**20} MB) is
+refused with 413. Text must be valid Unicode (a lone
 surrogate is a 422) and numbers finite. Another user's
 task or list is a 404, never a 403, also when a task names it as its `list_id`; a 403 (with
 the reason) is only ever for what the caller can see but not do, in a list shared with them.
