@@ -68,3 +68,12 @@ class Unauthenticated(ServiceError):
 
     def __init__(self, message: str = "Your session has ended; please sign in again") -> None:
         super().__init__(message)
+
+
+class InvalidAt(InvalidInput):
+    """Bad input deep in a document (an import): each problem is located by a path such as
+    ``("tasks", 12, "due_date")``, so the 422 says where, as FastAPI's own errors do."""
+
+    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]) -> None:
+        super().__init__({".".join(map(str, loc)): msg for loc, msg in problems})
+        self.problems = problems

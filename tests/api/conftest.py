@@ -153,8 +153,12 @@ SHARING_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PATCH", "/api/lists/{list_id}/members/{user_id}", {"role": "viewer"}),
     ("DELETE", "/api/lists/{list_id}/members/{user_id}", None),
 ]
+INTEROP_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/export", None),
+    ("POST", "/api/import", {"format": "todo-export", "version": 1, "lists": [], "tasks": []}),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
-ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES
+ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES + INTEROP_ROUTES
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from todo_app.api import (
     routes_account,
     routes_auth,
+    routes_interop,
     routes_lists,
     routes_notifications,
     routes_sharing,
@@ -26,7 +27,7 @@ from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.docs import install_docs
 from todo_app.api.errors import install_error_handlers
 from todo_app.api.json_guard import JsonGuard
-from todo_app.web.body_limit import API_MAX_BODY_BYTES, BodyLimit
+from todo_app.web.body_limit import API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
 API_VERSION = "1.0.0"
@@ -40,7 +41,8 @@ as `Authorization: Bearer <token>`. A token is renewed while it is used: when an
 **Errors** are `{{"detail": ...}}`. An invalid field is a 422 whose `detail` lists
 `{{loc, msg, type}}` (and `ctx` with the limit, where there is one), the same shape FastAPI
 uses, worded as the app words it; what was sent is never echoed. A request body over
-{API_MAX_BODY_BYTES // 1024} KiB is refused with 413. Text must be valid Unicode (a lone
+{API_MAX_BODY_BYTES // 1024} KiB (`POST /api/import`: {IMPORT_MAX_BODY_BYTES // 2**20} MB) is
+refused with 413. Text must be valid Unicode (a lone
 surrogate is a 422) and numbers finite. Another user's
 task or list is a 404, never a 403, also when a task names it as its `list_id`; a 403 (with
 the reason) is only ever for what the caller can see but not do, in a list shared with them.
@@ -103,11 +105,16 @@ def create_api() -> FastAPI:
     api.include_router(routes_sharing.router)
     api.include_router(routes_tags.router)
     api.include_router(routes_notifications.router)
+    api.include_router(routes_interop.router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
     api.add_middleware(JsonGuard)
     # Last added is outermost: the size is checked before anything reads the body.
-    api.add_middleware(BodyLimit, max_bytes=API_MAX_BODY_BYTES)
+    api.add_middleware(
+        BodyLimit,
+        max_bytes=API_MAX_BODY_BYTES,
+        larger={routes_interop.IMPORT_PATH: IMPORT_MAX_BODY_BYTES},
+    )
     return api
 
 

@@ -22,6 +22,7 @@ from todo_app.api.schemas_tasks import TaskOut
 from todo_app.errors import (
     Conflict,
     Forbidden,
+    InvalidAt,
     InvalidCredentials,
     InvalidInput,
     NotFound,
@@ -63,7 +64,13 @@ def _where(request: Request, field: str) -> str:
 
 def _field_errors(request: Request, exc: InvalidInput) -> list[dict[str, Any]]:
     """FastAPI's validation-error shape; a field sent in the query string or named in the
-    path (a list's member, by user id) is located there."""
+    path (a list's member, by user id) is located there; a document's (an import's) problem
+    by its path inside the body."""
+    if isinstance(exc, InvalidAt):
+        return [
+            {"loc": ["body", *loc], "msg": message, "type": "value_error"}
+            for loc, message in exc.problems
+        ]
     return [
         {
             "loc": [_where(request, field), field],

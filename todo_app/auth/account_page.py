@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from todo_app.auth.account_interop import interop_sections
 from todo_app.auth.account_state import (
     BUSY_CREDENTIALS,
     BUSY_DELETE,
@@ -269,6 +270,7 @@ def account_page() -> rx.Component:
                 _profile(),
                 _change_password(),
                 _sessions(),
+                interop_sections(),
                 _delete_account(),
                 spacing="5",
                 width="100%",

@@ -37,10 +37,16 @@ def plan_reminders(session: Session, owner_id: uuid.UUID, task: Planned) -> None
             col(Reminder.task_id) == task.id, col(Reminder.fired_at).is_(None)
         )
     )
+    rows = _rows(owner_id, task, utcnow())
+    if rows:
+        session.exec(sa.insert(Reminder), params=rows)
+
+
+def _rows(owner_id: uuid.UUID, task: Planned, now: datetime) -> list[dict]:
+    """The reminder rows of one task (none for a completed or untimed task, none past)."""
     if task.completed or task.due_at is None or not task.reminders:
-        return
-    now = utcnow()
-    rows = [
+        return []
+    return [
         {
             "id": uuid.uuid4(),
             "task_id": task.id,
@@ -51,5 +57,12 @@ def plan_reminders(session: Session, owner_id: uuid.UUID, task: Planned) -> None
         for minutes in task.reminders
         if task.due_at - timedelta(minutes=minutes) > now
     ]
+
+
+def plan_new_reminders(session: Session, owner_id: uuid.UUID, tasks: Sequence[Planned]) -> None:
+    """``plan_reminders`` for tasks just inserted (none planned yet): one executemany, for an
+    import of thousands of timed tasks (3.6 ms each one by one)."""
+    now = utcnow()
+    rows = [row for task in tasks for row in _rows(owner_id, task, now)]
     if rows:
-        session.exec(sa.insert(Reminder), params=rows)
+        session.connection().execute(Reminder.__table__.insert(), rows)
