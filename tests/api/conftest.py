@@ -153,8 +153,14 @@ SHARING_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PATCH", "/api/lists/{list_id}/members/{user_id}", {"role": "viewer"}),
     ("DELETE", "/api/lists/{list_id}/members/{user_id}", None),
 ]
+FEED_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/feeds", None),
+    ("POST", "/api/feeds", {"list_id": None}),
+    ("POST", "/api/feeds/{feed_id}/reset", None),
+    ("DELETE", "/api/feeds/{feed_id}", None),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
-ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES
+ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES + FEED_ROUTES
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:
