@@ -214,3 +214,31 @@ def test_a_shared_list_s_feed_shows_its_tasks_until_its_member_leaves(
         session.delete(member)
     assert client.get(_path(feed)).status_code == 404
     assert set(_events(_calendar(client, everything))) == set()
+
+
+def test_repeats_with_an_end_and_from_completion(client: TestClient, alice: Account) -> None:
+    set_time_zone(client, alice, "America/Los_Angeles")
+    start = date.today() + timedelta(days=1)
+    until = (start + timedelta(days=2)).strftime("%Y%m%d")
+    create_task(
+        client,
+        alice,
+        title="Pills",
+        due_date=start.isoformat(),
+        due_time="22:00",
+        recurrence={"rule": f"FREQ=DAILY;UNTIL={until}", "from_completion": False},
+    )
+    create_task(
+        client,
+        alice,
+        title="Water plants",
+        due_date=start.isoformat(),
+        recurrence={"rule": "FREQ=DAILY;INTERVAL=3", "from_completion": True},
+    )
+    calendar = _calendar(client, _feed(client, alice))
+    window = recurring_ical_events.of(calendar).between(start, start + timedelta(days=10))
+    by_title: dict[str, list[Any]] = {}
+    for event in window:
+        by_title.setdefault(str(event["summary"]), []).append(event.start)
+    assert len(by_title["Pills"]) == 3  # UNTIL (a date) holds the last day
+    assert by_title["Water plants"] == [start]  # from completion: only the next date

@@ -19,7 +19,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -174,13 +174,17 @@ def _feed_tasks(conn: sa.Connection, feed: sa.Row) -> tuple[str, list[sa.Row]]:
     return _list_name(conn, feed.list_id), list(conn.execute(query).all())
 
 
-def _rrule(rule: str, all_day: bool) -> vRecur:
-    """The task's RRULE body, its UNTIL made the kind RFC 5545 asks for beside DTSTART (a
-    DATE for an all-day event, a UTC time for a timed one)."""
+def _rrule(rule: str, zone: str | None) -> vRecur:
+    """The task's RRULE body, its UNTIL made the kind RFC 5545 asks for beside DTSTART: a
+    DATE for an all-day event (``zone`` None), a UTC time for a timed one (the end of the
+    UNTIL day on the owner's wall clock, so that day's occurrence stays in)."""
 
     def until(match: re.Match[str]) -> str:
-        day = match.group(1)
-        return f"UNTIL={day}" if all_day else f"UNTIL={day}T235959Z"
+        day = datetime.strptime(match.group(1), "%Y%m%d").date()
+        if zone is None:
+            return f"UNTIL={day:%Y%m%d}"
+        end = datetime.combine(day, time(23, 59, 59), ZoneInfo(zone)).astimezone(UTC)
+        return f"UNTIL={end:%Y%m%dT%H%M%SZ}"
 
     return vRecur.from_ical(_UNTIL.sub(until, rule))
 
@@ -206,7 +210,7 @@ def _event(task: sa.Row) -> Event:
     recurrence = task.recurrence or {}
     # A repeat counted from completion has no fixed dates ahead: only the next one is shown.
     if recurrence.get("rule") and not recurrence.get("from_completion"):
-        event.add("rrule", _rrule(recurrence["rule"], all_day))
+        event.add("rrule", _rrule(recurrence["rule"], None if all_day else task.time_zone))
     event.add("transp", "TRANSPARENT")  # a due task does not make its owner busy
     return event
 
