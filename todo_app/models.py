@@ -121,6 +121,10 @@ class CalendarFeed(SQLModel, table=True):
     )
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _timestamp()
+    # The last ETag served and when the content first had it (Last-Modified): a task that
+    # leaves the feed (completed, deleted) changes the content but no remaining row's time.
+    etag: str | None = Field(default=None, max_length=40, nullable=True)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class TaskList(SQLModel, table=True):

@@ -29,6 +29,8 @@ def upgrade() -> None:
     sa.Column('list_id', sa.Uuid(), nullable=True),
     sa.Column('secret_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('etag', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['list_id'], ['lists.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),

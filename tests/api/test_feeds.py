@@ -242,3 +242,25 @@ def test_repeats_with_an_end_and_from_completion(client: TestClient, alice: Acco
         by_title.setdefault(str(event["summary"]), []).append(event.start)
     assert len(by_title["Pills"]) == 3  # UNTIL (a date) holds the last day
     assert by_title["Water plants"] == [start]  # from completion: only the next date
+
+
+def test_a_task_leaving_the_feed_moves_last_modified(client: TestClient, alice: Account) -> None:
+    task = create_task(client, alice, title="Leaves", due_date=date.today().isoformat())
+    feed = _feed(client, alice)
+    assert client.get(_path(feed)).status_code == 200
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    with session_scope() as session:  # as if that poll were an hour ago
+        stored = session.get(CalendarFeed, uuid.UUID(feed["id"]))
+        assert stored is not None
+        stored.changed_at = an_hour_ago
+    polled = client.get(_path(feed))
+    assert polled.status_code == 200
+    since = polled.headers["last-modified"]
+    assert client.get(_path(feed), headers={"If-Modified-Since": since}).status_code == 304
+
+    done = client.patch(f"/api/tasks/{task['id']}", json={"completed": True}, headers=alice.headers)
+    assert done.status_code == 200
+    after = client.get(_path(feed), headers={"If-Modified-Since": since})
+    assert after.status_code == 200
+    assert "Leaves" not in after.text
+    assert after.headers["last-modified"] != since

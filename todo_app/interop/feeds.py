@@ -29,7 +29,7 @@ from sqlmodel import Session
 from todo_app import access
 from todo_app.db import read_scope, session_scope
 from todo_app.errors import NotFound
-from todo_app.models import CalendarFeed, Task, TaskList, User
+from todo_app.models import CalendarFeed, Task, TaskList, User, utcnow
 from todo_app.settings import get_settings
 
 FEEDS_PATH = "/feeds"
@@ -228,13 +228,28 @@ def _render(name: str, tasks: list[sa.Row]) -> bytes:
     return calendar.to_ical()
 
 
+def _changed_at(feed: sa.Row, etag: str) -> datetime:
+    """When the feed's content last changed, for Last-Modified. The tasks' ``updated_at``
+    cannot tell (a completed or deleted task leaves the feed and takes its time along), so
+    the feed row keeps the last ETag served and when it first differed: one write per
+    change, none per unchanged poll."""
+    if feed.etag == etag and feed.changed_at is not None:
+        return feed.changed_at
+    now = utcnow()
+    with session_scope() as session:
+        session.execute(
+            sa.update(_FEEDS).where(_FEEDS.c.id == feed.id).values(etag=etag, changed_at=now)
+        )
+    return now
+
+
 def calendar_for(secret: str) -> FeedBody:
     """The calendar behind a feed URL's secret; NotFound for an unknown or reset secret."""
     if not _SECRET_SHAPE.fullmatch(secret):
         raise NotFound(FEED_NOT_FOUND)
-    query = sa.select(_FEEDS.c.user_id, _FEEDS.c.list_id, _FEEDS.c.created_at).where(
-        _FEEDS.c.secret_hash == _hash(secret)
-    )
+    query = sa.select(
+        _FEEDS.c.id, _FEEDS.c.user_id, _FEEDS.c.list_id, _FEEDS.c.etag, _FEEDS.c.changed_at
+    ).where(_FEEDS.c.secret_hash == _hash(secret))
     with read_scope() as conn:
         feed = conn.execute(query).first()
         if feed is None:
@@ -244,6 +259,6 @@ def calendar_for(secret: str) -> FeedBody:
         except NotFound as exc:
             raise NotFound(FEED_NOT_FOUND) from exc
     ics = _render(name, tasks)
-    changed = max([feed.created_at, *(t.updated_at for t in tasks)])
     etag = '"' + hashlib.sha256(ics).hexdigest()[:32] + '"'
+    changed = _changed_at(feed, etag)
     return FeedBody(ics, etag, changed.astimezone(UTC).replace(microsecond=0))
