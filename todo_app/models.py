@@ -106,6 +106,27 @@ class PasswordReset(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
+class CalendarFeed(SQLModel, table=True):
+    """A calendar subscription URL: all of a user's tasks (``list_id`` None) or one list's.
+    Only the secret's SHA-256 is kept, so the table (or a backup) holds no URL that works;
+    a reset replaces the hash, and the old URL finds nothing at once."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (sa.Index("ix_calendar_feeds_user", "user_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    list_id: uuid.UUID | None = Field(
+        default=None, foreign_key="lists.id", ondelete="CASCADE", nullable=True
+    )
+    secret_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    # The last ETag served and when the content first had it (Last-Modified): a task that
+    # leaves the feed (completed, deleted) changes the content but no remaining row's time.
+    etag: str | None = Field(default=None, max_length=40, nullable=True)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
 class TaskList(SQLModel, table=True):
     """A user's named list of tasks; tasks in no list are in the Inbox."""
 

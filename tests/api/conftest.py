@@ -157,8 +157,16 @@ INTEROP_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/export", None),
     ("POST", "/api/import", {"format": "todo-export", "version": 1, "lists": [], "tasks": []}),
 ]
+FEED_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/feeds", None),
+    ("POST", "/api/feeds", {"list_id": None}),
+    ("POST", "/api/feeds/{feed_id}/reset", None),
+    ("DELETE", "/api/feeds/{feed_id}", None),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
-ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES + INTEROP_ROUTES
+ONE_FORM_ROUTES = (
+    ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES + INTEROP_ROUTES + FEED_ROUTES
+)
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:

@@ -265,6 +265,7 @@ def test_every_signed_in_route_refuses_a_bad_token_with_401(
         list_id=uuid.uuid4(),
         notification_id=uuid.uuid4(),
         invitation_id=uuid.uuid4(),
+        feed_id=uuid.uuid4(),
         user_id=uuid.uuid4(),
     )
     response = client.request(method, url, json=body, headers=headers)

@@ -19,6 +19,7 @@ PUBLIC = [
     ("post", "/api/auth/sign-in"),
     ("post", "/api/auth/password-reset"),
     ("post", "/api/auth/password-reset/confirm"),
+    ("get", "/feeds/{secret}.ics"),
 ]
 SIGNED_IN = (
     [("post", "/api/auth/sign-out"), ("get", "/api/auth/session")]

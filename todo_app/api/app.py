@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from todo_app.api import (
     routes_account,
     routes_auth,
+    routes_feeds,
     routes_interop,
     routes_lists,
     routes_notifications,
@@ -30,6 +31,8 @@ from todo_app.api.json_guard import JsonGuard
 from todo_app.web.body_limit import API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
+# Calendar feeds (``/feeds/<secret>.ics``) are served by the same FastAPI app, on the app's port.
+FEEDS_PREFIX = "/feeds/"
 API_VERSION = "1.0.0"
 API_DESCRIPTION = f"""\
 The accounts, tasks and lists of the Todo app, for other programs.
@@ -106,6 +109,8 @@ def create_api() -> FastAPI:
     api.include_router(routes_tags.router)
     api.include_router(routes_notifications.router)
     api.include_router(routes_interop.router)
+    api.include_router(routes_feeds.router)
+    api.include_router(routes_feeds.public_router)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
     api.add_middleware(JsonGuard)
@@ -126,16 +131,17 @@ def _route_path(scope: Scope) -> str:
 
 
 def is_api_request(scope: Scope) -> bool:
-    """An HTTP request for /api or below (lifespan and websocket scopes are Reflex's)."""
+    """An HTTP request for /api or below, or for a calendar feed (lifespan and websocket
+    scopes are Reflex's)."""
     if scope["type"] != "http":
         return False
     path = _route_path(scope)
-    return path == API_PREFIX or path.startswith(f"{API_PREFIX}/")
+    return path == API_PREFIX or path.startswith((f"{API_PREFIX}/", FEEDS_PREFIX))
 
 
 class ApiFirst:
-    """Sends ``/api`` and everything under it to the REST API, every other request (pages,
-    ``/_event``, ``/ping``, ``/_health``, lifespan) to ``fallback``."""
+    """Sends ``/api`` and everything under it (and ``/feeds/``) to the REST API, every other
+    request (pages, ``/_event``, ``/ping``, ``/_health``, lifespan) to ``fallback``."""
 
     def __init__(self, api: ASGIApp, fallback: ASGIApp) -> None:
         self.api = api
