@@ -48,6 +48,16 @@ class ImportState(AuthState):
     previewed: bool = False
     preview_lists: int = 0
     preview_tasks: int = 0
+
+    @rx.var
+    def preview_summary(self) -> str:
+        """ "1 list, 6 tasks": what the file holds, in words."""
+
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return f"{count(self.preview_lists, 'list')}, {count(self.preview_tasks, 'task')}"
+
     unread: list[str] = []
     problems: list[str] = []
     progress: int = 0  # percent
@@ -165,13 +175,7 @@ def import_section() -> rx.Component:
                 rx.cond(
                     ImportState.previewed,
                     rx.vstack(
-                        rx.text(
-                            ImportState.preview_lists.to_string()
-                            + " lists, "
-                            + ImportState.preview_tasks.to_string()
-                            + " tasks",
-                            role="status",
-                        ),
+                        rx.text(ImportState.preview_summary, role="status"),
                         rx.foreach(ImportState.unread, lambda u: rx.text(u, color_scheme="amber")),
                         rx.button(
                             "Import", on_click=ImportState.run_import, loading=ImportState.importing
