@@ -153,8 +153,13 @@ SHARING_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PATCH", "/api/lists/{list_id}/members/{user_id}", {"role": "viewer"}),
     ("DELETE", "/api/lists/{list_id}/members/{user_id}", None),
 ]
+TOKEN_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/tokens", None),
+    ("POST", "/api/tokens", {"name": "Script", "scopes": ["tasks:read"], "expires_in_days": 30}),
+    ("DELETE", "/api/tokens/{token_id}", None),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
-ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES
+ONE_FORM_ROUTES = ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES + TOKEN_ROUTES
 
 
 def prefix(form: str, user_id: uuid.UUID) -> str:
