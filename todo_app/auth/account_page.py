@@ -13,6 +13,7 @@ from todo_app.auth.account_state import (
 from todo_app.auth.devices import SessionRow
 from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import field, protected, submit_button
+from todo_app.auth.tokens_section import tokens_section
 from todo_app.ui.fields import field_error
 from todo_app.zones import time_zones
 
@@ -269,6 +270,7 @@ def account_page() -> rx.Component:
                 _profile(),
                 _change_password(),
                 _sessions(),
+                tokens_section(),
                 _delete_account(),
                 spacing="5",
                 width="100%",
