@@ -41,6 +41,11 @@ def test_a_token_is_made_shown_once_used_and_revoked(page: Page, server: Server)
     expect(section.get_by_role("listitem")).to_have_count(1)
     expect(section.get_by_role("listitem")).to_contain_text("tasks:read")
 
+    # The token and the list fit a 320 px screen.
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     auth = {"Authorization": f"Bearer {token}"}
     listed = page.request.get(f"{server.url}/api/tasks", headers=auth)
     assert listed.status == 200, listed.text()
