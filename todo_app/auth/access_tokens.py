@@ -215,8 +215,8 @@ _TOKEN_WITH_USER = (
 
 def authenticate(token: str, ip: str = "") -> TokenAuth:
     """The user a token acts for and its scopes; ``Unauthenticated`` for an unknown, revoked
-    or expired token. The last use is written at most once a minute per token (or when the
-    address changes), so a busy script does not cost a write per call."""
+    or expired token. The last use (time and address) is written at most once a minute per
+    token, so a busy script does not cost a write per call."""
     if len(token) != TOKEN_LENGTH or not is_access_token(token):
         raise Unauthenticated("This token is not valid")
     now = utcnow()
@@ -227,11 +227,7 @@ def authenticate(token: str, ip: str = "") -> TokenAuth:
             raise Unauthenticated("This token is not valid or was revoked")
         if row.expires_at is not None and row.expires_at <= now:
             raise Unauthenticated("This token has expired")
-        if (
-            row.last_used_at is None
-            or now - row.last_used_at >= LAST_USED_EVERY
-            or row.last_used_ip != ip
-        ):
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
             conn.execute(
                 sa.update(_TOKENS)
                 .where(_TOKENS.c.id == row.id)
