@@ -51,6 +51,8 @@ _JWT = re.compile(rf"{_JWT_START}\.[\w-]{{4,}}+\.[\w-]{{4,}}+")
 # In text that was cut: a token the cut ends is redacted too (its head is no less secret).
 _JWT_CUT = re.compile(rf"{_JWT_START}(?:\.[\w-]{{4,}}+\.[\w-]{{4,}}+|(?:\.[\w-]*+){{0,2}}\Z)")
 _URL_TOKEN = re.compile(r"([?&]token=)[^&\s'\"]++", re.IGNORECASE)
+# A personal access token anywhere (a request is logged by the token's id, never the token).
+_ACCESS_TOKEN = re.compile(r"todo_pat_[\w-]*+")
 
 
 def redact(text: str) -> str:
@@ -61,8 +63,9 @@ def redact(text: str) -> str:
 
 
 def _redact(text: str, *, cut: bool) -> str:
-    if not any(word in text.lower() for word in ("pass", "secret", "token", "eyj")):
+    if not any(word in text.lower() for word in ("pass", "secret", "token", "eyj", "todo_pat")):
         return text  # the common case, cheaply
+    text = _ACCESS_TOKEN.sub(REDACTED, text)
     quoted, jwt = (_QUOTED_SECRET_CUT, _JWT_CUT) if cut else (_QUOTED_SECRET, _JWT)
     text = quoted.sub(lambda m: f"{m['key']}{m['v'][0]}{REDACTED}{m['v'][0]}", text)
     text = jwt.sub(lambda m: f"{m['pre']}{REDACTED}", text)

@@ -372,3 +372,23 @@ class Notification(SQLModel, table=True):
     invitation_id: uuid.UUID | None = Field(
         default=None, foreign_key="list_invitations.id", ondelete="CASCADE", nullable=True
     )
+
+
+class PersonalAccessToken(SQLModel, table=True):
+    """A long-lived API token a user makes on /account for another program: only its SHA-256
+    is kept (a leaked table holds nothing that works), and ``scopes`` bound what it may do."""
+
+    __tablename__ = "personal_access_tokens"
+    __table_args__ = (sa.Index("ix_personal_access_tokens_user", "user_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    name: str = Field(max_length=60)
+    scopes: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    # None: never expires.
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    last_used_ip: str = Field(default="", max_length=64)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -163,9 +163,19 @@ FEED_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/feeds/{feed_id}/reset", None),
     ("DELETE", "/api/feeds/{feed_id}", None),
 ]
+TOKEN_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/tokens", None),
+    ("POST", "/api/tokens", {"name": "Script", "scopes": ["tasks:read"], "expires_in_days": 30}),
+    ("DELETE", "/api/tokens/{token_id}", None),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
 ONE_FORM_ROUTES = (
-    ORGANISE_ROUTES + NOTIFICATION_ROUTES + SHARING_ROUTES + INTEROP_ROUTES + FEED_ROUTES
+    ORGANISE_ROUTES
+    + NOTIFICATION_ROUTES
+    + SHARING_ROUTES
+    + INTEROP_ROUTES
+    + FEED_ROUTES
+    + TOKEN_ROUTES
 )
 
 

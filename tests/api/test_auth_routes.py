@@ -235,6 +235,7 @@ BAD_AUTHORIZATION = {
     "expired token": lambda client, account: f"Bearer {_expired_token(account)}",
     "expired session": lambda client, account: f"Bearer {_expire_session(account)}",
     "revoked session": lambda client, account: f"Bearer {_revoked_token(client, account)}",
+    "unknown access token": lambda client, account: "Bearer todo_pat_" + "x" * 43,
 }
 SIGNED_IN_ROUTES = (
     [("GET", "/api/auth/session", None)]
@@ -267,6 +268,7 @@ def test_every_signed_in_route_refuses_a_bad_token_with_401(
         invitation_id=uuid.uuid4(),
         feed_id=uuid.uuid4(),
         user_id=uuid.uuid4(),
+        token_id=uuid.uuid4(),
     )
     response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 401, response.text

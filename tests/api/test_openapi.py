@@ -65,9 +65,47 @@ def test_signed_in_routes_require_the_bearer_scheme(
     spec: dict[str, Any], method: str, path: str
 ) -> None:
     operation = _operation(spec, method, path)
-    assert operation["security"] == [{"bearer": []}]
+    assert operation["security"][0] == {"bearer": []}
     assert "401" in operation["responses"]
     assert operation["summary"]
+
+
+def _token_scope(path: str, method: str) -> str | None:
+    """The scope DESIGN.md gives each route family; None: closed to access tokens."""
+    if path in ("/api/auth/sign-out", "/api/account") or path.startswith(
+        ("/api/tokens", "/api/feeds")  # a feed's URL is a credential of its own
+    ):
+        return None
+    if path in ("/api/export", "/api/import"):  # (and lists:read / lists:write too)
+        return "tasks:read" if method == "get" else "tasks:write"
+    if path == "/api/auth/session":
+        return "account:read"
+    if path.startswith(("/api/notifications", "/api/tags")):
+        return "tasks:read"
+    family = "tasks" if "/tasks" in path else "lists"
+    return f"{family}:{'read' if method == 'get' else 'write'}"
+
+
+@pytest.mark.parametrize(("method", "path"), SIGNED_IN)
+def test_each_route_names_the_access_token_scope_it_needs(
+    spec: dict[str, Any], method: str, path: str
+) -> None:
+    operation = _operation(spec, method, path)
+    needed = _token_scope(path, method)
+    if needed is None:
+        assert operation["security"] == [{"bearer": []}]
+    else:
+        assert operation["security"] == [{"bearer": []}, {"personalAccessToken": [needed]}]
+        assert f"scope: `{needed}`" in operation["description"]
+        assert "403" in operation["responses"]
+        assert "429" in operation["responses"]
+
+
+def test_the_access_token_scheme_lists_the_scopes(spec: dict[str, Any]) -> None:
+    scheme = spec["components"]["securitySchemes"]["personalAccessToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for name in ("tasks:read", "tasks:write", "lists:read", "lists:write", "account:read"):
+        assert f"`{name}`" in scheme["description"]
 
 
 @pytest.mark.parametrize(("method", "path"), PUBLIC)

@@ -23,11 +23,14 @@ from todo_app.api import (
     routes_sharing,
     routes_tags,
     routes_tasks,
+    routes_tokens,
 )
 from todo_app.api.deps import RENEWED_TOKEN_HEADER, RenewedTokenMiddleware
 from todo_app.api.docs import install_docs
 from todo_app.api.errors import install_error_handlers
 from todo_app.api.json_guard import JsonGuard
+from todo_app.api.scopes import install_scope_docs
+from todo_app.auth.access_tokens import RATE_LIMIT
 from todo_app.web.body_limit import API_MAX_BODY_BYTES, IMPORT_MAX_BODY_BYTES, BodyLimit
 
 API_PREFIX = "/api"
@@ -40,6 +43,13 @@ The accounts, tasks and lists of the Todo app, for other programs.
 **Signing in.** `POST /api/auth/sign-up` or `/api/auth/sign-in` answers with a `token`; send it
 as `Authorization: Bearer <token>`. A token is renewed while it is used: when an answer carries
 `{RENEWED_TOKEN_HEADER}`, use that token from then on. `POST /api/auth/sign-out` ends it.
+
+**Personal access tokens.** For a script, make a token on the account page (or
+`POST /api/tokens`) with the scopes it needs, and send it the same way:
+`Authorization: Bearer todo_pat_...`. Each operation names the scope it needs; without it the
+answer is 403 naming the scope. A revoked or expired token is a 401 at once. A token never
+manages the account (tokens, sessions, password, sign-out). Each token may make
+{RATE_LIMIT} requests a minute (then 429 with `Retry-After`).
 
 **Errors** are `{{"detail": ...}}`. An invalid field is a 422 whose `detail` lists
 `{{loc, msg, type}}` (and `ctx` with the limit, where there is one), the same shape FastAPI
@@ -111,6 +121,8 @@ def create_api() -> FastAPI:
     api.include_router(routes_interop.router)
     api.include_router(routes_feeds.router)
     api.include_router(routes_feeds.public_router)
+    api.include_router(routes_tokens.router)
+    install_scope_docs(api)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
     api.add_middleware(JsonGuard)

@@ -8,20 +8,27 @@ they do no I/O, and each plain ``def`` costs a hop to a worker thread and back.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from todo_app.auth import access_tokens, tokens
 from todo_app.auth import service as auth_service
-from todo_app.auth import tokens
-from todo_app.errors import Unauthenticated
+from todo_app.errors import Forbidden, Unauthenticated
+
+logger = logging.getLogger("todo_app.api")
 
 RENEWED_TOKEN_HEADER = "X-Renewed-Token"  # noqa: S105 (a header name)
 _RENEWED_TOKEN_STATE = "renewed_token"  # noqa: S105 (a request.state key)
+_SCOPE_CHECKED_STATE = "token_scope_checked"
+NO_ACCOUNT_MANAGEMENT = "Personal access tokens cannot manage the account"
+NOT_FOR_TOKENS = "Personal access tokens cannot use this route"
 
 bearer_scheme = HTTPBearer(
     scheme_name="bearer",
@@ -48,24 +55,70 @@ def hand_over_renewed_token(request: Request, auth: auth_service.Authenticated) 
         setattr(request.state, _RENEWED_TOKEN_STATE, auth.renewed_token)
 
 
-def current_auth(
+async def access_token_caller(
     request: Request, token: Annotated[str, Depends(bearer_token)]
+) -> access_tokens.TokenAuth | None:
+    """For a personal access token (``todo_pat_...``), who it acts for and its scopes,
+    throttled per token and logged by the token's id (never the token); None for a session
+    JWT. FastAPI runs this once per request however many dependencies ask for it."""
+    if not access_tokens.is_access_token(token):
+        return None
+    ip = request.client.host if request.client else ""
+    pat = await run_in_threadpool(access_tokens.authenticate, token, ip)
+    logger.info("api %s %s token_id=%s", request.method, request.url.path, pat.token_id)
+    access_tokens.rate_limiter.hit(pat.token_id)
+    return pat
+
+
+AccessTokenCaller = Annotated[access_tokens.TokenAuth | None, Depends(access_token_caller)]
+
+
+def mark_scope_checked(request: Request) -> None:
+    """A route's scope was checked for this token (``api.scopes``): it may go on."""
+    setattr(request.state, _SCOPE_CHECKED_STATE, True)
+
+
+def _token_auth(request: Request, pat: access_tokens.TokenAuth) -> auth_service.Authenticated:
+    """A token's caller, for a route that declared the scope it needs; any other route is
+    closed to tokens, so a route that forgets to declare one is safe."""
+    if not getattr(request.state, _SCOPE_CHECKED_STATE, False):
+        raise Forbidden(NOT_FOR_TOKENS)
+    return pat.auth
+
+
+def current_auth(
+    request: Request, token: Annotated[str, Depends(bearer_token)], pat: AccessTokenCaller
 ) -> auth_service.Authenticated:
-    """The caller, if the token's session is alive; 401 otherwise."""
+    """The caller, if the token's session (or the access token) is alive; 401 otherwise."""
+    if pat is not None:
+        return _token_auth(request, pat)
     auth = auth_service.authenticate(token)
     hand_over_renewed_token(request, auth)
     return auth
 
 
-async def token_claims(token: Annotated[str, Depends(bearer_token)]) -> tokens.TokenClaims:
+async def token_claims(
+    request: Request, token: Annotated[str, Depends(bearer_token)], pat: AccessTokenCaller
+) -> tokens.TokenClaims | auth_service.Authenticated:
     """The token's claims if it is ours and unexpired; 401 otherwise. Its session is not
-    checked yet: a route taking this must check it (``auth_service.read_signed_in``)."""
+    checked yet: a route taking this must check it (``auth_service.read_signed_in``). An
+    access token is checked already: its caller is the answer."""
+    if pat is not None:
+        return _token_auth(request, pat)
     return tokens.decode_token(token)
+
+
+async def session_only(pat: AccessTokenCaller) -> None:
+    """For the routes that manage the account (its tokens, sessions, sign-out): a sign-in
+    only, never an access token."""
+    if pat is not None:
+        raise Forbidden(NO_ACCOUNT_MANAGEMENT)
 
 
 BearerToken = Annotated[str, Depends(bearer_token)]
 CurrentAuth = Annotated[auth_service.Authenticated, Depends(current_auth)]
-TokenClaims = Annotated[tokens.TokenClaims, Depends(token_claims)]
+TokenClaims = Annotated[tokens.TokenClaims | auth_service.Authenticated, Depends(token_claims)]
+SessionOnly = Depends(session_only)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from todo_app.api.deps import CurrentAuth
+from todo_app.api.deps import CurrentAuth, SessionOnly
 from todo_app.api.errors import responses
 from todo_app.api.schemas_auth import AccountPatch, UserOut
 from todo_app.auth import service as auth_service
 
-router = APIRouter(prefix="/api/account", tags=["account"], responses=responses(401))
+router = APIRouter(
+    prefix="/api/account",
+    tags=["account"],
+    responses=responses(401, 403),
+    dependencies=[SessionOnly],
+)
 
 
 @router.patch(

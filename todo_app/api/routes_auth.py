@@ -6,9 +6,9 @@ Each route is one call into ``auth.service``; its errors become HTTP answers in
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from todo_app.api.deps import BearerToken, CurrentAuth, CurrentClient
+from todo_app.api.deps import BearerToken, CurrentAuth, CurrentClient, SessionOnly
 from todo_app.api.errors import responses
 from todo_app.api.schemas_auth import (
     AuthOut,
@@ -21,6 +21,7 @@ from todo_app.api.schemas_auth import (
     SignUpIn,
     UserOut,
 )
+from todo_app.api.scopes import scope
 from todo_app.auth import reset
 from todo_app.auth import service as auth_service
 from todo_app.auth.throttle import ACCOUNT_RULE, IP_RULE, PAIR_RULE
@@ -85,7 +86,8 @@ def sign_in(body: SignInIn, client: CurrentClient) -> auth_service.SignedIn:
     "/sign-out",
     status_code=204,
     summary="Sign out",
-    responses=responses(401),
+    responses=responses(401, 403),
+    dependencies=[SessionOnly],
 )
 def sign_out(token: BearerToken) -> None:
     """Ends the token's session on the server: the token is refused from then on.
@@ -101,7 +103,8 @@ def sign_out(token: BearerToken) -> None:
     "/session",
     response_model=SessionOut,
     summary="Who am I",
-    responses=responses(401, renewing=200),
+    responses=responses(401, 403, renewing=200),
+    dependencies=[Depends(scope("account:read"))],
 )
 def current_session(auth: CurrentAuth) -> SessionOut:
     """The signed-in user (with their `time_zone`) and the session the token belongs to;

@@ -60,8 +60,8 @@ def _out(info: FeedInfo) -> FeedOut:
     "", response_model=list[FeedOut], summary="List feeds", responses=responses(renewing=200)
 )
 def list_feeds(auth: CurrentAuth) -> list[FeedOut]:
-    """The caller's calendar feeds (without URLs). A personal access token will need the
-    `lists:read` scope."""
+    """The caller's calendar feeds (without URLs). A personal access token cannot manage
+    feeds (a feed's URL is a credential of its own)."""
     return [_out(info) for info in feeds.list_feeds(auth.user.id)]
 
 
@@ -75,7 +75,8 @@ def list_feeds(auth: CurrentAuth) -> list[FeedOut]:
 def create_feed(auth: CurrentAuth, body: FeedCreate) -> FeedOut:
     """A calendar feed of the caller's dated open tasks (`list_id` null) or of one list they
     may see (404 otherwise); the answer's `url` is the subscription URL, shown this once.
-    A personal access token will need the `lists:read` scope."""
+    A personal access token cannot manage feeds (a feed's URL is a credential
+    of its own)."""
     return _out(feeds.create_feed(auth.user.id, body.list_id))
 
 
@@ -98,8 +99,8 @@ def reset_feed(auth: CurrentAuth, feed_id: FeedIdPath) -> FeedOut:
     responses=responses(404, renewing=204),
 )
 def delete_feed(auth: CurrentAuth, feed_id: FeedIdPath) -> Response:
-    """Its URL is 404 from now on. A personal access token will need the `lists:read`
-    scope."""
+    """Its URL is 404 from now on. A personal access token cannot manage feeds (a feed's
+    URL is a credential of its own)."""
     feeds.delete_feed(auth.user.id, feed_id)
     return Response(status_code=204)
 

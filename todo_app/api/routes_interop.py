@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
+from todo_app.api.scopes import scope
 from todo_app.errors import InvalidAt
 from todo_app.interop.export import export_account
 from todo_app.interop.import_json import import_document
@@ -29,7 +30,13 @@ _IMPORT_BODY = {
 }
 
 
-@router.get("/export", summary="Download everything the account owns")
+@router.get(
+    "/export",
+    summary="Download everything the account owns",
+    # A token needs both (the first is the one the OpenAPI document names).
+    dependencies=[Depends(scope("tasks:read")), Depends(scope("lists:read"))],
+    responses=responses(403, renewing=200),
+)
 def export(auth: CurrentAuth) -> dict[str, Any]:
     """One `todo-export` document, version 1: profile, the caller's OWN lists (with their
     members) and tasks (with tags, repeats, reminders, sub-tasks, completion history).
@@ -42,7 +49,8 @@ def export(auth: CurrentAuth) -> dict[str, Any]:
     "/import",
     summary="Import an export, or a Todoist CSV template",
     openapi_extra=_IMPORT_BODY,
-    responses=responses(renewing=200, described={413: "The file is over 20 MB"}),
+    dependencies=[Depends(scope("tasks:write")), Depends(scope("lists:write"))],
+    responses=responses(403, renewing=200, described={413: "The file is over 20 MB"}),
 )
 async def import_data(request: Request, auth: CurrentAuth, dry_run: bool = False) -> dict[str, Any]:
     """A `todo-export` document (JSON) or, with `Content-Type: text/csv`, Todoist's CSV

@@ -11,15 +11,21 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
 from todo_app.api.schemas_tasks import InboxSettings, ListCreate, ListOut, ListPatch
+from todo_app.api.scopes import scope_family
 from todo_app.lists import service as list_service
 from todo_app.lists.service import LISTS_MAX, ListData
 
-router = APIRouter(prefix="/api/lists", tags=["lists"], responses=responses(401))
+router = APIRouter(
+    prefix="/api/lists",
+    tags=["lists"],
+    responses=responses(401),
+    dependencies=[Depends(scope_family("lists"))],
+)
 
 ListIdPath = Annotated[UUID, Path(description="The list's id.")]
 OWNER_ONLY = {403: "The list is shared with the caller, but only its owner may do this"}

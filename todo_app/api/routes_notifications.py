@@ -10,15 +10,21 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
 from todo_app.api.schemas_tasks import NotificationOut, ReadAllOut
+from todo_app.api.scopes import scope
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import LIST_MAX, NotificationData
 
-router = APIRouter(prefix="/api/notifications", tags=["notifications"], responses=responses(401))
+router = APIRouter(
+    prefix="/api/notifications",
+    tags=["notifications"],
+    responses=responses(401),
+    dependencies=[Depends(scope("tasks:read"))],
+)
 
 NotificationId = Annotated[UUID, Path(description="The notification's id.")]
 NOT_FOUND_DOC = {

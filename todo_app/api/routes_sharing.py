@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
@@ -21,10 +21,16 @@ from todo_app.api.schemas_sharing import (
     MemberOut,
     RoleIn,
 )
+from todo_app.api.scopes import scope_family
 from todo_app.lists import sharing
 from todo_app.lists.sharing import INVITATION_DAYS, MEMBERS_MAX, Invitation, Member
 
-router = APIRouter(prefix="/api", tags=["sharing"], responses=responses(401))
+router = APIRouter(
+    prefix="/api",
+    tags=["sharing"],
+    responses=responses(401),
+    dependencies=[Depends(scope_family("lists"))],
+)
 
 ListIdPath = Annotated[UUID, Path(description="The list's id.")]
 InvitationIdPath = Annotated[UUID, Path(description="The invitation's id.")]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from todo_app.api.deps import CurrentAuth
 from todo_app.api.errors import responses
 from todo_app.api.schemas_tasks import TagOut
+from todo_app.api.scopes import scope
 from todo_app.tasks import tags
 
-router = APIRouter(prefix="/api/tags", tags=["tags"], responses=responses(401))
+router = APIRouter(
+    prefix="/api/tags",
+    tags=["tags"],
+    responses=responses(401),
+    dependencies=[Depends(scope("tasks:read"))],
+)
 
 
 @router.get("", response_model=list[TagOut], summary="List tags", responses=responses(renewing=200))

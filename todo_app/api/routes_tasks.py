@@ -38,6 +38,7 @@ from todo_app.api.schemas_tasks import (
     TaskToggle,
     task_list_json,
 )
+from todo_app.api.scopes import scope_family
 from todo_app.auth import service as auth_service
 from todo_app.auth.service import Authenticated
 from todo_app.errors import InvalidInput
@@ -207,7 +208,12 @@ def build_router(
         return rule(auth)
 
     Owner = Annotated[UUID, Depends(owner)]
-    router = APIRouter(prefix=prefix, tags=[tag], responses=responses(*errors))
+    router = APIRouter(
+        prefix=prefix,
+        tags=[tag],
+        responses=responses(*errors),
+        dependencies=[Depends(scope_family("tasks"))],
+    )
     refused = VIEWER_REFUSED_DOC + (f"; or: {PATH_USER_DOC}" if 403 in errors else "")
     writes_doc = {403: refused}
     stale = responses(

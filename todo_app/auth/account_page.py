@@ -14,6 +14,7 @@ from todo_app.auth.account_state import (
 from todo_app.auth.devices import SessionRow
 from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import field, protected, submit_button
+from todo_app.auth.tokens_section import tokens_section
 from todo_app.interop.feeds_section import calendar_feeds_section
 from todo_app.ui.fields import field_error
 from todo_app.zones import time_zones
@@ -273,6 +274,7 @@ def account_page() -> rx.Component:
                 _sessions(),
                 interop_sections(),
                 calendar_feeds_section(),
+                tokens_section(),
                 _delete_account(),
                 spacing="5",
                 width="100%",

@@ -49,7 +49,15 @@ from todo_app.errors import (
     Throttled,
     Unauthenticated,
 )
-from todo_app.models import EMAIL_MAX, AuthSession, PasswordReset, Task, User, utcnow
+from todo_app.models import (
+    EMAIL_MAX,
+    AuthSession,
+    PasswordReset,
+    PersonalAccessToken,
+    Task,
+    User,
+    utcnow,
+)
 from todo_app.settings import get_settings
 from todo_app.zones import validate_time_zone
 
@@ -466,11 +474,14 @@ def authenticate_in(
 
 
 def read_signed_in(
-    claims: tokens.TokenClaims, read: Callable[[sa.Connection, Authenticated], T]
+    claims: tokens.TokenClaims | Authenticated, read: Callable[[sa.Connection, Authenticated], T]
 ) -> T:
     """The session check, then ``read``, on one connection: a signed-in read pays for one
-    checkout and no ORM session, and still sees a revoked session refused first."""
+    checkout and no ORM session, and still sees a revoked session refused first. A caller
+    already authenticated (a personal access token's) is read for at once."""
     with read_scope() as conn:
+        if isinstance(claims, Authenticated):
+            return read(conn, claims)
         return read(conn, authenticate_in(conn, claims))
 
 
@@ -640,6 +651,7 @@ def delete_account(user_id: UUID, password: str) -> None:
         s.exec(delete(Task).where(col(Task.owner_id) == user_id))
         s.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))
         s.exec(delete(PasswordReset).where(col(PasswordReset.user_id) == user_id))
+        s.exec(delete(PersonalAccessToken).where(col(PersonalAccessToken.user_id) == user_id))
         throttle.clear(s, user.email)
         s.exec(delete(User).where(col(User.id) == user_id))
     account_changed(user_id)

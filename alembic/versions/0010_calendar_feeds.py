@@ -2,8 +2,8 @@
 
 Only the secret's SHA-256 is stored (``secret_hash``); the URL holds the secret.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 18:00:00
 
 """
@@ -15,8 +15,8 @@ import sqlmodel  # noqa: F401  (AutoString in generated columns)
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = '0010'
+down_revision: Union[str, Sequence[str], None] = '0009'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

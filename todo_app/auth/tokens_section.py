@@ -1,0 +1,198 @@
+"""The "API tokens" section of /account: make a token (name, scopes, expiry), see it once
+with a Copy button, and the list of tokens with their last use and a Revoke button each."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from todo_app.auth import access_tokens
+from todo_app.auth.pages import field, submit_button
+from todo_app.auth.tokens_state import BUSY_CREATE, EXPIRY_CHOICES, TokenRow, TokensState
+from todo_app.ui.fields import field_error
+
+HEADING_ID = "api-tokens-heading"
+
+
+def _scope_box(name: str, what: str) -> rx.Component:
+    box_id = f"scope_{name.replace(':', '_')}"
+    return rx.el.label(
+        rx.el.input(type="checkbox", id=box_id, name=f"scope_{name}", value="on"),
+        rx.el.span(rx.el.code(name), " ", rx.text(what, as_="span", color_scheme="gray")),
+        html_for=box_id,
+        display="flex",
+        gap="0.5rem",
+        align_items="baseline",
+        font_size="var(--font-size-2)",
+    )
+
+
+def _create_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(TokensState, "Token name", "token_name", auto_complete="off"),
+            rx.el.fieldset(
+                rx.el.legend("Scopes", font_weight="500", font_size="var(--font-size-2)"),
+                *[_scope_box(name, what) for name, what in access_tokens.SCOPES.items()],
+                field_error(
+                    TokensState.errors.get("token_scopes", "").to(str), "token_scopes-error"
+                ),
+                id="token_scopes",
+                aria_describedby="token_scopes-error",
+                border="none",
+                padding="0",
+                margin="0",
+                display="flex",
+                flex_direction="column",
+                gap="0.25rem",
+            ),
+            rx.el.label(
+                "Expires",
+                html_for="token_expiry",
+                font_weight="500",
+                font_size="var(--font-size-2)",
+            ),
+            rx.el.select(
+                *[rx.el.option(label, value=value) for value, label in EXPIRY_CHOICES],
+                id="token_expiry",
+                name="token_expiry",
+                default_value="30",
+            ),
+            submit_button(TokensState, "Create token", BUSY_CREATE, size="2"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=TokensState.create_token,
+        reset_on_submit=True,
+        no_validate=True,
+        width="100%",
+    )
+
+
+def _new_token() -> rx.Component:
+    return rx.cond(
+        TokensState.new_token != "",
+        rx.callout.root(
+            rx.vstack(
+                rx.text(
+                    "Your new token ",
+                    rx.el.strong(TokensState.new_token_name),
+                    ". Copy it now: it is not shown again.",
+                    size="2",
+                ),
+                rx.el.code(
+                    TokensState.new_token,
+                    word_break="break-all",
+                    aria_label="New token",
+                    data_testid="new-token",
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Copy token",
+                        type="button",
+                        on_click=[
+                            rx.set_clipboard(TokensState.new_token),
+                            rx.toast.success("Token copied"),
+                        ],
+                        size="2",
+                    ),
+                    rx.button(
+                        "Done",
+                        type="button",
+                        variant="soft",
+                        on_click=TokensState.dismiss_new_token,
+                        size="2",
+                    ),
+                    wrap="wrap",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            color_scheme="green",
+            role="status",
+            width="100%",
+        ),
+    )
+
+
+def _token_item(row: TokenRow) -> rx.Component:
+    return rx.el.li(
+        rx.flex(
+            rx.vstack(
+                rx.text(row.name, weight="medium", word_break="break-word"),
+                rx.text(row.scopes, size="2"),
+                rx.text(
+                    "Created ",
+                    rx.el.time(row.created, date_time=row.created_iso),
+                    " · ",
+                    row.expires,
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.text(
+                    "Last used: ",
+                    rx.cond(
+                        row.last_used_iso != "",
+                        rx.el.time(row.last_used, date_time=row.last_used_iso),
+                        row.last_used,
+                    ),
+                    rx.cond(row.last_used_ip != "", " · " + row.last_used_ip, ""),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+                min_width="0",
+            ),
+            rx.button(
+                "Revoke",
+                on_click=TokensState.revoke_token(row.id),
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                aria_label="Revoke " + row.name,
+            ),
+            justify="between",
+            align="center",
+            gap="3",
+            wrap="wrap",
+        ),
+        padding_y="0.75rem",
+        border_top="1px solid var(--gray-a4)",
+    )
+
+
+def tokens_section() -> rx.Component:
+    """The section, loading its list when it appears."""
+    return rx.el.section(
+        rx.card(
+            rx.vstack(
+                rx.heading("API tokens", as_="h2", size="4", id=HEADING_ID),
+                rx.text(
+                    "Tokens let scripts and other programs use your tasks through the REST API "
+                    "(Authorization: Bearer todo_pat_...). Changing your password keeps them; "
+                    "revoke one you no longer use.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                _new_token(),
+                _create_form(),
+                rx.cond(
+                    TokensState.tokens.length() > 0,
+                    rx.el.ul(
+                        rx.foreach(TokensState.tokens, _token_item),
+                        list_style="none",
+                        padding="0",
+                        margin="0",
+                        width="100%",
+                    ),
+                    rx.text("No tokens yet", size="2", color_scheme="gray"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            size="2",
+            width="100%",
+        ),
+        aria_labelledby=HEADING_ID,
+        on_mount=TokensState.load_tokens,
+        width="100%",
+    )
