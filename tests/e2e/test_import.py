@@ -23,7 +23,7 @@ def test_a_todoist_csv_is_previewed_then_imported(page: Page) -> None:
     page.goto("/account")
     section = page.get_by_role("region", name="Import")
     expect(section).to_be_visible()
-    section.locator("input[type=file]").set_input_files(str(FIXTURE))
+    section.get_by_label("Choose or drop a file").set_input_files(str(FIXTURE))
     expect(section.get_by_text("todoist_template.csv")).to_be_visible()
     section.get_by_role("button", name="Preview import").click()
     preview = section.get_by_role("status")

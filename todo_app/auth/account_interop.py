@@ -157,14 +157,20 @@ def import_section() -> rx.Component:
             rx.vstack(
                 rx.heading("Import", as_="h2", size="4", id="import-heading"),
                 rx.text("A Todo export (JSON) or a Todoist CSV template, up to 10,000 tasks."),
-                rx.upload(
-                    rx.text("Choose or drop a file"),
-                    id=UPLOAD_ID,
-                    accept={"application/json": [".json"], "text/csv": [".csv"]},
-                    max_files=1,
-                    border="1px dashed var(--gray-7)",
-                    padding="1em",
+                # The label names the dropzone's file input (react-dropzone's input takes
+                # no props of its own from Reflex), for screen readers and tests alike.
+                rx.el.label(
+                    rx.upload(
+                        rx.text("Choose or drop a file"),
+                        id=UPLOAD_ID,
+                        accept={"application/json": [".json"], "text/csv": [".csv"]},
+                        max_files=1,
+                        border="1px dashed var(--gray-7)",
+                        padding="1em",
+                        width="100%",
+                    ),
                     width="100%",
+                    display="block",
                 ),
                 rx.hstack(rx.foreach(rx.selected_files(UPLOAD_ID), rx.text)),
                 rx.button(
