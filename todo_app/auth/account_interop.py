@@ -21,6 +21,7 @@ from todo_app.errors import InvalidAt, ServiceError
 from todo_app.interop.export import export_account
 from todo_app.interop.import_json import Report, import_document
 from todo_app.interop.todoist_csv import import_todoist
+from todo_app.ui.layout import titled_section
 from todo_app.web.body_limit import IMPORT_MAX_BODY_BYTES
 
 UPLOAD_ID = "import_file"
@@ -136,72 +137,61 @@ class ImportState(AuthState):
 
 
 def download_section() -> rx.Component:
-    return rx.el.section(
-        rx.card(
-            rx.vstack(
-                rx.heading("Your data", as_="h2", size="4", id="your-data-heading"),
-                rx.text("Everything you own, as one JSON file you can import again."),
-                rx.button("Download my data", on_click=ImportState.download, variant="soft"),
-                spacing="3",
-            ),
-            width="100%",
+    return titled_section(
+        "Your data",
+        rx.text(
+            "Everything you own, as one JSON file you can import again.",
+            size="2",
+            color_scheme="gray",
         ),
-        aria_labelledby="your-data-heading",
-        width="100%",
+        rx.box(rx.button("Download my data", on_click=ImportState.download, variant="soft")),
     )
 
 
 def import_section() -> rx.Component:
-    return rx.el.section(
-        rx.card(
-            rx.vstack(
-                rx.heading("Import", as_="h2", size="4", id="import-heading"),
-                rx.text("A Todo export (JSON) or a Todoist CSV template, up to 10,000 tasks."),
-                # The label names the dropzone's file input (react-dropzone's input takes
-                # no props of its own from Reflex), for screen readers and tests alike.
-                rx.el.label(
-                    rx.upload(
-                        rx.text("Choose or drop a file"),
-                        id=UPLOAD_ID,
-                        accept={"application/json": [".json"], "text/csv": [".csv"]},
-                        max_files=1,
-                        border="1px dashed var(--gray-7)",
-                        padding="1em",
-                        width="100%",
-                    ),
-                    width="100%",
-                    display="block",
-                ),
-                rx.hstack(rx.foreach(rx.selected_files(UPLOAD_ID), rx.text)),
-                rx.button(
-                    "Preview import",
-                    on_click=ImportState.preview(rx.upload_files(upload_id=UPLOAD_ID)),
-                    variant="soft",
-                ),
-                rx.cond(
-                    ImportState.previewed,
-                    rx.vstack(
-                        rx.text(ImportState.preview_summary, role="status"),
-                        rx.foreach(ImportState.unread, lambda u: rx.text(u, color_scheme="amber")),
-                        rx.button(
-                            "Import", on_click=ImportState.run_import, loading=ImportState.importing
-                        ),
-                    ),
-                ),
-                rx.cond(
-                    ImportState.importing | (ImportState.progress > 0),
-                    rx.progress(value=ImportState.progress, max=100, aria_label="Import progress"),
-                ),
-                rx.foreach(
-                    ImportState.problems, lambda p: rx.text(p, color_scheme="red", role="alert")
-                ),
-                spacing="3",
+    return titled_section(
+        "Import",
+        rx.text(
+            "A Todo export (JSON) or a Todoist CSV template, up to 10,000 tasks.",
+            size="2",
+            color_scheme="gray",
+        ),
+        # The label names the dropzone's file input (react-dropzone's input takes no props
+        # of its own from Reflex), for screen readers and tests alike.
+        rx.el.label(
+            rx.upload(
+                rx.text("Choose or drop a file"),
+                id=UPLOAD_ID,
+                accept={"application/json": [".json"], "text/csv": [".csv"]},
+                max_files=1,
+                border="1px dashed var(--gray-7)",
+                padding="1em",
                 width="100%",
             ),
             width="100%",
+            display="block",
         ),
-        aria_labelledby="import-heading",
-        width="100%",
+        rx.hstack(rx.foreach(rx.selected_files(UPLOAD_ID), rx.text)),
+        rx.box(
+            rx.button(
+                "Preview import",
+                on_click=ImportState.preview(rx.upload_files(upload_id=UPLOAD_ID)),
+                variant="soft",
+            )
+        ),
+        rx.cond(
+            ImportState.previewed,
+            rx.vstack(
+                rx.text(ImportState.preview_summary, role="status"),
+                rx.foreach(ImportState.unread, lambda u: rx.text(u, color_scheme="amber")),
+                rx.button("Import", on_click=ImportState.run_import, loading=ImportState.importing),
+            ),
+        ),
+        rx.cond(
+            ImportState.importing | (ImportState.progress > 0),
+            rx.progress(value=ImportState.progress, max=100, aria_label="Import progress"),
+        ),
+        rx.foreach(ImportState.problems, lambda p: rx.text(p, color_scheme="red", role="alert")),
     )
 
 

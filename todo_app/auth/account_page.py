@@ -17,6 +17,7 @@ from todo_app.auth.pages import field, protected, submit_button
 from todo_app.auth.tokens_section import tokens_section
 from todo_app.interop.feeds_section import calendar_feeds_section
 from todo_app.ui.fields import field_error
+from todo_app.ui.layout import titled_section
 from todo_app.zones import time_zones
 
 TIME_ZONES = sorted(time_zones())
@@ -25,27 +26,8 @@ TIME_ZONES = sorted(time_zones())
 # --- /account ---------------------------------------------------------------------------
 
 
-def _section(title: str, *children: rx.Component, **props) -> rx.Component:
-    heading_id = title.lower().replace(" ", "-") + "-heading"
-    return rx.el.section(
-        rx.card(
-            rx.vstack(
-                rx.heading(title, as_="h2", size="4", id=heading_id),
-                *children,
-                spacing="3",
-                width="100%",
-            ),
-            size="2",
-            width="100%",
-        ),
-        aria_labelledby=heading_id,
-        width="100%",
-        **props,
-    )
-
-
 def _profile() -> rx.Component:
-    return _section(
+    return titled_section(
         "Profile",
         rx.data_list.root(
             rx.data_list.item(
@@ -104,7 +86,7 @@ def _profile() -> rx.Component:
 
 
 def _change_password() -> rx.Component:
-    return _section(
+    return titled_section(
         "Change password",
         rx.form(
             rx.vstack(
@@ -179,7 +161,7 @@ def _session_item(row: SessionRow) -> rx.Component:
 
 
 def _sessions() -> rx.Component:
-    return _section(
+    return titled_section(
         "Sessions",
         rx.text(
             "Where your account is signed in. Revoke any session you do not recognise.",
@@ -205,7 +187,7 @@ def _sessions() -> rx.Component:
 
 
 def _delete_account() -> rx.Component:
-    return _section(
+    return titled_section(
         "Delete account",
         rx.text(
             "Deletes your account, all your tasks and every session, at once and for good.",

@@ -9,6 +9,7 @@ from todo_app.auth import access_tokens
 from todo_app.auth.pages import field, submit_button
 from todo_app.auth.tokens_state import BUSY_CREATE, EXPIRY_CHOICES, TokenRow, TokensState
 from todo_app.ui.fields import field_error
+from todo_app.ui.layout import titled_section
 
 HEADING_ID = "api-tokens-heading"
 
@@ -162,37 +163,27 @@ def _token_item(row: TokenRow) -> rx.Component:
 
 def tokens_section() -> rx.Component:
     """The section, loading its list when it appears."""
-    return rx.el.section(
-        rx.card(
-            rx.vstack(
-                rx.heading("API tokens", as_="h2", size="4", id=HEADING_ID),
-                rx.text(
-                    "Tokens let scripts and other programs use your tasks through the REST API "
-                    "(Authorization: Bearer todo_pat_...). Changing your password keeps them; "
-                    "revoke one you no longer use.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                _new_token(),
-                _create_form(),
-                rx.cond(
-                    TokensState.tokens.length() > 0,
-                    rx.el.ul(
-                        rx.foreach(TokensState.tokens, _token_item),
-                        list_style="none",
-                        padding="0",
-                        margin="0",
-                        width="100%",
-                    ),
-                    rx.text("No tokens yet", size="2", color_scheme="gray"),
-                ),
-                spacing="3",
+    return titled_section(
+        "API tokens",
+        rx.text(
+            "Tokens let scripts and other programs use your tasks through the REST API "
+            "(Authorization: Bearer todo_pat_...). Changing your password keeps them; "
+            "revoke one you no longer use.",
+            size="2",
+            color_scheme="gray",
+        ),
+        _new_token(),
+        _create_form(),
+        rx.cond(
+            TokensState.tokens.length() > 0,
+            rx.el.ul(
+                rx.foreach(TokensState.tokens, _token_item),
+                list_style="none",
+                padding="0",
+                margin="0",
                 width="100%",
             ),
-            size="2",
-            width="100%",
+            rx.text("No tokens yet", size="2", color_scheme="gray"),
         ),
-        aria_labelledby=HEADING_ID,
         on_mount=TokensState.load_tokens,
-        width="100%",
     )

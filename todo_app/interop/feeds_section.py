@@ -23,6 +23,7 @@ from todo_app.auth.state import AuthState, signed_in
 from todo_app.errors import NotFound
 from todo_app.interop import feeds
 from todo_app.lists import service as list_service
+from todo_app.ui.layout import titled_section
 
 ALL_TASKS = "all"  # the select's value for a feed of every task
 
@@ -171,51 +172,41 @@ def _feed_item(row: FeedRow) -> rx.Component:
 
 def calendar_feeds_section() -> rx.Component:
     """The /account section (its own region, named by its heading)."""
-    return rx.el.section(
-        rx.card(
-            rx.vstack(
-                rx.heading("Calendar feeds", as_="h2", size="4", id="calendar-feeds-heading"),
-                rx.text(
-                    "Subscribe to your dated open tasks from Google Calendar, Apple Calendar "
-                    "or Thunderbird by URL. Anyone with a link can read that feed: reset it "
-                    "if it leaks.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.form(
-                    rx.hstack(
-                        rx.el.select(
-                            rx.el.option("All tasks", value=ALL_TASKS),
-                            rx.foreach(
-                                FeedsState.list_choices,
-                                lambda choice: rx.el.option(choice.name, value=choice.id),
-                            ),
-                            name="list_id",
-                            aria_label="Feed of",
-                            default_value=ALL_TASKS,
-                            style={"padding": "0.4rem", "border_radius": "var(--radius-2)"},
-                        ),
-                        rx.button("Add feed", type="submit", size="2"),
-                        wrap="wrap",
-                        align="center",
-                    ),
-                    on_submit=FeedsState.add_feed,
-                    reset_on_submit=False,
-                ),
-                rx.el.ul(
-                    rx.foreach(FeedsState.feeds, _feed_item),
-                    list_style="none",
-                    padding="0",
-                    margin="0",
-                    width="100%",
-                ),
-                spacing="3",
-                width="100%",
-            ),
+    return titled_section(
+        "Calendar feeds",
+        rx.text(
+            "Subscribe to your dated open tasks from Google Calendar, Apple Calendar "
+            "or Thunderbird by URL. Anyone with a link can read that feed: reset it "
+            "if it leaks.",
             size="2",
+            color_scheme="gray",
+        ),
+        rx.form(
+            rx.hstack(
+                rx.el.select(
+                    rx.el.option("All tasks", value=ALL_TASKS),
+                    rx.foreach(
+                        FeedsState.list_choices,
+                        lambda choice: rx.el.option(choice.name, value=choice.id),
+                    ),
+                    name="list_id",
+                    aria_label="Feed of",
+                    default_value=ALL_TASKS,
+                    style={"padding": "0.4rem", "border_radius": "var(--radius-2)"},
+                ),
+                rx.button("Add feed", type="submit", size="2"),
+                wrap="wrap",
+                align="center",
+            ),
+            on_submit=FeedsState.add_feed,
+            reset_on_submit=False,
+        ),
+        rx.el.ul(
+            rx.foreach(FeedsState.feeds, _feed_item),
+            list_style="none",
+            padding="0",
+            margin="0",
             width="100%",
         ),
-        aria_labelledby="calendar-feeds-heading",
         on_mount=FeedsState.load_feeds,
-        width="100%",
     )

@@ -61,3 +61,24 @@ def app_shell(
         )
     )
     return rx.box(header, body, min_height="100vh", width="100%")
+
+
+def titled_section(title: str, *children: rx.Component, **props) -> rx.Component:
+    """A card of a settings page: a region named by its heading (``title``), as screen
+    readers and tests find it (``get_by_role("region", name=title)``)."""
+    heading_id = title.lower().replace(" ", "-") + "-heading"
+    return rx.el.section(
+        rx.card(
+            rx.vstack(
+                rx.heading(title, as_="h2", size="4", id=heading_id),
+                *children,
+                spacing="3",
+                width="100%",
+            ),
+            size="2",
+            width="100%",
+        ),
+        aria_labelledby=heading_id,
+        width="100%",
+        **props,
+    )
