@@ -201,3 +201,16 @@ async def state_harness() -> AsyncIterator[StateHarness]:
         await manager.close()
     if errors:
         pytest.fail("a handler raised:\n" + "\n".join(errors))
+
+
+async def signed_in_account(h: StateHarness, name: str) -> Any:
+    """A new account (``tests.factories.make_account``) whose session this tab holds, as a
+    signed-in page's AuthState does."""
+    from tests.factories import make_account
+    from todo_app.auth.state import AuthState
+
+    account = await asyncio.to_thread(make_account, name)
+    auth = await h.state(AuthState)
+    auth.token = auth._verified_token = account.token
+    auth.user_id = str(account.id)
+    return account

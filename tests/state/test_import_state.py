@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import Account, make_account, make_task
-from tests.state.harness import StateHarness, state_harness
+from tests.factories import Account, make_task
+from tests.state.harness import StateHarness, signed_in_account, state_harness
 from todo_app.auth.account_interop import ImportState
-from todo_app.auth.state import AuthState
 from todo_app.interop.export import export_account
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -26,11 +25,7 @@ async def tab() -> AsyncIterator[StateHarness]:
 
 
 async def sign_in(h: StateHarness, name: str) -> Account:
-    account = await asyncio.to_thread(make_account, name)
-    auth = await h.state(AuthState)
-    auth.token = auth._verified_token = account.token
-    auth.user_id = str(account.id)
-    return account
+    return await signed_in_account(h, name)
 
 
 async def test_import_writes_the_previewed_file_and_ends_at_full_progress(

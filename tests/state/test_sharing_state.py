@@ -10,9 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.factories import Account, make_account, make_task
-from tests.state.harness import StateHarness, state_harness
+from tests.state.harness import StateHarness, signed_in_account, state_harness
 from todo_app import access
-from todo_app.auth.state import AuthState
 from todo_app.lists import service as lists_service
 from todo_app.lists import sharing
 from todo_app.lists.share_state import ShareState
@@ -30,11 +29,7 @@ async def tab() -> AsyncIterator[StateHarness]:
 
 
 async def sign_in(h: StateHarness, name: str) -> Account:
-    account = await asyncio.to_thread(make_account, name)
-    auth = await h.state(AuthState)
-    auth.token = auth._verified_token = account.token
-    auth.user_id = str(account.id)
-    return account
+    return await signed_in_account(h, name)
 
 
 async def test_the_owner_invites_and_the_invitee_accepts_from_the_bell(

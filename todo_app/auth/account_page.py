@@ -17,7 +17,7 @@ from todo_app.auth.pages import field, protected, submit_button
 from todo_app.auth.tokens_section import tokens_section
 from todo_app.interop.feeds_section import calendar_feeds_section
 from todo_app.ui.fields import field_error
-from todo_app.ui.layout import titled_section
+from todo_app.ui.layout import settings_row, titled_section
 from todo_app.zones import time_zones
 
 TIME_ZONES = sorted(time_zones())
@@ -119,44 +119,36 @@ def _change_password() -> rx.Component:
 
 
 def _session_item(row: SessionRow) -> rx.Component:
-    return rx.el.li(
-        rx.flex(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(row.device, weight="medium"),
-                    rx.cond(row.current, rx.badge("This device", color_scheme="green")),
-                    align="center",
-                    wrap="wrap",
-                    spacing="2",
-                ),
-                rx.text(
-                    rx.el.time(row.last_seen, date_time=row.last_seen_iso),
-                    rx.cond(row.ip_address != "", " · " + row.ip_address, ""),
-                    size="2",
-                    color_scheme="gray",
-                ),
-                spacing="1",
-                min_width="0",
+    return settings_row(
+        rx.vstack(
+            rx.hstack(
+                rx.text(row.device, weight="medium"),
+                rx.cond(row.current, rx.badge("This device", color_scheme="green")),
+                align="center",
+                wrap="wrap",
+                spacing="2",
             ),
-            rx.cond(
-                row.current,
-                rx.fragment(),
-                rx.button(
-                    "Revoke",
-                    on_click=AccountState.revoke_session(row.id),
-                    variant="soft",
-                    color_scheme="red",
-                    size="2",
-                    aria_label="Revoke " + row.device + " session",
-                ),
+            rx.text(
+                rx.el.time(row.last_seen, date_time=row.last_seen_iso),
+                rx.cond(row.ip_address != "", " · " + row.ip_address, ""),
+                size="2",
+                color_scheme="gray",
             ),
-            justify="between",
-            align="center",
-            gap="3",
-            wrap="wrap",
+            spacing="1",
+            min_width="0",
         ),
-        padding_y="0.75rem",
-        border_top="1px solid var(--gray-a4)",
+        rx.cond(
+            row.current,
+            rx.fragment(),
+            rx.button(
+                "Revoke",
+                on_click=AccountState.revoke_session(row.id),
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                aria_label="Revoke " + row.device + " session",
+            ),
+        ),
     )
 
 

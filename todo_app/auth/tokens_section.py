@@ -9,7 +9,7 @@ from todo_app.auth import access_tokens
 from todo_app.auth.pages import field, submit_button
 from todo_app.auth.tokens_state import BUSY_CREATE, EXPIRY_CHOICES, TokenRow, TokensState
 from todo_app.ui.fields import field_error
-from todo_app.ui.layout import titled_section
+from todo_app.ui.layout import settings_row, titled_section
 
 HEADING_ID = "api-tokens-heading"
 
@@ -116,48 +116,40 @@ def _new_token() -> rx.Component:
 
 
 def _token_item(row: TokenRow) -> rx.Component:
-    return rx.el.li(
-        rx.flex(
-            rx.vstack(
-                rx.text(row.name, weight="medium", word_break="break-word"),
-                rx.text(row.scopes, size="2"),
-                rx.text(
-                    "Created ",
-                    rx.el.time(row.created, date_time=row.created_iso),
-                    " · ",
-                    row.expires,
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.text(
-                    "Last used: ",
-                    rx.cond(
-                        row.last_used_iso != "",
-                        rx.el.time(row.last_used, date_time=row.last_used_iso),
-                        row.last_used,
-                    ),
-                    rx.cond(row.last_used_ip != "", " · " + row.last_used_ip, ""),
-                    size="2",
-                    color_scheme="gray",
-                ),
-                spacing="1",
-                min_width="0",
-            ),
-            rx.button(
-                "Revoke",
-                on_click=TokensState.revoke_token(row.id),
-                variant="soft",
-                color_scheme="red",
+    return settings_row(
+        rx.vstack(
+            rx.text(row.name, weight="medium", word_break="break-word"),
+            rx.text(row.scopes, size="2"),
+            rx.text(
+                "Created ",
+                rx.el.time(row.created, date_time=row.created_iso),
+                " · ",
+                row.expires,
                 size="2",
-                aria_label="Revoke " + row.name,
+                color_scheme="gray",
             ),
-            justify="between",
-            align="center",
-            gap="3",
-            wrap="wrap",
+            rx.text(
+                "Last used: ",
+                rx.cond(
+                    row.last_used_iso != "",
+                    rx.el.time(row.last_used, date_time=row.last_used_iso),
+                    row.last_used,
+                ),
+                rx.cond(row.last_used_ip != "", " · " + row.last_used_ip, ""),
+                size="2",
+                color_scheme="gray",
+            ),
+            spacing="1",
+            min_width="0",
         ),
-        padding_y="0.75rem",
-        border_top="1px solid var(--gray-a4)",
+        rx.button(
+            "Revoke",
+            on_click=TokensState.revoke_token(row.id),
+            variant="soft",
+            color_scheme="red",
+            size="2",
+            aria_label="Revoke " + row.name,
+        ),
     )
 
 

@@ -23,7 +23,7 @@ from todo_app.auth.state import AuthState, signed_in
 from todo_app.errors import NotFound
 from todo_app.interop import feeds
 from todo_app.lists import service as list_service
-from todo_app.ui.layout import titled_section
+from todo_app.ui.layout import settings_row, titled_section
 
 ALL_TASKS = "all"  # the select's value for a feed of every task
 
@@ -113,7 +113,7 @@ class FeedsState(AuthState):
 
 
 def _feed_item(row: FeedRow) -> rx.Component:
-    return rx.el.li(
+    return settings_row(
         rx.vstack(
             rx.text(row.name, weight="medium"),
             rx.cond(
@@ -165,8 +165,6 @@ def _feed_item(row: FeedRow) -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        padding_y="0.75rem",
-        border_top="1px solid var(--gray-a4)",
     )
 
 

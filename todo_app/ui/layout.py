@@ -82,3 +82,13 @@ def titled_section(title: str, *children: rx.Component, **props) -> rx.Component
         width="100%",
         **props,
     )
+
+
+def settings_row(*children: rx.Component) -> rx.Component:
+    """One row of a settings list (a session, a token, a feed): what it is on the left, its
+    actions on the right, wrapping under it on a narrow screen."""
+    return rx.el.li(
+        rx.flex(*children, justify="between", align="center", gap="3", wrap="wrap"),
+        padding_y="0.75rem",
+        border_top="1px solid var(--gray-a4)",
+    )
