@@ -48,6 +48,7 @@ SCOPES: dict[str, str] = {
     "lists:read": "Read lists, their members and invitations",
     "lists:write": "Create, change and delete lists; invite, answer invitations, manage members",
     "account:read": "Read the account (GET /api/auth/session)",
+    "caldav": "Sync tasks with phone and desktop apps over CalDAV (/dav/): read and change them",
 }
 # Days a token may live; None: it never expires.
 EXPIRY_DAYS: tuple[int | None, ...] = (30, 90, 365, None)
