@@ -17,3 +17,6 @@ REMINDER_MINUTES_MAX = 40_320  # four weeks before the due
 DUE_YEARS = (1900, 2999)  # the years a due date may fall in
 SUBTASK_DEPTH_MAX = 4  # levels of sub-tasks below a top-level task (Todoist's)
 POSITION_MAX = 64  # characters of a manual-order key (tasks.order_keys rebalances before)
+DAV_NAME_MAX = 255  # characters of a CalDAV client's UID or resource name
+DAV_EXTRA_MAX = 64_000  # characters of the iCalendar properties we keep for a client, per task
+DAV_BODY_MAX = 1_000_000  # bytes of one CalDAV request body (a PUT, a REPORT)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from todo_app.limits import (
+    DAV_NAME_MAX,
     DESCRIPTION_MAX,
     EMAIL_MAX,
     LIST_NAME_MAX,
@@ -392,3 +393,37 @@ class PersonalAccessToken(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     last_used_ip: str = Field(default="", max_length=64)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class DavObject(SQLModel, table=True):
+    """What a CalDAV client chose for a task and our columns do not hold: its ``UID``, the
+    name of its resource (``<name>`` in ``.../<list>/<name>``), the properties and alarms we
+    do not map (kept as iCalendar text and served back unchanged), and the ``UID`` of a
+    parent not seen yet (a client may upload a sub-task before its parent). A task made on
+    the page has no row here: its UID is its id and its name ``<id>.ics``."""
+
+    __tablename__ = "dav_objects"
+    __table_args__ = (
+        sa.Index("ix_dav_objects_owner_uid", "owner_id", "uid"),
+        sa.Index("ix_dav_objects_owner_name", "owner_id", "name"),
+    )
+
+    task_id: uuid.UUID = Field(foreign_key="tasks.id", ondelete="CASCADE", primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    uid: str = Field(max_length=DAV_NAME_MAX)
+    name: str = Field(max_length=DAV_NAME_MAX)
+    extra: str = Field(default="", sa_type=sa.Text)
+    pending_parent_uid: str | None = Field(default=None, max_length=DAV_NAME_MAX, nullable=True)
+
+
+class DavSyncState(SQLModel, table=True):
+    """What a CalDAV collection held when a sync token was given out: ``{name: etag}``,
+    compressed. A later sync compares it with now, so a change costs no write anywhere
+    else (moves and deletions included) and a token names exactly one state."""
+
+    __tablename__ = "dav_sync_states"
+
+    collection: str = Field(max_length=80, primary_key=True)
+    token: str = Field(max_length=40, primary_key=True)
+    created_at: datetime = _timestamp()
+    members: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
