@@ -1,0 +1,216 @@
+"""Real CalDAV clients (the caldav library, vdirsyncer, todoman) against the CalDAV server.
+
+One uvicorn server on 127.0.0.1 serves this folder's tests (package scope): the CalDAV app
+for ``/dav`` and ``/.well-known``, the REST API for the rest, as in production. The tables
+are made once, before it starts, and never dropped under it; each test makes its own users
+(unique emails) and their ``caldav`` personal access tokens through the services.
+
+A client that is not installed skips its tests, with the reason; with CI=true that is a
+failure (``tests.services.missing``), so a green CI run means they ran. ``./test.sh``
+installs them (requirements-dev.txt).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import SQLModel
+
+from tests.factories import PASSWORD, unique_email
+from tests.services import free_port, missing
+from todo_app.auth import access_tokens
+from todo_app.auth import service as auth_service
+from todo_app.db import get_engine
+from todo_app.tasks import queries
+from todo_app.tasks.types import TaskData, TaskQuery
+
+START_TIMEOUT_S = 20
+CLIENT_TIMEOUT_S = 60  # one vdirsyncer or todoman run
+DAV_PREFIXES = ("/dav", "/.well-known")
+BIN = Path(sys.executable).parent  # the venv's console scripts (vdirsyncer, todo)
+
+
+class Dispatch:
+    """``/dav`` and ``/.well-known`` to the CalDAV app, every other request to the REST API
+    (lifespan and websocket scopes are answered by nobody: uvicorn runs with lifespan off)."""
+
+    def __init__(self, dav: Any, api: Any) -> None:
+        self.dav = dav
+        self.api = api
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        target = self.dav if path.startswith(DAV_PREFIXES) else self.api
+        await target(scope, receive, send)
+
+
+@dataclass
+class DavServer:
+    """A running uvicorn server (in a thread of this process)."""
+
+    url: str  # http://127.0.0.1:<port>, no trailing slash
+    server: Any
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(app: Any) -> DavServer:
+    """``app`` in uvicorn on a free port, in a daemon thread; returns once it accepts."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)  # off the main thread: it installs no signal handlers
+    thread = threading.Thread(target=server.run, name="dav-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("uvicorn did not start (see the log above)")
+        time.sleep(0.02)
+    return DavServer(f"http://127.0.0.1:{port}", server, thread)
+
+
+def dav_app() -> Any:
+    """The CalDAV app and the REST API behind one dispatcher."""
+    from todo_app.interop.caldav.app import create_dav_app
+
+    from todo_app.api.app import create_api
+
+    return Dispatch(create_dav_app(), create_api())
+
+
+@pytest.fixture(scope="package")
+def dav_server() -> Iterator[DavServer]:
+    if importlib.util.find_spec("uvicorn") is None:
+        missing("uvicorn is not installed; ./test.sh installs requirements-dev.txt")
+    engine = get_engine()
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    access_tokens.rate_limiter.reset()
+    srv = start_server(dav_app())
+    yield srv
+    srv.stop()
+    SQLModel.metadata.drop_all(engine)
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DavUser:
+    """A signed-up account and a personal access token with the ``caldav`` scope."""
+
+    id: uuid.UUID
+    email: str
+    token: str
+
+    @property
+    def home(self) -> str:
+        return f"/dav/calendars/{self.id}/"
+
+    def collection(self, list_id: uuid.UUID | str | None = None) -> str:
+        """The path of a list's collection (the Inbox's for None)."""
+        return f"{self.home}{list_id or 'inbox'}/"
+
+
+def make_dav_user(name: str = "Ann", zone: str = "UTC") -> DavUser:
+    email = unique_email(name.lower())
+    user_id = auth_service.sign_up(email, PASSWORD, name, time_zone=zone).user.id
+    token = access_tokens.create(user_id, "phone", ["caldav"], None).token
+    return DavUser(user_id, email, token)
+
+
+@pytest.fixture
+def alice(dav_server: DavServer) -> DavUser:
+    return make_dav_user("Alice")
+
+
+@pytest.fixture
+def bob(dav_server: DavServer) -> DavUser:
+    return make_dav_user("Bob")
+
+
+def tasks_of(user_id: uuid.UUID, **filters: Any) -> list[TaskData]:
+    """The user's tasks as the services see them (oldest first; at most 100)."""
+    query = TaskQuery(sort="created", order="asc", limit=100, **filters)
+    return queries.list_tasks(user_id, query=query).items
+
+
+def task_titled(user_id: uuid.UUID, title: str) -> TaskData:
+    found = [task for task in tasks_of(user_id) if task.title == title]
+    assert len(found) == 1, f"{len(found)} tasks titled {title!r}: {tasks_of(user_id)}"
+    return found[0]
+
+
+# --- client programs ----------------------------------------------------------------------
+
+
+def require_module(name: str) -> None:
+    if importlib.util.find_spec(name) is None:
+        missing(f"{name} is not installed; ./test.sh installs requirements-dev.txt")
+
+
+def require_program(name: str) -> Path:
+    path = BIN / name
+    if not os.access(path, os.X_OK):
+        missing(f"{path} not found; ./test.sh installs requirements-dev.txt")
+    return path
+
+
+def run_program(
+    args: list[str | Path], *, home: Path, stdin: str = "", check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """A client program with its own HOME (no user config is read), its output kept for the
+    assertion's message."""
+    env = {
+        "HOME": str(home),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+    }
+    result = subprocess.run(
+        [str(a) for a in args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=CLIENT_TIMEOUT_S,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, args))} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}",
+            pytrace=False,
+        )
+    return result
+
+
+def share(owner: DavUser, list_id: uuid.UUID, member: DavUser, role: str) -> None:
+    """``member`` joins the owner's list as ``role`` (an invitation, accepted)."""
+    from todo_app.lists import sharing
+
+    invitation = sharing.invite(owner.id, list_id, member.email, role)
+    sharing.accept(member.id, invitation.id)

@@ -1,0 +1,402 @@
+"""The caldav library (python-caldav, as pinned) against our CalDAV server.
+
+Everything the client does goes through the library's own calls (discovery, calendars,
+save, search, sync, complete, delete, MKCALENDAR); what the server holds is read and changed
+through the services, never through our own DAV code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, time
+from typing import Any
+
+import pytest
+
+from tests.interop.conftest import (
+    DavServer,
+    DavUser,
+    make_dav_user,
+    require_module,
+    share,
+    task_titled,
+    tasks_of,
+)
+from todo_app.lists import service as lists
+from todo_app.tasks import deletes, queries, writes
+from todo_app.tasks.types import public_recurrence
+
+require_module("caldav")
+
+import caldav  # noqa: E402
+from caldav.lib import error  # noqa: E402
+
+
+@pytest.fixture
+def connect(dav_server: DavServer) -> Iterator[Any]:
+    """``connect(user)``: a DAVClient for the user, pointed at the server's well-known URL
+    (what a user types is the server; the library is given RFC 6764's path below it)."""
+    clients: list[caldav.DAVClient] = []
+
+    def make(user: DavUser, url: str | None = None) -> caldav.DAVClient:
+        client = caldav.DAVClient(
+            url=url or f"{dav_server.url}/.well-known/caldav",
+            username=user.email,
+            password=user.token,
+            timeout=30,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def path_of(obj: Any) -> str:
+    return str(obj.url.path)
+
+
+def calendars_by_path(client: caldav.DAVClient) -> dict[str, Any]:
+    return {path_of(cal): cal for cal in client.principal().calendars()}
+
+
+def todo_ics(uid: str, summary: str, *lines: str) -> str:
+    body = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Interop tests//EN",
+            "BEGIN:VTODO",
+            f"UID:{uid}",
+            "DTSTAMP:20261201T120000Z",
+            f"SUMMARY:{summary}",
+            *lines,
+            "END:VTODO",
+            "END:VCALENDAR",
+        ]
+    )
+    return body + "\r\n"
+
+
+def the_todo(obj: Any) -> Any:
+    """The VTODO of a caldav object, loaded from the server."""
+    obj.load()
+    return obj.icalendar_component
+
+
+# --- discovery ----------------------------------------------------------------------------
+
+
+def test_discovery_finds_principal_inbox_and_lists(connect: Any, alice: DavUser) -> None:
+    groceries = lists.create_list(alice.id, "Groceries")
+    work = lists.create_list(alice.id, "Work")
+    client = connect(alice)
+
+    principal = client.principal()
+
+    assert path_of(principal) == f"/dav/principals/{alice.id}/"
+    found = calendars_by_path(client)
+    assert set(found) == {
+        alice.collection(None),
+        alice.collection(groceries.id),
+        alice.collection(work.id),
+    }
+    assert found[alice.collection(groceries.id)].get_display_name() == "Groceries"
+    assert found[alice.collection(work.id)].get_display_name() == "Work"
+    assert found[alice.collection(None)].get_display_name()  # the Inbox has a name too
+    for cal in found.values():
+        assert "VTODO" in cal.get_supported_components()
+
+
+def test_a_shared_list_is_in_the_members_home(connect: Any, alice: DavUser, bob: DavUser) -> None:
+    shared = lists.create_list(alice.id, "Holiday")
+    writes.create_task(alice.id, "Book the train", list_id=shared.id)
+    lists.create_list(alice.id, "Private")
+    share(alice, shared.id, bob, "editor")
+
+    found = calendars_by_path(connect(bob))
+
+    assert set(found) == {bob.collection(None), bob.collection(shared.id)}
+    calendar = found[bob.collection(shared.id)]
+    assert calendar.get_display_name() == "Holiday"
+    assert [str(t.icalendar_component["SUMMARY"]) for t in calendar.todos()] == ["Book the train"]
+
+
+def test_a_wrong_token_is_refused(dav_server: DavServer, alice: DavUser) -> None:
+    wrong = DavUser(alice.id, alice.email, alice.token[:-4] + "AAAA")
+    client = caldav.DAVClient(
+        url=f"{dav_server.url}/dav/", username=wrong.email, password=wrong.token
+    )
+    with pytest.raises(error.AuthorizationError) as refused:
+        client.principal()
+    assert refused.value.status == 401
+
+
+# --- tasks from the client ----------------------------------------------------------------
+
+
+def test_save_list_and_complete_a_todo(connect: Any, alice: DavUser) -> None:
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+
+    inbox.save_todo(summary="Buy milk", due=date(2027, 1, 5), priority=5)
+
+    task = task_titled(alice.id, "Buy milk")
+    assert (task.list_id, task.completed, task.priority) == (None, False, "medium")
+    assert task.due_date == date(2027, 1, 5) and task.due_time is None
+    todos = inbox.todos()
+    assert [str(t.icalendar_component["SUMMARY"]) for t in todos] == ["Buy milk"]
+
+    todos[0].complete()
+
+    assert task_titled(alice.id, "Buy milk").completed is True
+    assert inbox.todos() == []  # the library asks for the pending ones only
+    done = inbox.todos(include_completed=True)
+    assert len(done) == 1
+    vtodo = the_todo(done[0])
+    assert str(vtodo["STATUS"]) == "COMPLETED" and "COMPLETED" in vtodo
+
+
+def test_a_task_made_in_the_app_appears(connect: Any, alice: DavUser) -> None:
+    work = lists.create_list(alice.id, "Work")
+    made = writes.create_task(
+        alice.id, "Write report", "Two pages", list_id=work.id, priority="high", tags=["q1"]
+    )
+
+    calendar = calendars_by_path(connect(alice))[alice.collection(work.id)]
+    todos = calendar.todos()
+
+    assert len(todos) == 1
+    vtodo = the_todo(todos[0])
+    assert str(vtodo["SUMMARY"]) == "Write report"
+    assert str(vtodo["DESCRIPTION"]) == "Two pages"
+    assert int(vtodo["PRIORITY"]) == 1
+    assert [str(c) for c in vtodo["CATEGORIES"].cats] == ["q1"]
+    assert path_of(todos[0]).startswith(alice.collection(work.id))
+    assert str(vtodo["UID"]) == str(made.id)  # a task made in the app: its id is its UID
+
+
+def test_sync_collection_reports_server_changes(connect: Any, alice: DavUser) -> None:
+    work = lists.create_list(alice.id, "Work")
+    kept = writes.create_task(alice.id, "Kept", list_id=work.id)
+    renamed = writes.create_task(alice.id, "Before", list_id=work.id)
+    gone = writes.create_task(alice.id, "Gone", list_id=work.id)
+    calendar = calendars_by_path(connect(alice))[alice.collection(work.id)]
+
+    synced = calendar.get_objects_by_sync_token(load_objects=True, disable_fallback=True)
+
+    assert not str(synced.sync_token).startswith("fake-")  # a real sync-collection
+    assert sorted(str(o.icalendar_component["SUMMARY"]) for o in synced) == [
+        "Before",
+        "Gone",
+        "Kept",
+    ]
+    first_token = synced.sync_token
+
+    writes.update_task(alice.id, renamed.id, title="After")
+    writes.create_task(alice.id, "New", list_id=work.id)
+    deletes.delete_task(alice.id, gone.id)
+    updated, deleted = synced.sync()
+
+    assert sorted(str(o.icalendar_component["SUMMARY"]) for o in updated) == ["After", "New"]
+    assert [path_of(o) for o in deleted] == [f"{alice.collection(work.id)}{gone.id}.ics"]
+    assert synced.sync_token != first_token
+    assert sorted(str(o.icalendar_component["SUMMARY"]) for o in synced) == [
+        "After",
+        "Kept",
+        "New",
+    ]
+    # Nothing changed since: the next sync is empty.
+    updated, deleted = synced.sync()
+    assert (updated, deleted) == ([], [])
+    assert queries.get_task(alice.id, kept.id).title == "Kept"
+
+
+def test_deleting_a_todo_deletes_the_task(connect: Any, alice: DavUser) -> None:
+    writes.create_task(alice.id, "Throw away")
+    writes.create_task(alice.id, "Keep")
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+    (doomed,) = [t for t in inbox.todos() if str(t.icalendar_component["SUMMARY"]) == "Throw away"]
+
+    doomed.delete()
+
+    assert [t.title for t in tasks_of(alice.id)] == ["Keep"]
+    with pytest.raises(error.NotFoundError):
+        doomed.load()
+
+
+def test_make_calendar_creates_a_list(connect: Any, alice: DavUser) -> None:
+    client = connect(alice)
+
+    made = client.principal().make_calendar(
+        name="Errands", supported_calendar_component_set=["VTODO"]
+    )
+    made.save_todo(summary="Post the parcel")
+
+    (errands,) = [item for item in lists.list_lists(alice.id) if item.name == "Errands"]
+    assert path_of(made).startswith(alice.home)
+    assert task_titled(alice.id, "Post the parcel").list_id == errands.id
+    # Listed once, under the name it was made with (at its new URL or at the list's).
+    names = [cal.get_display_name() for cal in calendars_by_path(client).values()]
+    assert sorted(names).count("Errands") == 1
+
+
+# --- conflicts and rights -----------------------------------------------------------------
+
+
+def test_two_clients_editing_one_task_the_second_gets_412(connect: Any, alice: DavUser) -> None:
+    made = writes.create_task(alice.id, "Original")
+    phone = calendars_by_path(connect(alice))[alice.collection(None)]
+    laptop = calendars_by_path(connect(alice))[alice.collection(None)]
+    (on_phone,) = phone.todos()
+    (on_laptop,) = laptop.todos()
+    on_phone.load()
+    on_laptop.load()
+    assert on_phone.etag and on_phone.etag == on_laptop.etag
+    assert not on_phone.etag.startswith("W/")  # strong: If-Match can use it
+
+    on_phone.icalendar_component["SUMMARY"] = "From the phone"
+    on_phone.save()
+    on_laptop.icalendar_component["SUMMARY"] = "From the laptop"
+    with pytest.raises(error.DAVError) as refused:
+        on_laptop.save()
+
+    assert refused.value.status == 412
+    assert isinstance(refused.value, error.ETagMismatchError)
+    assert queries.get_task(alice.id, made.id).title == "From the phone"
+    # After reading it again, the laptop's change goes through.
+    on_laptop.load()
+    on_laptop.icalendar_component["SUMMARY"] = "From the laptop"
+    on_laptop.save()
+    assert queries.get_task(alice.id, made.id).title == "From the laptop"
+
+
+def test_a_viewer_cannot_write(connect: Any, alice: DavUser, bob: DavUser) -> None:
+    shared = lists.create_list(alice.id, "Read only")
+    made = writes.create_task(alice.id, "Look only", list_id=shared.id)
+    share(alice, shared.id, bob, "viewer")
+    calendar = calendars_by_path(connect(bob))[bob.collection(shared.id)]
+    (todo,) = calendar.todos()
+
+    with pytest.raises(error.DAVError) as new_refused:
+        calendar.save_todo(summary="Sneaked in")
+    todo.icalendar_component["SUMMARY"] = "Changed by a viewer"
+    with pytest.raises(error.DAVError) as change_refused:
+        todo.save()
+    with pytest.raises(error.DAVError) as delete_refused:
+        todo.delete()
+
+    assert (new_refused.value.status, change_refused.value.status) == (403, 403)
+    assert delete_refused.value.status == 403
+    assert [t.title for t in tasks_of(alice.id)] == ["Look only"]
+    assert queries.get_task(alice.id, made.id).title == "Look only"
+
+
+def test_an_editor_writes_into_the_owners_list(connect: Any, alice: DavUser, bob: DavUser) -> None:
+    shared = lists.create_list(alice.id, "Together")
+    share(alice, shared.id, bob, "editor")
+    calendar = calendars_by_path(connect(bob))[bob.collection(shared.id)]
+
+    calendar.save_todo(summary="Bob's idea")
+
+    task = task_titled(alice.id, "Bob's idea")
+    assert task.list_id == shared.id and task.created_by == bob.id
+
+
+# --- what a round trip keeps --------------------------------------------------------------
+
+
+def test_a_round_trip_keeps_every_mapped_field_a_parent_and_unknown_properties(
+    dav_server: DavServer, connect: Any
+) -> None:
+    paris = make_dav_user("Paula", zone="Europe/Paris")
+    work = lists.create_list(paris.id, "Work")
+    calendar = calendars_by_path(connect(paris))[paris.collection(work.id)]
+    parent_uid = f"parent-{uuid.uuid4()}@interop.test"
+    child_uid = f"child-{uuid.uuid4()}@interop.test"
+
+    calendar.save_todo(ical=todo_ics(parent_uid, "Plan the trip", "DUE;VALUE=DATE:20270110"))
+    calendar.save_todo(
+        ical=todo_ics(
+            child_uid,
+            "Book the hotel",
+            "DESCRIPTION:Near the station\\, with breakfast",
+            "PRIORITY:1",
+            "CATEGORIES:travel,booking",
+            "DUE;TZID=Europe/Paris:20270105T093000",
+            "RRULE:FREQ=WEEKLY;BYDAY=TU",
+            "X-TODO-FROM-COMPLETION:TRUE",
+            f"RELATED-TO;RELTYPE=PARENT:{parent_uid}",
+            "X-APPLE-SORT-ORDER:12345",
+            "X-INTEROP-COLOR:#ff8800",
+            "GEO:48.85;2.35",
+            "URL:https://example.com/hotel",
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "DESCRIPTION:Reminder",
+            "TRIGGER;RELATED=END:-PT15M",
+            "END:VALARM",
+        )
+    )
+
+    parent = task_titled(paris.id, "Plan the trip")
+    child = task_titled(paris.id, "Book the hotel")
+    assert child.description == "Near the station, with breakfast"
+    assert child.priority == "high"
+    assert sorted(child.tags) == ["booking", "travel"]
+    assert (child.due_date, child.due_time) == (date(2027, 1, 5), time(9, 30))
+    assert public_recurrence(child.recurrence) == {
+        "rule": "FREQ=WEEKLY;BYDAY=TU",
+        "from_completion": True,
+    }
+    assert child.reminders == (15,)
+    assert child.parent_id == parent.id and child.list_id == work.id
+
+    # A change made in the app keeps what the client sent and we do not map.
+    writes.update_task(paris.id, child.id, title="Book the hotel (done soon)")
+    by_uid = {str(t.icalendar_component["UID"]): t for t in calendar.todos()}
+    vtodo = the_todo(by_uid[child_uid])
+
+    assert str(vtodo["SUMMARY"]) == "Book the hotel (done soon)"
+    assert str(vtodo["DESCRIPTION"]) == "Near the station, with breakfast"
+    assert int(vtodo["PRIORITY"]) == 1
+    assert sorted(str(c) for c in vtodo["CATEGORIES"].cats) == ["booking", "travel"]
+    due = vtodo["DUE"]
+    assert due.params.get("TZID") == "Europe/Paris"
+    assert due.dt.replace(tzinfo=None).isoformat() == "2027-01-05T09:30:00"
+    assert vtodo["RRULE"].to_ical().decode() == "FREQ=WEEKLY;BYDAY=TU"
+    assert str(vtodo["X-TODO-FROM-COMPLETION"]).upper() == "TRUE"
+    assert str(vtodo["RELATED-TO"]) == parent_uid
+    assert str(vtodo["RELATED-TO"].params.get("RELTYPE", "PARENT")) == "PARENT"
+    assert str(vtodo["X-INTEROP-COLOR"]) == "#ff8800"
+    assert vtodo["GEO"].to_ical().decode() == "48.85;2.35"
+    assert str(vtodo["URL"]) == "https://example.com/hotel"
+    alarms = [c for c in vtodo.subcomponents if c.name == "VALARM"]
+    assert len(alarms) == 1
+    trigger = alarms[0]["TRIGGER"]
+    assert trigger.dt.total_seconds() == -15 * 60
+    assert str(trigger.params.get("RELATED", "END")) == "END"
+    parent_todo = the_todo(by_uid[parent_uid])
+    assert parent_todo["DUE"].to_ical().decode() == "20270110"
+
+
+def test_completing_a_repeating_todo_moves_it_to_the_next_date(
+    connect: Any, alice: DavUser
+) -> None:
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+    uid = f"weekly-{uuid.uuid4()}@interop.test"
+    inbox.save_todo(
+        ical=todo_ics(uid, "Water the plants", "DUE;VALUE=DATE:20270105", "RRULE:FREQ=WEEKLY")
+    )
+    (todo,) = inbox.todos()
+
+    todo.complete()  # STATUS:COMPLETED and COMPLETED, as most clients do
+
+    task = task_titled(alice.id, "Water the plants")
+    assert task.completed is False
+    assert task.due_date == date(2027, 1, 12)
+    assert len(queries.history(alice.id, task.id)) == 1
+    vtodo = the_todo(todo)
+    assert str(vtodo.get("STATUS", "NEEDS-ACTION")) == "NEEDS-ACTION"
+    assert vtodo["DUE"].to_ical().decode() == "20270112"
