@@ -2,8 +2,10 @@
 command-line todo list that reads that folder), as pinned, against our CalDAV server.
 
 Each program runs as its own process, with a config file in the test's folder and its own
-HOME. vdirsyncer is given the bare server URL: it finds the principal through
-``/.well-known/caldav``, the calendar home, then the collections.
+HOME; the configs are README's ("Sync with your phone": ``url = .../dav/``, displaynames
+through ``metasync``, todoman reading the folder), with ``collections = ["from a", "from
+b"]``. One test gives vdirsyncer the bare server URL instead: it then finds the principal
+through ``/.well-known/caldav``, the calendar home, then the collections.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import icalendar
@@ -37,6 +39,7 @@ status_path = "{root}/status/"
 a = "todo_local"
 b = "todo_remote"
 collections = ["from a", "from b"]
+metadata = ["displayname"]
 conflict_resolution = "b wins"
 
 [storage todo_local]
@@ -46,7 +49,7 @@ fileext = ".ics"
 
 [storage todo_remote]
 type = "caldav"
-url = "{url}/"
+url = "{url}"
 username = "{username}"
 password = "{password}"
 item_types = ["VTODO"]
@@ -56,7 +59,7 @@ TODOMAN_CONFIG = """\
 path = "{root}/calendars/*"
 date_format = "%Y-%m-%d"
 time_format = "%H:%M"
-default_list = "inbox"
+default_list = "Inbox"
 default_due = 0
 """
 
@@ -68,6 +71,25 @@ class Sync:
 
     root: Path
     user: DavUser
+    server_url: str
+
+    def configure(self, url: str) -> None:
+        """Both configs, vdirsyncer's pointed at ``url``."""
+        values = {
+            "root": self.root,
+            "url": url,
+            "username": self.user.email,
+            "password": self.user.token,
+        }
+        (self.root / "vdirsyncer.conf").write_text(VDIRSYNCER_CONFIG.format(**values))
+        (self.root / "todoman.py").write_text(TODOMAN_CONFIG.format(**values))
+
+    def start(self) -> str:
+        """README's first run: discover, metasync, sync; the discovery's output."""
+        found = self.vdirsyncer("discover")
+        self.vdirsyncer("metasync")
+        self.sync()
+        return found
 
     @property
     def calendars(self) -> Path:
@@ -111,39 +133,37 @@ class Sync:
 
 @pytest.fixture
 def synced(tmp_path: Path, dav_server: DavServer, alice: DavUser) -> Sync:
-    """Alice's pair, configured (not yet discovered)."""
+    """Alice's pair, configured as README says (not yet discovered)."""
     require_program("vdirsyncer")
-    values = {
-        "root": tmp_path,
-        "url": dav_server.url,
-        "username": alice.email,
-        "password": alice.token,
-    }
-    (tmp_path / "vdirsyncer.conf").write_text(VDIRSYNCER_CONFIG.format(**values))
-    (tmp_path / "todoman.py").write_text(TODOMAN_CONFIG.format(**values))
+    pair = Sync(tmp_path, alice, dav_server.url)
+    pair.configure(f"{dav_server.url}/dav/")
     (tmp_path / "status").mkdir()
     (tmp_path / "calendars").mkdir()
-    return Sync(tmp_path, alice)
+    return pair
 
 
 # --- vdirsyncer ---------------------------------------------------------------------------
 
 
-def test_vdirsyncer_discovers_and_syncs_the_lists(synced: Sync, alice: DavUser) -> None:
+def test_vdirsyncer_discovers_from_the_bare_url_and_syncs_the_lists(
+    synced: Sync, alice: DavUser
+) -> None:
     work = lists.create_list(alice.id, "Work")
     report = writes.create_task(
         alice.id, "Write report", "Two pages", list_id=work.id, priority="low", tags=["q1"]
     )
     milk = writes.create_task(alice.id, "Buy milk", due_date="2027-01-05")
+    synced.configure(synced.server_url)  # http://127.0.0.1:<port>, no path
 
-    output = synced.vdirsyncer("discover")
-    synced.sync()
+    output = synced.start()
 
     assert str(work.id) in output and "inbox" in output
     assert sorted(p.name for p in synced.calendars.iterdir()) == sorted(["inbox", str(work.id)])
     assert sorted(p.name for p in (synced.calendars / str(work.id)).iterdir()) == [
-        f"{report.id}.ics"
+        "displayname",
+        f"{report.id}.ics",
     ]
+    assert (synced.calendars / str(work.id) / "displayname").read_text().strip() == "Work"
     inbox = synced.local_todos("inbox")
     assert list(inbox) == ["Buy milk"]
     assert str(inbox["Buy milk"]["UID"]) == str(milk.id)
@@ -156,8 +176,7 @@ def test_vdirsyncer_discovers_and_syncs_the_lists(synced: Sync, alice: DavUser) 
 
 def test_a_local_edit_syncs_back_and_server_changes_sync_down(synced: Sync, alice: DavUser) -> None:
     made = writes.create_task(alice.id, "Call the plumber")
-    synced.vdirsyncer("discover")
-    synced.sync()
+    synced.start()
     path = synced.local_file("inbox", "Call the plumber")
 
     calendar = icalendar.Calendar.from_ical(path.read_bytes())
@@ -184,8 +203,7 @@ def test_a_local_edit_syncs_back_and_server_changes_sync_down(synced: Sync, alic
 
 def test_a_local_new_file_and_a_local_delete_reach_the_server(synced: Sync, alice: DavUser) -> None:
     doomed = writes.create_task(alice.id, "Old idea")
-    synced.vdirsyncer("discover")
-    synced.sync()
+    synced.start()
     uid = f"local-{uuid.uuid4()}"
     (synced.calendars / "inbox" / f"{uid}.ics").write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Interop tests//EN\r\n"
@@ -212,14 +230,13 @@ def test_todoman_lists_and_completes_through_vdirsyncer(synced: Sync, alice: Dav
     work = lists.create_list(alice.id, "Work")
     report = writes.create_task(alice.id, "Write report", list_id=work.id, due_date="2027-02-01")
     writes.create_task(alice.id, "Buy milk", priority="high")
-    synced.vdirsyncer("discover")
-    synced.sync()
+    synced.start()
 
     listed = {item["summary"]: item for item in synced.todo_list()}
 
     assert sorted(listed) == ["Buy milk", "Write report"]
-    assert listed["Write report"]["list"] == str(work.id)
-    assert listed["Buy milk"]["list"] == "inbox"
+    assert listed["Write report"]["list"] == "Work"  # the displayname, after metasync
+    assert listed["Buy milk"]["list"] == "Inbox"
     assert listed["Buy milk"]["priority"] == 1
     assert listed["Write report"]["completed"] is False
 
@@ -234,6 +251,30 @@ def test_todoman_lists_and_completes_through_vdirsyncer(synced: Sync, alice: Dav
     }
 
 
+def test_todoman_new_tasks_reach_the_server(synced: Sync, alice: DavUser) -> None:
+    """README's example, with more fields: ``todo new --list <name>``, then a sync."""
+    require_program("todo")
+    work = lists.create_list(alice.id, "Work")
+    synced.start()
+
+    synced.todo("new", "--list", "Inbox", "Buy bread")
+    synced.todo(
+        "new", "--list", "Work", "--due", "2027-01-05 09:30", "--priority", "high",
+        "-c", "office", "Send the invoice",
+    )  # fmt: skip
+    synced.sync()
+
+    bread = task_titled(alice.id, "Buy bread")
+    assert (bread.list_id, bread.completed, bread.due_date) == (None, False, None)
+    invoice = task_titled(alice.id, "Send the invoice")
+    assert invoice.list_id == work.id
+    assert (invoice.due_date, invoice.due_time) == (date(2027, 1, 5), time(9, 30))
+    assert (invoice.priority, invoice.tags) == ("high", ("office",))
+    # Synced down again, nothing doubles.
+    synced.sync()
+    assert sorted(i["summary"] for i in synced.todo_list()) == ["Buy bread", "Send the invoice"]
+
+
 def test_todoman_completing_a_repeating_task(synced: Sync, alice: DavUser) -> None:
     """todoman completes a repeating task its own way: the old VTODO loses its RRULE and is
     COMPLETED, and a new VTODO (new UID) carries the rule from the next date. After a sync
@@ -246,8 +287,7 @@ def test_todoman_completing_a_repeating_task(synced: Sync, alice: DavUser) -> No
         due_date="2027-01-05",
         recurrence={"rule": "FREQ=WEEKLY", "from_completion": False},
     )
-    synced.vdirsyncer("discover")
-    synced.sync()
+    synced.start()
     (item,) = synced.todo_list()
     assert item["recurring"] is True
 
