@@ -34,8 +34,11 @@ APP_STEPS: list[tuple[str, str]] = [
 ]
 
 
-def _copyable(label: str, field_id: str, value: rx.Var, copied: str) -> rx.Component:
-    """A read-only field named by its label, with a button that copies it."""
+def _copyable(
+    label: str, field_id: str, value: rx.Var, copy_name: str, copied: str
+) -> rx.Component:
+    """A read-only field named by its label, with a button that copies it (``copy_name``
+    must not contain the label, or the button would be found by the field's label too)."""
     return rx.vstack(
         rx.el.label(label, html_for=field_id, font_weight="500", font_size="var(--font-size-2)"),
         rx.hstack(
@@ -53,7 +56,7 @@ def _copyable(label: str, field_id: str, value: rx.Var, copied: str) -> rx.Compo
                 on_click=[rx.set_clipboard(value), rx.toast.success(copied)],
                 size="2",
                 variant="soft",
-                aria_label=f"Copy {label.lower()}",
+                aria_label=copy_name,
             ),
             width="100%",
         ),
@@ -100,8 +103,16 @@ def sync_section() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        _copyable("Server address", "dav_server_address", TokensState.dav_url, "Address copied"),
-        _copyable("Username", "dav_username", TokensState.user_email, "Username copied"),
+        _copyable(
+            "Server address",
+            "dav_server_address",
+            TokensState.dav_url,
+            "Copy address",
+            "Address copied",
+        ),
+        _copyable(
+            "Username", "dav_username", TokensState.user_email, "Copy email", "Username copied"
+        ),
         rx.text(
             "For the password, make an app password: it can only sync tasks, never sign in "
             "here, and does not expire. It is listed under API tokens, where you can revoke it.",
