@@ -728,3 +728,21 @@ def test_sort_order_is_monotone_and_fits_31_bits() -> None:
     assert all(0 <= n < 2**31 for n in orders)
     assert len(set(map(sort_order, keys))) == len(keys)  # short keys stay apart
     assert max(len(k) for k in middle) > 10
+
+
+@pytest.mark.parametrize(
+    ("rank", "priority"),
+    [(0, "none"), (1, "high"), (4, "high"), (5, "medium"), (6, "low"), (9, "low")],
+)
+def test_priority_in(rank: int, priority: str) -> None:
+    body = calendar("UID:x", f"PRIORITY:{rank}")
+    assert parse(body, ZONE).values["priority"] == priority
+
+
+def test_a_stale_completion_time_is_not_kept() -> None:
+    """COMPLETED beside STATUS:NEEDS-ACTION: not completed, and a later completion on the
+    page is dated by that change, not by the stale time."""
+    incoming = parse(calendar("UID:x", "STATUS:NEEDS-ACTION", "COMPLETED:20200101T000000Z"), ZONE)
+    assert incoming.values["completed"] is False and incoming.extra == ""
+    out = vtodo(render(make(completed=True), uid="x", zone=ZONE, extra=incoming.extra))
+    assert out["COMPLETED"].dt == UPDATED

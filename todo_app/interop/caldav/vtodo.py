@@ -4,10 +4,16 @@ fields, and a task becomes the calendar object a client GETs. Pure: no database,
 ``icalendar`` reads and writes every line (escaping, folding, TZIDs). What we do not map is
 kept for the client as ``extra``: the text of a VTODO holding only those properties and
 alarms, written back after ours on every render, so a client's X- properties, DTSTART,
-GEO, ATTACH and alarm details survive a round trip through us.
+GEO, ATTACH and alarm details survive a round trip through us. The client's VTIMEZONE for
+a TZID a kept property names rides inside it too (a sub-component of that VTODO text);
+render moves it back up to the calendar.
 
 Decisions a reader would otherwise have to guess:
 
+* Derived properties are kept only where they say more than ``completed``: PRIORITY other
+  than 0/1/5/9 (written back while it still means the task's priority), STATUS IN-PROCESS
+  or CANCELLED (written back while not completed), PERCENT-COMPLETE under 100 (likewise),
+  COMPLETED of a completed task (its time, written back while completed).
 * Completed: STATUS decides when present (COMPLETED: done; NEEDS-ACTION, IN-PROCESS,
   CANCELLED: not); without STATUS, a COMPLETED timestamp means done. Thunderbird and
   Tasks.org send STATUS and COMPLETED together and drop both when un-completing, so they
@@ -19,7 +25,8 @@ Decisions a reader would otherwise have to guess:
 * An RRULE our rules refuse, or one without DUE, is kept unchanged in ``extra`` (the task
   then has no repeat); once the task gets a repeat of ours, the kept one is dropped.
 * Reminders: alarms before a timed DUE (see ``_reminder_minute``); the ``REMINDERS_MAX``
-  closest to the due count, a further one is dropped on the next render.
+  closest to the due count, a further one is dropped on the next render. Every client
+  alarm is kept, except one exactly as ``render`` makes it (made again from the reminder).
 * A DUE whose TZID names no zone we know and has no VTIMEZONE reads as floating (the
   owner's wall clock).
 """
