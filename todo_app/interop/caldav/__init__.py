@@ -1,1 +1,1 @@
-"""CalDAV (RFC 4791, RFC 6578): the tasks as VTODO calendars for phone and desktop apps."""
+"""CalDAV (RFC 4791): tasks as VTODO resources, for phone and desktop task apps."""

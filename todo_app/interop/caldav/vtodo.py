@@ -4,10 +4,16 @@ fields, and a task becomes the calendar object a client GETs. Pure: no database,
 ``icalendar`` reads and writes every line (escaping, folding, TZIDs). What we do not map is
 kept for the client as ``extra``: the text of a VTODO holding only those properties and
 alarms, written back after ours on every render, so a client's X- properties, DTSTART,
-GEO, ATTACH and alarm details survive a round trip through us.
+GEO, ATTACH and alarm details survive a round trip through us. The client's VTIMEZONE for
+a TZID a kept property names rides inside it too (a sub-component of that VTODO text);
+render moves it back up to the calendar.
 
 Decisions a reader would otherwise have to guess:
 
+* Derived properties are kept only where they say more than ``completed``: PRIORITY other
+  than 0/1/5/9 (written back while it still means the task's priority), STATUS IN-PROCESS
+  or CANCELLED (written back while not completed), PERCENT-COMPLETE under 100 (likewise),
+  COMPLETED of a completed task (its time, written back while completed).
 * Completed: STATUS decides when present (COMPLETED: done; NEEDS-ACTION, IN-PROCESS,
   CANCELLED: not); without STATUS, a COMPLETED timestamp means done. Thunderbird and
   Tasks.org send STATUS and COMPLETED together and drop both when un-completing, so they
@@ -19,7 +25,8 @@ Decisions a reader would otherwise have to guess:
 * An RRULE our rules refuse, or one without DUE, is kept unchanged in ``extra`` (the task
   then has no repeat); once the task gets a repeat of ours, the kept one is dropped.
 * Reminders: alarms before a timed DUE (see ``_reminder_minute``); the ``REMINDERS_MAX``
-  closest to the due count, a further one is dropped on the next render.
+  closest to the due count, a further one is dropped on the next render. Every client
+  alarm is kept, except one exactly as ``render`` makes it (made again from the reminder).
 * A DUE whose TZID names no zone we know and has no VTIMEZONE reads as floating (the
   owner's wall clock).
 """
@@ -264,6 +271,7 @@ def parse(body: bytes | str, zone: str) -> Incoming:
     due_date, due_time = _due(todo, zone)
     recurrence, kept_repeat = _recurrence(todo, due_date is not None)
     has_dtstart = "DTSTART" in todo
+    completed = _completed(todo)
 
     extra = Todo()
     parent_uid: str | None = None
@@ -279,6 +287,10 @@ def parse(body: bytes | str, zone: str) -> Incoming:
             continue
         if name == "PRIORITY" and _int_or_none(prop) in (0, 1, 5, 9):
             continue  # what we would write anyway
+        if name == "PERCENT-COMPLETE" and _int_or_none(prop) == 100:
+            continue  # written when completed, dropped when not
+        if name == "COMPLETED" and not completed:
+            continue  # a stale one would date a later completion
         extra.add(name, prop)
     for name, prop in kept_repeat:
         extra.add(name, prop)
@@ -296,7 +308,7 @@ def parse(body: bytes | str, zone: str) -> Incoming:
     values: dict[str, Any] = {
         "title": title,
         "description": str(_first(todo, "DESCRIPTION") or ""),
-        "completed": _completed(todo),
+        "completed": completed,
         "priority": _priority(todo),
         "tags": _tags(todo),
         "due_date": due_date,
