@@ -27,6 +27,7 @@ from todo_app.auth.routes import (
     SIGNUP_PATH,
 )
 from todo_app.auth.state import AuthState
+from todo_app.interop.caldav.app import with_dav
 from todo_app.lists import sharing
 from todo_app.lists.invitation_page import InvitationState, invitation_page
 from todo_app.reminders import scheduler as reminder_scheduler
@@ -42,10 +43,17 @@ from todo_app.tasks.state import TaskState
 APP_TITLE = "Todo"
 APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
 
+
+def front_doors(reflex_asgi: Any) -> Any:
+    """The doors for other programs on the app's own port, in front of Reflex's backend:
+    CalDAV (``/.well-known/caldav``, ``/dav/``), then the REST API and the calendar feeds."""
+    return with_dav(api_transformer(reflex_asgi))
+
+
 # TodoApp is rx.App with the REST API's own CORS policy in front of Reflex's (see api/mount.py).
 app = TodoApp(
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
-    api_transformer=api_transformer,
+    api_transformer=front_doors,
     # A browser's error report is client text: logged as one escaped, bounded line.
     frontend_exception_handler=socket_guard.frontend_exception_handler,
 )

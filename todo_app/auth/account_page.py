@@ -1,4 +1,5 @@
-"""/account: the profile, password change, the sessions list and account deletion."""
+"""/account: the profile, password change, the sessions list, data, feeds, phone sync, API
+tokens and account deletion."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from todo_app.auth.account_state import (
 from todo_app.auth.devices import SessionRow
 from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import field, protected, submit_button
+from todo_app.auth.sync_section import sync_section
 from todo_app.auth.tokens_section import tokens_section
 from todo_app.interop.feeds_section import calendar_feeds_section
 from todo_app.ui.fields import field_error
@@ -248,6 +250,7 @@ def account_page() -> rx.Component:
                 _sessions(),
                 interop_sections(),
                 calendar_feeds_section(),
+                sync_section(),
                 tokens_section(),
                 _delete_account(),
                 spacing="5",

@@ -7,7 +7,13 @@ import reflex as rx
 
 from todo_app.auth import access_tokens
 from todo_app.auth.pages import field, submit_button
-from todo_app.auth.tokens_state import BUSY_CREATE, EXPIRY_CHOICES, TokenRow, TokensState
+from todo_app.auth.tokens_state import (
+    BUSY_CREATE,
+    EXPIRY_CHOICES,
+    MADE_BY_FORM,
+    TokenRow,
+    TokensState,
+)
 from todo_app.ui.fields import field_error
 from todo_app.ui.layout import settings_row, titled_section
 
@@ -69,30 +75,42 @@ def _create_form() -> rx.Component:
     )
 
 
-def _new_token() -> rx.Component:
+def new_token_callout(
+    made_for: str,
+    *,
+    what: str = "Your new token",
+    copy_label: str = "Copy token",
+    copied: str = "Token copied",
+    field_name: str = "New token",
+    test_id: str = "new-token",
+    use: str = "",
+) -> rx.Component:
+    """The token just made, shown once with a Copy button, in the section that made it
+    (``made_for``: ``TokensState.new_token_for``). "Sync with your phone" shows its app
+    passwords through the same piece."""
     return rx.cond(
-        TokensState.new_token != "",
+        (TokensState.new_token != "") & (TokensState.new_token_for == made_for),
         rx.callout.root(
             rx.vstack(
                 rx.text(
-                    "Your new token ",
+                    what + " ",
                     rx.el.strong(TokensState.new_token_name),
-                    ". Copy it now: it is not shown again.",
+                    ". Copy it now: it is not shown again." + (f" {use}" if use else ""),
                     size="2",
                 ),
                 rx.el.code(
                     TokensState.new_token,
                     word_break="break-all",
-                    aria_label="New token",
-                    data_testid="new-token",
+                    aria_label=field_name,
+                    data_testid=test_id,
                 ),
                 rx.hstack(
                     rx.button(
-                        "Copy token",
+                        copy_label,
                         type="button",
                         on_click=[
                             rx.set_clipboard(TokensState.new_token),
-                            rx.toast.success("Token copied"),
+                            rx.toast.success(copied),
                         ],
                         size="2",
                     ),
@@ -164,7 +182,7 @@ def tokens_section() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        _new_token(),
+        new_token_callout(MADE_BY_FORM),
         _create_form(),
         rx.cond(
             TokensState.tokens.length() > 0,

@@ -1,5 +1,7 @@
-"""The "API tokens" section of /account: its list, the create form and the new token shown
-once. Every handler re-checks the session (``@signed_in``); the service decides the rest."""
+"""The "API tokens" and "Sync with your phone" sections of /account: the tokens list, the
+create form, the one-click CalDAV app password and the new token shown once (in the section
+that made it). Every handler re-checks the session (``@signed_in``); the service decides the
+rest."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import dataclasses
 from collections.abc import AsyncIterator
 from datetime import datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -18,6 +21,7 @@ from todo_app.auth.forms import FormState, form_text
 from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.errors import InvalidInput, NotFound
 from todo_app.models import utcnow
+from todo_app.settings import get_settings
 
 # The expiry select's options: (value sent by the form, label); "never" is no expiry.
 EXPIRY_CHOICES: list[tuple[str, str]] = [
@@ -27,6 +31,16 @@ EXPIRY_CHOICES: list[tuple[str, str]] = [
     ("never", "Never"),
 ]
 BUSY_CREATE = "create_token"
+BUSY_SYNC = "create_app_password"
+# Which section made the token on show (each shows only its own): the API tokens form, or
+# "Create app password" in "Sync with your phone".
+MADE_BY_FORM = "api"
+MADE_FOR_SYNC = "caldav"
+# An app password: a token that can do nothing but sync over CalDAV. It does not expire, so a
+# phone's sync does not stop one day without a word; it is revoked under "API tokens".
+APP_PASSWORD_SCOPES = ["caldav"]
+APP_PASSWORD_EXPIRY_DAYS: int | None = None
+DAV_PATH = "/dav/"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +60,15 @@ class TokenRow:
 
 def _day(when: datetime) -> str:
     return when.strftime("%d %b %Y")
+
+
+def app_password_name(now: datetime, time_zone: str) -> str:
+    """ "CalDAV (created 07 Dec 2026)", the day in the user's time zone."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return f"CalDAV (created {_day(now.astimezone(zone))})"
 
 
 def token_row(info: access_tokens.TokenInfo, now: datetime) -> TokenRow:
@@ -69,6 +92,14 @@ class TokensState(FormState, AuthState):
     # The token just made, shown once: cleared on the next load or action.
     new_token: str = ""
     new_token_name: str = ""
+    new_token_for: str = ""  # MADE_BY_FORM or MADE_FOR_SYNC: the section that shows it
+
+    @rx.var
+    def dav_url(self) -> str:
+        """The CalDAV server's address to type into an app: the public URL when set (as the
+        feeds' links), else this page's own origin."""
+        base = get_settings().public_url or self.router.url.origin
+        return base.rstrip("/") + DAV_PATH
 
     async def _refresh(self, user_id: UUID) -> None:
         infos = await asyncio.to_thread(access_tokens.list_tokens, user_id)
@@ -82,6 +113,7 @@ class TokensState(FormState, AuthState):
         self._reset_form()
         self.new_token = ""
         self.new_token_name = ""
+        self.new_token_for = ""
         await self._refresh(who.user.id)
 
     @rx.event
@@ -111,10 +143,41 @@ class TokensState(FormState, AuthState):
                 ("token_name", "token_scopes", "token_expiry"),
             )
             return
+        self._show_new(created, MADE_BY_FORM)
+        await self._refresh(who.user.id)
+
+    @rx.event
+    @signed_in
+    async def create_app_password(
+        self, who: service.Authenticated
+    ) -> AsyncIterator[EventSpec | None]:
+        """A token with only the ``caldav`` scope, named for the day, shown once in "Sync
+        with your phone" and listed with the other tokens."""
+        self._reset_form()
+        self.new_token = ""
+        self.busy = BUSY_SYNC
+        yield
+        name = app_password_name(utcnow(), who.user.time_zone)
+        try:
+            created = await asyncio.to_thread(
+                access_tokens.create,
+                who.user.id,
+                name,
+                list(APP_PASSWORD_SCOPES),
+                APP_PASSWORD_EXPIRY_DAYS,
+            )
+        except InvalidInput as exc:  # e.g. the most tokens an account may have
+            self.busy = ""
+            yield rx.toast.error(next(iter(exc.fields.values()), "Could not make it"))
+            return
+        self._show_new(created, MADE_FOR_SYNC)
+        await self._refresh(who.user.id)
+
+    def _show_new(self, created: access_tokens.CreatedToken, made_for: str) -> None:
         self.busy = ""
         self.new_token = created.token
         self.new_token_name = created.info.name
-        await self._refresh(who.user.id)
+        self.new_token_for = made_for
 
     @rx.event
     @signed_in
