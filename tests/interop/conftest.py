@@ -12,6 +12,7 @@ installs them (requirements-dev.txt).
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import subprocess
@@ -43,16 +44,63 @@ BIN = Path(sys.executable).parent  # the venv's console scripts (vdirsyncer, tod
 
 class Dispatch:
     """``/dav`` and ``/.well-known`` to the CalDAV app, every other request to the REST API
-    (lifespan and websocket scopes are answered by nobody: uvicorn runs with lifespan off)."""
+    (lifespan and websocket scopes are answered by nobody: uvicorn runs with lifespan off).
+
+    With ``TODO_DAV_TRACE=<file>`` every exchange (method, path, headers, bodies, status) is
+    appended to that file: what a client sent and got, for a report."""
 
     def __init__(self, dav: Any, api: Any) -> None:
         self.dav = dav
         self.api = api
+        self.trace = os.environ.get("TODO_DAV_TRACE")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
         target = self.dav if path.startswith(DAV_PREFIXES) else self.api
-        await target(scope, receive, send)
+        if self.trace and scope["type"] == "http":
+            await self._traced(target, scope, receive, send)
+        else:
+            await target(scope, receive, send)
+
+    async def _traced(self, target: Any, scope: Any, receive: Any, send: Any) -> None:
+        sent: list[bytes] = []
+        got: list[bytes] = []
+        status: list[int] = []
+        out_headers: list[Any] = []
+
+        async def receive_logged() -> Any:
+            message = await receive()
+            sent.append(message.get("body", b""))
+            return message
+
+        async def send_logged(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+                out_headers.extend(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                got.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await target(scope, receive_logged, send_logged)
+        finally:
+            query = scope.get("query_string", b"").decode()
+            record = (
+                f"\n>>> {scope['method']} {scope['path']}{'?' + query if query else ''}\n"
+                f"{_lines(h for h in scope['headers'] if h[0] != b'authorization')}\n"
+                f"{b''.join(sent).decode(errors='replace')}\n"
+                f"<<< {status[0] if status else '-'}\n{_lines(out_headers)}\n"
+                f"{b''.join(got).decode(errors='replace')}\n"
+            )
+            await asyncio.to_thread(self._append, record)
+
+    def _append(self, record: str) -> None:
+        with open(str(self.trace), "a", encoding="utf-8") as log:
+            log.write(record)
+
+
+def _lines(headers: Any) -> str:
+    return "".join(f"{name.decode()}: {value.decode()}\n" for name, value in headers)
 
 
 @dataclass
@@ -90,9 +138,8 @@ def start_server(app: Any) -> DavServer:
 
 def dav_app() -> Any:
     """The CalDAV app and the REST API behind one dispatcher."""
-    from todo_app.interop.caldav.app import create_dav_app
-
     from todo_app.api.app import create_api
+    from todo_app.interop.caldav.app import create_dav_app
 
     return Dispatch(create_dav_app(), create_api())
 

@@ -408,7 +408,7 @@ def test_a_round_trip_keeps_every_mapped_field_a_parent_and_unknown_properties(
     assert str(vtodo["RELATED-TO"]) == parent_uid
     assert str(vtodo["RELATED-TO"].params.get("RELTYPE", "PARENT")) == "PARENT"
     assert str(vtodo["X-INTEROP-COLOR"]) == "#ff8800"
-    assert vtodo["GEO"].to_ical().decode() == "48.85;2.35"
+    assert (vtodo["GEO"].latitude, vtodo["GEO"].longitude) == (48.85, 2.35)
     assert str(vtodo["URL"]) == "https://example.com/hotel"
     alarms = [c for c in vtodo.subcomponents if c.name == "VALARM"]
     assert len(alarms) == 1
@@ -438,3 +438,30 @@ def test_completing_a_repeating_todo_moves_it_to_the_next_date(
     vtodo = the_todo(todo)
     assert str(vtodo.get("STATUS", "NEEDS-ACTION")) == "NEEDS-ACTION"
     assert vtodo["DUE"].to_ical().decode() == "20270112"
+
+
+def test_the_librarys_own_handling_of_a_repeating_todo(connect: Any, alice: DavUser) -> None:
+    """``complete(handle_rrule=True)`` (mode "safe"): the library saves a new, completed copy
+    without the rule, then the original moved to a next date of its own reckoning (a week
+    from now: it counts from a DTSTART it sets to now). The server must keep one open
+    repeating task at the date the library sent, and the completed copy."""
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+    uid = f"weekly-{uuid.uuid4()}@interop.test"
+    inbox.save_todo(
+        ical=todo_ics(uid, "Take the bins out", "DUE;VALUE=DATE:20270105", "RRULE:FREQ=WEEKLY")
+    )
+    (todo,) = inbox.todos()
+
+    todo.complete(handle_rrule=True)
+
+    sent_due = todo.icalendar_component["DUE"].dt.astimezone(UTC)
+    bins = [t for t in tasks_of(alice.id) if t.title == "Take the bins out"]
+    open_ones = [t for t in bins if not t.completed]
+    assert len(open_ones) == 1, bins
+    assert open_ones[0].due_date == sent_due.date()
+    assert open_ones[0].due_time == sent_due.time().replace(second=0, microsecond=0)
+    assert public_recurrence(open_ones[0].recurrence) == {
+        "rule": "FREQ=WEEKLY",
+        "from_completion": False,
+    }
+    assert [t.due_date for t in bins if t.completed] == [date(2027, 1, 5)]
