@@ -43,7 +43,14 @@ from icalendar import Alarm, Calendar, Component, Timezone, Todo, vRecur
 
 from todo_app import recurrence as recurrence_rules
 from todo_app.errors import InvalidInput
-from todo_app.limits import DAV_EXTRA_MAX, DAV_NAME_MAX, REMINDER_MINUTES_MAX, REMINDERS_MAX
+from todo_app.limits import (
+    DAV_EXTRA_MAX,
+    DAV_NAME_MAX,
+    REMINDER_MINUTES_MAX,
+    REMINDERS_MAX,
+    TAGS_MAX,
+)
+from todo_app.tasks import fields as rules
 from todo_app.tasks.types import TaskData
 
 PRODID = "-//Todo//CalDAV//EN"
@@ -196,14 +203,25 @@ def _completed(todo: Todo) -> bool:
     return "COMPLETED" in todo
 
 
-def _tags(todo: Todo) -> list[str]:
+def _tags(todo: Todo) -> tuple[list[str], list[str]]:
+    """The categories that are tags here, and the rest (``Grocery list``: our tags have no
+    spaces), which are kept as sent rather than refusing the task."""
     props = todo.get("CATEGORIES")
     if props is None:
-        return []
-    tags: list[str] = []
+        return [], []
+    names: list[str] = []
     for prop in props if isinstance(props, list) else [props]:
-        tags.extend(str(cat).strip() for cat in getattr(prop, "cats", [prop]))
-    return [tag for tag in tags if tag]
+        names.extend(str(cat).strip() for cat in getattr(prop, "cats", [prop]))
+    tags: list[str] = []
+    kept: list[str] = []
+    for name in filter(None, names):
+        try:
+            rules.validate_tag(name)
+        except InvalidInput:
+            kept.append(name)
+            continue
+        (tags if len(tags) < TAGS_MAX else kept).append(name)
+    return tags, kept
 
 
 def _is_parent(prop: Any) -> bool:
@@ -295,6 +313,9 @@ def parse(body: bytes | str, zone: str) -> Incoming:
     for name, prop in kept_repeat:
         extra.add(name, prop)
 
+    tags, other_categories = _tags(todo)
+    if other_categories:
+        extra.add("CATEGORIES", other_categories)
     title = str(_first(todo, "SUMMARY") or "")
     minutes: set[int] = set()
     for sub in todo.subcomponents:
@@ -310,7 +331,7 @@ def parse(body: bytes | str, zone: str) -> Incoming:
         "description": str(_first(todo, "DESCRIPTION") or ""),
         "completed": completed,
         "priority": _priority(todo),
-        "tags": _tags(todo),
+        "tags": tags,
         "due_date": due_date,
         "due_time": due_time,
         "recurrence": recurrence,
@@ -464,6 +485,13 @@ def _time_zone(zone: str, due: date) -> Timezone:
     return Timezone.from_tzid(zone, first_date=first, last_date=last)
 
 
+def _starts_after_due(prop: Any, task: TaskData) -> bool:
+    start = getattr(prop, "dt", None)
+    if task.due_date is None or not isinstance(start, date):
+        return False
+    return (start.date() if isinstance(start, datetime) else start) > task.due_date
+
+
 def render(
     task: TaskData, *, uid: str, zone: str, parent_uid: str | None = None, extra: str = ""
 ) -> bytes:
@@ -502,6 +530,8 @@ def render(
     for name, prop in kept.property_items(recursive=False):
         if name in ("BEGIN", "END") or name in derived:
             continue
+        if name == "DTSTART" and _starts_after_due(prop, task):
+            continue  # the due moved before it on the page: a VTODO must not end before it starts
         todo.add(name, prop)
     alarms, zones = _alarms(task, kept, has_dtstart)
     for alarm in alarms:
