@@ -25,8 +25,8 @@ from todo_app.auth import access_tokens
 from todo_app.interop.caldav.app import create_dav_app
 from todo_app.lists import service as lists_service
 from todo_app.lists import sharing
-from todo_app.tasks import queries, writes
-from todo_app.tasks.types import TaskQuery
+from todo_app.tasks import queries, unit_of_work, writes
+from todo_app.tasks.types import TaskChange, TaskQuery
 
 D = "{DAV:}"
 C = "{urn:ietf:params:xml:ns:caldav}"
@@ -454,3 +454,21 @@ def test_a_list_not_shared_with_the_caller_is_not_found(ann: Dav, client: TestCl
     private = lists_service.create_list(ann.user_id, "Private")
     assert bob.propfind(f"{bob.home}{private.id}/", "<d:displayname/>").status_code == 404
     assert bob.request("PUT", f"{bob.home}{private.id}/x.ics", vtodo("x")).status_code == 404
+
+
+def test_caldav_writes_are_announced_to_the_open_pages(ann: Dav) -> None:
+    """The same unit of work as every door: the live updates hear each committed change."""
+    heard: list[TaskChange] = []
+    unit_of_work.change_listeners.append(heard.append)
+    try:
+        path = f"{ann.home}inbox/live.ics"
+        ann.request("PUT", path, vtodo("live", "From the phone"))
+        ann.request("PUT", path, vtodo("live", "Changed on the phone"))
+        ann.request("DELETE", path)
+        refused = ann.request("PUT", path, vtodo("live", "x" * 500))
+        assert refused.status_code == 403
+    finally:
+        unit_of_work.change_listeners.remove(heard.append)
+    titles = [[t.title for t in change.upserted] for change in heard]
+    assert titles == [["From the phone"], ["Changed on the phone"], []]
+    assert heard[2].removed and len(heard) == 3  # nothing announced for the refused write

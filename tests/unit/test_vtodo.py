@@ -746,3 +746,26 @@ def test_a_stale_completion_time_is_not_kept() -> None:
     assert incoming.values["completed"] is False and incoming.extra == ""
     out = vtodo(render(make(completed=True), uid="x", zone=ZONE, extra=incoming.extra))
     assert out["COMPLETED"].dt == UPDATED
+
+
+def test_categories_that_are_not_tags_here_are_kept_as_sent() -> None:
+    """Apple and Thunderbird allow spaces in a category; our tags do not. The task is taken,
+    the tags it can have are its tags, and the rest come back unchanged."""
+    incoming = parse(calendar("UID:x", "SUMMARY:Milk", "CATEGORIES:home,Grocery list"), ZONE)
+    assert incoming.values["tags"] == ["home"]
+    out = vtodo(render(make(tags=("home",)), uid="x", zone=ZONE, extra=incoming.extra))
+    cats = out["CATEGORIES"]
+    names = [str(c) for prop in (cats if isinstance(cats, list) else [cats]) for c in prop.cats]
+    assert names == ["home", "Grocery list"]
+
+
+def test_a_kept_start_after_a_due_moved_earlier_is_left_out() -> None:
+    incoming = parse(calendar("UID:x", "SUMMARY:Milk", "DTSTART;VALUE=DATE:20261210"), ZONE)
+    later = vtodo(
+        render(make(due_date=date(2026, 12, 12)), uid="x", zone=ZONE, extra=incoming.extra)
+    )
+    assert str(later["DTSTART"].to_ical().decode()) == "20261210"
+    earlier = vtodo(
+        render(make(due_date=date(2026, 12, 8)), uid="x", zone=ZONE, extra=incoming.extra)
+    )
+    assert "DTSTART" not in earlier

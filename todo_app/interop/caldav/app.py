@@ -26,7 +26,6 @@ from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
-from icalendar import Calendar
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -315,7 +314,7 @@ def _query(
     matches = filters.matcher(filters.read(root.find(x.cal("filter"))), coll.zone)
     chosen = []
     for item in store.items(coll):
-        if matches(Calendar.from_ical(item.render(coll.zone))):
+        if matches(item.calendar(coll.zone)):
             chosen.append(item)
     return Answer.xml(207, x.multistatus(_object_responses(call, coll, chosen, how, names)))
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from icalendar import Calendar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -106,7 +107,10 @@ class Item:
     extra: str
 
     def render(self, zone: str) -> bytes:
-        return vtodo.render(
+        return self.calendar(zone).to_ical(sorted=False)
+
+    def calendar(self, zone: str) -> Calendar:
+        return vtodo.calendar_of(
             self.task, uid=self.uid, zone=zone, parent_uid=self.parent_uid, extra=self.extra
         )
 

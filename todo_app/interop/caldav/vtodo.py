@@ -33,6 +33,7 @@ Decisions a reader would otherwise have to guess:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,7 +44,14 @@ from icalendar import Alarm, Calendar, Component, Timezone, Todo, vRecur
 
 from todo_app import recurrence as recurrence_rules
 from todo_app.errors import InvalidInput
-from todo_app.limits import DAV_EXTRA_MAX, DAV_NAME_MAX, REMINDER_MINUTES_MAX, REMINDERS_MAX
+from todo_app.limits import (
+    DAV_EXTRA_MAX,
+    DAV_NAME_MAX,
+    REMINDER_MINUTES_MAX,
+    REMINDERS_MAX,
+    TAGS_MAX,
+)
+from todo_app.tasks import fields as rules
 from todo_app.tasks.types import TaskData
 
 PRODID = "-//Todo//CalDAV//EN"
@@ -196,14 +204,25 @@ def _completed(todo: Todo) -> bool:
     return "COMPLETED" in todo
 
 
-def _tags(todo: Todo) -> list[str]:
+def _tags(todo: Todo) -> tuple[list[str], list[str]]:
+    """The categories that are tags here, and the rest (``Grocery list``: our tags have no
+    spaces), which are kept as sent rather than refusing the task."""
     props = todo.get("CATEGORIES")
     if props is None:
-        return []
-    tags: list[str] = []
+        return [], []
+    names: list[str] = []
     for prop in props if isinstance(props, list) else [props]:
-        tags.extend(str(cat).strip() for cat in getattr(prop, "cats", [prop]))
-    return [tag for tag in tags if tag]
+        names.extend(str(cat).strip() for cat in getattr(prop, "cats", [prop]))
+    tags: list[str] = []
+    kept: list[str] = []
+    for name in filter(None, names):
+        try:
+            rules.validate_tag(name)
+        except InvalidInput:
+            kept.append(name)
+            continue
+        (tags if len(tags) < TAGS_MAX else kept).append(name)
+    return tags, kept
 
 
 def _is_parent(prop: Any) -> bool:
@@ -295,6 +314,9 @@ def parse(body: bytes | str, zone: str) -> Incoming:
     for name, prop in kept_repeat:
         extra.add(name, prop)
 
+    tags, other_categories = _tags(todo)
+    if other_categories:
+        extra.add("CATEGORIES", other_categories)
     title = str(_first(todo, "SUMMARY") or "")
     minutes: set[int] = set()
     for sub in todo.subcomponents:
@@ -310,7 +332,7 @@ def parse(body: bytes | str, zone: str) -> Incoming:
         "description": str(_first(todo, "DESCRIPTION") or ""),
         "completed": completed,
         "priority": _priority(todo),
-        "tags": _tags(todo),
+        "tags": tags,
         "due_date": due_date,
         "due_time": due_time,
         "recurrence": recurrence,
@@ -456,19 +478,58 @@ def _add_due(todo: Todo, task: TaskData, zone: str) -> bool:
     return True
 
 
-def _time_zone(zone: str, due: date) -> Timezone:
-    """``zone`` as a VTIMEZONE, with its transitions from a year before the due to 2038 or
-    two years past the due (a repeat's next dates), as the calendar feeds write it."""
-    first = due - timedelta(days=366)
-    last = max(Timezone.DEFAULT_LAST_DATE, due + timedelta(days=2 * 366))
-    return Timezone.from_tzid(zone, first_date=first, last_date=last)
+@functools.lru_cache(maxsize=256)
+def _zone_years(zone: str, year: int) -> Timezone:
+    """``zone`` as a VTIMEZONE, with its transitions from the year before the due's to 2038
+    or three years past it (a repeat's next dates), as the calendar feeds write it. Made
+    once per zone and year (building one costs a millisecond); never changed after."""
+    last = max(Timezone.DEFAULT_LAST_DATE, date(min(year + 3, 9999), 1, 1))
+    return Timezone.from_tzid(zone, first_date=date(max(year - 1, 1), 1, 1), last_date=last)
+
+
+def _starts_after_due(prop: Any, task: TaskData) -> bool:
+    start = getattr(prop, "dt", None)
+    if task.due_date is None or not isinstance(start, date):
+        return False
+    return (start.date() if isinstance(start, datetime) else start) > task.due_date
 
 
 def render(
     task: TaskData, *, uid: str, zone: str, parent_uid: str | None = None, extra: str = ""
 ) -> bytes:
-    """The task as a VCALENDAR with its one VTODO (and the VTIMEZONEs its TZIDs name), CRLF
-    lines. The same inputs give the same bytes: no "now" (DTSTAMP is ``updated_at``)."""
+    """The task as a VCALENDAR with its one VTODO (``calendar_of``), as text. The owner's
+    VTIMEZONE is written once per zone and span of years and put in as text: it is most of
+    the work of writing a timed task."""
+    calendar, own_zone = _build(task, uid=uid, zone=zone, parent_uid=parent_uid, extra=extra)
+    text: bytes = calendar.to_ical(sorted=False)
+    if own_zone is None:
+        return text
+    at = min(i for i in (text.find(b"BEGIN:VTIMEZONE"), text.find(b"BEGIN:VTODO")) if i >= 0)
+    return text[:at] + _zone_text(*own_zone) + text[at:]
+
+
+def calendar_of(
+    task: TaskData, *, uid: str, zone: str, parent_uid: str | None = None, extra: str = ""
+) -> Calendar:
+    """The task as a VCALENDAR object (a calendar-query's filters test it)."""
+    calendar, own_zone = _build(task, uid=uid, zone=zone, parent_uid=parent_uid, extra=extra)
+    if own_zone is not None:
+        calendar.subcomponents.insert(0, _zone_years(*own_zone))
+    return calendar
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_text(zone: str, year: int) -> bytes:
+    text: bytes = _zone_years(zone, year).to_ical(sorted=False)
+    return text
+
+
+def _build(
+    task: TaskData, *, uid: str, zone: str, parent_uid: str | None, extra: str
+) -> tuple[Calendar, tuple[str, int] | None]:
+    """The calendar without the owner's VTIMEZONE, and that zone (with the due's year) when
+    the DUE names it. The same inputs give the same calendar: no "now" (DTSTAMP is
+    ``updated_at``)."""
     kept = _kept(extra)
     has_dtstart = "DTSTART" in kept
     todo = Todo()
@@ -502,6 +563,8 @@ def render(
     for name, prop in kept.property_items(recursive=False):
         if name in ("BEGIN", "END") or name in derived:
             continue
+        if name == "DTSTART" and _starts_after_due(prop, task):
+            continue  # the due moved before it on the page: a VTODO must not end before it starts
         todo.add(name, prop)
     alarms, zones = _alarms(task, kept, has_dtstart)
     for alarm in alarms:
@@ -511,13 +574,18 @@ def render(
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODID)
     have = {str(z.get("TZID")) for z in zones}
+    own_zone = None
     if names_zone and zone not in have and task.due_date is not None:
-        calendar.add_component(_time_zone(zone, task.due_date))
+        own_zone = (zone, task.due_date.year)
     for kept_zone in zones:
         calendar.add_component(kept_zone)
     calendar.add_component(todo)
-    calendar.add_missing_timezones()
-    return calendar.to_ical(sorted=False)
+    if extra:  # a kept property may name a zone the client did not define
+        if own_zone is not None:
+            calendar.subcomponents.insert(0, _zone_years(*own_zone))
+            own_zone = None
+        calendar.add_missing_timezones()
+    return calendar, own_zone
 
 
 def _only(name: str, prop: Any) -> Todo:
