@@ -13,12 +13,13 @@ keep-alive connection, as a phone's sync does it.
 - ``incremental``: after one task changed through the services (``writes.update_task``, not
   timed), sync-collection with the previous token (must report exactly that href), then a
   multiget of it. ``--rounds`` times, alternating with:
-- ``baseline``: PROPFIND depth 0 on the collection (getctag, getetag, displayname, the
-  sync-token): the cheapest authenticated request, which a client sends before deciding to
-  sync at all.
+- ``baseline``: PROPFIND depth 0 on the collection for displayname and getctag: what a
+  client (Thunderbird, DAVx5) asks on every poll, before deciding to sync at all;
+- ``floor``: PROPFIND depth 0 for displayname only: the request's fixed cost (auth, routing,
+  XML) without reading the collection's tasks.
 
-Each phase prints n, median, p95 and mean in ms, and the ratios of incremental and initial to
-the baseline's median. Every answer is checked (status, number of hrefs, calendar data); a
+Each phase prints n, median, p95 and mean in ms, and its ratios to the baseline's and the
+floor's medians. Every answer is checked (status, number of hrefs, calendar data); a
 phase that got no samples makes the exit status 1.
 
     python bench/caldav_bench.py [--tasks 5000] [--batch 100] [--rounds 30]
@@ -59,8 +60,10 @@ MULTIGET_BODY = """<?xml version="1.0" encoding="utf-8"?>
 </c:calendar-multiget>"""
 PROPFIND_BODY = """<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/">
-  <d:prop><d:displayname/><cs:getctag/><d:getetag/><d:sync-token/></d:prop>
+  <d:prop>{props}</d:prop>
 </d:propfind>"""
+CTAG_PROPS = "<d:displayname/><cs:getctag/>"
+FLOOR_PROPS = "<d:displayname/>"
 XML = {"Content-Type": "application/xml; charset=utf-8"}
 START_TIMEOUT_S = 60
 
@@ -86,10 +89,10 @@ def _settings(data: Path, db_url: str | None) -> None:
 def serve(port: int) -> None:
     """The CalDAV app for /dav and /.well-known, the REST API for the rest (as the tests)."""
     import uvicorn
-    from todo_app.interop.caldav.app import create_dav_app
 
     from todo_app.api.app import create_api
     from todo_app.auth import access_tokens
+    from todo_app.interop.caldav.app import create_dav_app
 
     # A client's sync is many requests; the token's per-minute guard is not what is measured.
     access_tokens.rate_limiter.limit = 10**9
@@ -209,10 +212,13 @@ def multiget(client: Any, path: str, hrefs: list[str]) -> int:
     return size
 
 
-def propfind(client: Any, path: str) -> None:
-    r = client.request("PROPFIND", path, content=PROPFIND_BODY, headers={**XML, "Depth": "0"})
-    if r.status_code != 207:
+def propfind(client: Any, path: str, props: str) -> None:
+    body = PROPFIND_BODY.format(props=props)
+    r = client.request("PROPFIND", path, content=body, headers={**XML, "Depth": "0"})
+    if r.status_code != 207 or "displayname" not in r.text:
         raise RuntimeError(f"PROPFIND: {r.status_code} {r.text[:300]}")
+    if "getctag" in props and "getctag>" not in r.text:
+        raise RuntimeError(f"PROPFIND: no getctag in {r.text[:300]}")
 
 
 def stats(values: list[float]) -> tuple[float, float, float]:
@@ -267,7 +273,12 @@ def main() -> int:
     port = free_port()
     server = start_server(port, data / "server.log")
     path = f"/dav/calendars/{user_id}/{bench_list.id}/"
-    samples: dict[str, list[float]] = {"initial": [], "incremental": [], "baseline": []}
+    samples: dict[str, list[float]] = {
+        "initial": [],
+        "incremental": [],
+        "baseline": [],
+        "floor": [],
+    }
     extra: dict[str, Any] = {}
 
     def timed(name: str, run: Callable[[], Any]) -> Any:
@@ -284,7 +295,7 @@ def main() -> int:
         with httpx.Client(
             base_url=f"http://127.0.0.1:{port}", auth=(email, token), timeout=120
         ) as client:
-            propfind(client, path)  # warm-up: connection, imports, first queries
+            propfind(client, path, CTAG_PROPS)  # warm-up: connection, imports, first queries
 
             def initial() -> tuple[str, int, int]:
                 hrefs, new_token, _ = sync_collection(client, path, "")
@@ -314,19 +325,25 @@ def main() -> int:
                 writes.update_task(user_id, ids[i % len(ids)], title=f"Changed {i}")
                 if token_now:  # not after a failed round: its token is unknown
                     token_now = timed("incremental", incremental)
-                timed("baseline", lambda: propfind(client, path))
+                timed("baseline", lambda: propfind(client, path, CTAG_PROPS))
+                timed("floor", lambda: propfind(client, path, FLOOR_PROPS))
     finally:
         server.terminate()
         server.wait(timeout=20)
 
-    print(f"{'':>12}   {'n':>4} {'median ms':>10} {'p95 ms':>10} {'mean ms':>10}")
-    base = statistics.median(samples["baseline"]) if samples["baseline"] else float("nan")
+    print(
+        f"{'':>12}   {'n':>4} {'median ms':>10} {'p95 ms':>10} {'mean ms':>10}"
+        f" {'/baseline':>10} {'/floor':>8}"
+    )
+    nan = float("nan")
+    base = statistics.median(samples["baseline"]) if samples["baseline"] else nan
+    floor = statistics.median(samples["floor"]) if samples["floor"] else nan
     for name, got in samples.items():
         if got:
             median, p95, mean = stats(got)
             print(
                 f"{name:>12}   {len(got):>4} {median:>10.1f} {p95:>10.1f} {mean:>10.1f}"
-                f"   x{median / base:,.1f} the baseline"
+                f" {median / base:>10.2f} {median / floor:>8.1f}"
             )
     if samples["initial"]:
         per = statistics.median(samples["initial"]) / (extra.get("hrefs") or 1) * 1000
