@@ -145,7 +145,7 @@ def test_a_token_without_the_caldav_scope_is_refused_with_the_reason(client: Tes
     reader = caller(client, scopes=("tasks:read",))
     response = reader.propfind("/dav/", "<d:current-user-principal/>")
     assert response.status_code == 403
-    assert b"caldav scope" in response.content
+    assert b"lacks the scope caldav" in response.content
 
 
 def test_another_users_home_is_not_found(ann: Dav, client: TestClient) -> None:

@@ -128,10 +128,7 @@ def authenticate(header: str | None, ip: str) -> p.Caller:
     user = pat.auth.user
     if email and email.strip().casefold() != user.email.casefold():
         raise Unauthenticated(NO_ACCESS)
-    if SCOPE not in pat.scopes:
-        raise Forbidden(
-            f"This token lacks the {SCOPE} scope; make one with it on your account page"
-        )
+    access_tokens.require_scope(pat, SCOPE)
     access_tokens.rate_limiter.hit(pat.token_id)
     logger.info("caldav token_id=%s", pat.token_id)
     return p.Caller(user.id, user.email, user.name)
