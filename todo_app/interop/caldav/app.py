@@ -491,7 +491,9 @@ class DavApp:
         request = Request(scope, receive)
         path = scope["path"]
         if path.rstrip("/") == WELL_KNOWN:
-            answer = Answer(301, b"", {"Location": p.ROOT})
+            # 307 (RFC 6764 allows 301, 303, 307): the client repeats the same method with
+            # its body; after a 301 some repeat a PROPFIND without the body.
+            answer = Answer(307, b"", {"Location": p.ROOT})
         elif path == PREFIX or path.startswith(f"{PREFIX}/"):
             body = await request.body()
             headers = {k.lower(): v for k, v in request.headers.items()}
