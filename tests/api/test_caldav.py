@@ -111,7 +111,7 @@ def ann(client: TestClient) -> Dav:
 
 def test_well_known_redirects_to_the_server(client: TestClient) -> None:
     response = client.request("PROPFIND", "/.well-known/caldav", follow_redirects=False)
-    assert response.status_code == 301
+    assert response.status_code == 307
     assert response.headers["location"] == "/dav/"
 
 
@@ -145,7 +145,7 @@ def test_a_token_without_the_caldav_scope_is_refused_with_the_reason(client: Tes
     reader = caller(client, scopes=("tasks:read",))
     response = reader.propfind("/dav/", "<d:current-user-principal/>")
     assert response.status_code == 403
-    assert b"caldav scope" in response.content
+    assert b"lacks the scope caldav" in response.content
 
 
 def test_another_users_home_is_not_found(ann: Dav, client: TestClient) -> None:
@@ -472,3 +472,33 @@ def test_caldav_writes_are_announced_to_the_open_pages(ann: Dav) -> None:
     titles = [[t.title for t in change.upserted] for change in heard]
     assert titles == [["From the phone"], ["Changed on the phone"], []]
     assert heard[2].removed and len(heard) == 3  # nothing announced for the refused write
+
+
+def test_a_client_that_makes_the_next_occurrence_itself_completes_the_old_one(ann: Dav) -> None:
+    """todoman (and caldav's complete(handle_rrule=True)) write the next occurrence as a new
+    task and the old one as completed without its RRULE: that is a plain completion."""
+    path = f"{ann.home}inbox/plants.ics"
+    repeating = "DUE;VALUE=DATE:20270105\nRRULE:FREQ=WEEKLY"
+    ann.request("PUT", path, vtodo("plants", "Water the plants", repeating))
+    done = "DUE;VALUE=DATE:20270105\nSTATUS:COMPLETED\nCOMPLETED:20261207T195445Z"
+    assert ann.request("PUT", path, vtodo("plants", "Water the plants", done)).status_code == 204
+    [task] = queries.list_tasks(ann.user_id).items
+    assert (task.completed, str(task.due_date), task.recurrence) == (True, "2027-01-05", None)
+
+
+def test_deleting_a_parent_keeps_its_subtasks_for_when_it_comes_back(ann: Dav) -> None:
+    """A client moving a parent to another list deletes it here and puts it there."""
+    ann.request("PUT", f"{ann.home}inbox/p.ics", vtodo("p", "Parent"))
+    ann.request("PUT", f"{ann.home}inbox/c.ics", vtodo("c", "Child", "RELATED-TO:p"))
+    assert ann.request("DELETE", f"{ann.home}inbox/p.ics").status_code == 204
+    [child] = queries.list_tasks(ann.user_id).items
+    assert (child.title, child.parent_id) == ("Child", None)
+    got = Calendar.from_ical(ann.request("GET", f"{ann.home}inbox/c.ics").content)
+    assert str(got.walk("VTODO")[0]["RELATED-TO"]) == "p"  # the client's link, kept
+    # The parent comes back, in another list (todoman's "move"): the child goes under it,
+    # into its list, as a sub-task always is.
+    work = lists_service.create_list(ann.user_id, "Work")
+    ann.request("PUT", f"{ann.home}{work.id}/p.ics", vtodo("p", "Parent"))
+    tasks = {t.title: t for t in queries.list_tasks(ann.user_id).items}
+    assert tasks["Child"].parent_id == tasks["Parent"].id
+    assert tasks["Child"].list_id == work.id

@@ -66,7 +66,7 @@ def test_caldav_reaches_the_open_page_and_the_page_reaches_the_next_sync(
     auth = "Basic " + base64.b64encode(f"{email}:{created['token']}".encode()).decode()
 
     status, headers, _ = _dav(server, "PROPFIND", "/.well-known/caldav", auth, Depth="0")
-    assert (status, headers.get("Location")) == (301, "/dav/")
+    assert (status, headers.get("Location")) == (307, "/dav/")
     status, _, body = _dav(server, "PROPFIND", "/dav/", auth, Depth="0")
     assert status == 207
     principal = SafeET.fromstring(body).findtext(f".//{D}current-user-principal/{D}href")

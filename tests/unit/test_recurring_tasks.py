@@ -48,6 +48,16 @@ def test_completing_moves_to_the_next_occurrence_and_records_history() -> None:
     assert after.to_dict()["recurrence"] == {"rule": "FREQ=WEEKLY", "from_completion": False}
 
 
+def test_completing_while_removing_the_repeat_completes_for_good() -> None:
+    """One write that ends the repeat and completes (a CalDAV client that made the next
+    occurrence as a task of its own) is a plain completion."""
+    owner = make_user()
+    today = fields.today_in("UTC")
+    task = daily(owner, today, rule="FREQ=WEEKLY")
+    after = writes.update_task(owner, task.id, completed=True, recurrence=None)
+    assert (after.completed, after.due_date, after.recurrence) == (True, today, None)
+
+
 def test_an_overdue_repeat_jumps_past_today_never_into_the_past() -> None:
     owner = make_user()
     today = fields.today_in("UTC")

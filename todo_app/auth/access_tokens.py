@@ -28,7 +28,7 @@ from sqlmodel import col, select
 
 from todo_app.auth.service import Authenticated, UserInfo
 from todo_app.db import read_scope, session_scope
-from todo_app.errors import InvalidInput, NotFound, Throttled, Unauthenticated
+from todo_app.errors import Forbidden, InvalidInput, NotFound, Throttled, Unauthenticated
 from todo_app.models import PersonalAccessToken, User, utcnow
 
 logger = logging.getLogger("todo_app.auth.tokens")
@@ -84,6 +84,17 @@ class TokenAuth:
     auth: Authenticated
     token_id: UUID
     scopes: frozenset[str]
+
+
+def lacks(name: str) -> str:
+    return f"This token lacks the scope {name}"
+
+
+def require_scope(pat: TokenAuth, name: str) -> None:
+    """The one check of a token's scope, whichever door it came through (the REST API's
+    routes, CalDAV): 403 naming the scope it lacks."""
+    if name not in pat.scopes:
+        raise Forbidden(lacks(name))
 
 
 def hash_token(token: str) -> str:

@@ -263,7 +263,10 @@ def write_in(
         asked = change(current)
         values = {k: v for k, v in asked.items() if _differs(current, k, v)}
         following = None
-        if values.get("completed") is True and current.recurrence and current.due_date:
+        # The repeat it has after this write: a write that removes it and completes at once
+        # (a CalDAV client that made the next occurrence itself) completes it for good.
+        repeats = values.get("recurrence", current.recurrence)
+        if values.get("completed") is True and repeats and current.due_date:
             # A recurring task completed: it moves to its next occurrence and stays active
             # (or completes for good when its rule has run out).
             following = next_occurrence(session, owner_id, current)

@@ -128,10 +128,7 @@ def authenticate(header: str | None, ip: str) -> p.Caller:
     user = pat.auth.user
     if email and email.strip().casefold() != user.email.casefold():
         raise Unauthenticated(NO_ACCESS)
-    if SCOPE not in pat.scopes:
-        raise Forbidden(
-            f"This token lacks the {SCOPE} scope; make one with it on your account page"
-        )
+    access_tokens.require_scope(pat, SCOPE)
     access_tokens.rate_limiter.hit(pat.token_id)
     logger.info("caldav token_id=%s", pat.token_id)
     return p.Caller(user.id, user.email, user.name)
@@ -494,7 +491,9 @@ class DavApp:
         request = Request(scope, receive)
         path = scope["path"]
         if path.rstrip("/") == WELL_KNOWN:
-            answer = Answer(301, b"", {"Location": p.ROOT})
+            # 307 (RFC 6764 allows 301, 303, 307): the client repeats the same method with
+            # its body; after a 301 some repeat a PROPFIND without the body.
+            answer = Answer(307, b"", {"Location": p.ROOT})
         elif path == PREFIX or path.startswith(f"{PREFIX}/"):
             body = await request.body()
             headers = {k.lower(): v for k, v in request.headers.items()}

@@ -586,11 +586,36 @@ def _same(stored: vtodo.Incoming, sent: vtodo.Incoming) -> bool:
 
 
 def delete(actor: uuid.UUID, coll: Collection, name: str, *, if_match: str | None = None) -> None:
-    """Delete the object (and its sub-tasks, as the page does)."""
+    """Delete that one task. Its sub-tasks stay (at the top level, their parent's UID kept):
+    in CalDAV each task is its own resource, and a client moving a parent to another list
+    deletes it here and puts it there; they go back under it when it comes."""
     with unit_of_work() as uow:
-        current = _item_in(uow.session, coll, name)
+        session = uow.session
+        current = _item_in(session, coll, name)
         if current is None:
             raise NotFound("No such object in this calendar")
         _check_preconditions(current, if_match, None)
-        _, change = deletes.delete_one_in(uow.session, actor, current.task.id)
+        for child in _read(session, coll, TASKS.c.parent_id == current.task.id):
+            written = writes.write_in(session, actor, child.task.id, _to_top, None)
+            uow.record(written.change)
+            _remember_parent(session, coll, child, current.uid)
+        _, change = deletes.delete_one_in(session, actor, current.task.id)
         uow.record(change)
+
+
+def _to_top(_task: TaskData) -> dict[str, uuid.UUID | None]:
+    return {"parent_id": None}
+
+
+def _remember_parent(session: Session, coll: Collection, child: Item, parent_uid: str) -> None:
+    session.execute(sa.delete(_DAV).where(_DAV.c.task_id == child.task.id))
+    session.execute(
+        sa.insert(_DAV).values(
+            task_id=child.task.id,
+            owner_id=coll.owner_id,
+            uid=child.uid,
+            name=child.name,
+            extra=child.extra,
+            pending_parent_uid=parent_uid,
+        )
+    )
