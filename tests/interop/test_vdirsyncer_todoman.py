@@ -275,11 +275,6 @@ def test_todoman_new_tasks_reach_the_server(synced: Sync, alice: DavUser) -> Non
     assert sorted(i["summary"] for i in synced.todo_list()) == ["Buy bread", "Send the invoice"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server: a completing PUT that also drops the RRULE still moves the task to its "
-    "next date (DAV_FINDINGS.md, 1)",
-)
 def test_todoman_completing_a_repeating_task(synced: Sync, alice: DavUser) -> None:
     """todoman completes a repeating task its own way: the old VTODO loses its RRULE and is
     COMPLETED, and a new VTODO (new UID) carries the rule from the next date. After a sync
@@ -339,17 +334,13 @@ def test_todoman_moves_a_task_to_another_list(synced: Sync, alice: DavUser) -> N
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server: DELETE of a parent deletes its sub-tasks too (DAV_FINDINGS.md, 2)",
-)
 def test_todoman_moving_a_parent_keeps_its_sub_task(synced: Sync, alice: DavUser) -> None:
     """The same move for a task with a sub-task: the sub-task's resource is not touched by
     the client (its RELATED-TO still names the parent's UID, which comes back in the other
     list in the same sync), so it must not be lost on the server nor, after the next sync,
     in the folder."""
     require_program("todo")
-    lists.create_list(alice.id, "Work")
+    work = lists.create_list(alice.id, "Work")
     parent = writes.create_task(alice.id, "Parent")
     writes.create_task(alice.id, "Child", parent_id=parent.id)
     writes.create_task(alice.id, "Stays")
@@ -361,6 +352,10 @@ def test_todoman_moving_a_parent_keeps_its_sub_task(synced: Sync, alice: DavUser
     synced.sync()
 
     assert sorted(t.title for t in tasks_of(alice.id)) == ["Child", "Parent", "Stays"]
+    moved, child = task_titled(alice.id, "Parent"), task_titled(alice.id, "Child")
+    assert moved.list_id == work.id
+    assert child.parent_id == moved.id  # back under its parent, so in its list
+    assert child.list_id == work.id
     assert sorted(i["summary"] for i in synced.todo_list()) == ["Child", "Parent", "Stays"]
 
 
