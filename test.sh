@@ -27,9 +27,9 @@ fi
 echo "==> pytest (SQLite, and the production build in Chromium)"
 python -m pytest
 
-echo "==> pytest again on PostgreSQL: services, state and API"
+echo "==> pytest again on PostgreSQL: services, state, API and the CalDAV clients"
 if python -m tests.services postgresql; then
-    TODO_TEST_DB=postgresql python -m pytest -q tests/unit tests/state tests/api \
+    TODO_TEST_DB=postgresql python -m pytest -q tests/unit tests/state tests/api tests/interop \
         --deselect tests/unit/test_query_plans.py
 elif [ "${CI:-}" = "true" ]; then
     echo "PostgreSQL is required in CI" >&2
