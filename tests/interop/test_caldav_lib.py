@@ -86,6 +86,13 @@ def todo_ics(uid: str, summary: str, *lines: str) -> str:
     return body + "\r\n"
 
 
+def categories(vtodo: Any) -> list[str]:
+    """Every category of a VTODO, however many CATEGORIES lines hold them."""
+    props = vtodo.get("CATEGORIES", [])
+    props = props if isinstance(props, list) else [props]
+    return sorted(str(c) for prop in props for c in prop.cats)
+
+
 def the_todo(obj: Any) -> Any:
     """The VTODO of a caldav object, loaded from the server."""
     obj.load()
@@ -178,7 +185,7 @@ def test_a_task_made_in_the_app_appears(connect: Any, alice: DavUser) -> None:
     assert str(vtodo["SUMMARY"]) == "Write report"
     assert str(vtodo["DESCRIPTION"]) == "Two pages"
     assert int(vtodo["PRIORITY"]) == 1
-    assert [str(c) for c in vtodo["CATEGORIES"].cats] == ["q1"]
+    assert categories(vtodo) == ["q1"]
     assert path_of(todos[0]).startswith(alice.collection(work.id))
     assert str(vtodo["UID"]) == str(made.id)  # a task made in the app: its id is its UID
 
@@ -399,7 +406,7 @@ def test_a_round_trip_keeps_every_mapped_field_a_parent_and_unknown_properties(
     assert str(vtodo["SUMMARY"]) == "Book the hotel (done soon)"
     assert str(vtodo["DESCRIPTION"]) == "Near the station, with breakfast"
     assert int(vtodo["PRIORITY"]) == 1
-    assert sorted(str(c) for c in vtodo["CATEGORIES"].cats) == ["booking", "travel"]
+    assert categories(vtodo) == ["booking", "travel"]
     due = vtodo["DUE"]
     assert due.params.get("TZID") == "Europe/Paris"
     assert due.dt.replace(tzinfo=None).isoformat() == "2027-01-05T09:30:00"
@@ -465,3 +472,116 @@ def test_the_librarys_own_handling_of_a_repeating_todo(connect: Any, alice: DavU
         "from_completion": False,
     }
     assert [t.due_date for t in bins if t.completed] == [date(2027, 1, 5)]
+
+
+# --- more of what apps send -----------------------------------------------------------------
+
+
+def test_uncompleting_a_todo_reopens_the_task(connect: Any, alice: DavUser) -> None:
+    made = writes.create_task(alice.id, "Reopen me", completed=True)
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+    (todo,) = inbox.todos(include_completed=True)
+
+    todo.uncomplete()
+
+    assert queries.get_task(alice.id, made.id).completed is False
+    vtodo = the_todo(todo)
+    assert str(vtodo["STATUS"]) == "NEEDS-ACTION" and "COMPLETED" not in vtodo
+
+
+def test_a_sub_task_sent_before_its_parent_finds_it(connect: Any, alice: DavUser) -> None:
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+    parent_uid = f"late-parent-{uuid.uuid4()}"
+
+    inbox.save_todo(
+        ical=todo_ics(f"early-child-{uuid.uuid4()}", "Early child", f"RELATED-TO:{parent_uid}")
+    )
+    assert task_titled(alice.id, "Early child").parent_id is None  # no parent yet
+    inbox.save_todo(ical=todo_ics(parent_uid, "Late parent"))
+
+    parent = task_titled(alice.id, "Late parent")
+    assert task_titled(alice.id, "Early child").parent_id == parent.id
+    by_summary = {str(t.icalendar_component["SUMMARY"]): t for t in inbox.todos()}
+    assert str(the_todo(by_summary["Early child"])["RELATED-TO"]) == parent_uid
+
+
+def test_a_due_in_another_zone_is_read_in_the_owners_zone(
+    dav_server: DavServer, connect: Any
+) -> None:
+    paris = make_dav_user("Pierre", zone="Europe/Paris")
+    inbox = calendars_by_path(connect(paris))[paris.collection(None)]
+
+    inbox.save_todo(
+        ical=todo_ics(
+            f"ny-{uuid.uuid4()}", "Call New York", "DUE;TZID=America/New_York:20270105T093000"
+        )
+    )
+
+    task = task_titled(paris.id, "Call New York")
+    assert (task.due_date, task.due_time) == (date(2027, 1, 5), time(15, 30))
+    assert task.due_at == datetime(2027, 1, 5, 14, 30, tzinfo=UTC)
+    (todo,) = inbox.todos()
+    due = the_todo(todo)["DUE"]
+    assert due.dt.astimezone(UTC) == datetime(2027, 1, 5, 14, 30, tzinfo=UTC)
+
+
+def test_text_with_escapes_and_non_ascii_round_trips(connect: Any, alice: DavUser) -> None:
+    title = "Café; crème, brûlée 🍮 \\ done"
+    description = "Line one\nLine two; with, punctuation\nand a backslash \\"
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+
+    inbox.save_todo(summary=title, description=description, categories=["déjà vu", "x,y"])
+
+    task = task_titled(alice.id, title)
+    assert task.description == description
+    (todo,) = inbox.todos()
+    vtodo = the_todo(todo)
+    assert str(vtodo["SUMMARY"]) == title
+    assert str(vtodo["DESCRIPTION"]) == description
+    # "déjà vu" is no tag here (a space): kept as sent, on a CATEGORIES line of its own
+    assert categories(vtodo) == ["déjà vu", "x,y"]
+
+
+def test_an_event_is_refused_in_a_task_list(connect: Any, alice: DavUser) -> None:
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+
+    with pytest.raises(error.DAVError) as refused:
+        inbox.save_event(
+            dtstart=datetime(2027, 1, 5, 9, tzinfo=UTC),
+            dtend=datetime(2027, 1, 5, 10, tzinfo=UTC),
+            summary="A meeting",
+        )
+
+    assert refused.value.status == 403
+    assert any("supported-calendar-component" in p for p in refused.value.preconditions)
+    assert tasks_of(alice.id) == []
+
+
+def test_an_unknown_sync_token_is_refused_as_rfc_6578_says(connect: Any, alice: DavUser) -> None:
+    writes.create_task(alice.id, "Anything")
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+
+    with pytest.raises(error.DAVError) as refused:
+        inbox.get_objects_by_sync_token("http://todo.invalid/sync/nope", disable_fallback=True)
+    # Without disable_fallback the library starts over with a full sync, as apps do.
+    again = inbox.get_objects_by_sync_token("http://todo.invalid/sync/nope", load_objects=True)
+
+    assert refused.value.status == 403
+    assert any("valid-sync-token" in p for p in refused.value.preconditions)
+    assert [str(o.icalendar_component["SUMMARY"]) for o in again] == ["Anything"]
+
+
+def test_deleting_a_calendar_deletes_the_list(connect: Any, alice: DavUser) -> None:
+    client = connect(alice)
+    made = client.principal().make_calendar(
+        name="Short-lived", supported_calendar_component_set=["VTODO"]
+    )
+    made.save_todo(summary="Inside it")
+
+    made.delete()
+
+    assert [item.name for item in lists.list_lists(alice.id)] == []
+    names = [cal.get_display_name() for cal in calendars_by_path(client).values()]
+    assert "Short-lived" not in names
+    # What was in it is where the app puts a deleted list's tasks: none is lost silently.
+    assert [t.title for t in tasks_of(alice.id)] in ([], ["Inside it"])
