@@ -585,3 +585,45 @@ def test_deleting_a_calendar_deletes_the_list(connect: Any, alice: DavUser) -> N
     assert "Short-lived" not in names
     # What was in it is where the app puts a deleted list's tasks: none is lost silently.
     assert [t.title for t in tasks_of(alice.id)] in ([], ["Inside it"])
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        "delete first",
+        pytest.param(
+            "put first",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="server: the sub-task stays top-level in the Inbox when the parent's "
+                "UID was PUT elsewhere before its DELETE (DAV_FINDINGS.md, 2b)",
+            ),
+        ),
+    ],
+)
+def test_a_parent_moved_by_delete_and_put_keeps_its_sub_task(
+    connect: Any, alice: DavUser, order: str
+) -> None:
+    """How vdirsyncer moves a file to another folder (todoman's ``move``): DELETE from one
+    collection and PUT (same UID, If-None-Match: *) into the other. It syncs collections
+    concurrently, so either may reach the server first; the sub-task, whose resource the
+    client does not touch, must end up under the parent again either way."""
+    work = lists.create_list(alice.id, "Work")
+    parent = writes.create_task(alice.id, "Parent")
+    writes.create_task(alice.id, "Child", parent_id=parent.id)
+    found = calendars_by_path(connect(alice))
+    inbox, target = found[alice.collection(None)], found[alice.collection(work.id)]
+    by_summary = {str(t.icalendar_component["SUMMARY"]): t for t in inbox.todos()}
+    old = by_summary["Parent"]
+    old.load()
+    text = old.data
+
+    if order == "delete first":
+        old.delete()
+    target.save_todo(ical=text, no_overwrite=True)
+    if order == "put first":
+        old.delete()
+
+    moved, child = task_titled(alice.id, "Parent"), task_titled(alice.id, "Child")
+    assert moved.list_id == work.id
+    assert (child.parent_id, child.list_id) == (moved.id, work.id)
