@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
-ensure_venv requirements.txt requirements-dev.txt
+ensure_venv requirements.txt requirements-dev.txt requirements-dev-nodeps.txt
 
 if [ ! -x /usr/bin/chromium ]; then
     echo "==> installing Debian's chromium for the browser tests"

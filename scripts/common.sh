@@ -8,7 +8,8 @@ export REFLEX_CHECK_LATEST_VERSION=false
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # ensure_venv REQUIREMENT_FILE...: create .venv with Python >= 3.11 and install the files,
-# reinstalling only when one of them changed since the last install.
+# reinstalling only when one of them changed since the last install. A file named
+# *-nodeps.txt is installed without its packages' own dependencies (pinned in the others).
 ensure_venv() {
     local python="${PYTHON:-python3}"
     if [ ! -x .venv/bin/python ]; then
@@ -27,9 +28,15 @@ ensure_venv() {
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         echo "==> installing $*"
         python -m pip install -q --upgrade pip
-        local args=()
-        for f in "$@"; do args+=(-r "$f"); done
+        local args=() bare=()
+        for f in "$@"; do
+            case "$f" in
+                *-nodeps.txt) bare+=(-r "$f") ;;  # their dependencies are pinned in the others
+                *) args+=(-r "$f") ;;
+            esac
+        done
         python -m pip install -q "${args[@]}"
+        if [ ${#bare[@]} -gt 0 ]; then python -m pip install -q --no-deps "${bare[@]}"; fi
         echo "$want" > "$stamp"
     fi
 }

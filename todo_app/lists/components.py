@@ -123,7 +123,8 @@ def _closing(link: rx.Component, in_drawer: bool) -> rx.Component:
 
 
 def _people(item: rx.Var[dict]) -> rx.Component:
-    """A shared list's people as overlapping initials badges (the names as their tooltips)."""
+    """A shared list's people as initials badges side by side, their rings touching (the
+    names as their tooltips): overlapped further, a badge hid the one before's second letter."""
     members = item["members"].to(list[dict])
     return rx.cond(
         members.length() > 0,
@@ -132,7 +133,7 @@ def _people(item: rx.Var[dict]) -> rx.Component:
                 members[:BADGES_SHOWN],
                 lambda person: rx.box(
                     initials_badge(person["initials"].to(str), person["name"].to(str), "1.25rem"),
-                    margin_left="-0.3rem",
+                    margin_left="-0.1rem",
                     border_radius="9999px",
                     box_shadow="0 0 0 2px var(--color-panel-solid)",
                 ),
@@ -146,7 +147,7 @@ def _people(item: rx.Var[dict]) -> rx.Component:
                 ),
             ),
             spacing="0",
-            padding_left="0.3rem",
+            padding_left="0.1rem",
             align="center",
             class_name="list-people",
         ),
