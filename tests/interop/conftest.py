@@ -7,7 +7,10 @@ are made once, before it starts, and never dropped under it; each test makes its
 
 A client that is not installed skips its tests, with the reason; with CI=true that is a
 failure (``tests.services.missing``), so a green CI run means they ran. ``./test.sh``
-installs them (requirements-dev.txt).
+installs them (requirements-dev.txt, requirements-dev-nodeps.txt).
+
+    ./test.sh tests/interop                                  # or, in the venv:
+    TODO_DAV_TRACE=/tmp/dav.log python -m pytest tests/interop   # every exchange, logged
 """
 
 from __future__ import annotations
