@@ -25,7 +25,7 @@ from todo_app.auth import access_tokens
 from todo_app.interop.caldav.app import create_dav_app
 from todo_app.lists import service as lists_service
 from todo_app.lists import sharing
-from todo_app.tasks import queries, unit_of_work, writes
+from todo_app.tasks import deletes, queries, unit_of_work, writes
 from todo_app.tasks.types import TaskChange, TaskQuery
 
 D = "{DAV:}"
@@ -502,3 +502,44 @@ def test_deleting_a_parent_keeps_its_subtasks_for_when_it_comes_back(ann: Dav) -
     tasks = {t.title: t for t in queries.list_tasks(ann.user_id).items}
     assert tasks["Child"].parent_id == tasks["Parent"].id
     assert tasks["Child"].list_id == work.id
+
+
+def _ctag(dav: Dav, path: str) -> str:
+    found = dav.propfind(path, "<cs:getctag/>")
+    return SafeET.fromstring(found.content).findtext(f".//{CS}getctag")
+
+
+def test_the_ctag_moves_with_every_kind_of_change(ann: Dav) -> None:
+    """The collection's state is kept between polls and read again when its fingerprint
+    moves: each change below must show."""
+    inbox = f"{ann.home}inbox/"
+    ann.request("PUT", f"{inbox}a.ics", vtodo("a", "A", "X-KEPT:1"))
+    seen = [_ctag(ann, inbox)]
+    assert _ctag(ann, inbox) == seen[-1]  # nothing changed: the same
+
+    def changed() -> None:
+        now = _ctag(ann, inbox)
+        assert now != seen[-1]  # (an empty Inbox twice has the same ctag: the same content)
+        seen.append(now)
+
+    ann.request("PUT", f"{inbox}a.ics", vtodo("a", "A", "X-KEPT:2"))  # only a kept property
+    changed()
+    [task] = queries.list_tasks(ann.user_id).items
+    writes.update_task(ann.user_id, task.id, tags=["home"])  # on the page
+    changed()
+    deleted = deletes.delete_task(ann.user_id, task.id)
+    changed()
+    deletes.restore_tasks(ann.user_id, [deleted])  # Undo
+    changed()
+    work = lists_service.create_list(ann.user_id, "Work")
+    writes.update_task(ann.user_id, task.id, list_id=work.id)  # moved out
+    changed()
+
+
+def test_a_listing_of_etags_matches_the_objects(ann: Dav) -> None:
+    for uid in ("a", "b"):
+        ann.request("PUT", f"{ann.home}inbox/{uid}.ics", vtodo(uid))
+    listed = responses(ann.propfind(f"{ann.home}inbox/", "<d:getetag/>", "1").content)
+    for name in ("a.ics", "b.ics"):
+        href = f"{ann.home}inbox/{name}"
+        assert listed[href].findtext(f".//{D}getetag") == ann.request("GET", href).headers["etag"]

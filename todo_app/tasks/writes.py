@@ -358,6 +358,26 @@ def write_in(
     raise StaleVersion(STALE_MESSAGE, current=get_in(session, owner_id, task_id))
 
 
+def touch_in(session: Session, owner_id: uuid.UUID, task: TaskData) -> TaskChange:
+    """A new version of ``task`` with no field changed: for what a protocol keeps beside the
+    row and serves as part of it (CalDAV's properties we do not map), so every version of
+    what a client sees is a version of the task. StaleVersion if it changed meanwhile."""
+    row = session.execute(
+        _UPDATE_IF_VERSION,
+        {
+            "version": task.version + 1,
+            "updated_at": utcnow(),
+            "w_id": task.id,
+            "w_owner": owner_id,
+            "w_version": task.version,
+        },
+    ).first()
+    if row is None:
+        raise StaleVersion(STALE_MESSAGE, current=get_in(session, owner_id, task.id))
+    after = to_data(row, task.tags, (task.subtask_count, task.subtasks_done))
+    return change_between(owner_id, [task], [after])
+
+
 def writable_in(
     session: Session, actor: uuid.UUID, task_id: uuid.UUID
 ) -> tuple[uuid.UUID, TaskData]:

@@ -173,16 +173,22 @@ def _href_path(href: str) -> str:
 
 
 def _collection_props(call: Call, coll: store.Collection) -> dict[str, p.Maker]:
-    cache: dict[str, list[store.Item]] = {}
-
-    def found() -> list[store.Item]:
-        if "items" not in cache:
-            cache["items"] = store.items(coll)
-        return cache["items"]
-
     return p.collection_props(
-        call.caller, coll, lambda: store.ctag(found()), lambda: store.sync_token(coll, found())
+        call.caller, coll, lambda: store.ctag(coll), lambda: store.sync_token(coll)
     )
+
+
+def _listed(call: Call, coll: store.Collection, how: str, names: list[str]) -> list[x.Response]:
+    """A collection's members for a PROPFIND depth 1. Asked only for ETags (and what every
+    object has alike), as a client listing what changed is, they come from the collection's
+    state without reading a task."""
+    if how == "prop" and set(names) <= p.KNOWN_WITHOUT_READING:
+        members = store.state(coll).members
+        return [
+            p.answer(p.object_url(call.user_id, coll, name), p.listed_props(etag), how, names)
+            for name, etag in members.items()
+        ]
+    return _object_responses(call, coll, store.items(coll), how, names)
 
 
 def _object_responses(
@@ -235,7 +241,7 @@ def propfind(call: Call, target: Target) -> Answer:
         href = p.collection_url(user_id, coll)
         responses.append(p.answer(href, _collection_props(call, coll), how, names))
         if deep:
-            responses += _object_responses(call, coll, store.items(coll), how, names)
+            responses += _listed(call, coll, how, names)
     else:
         coll = store.collection(user_id, target.segment)
         item = store.item(coll, target.name)

@@ -189,6 +189,17 @@ def object_props(coll: Collection, item: Item, render: Callable[[], bytes]) -> d
     }
 
 
+def listed_props(etag: str) -> dict[str, Maker]:
+    """What a listing of a collection can say of an object from its ETag alone."""
+    return {
+        x.d("resourcetype"): _resourcetype(),
+        x.d("getetag"): _text(x.d("getetag"), etag),
+        x.d("getcontenttype"): _text(x.d("getcontenttype"), CONTENT_TYPE),
+    }
+
+
+KNOWN_WITHOUT_READING = frozenset({x.d("resourcetype"), x.d("getetag"), x.d("getcontenttype")})
+
 # Asked for by name only (RFC 4918 9.1: allprop need not include expensive properties).
 NOT_IN_ALLPROP = frozenset({x.cal("calendar-data"), x.d("getcontentlength"), x.d("sync-token")})
 

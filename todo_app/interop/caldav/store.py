@@ -22,10 +22,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import threading
 import uuid
 import zlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from icalendar import Calendar
@@ -50,6 +53,7 @@ INBOX_NAME = "Inbox"
 SUFFIX = ".ics"
 SYNC_URI_PREFIX = "urn:x-todo:sync:"
 SYNC_STATES_KEPT = 20
+CHANGED_READ_ALONE = 500  # more changed objects than this: one read of the whole collection
 # Lists a client made under a name that is not a UUID get an id made from the name.
 _NAMED_LISTS = uuid.UUID("6f1b7a52-4a8e-4f33-9d55-1c2f0d7c2a61")
 
@@ -297,28 +301,84 @@ def _digest(members: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def ctag(found: Sequence[Item]) -> str:
-    """The collection's version (``getctag``): changes whenever any object does."""
-    return _digest({i.name: i.etag for i in found})
+@dataclass(frozen=True)
+class State:
+    """A collection's objects as ``{name: etag}``, and its digest (``getctag``, and the
+    sync token that names it)."""
+
+    members: dict[str, str]
+    digest: str
+
+    @property
+    def token(self) -> str:
+        return SYNC_URI_PREFIX + self.digest
 
 
-def sync_token(coll: Collection, found: Sequence[Item]) -> str:
-    """A token for the collection as ``found`` holds it, stored so a later sync can compare."""
+# What changes whenever an object of a collection does: every write of a task gives it a new
+# version and ``updated_at`` (moves, tags, re-spread order keys, a zone's shift, what CalDAV
+# keeps: ``writes.touch_in``), a deletion or a move out lowers the count, an Undo raises the
+# count and the versions. Read before the rows, so a state is never older than its print.
+_FINGERPRINT = (
+    sa.func.count(),
+    sa.func.coalesce(sa.func.sum(TASKS.c.version), 0),
+    sa.func.max(TASKS.c.updated_at),
+)
+_STATES_CACHED = 256
+_cache: OrderedDict[str, tuple[tuple[Any, ...], State]] = OrderedDict()
+_stored: set[tuple[str, str]] = set()  # (collection, digest) known to be in dav_sync_states
+_cache_lock = threading.Lock()
+
+
+def state(coll: Collection) -> State:
+    """The collection's state, read again only when its fingerprint moved: a client's poll
+    of an unchanged list (``getctag``, ``sync-token``) costs one aggregate query, not a read
+    of all its tasks. Kept per process (the fingerprint is the database's, so every worker
+    agrees)."""
+    with read_scope() as conn:
+        fingerprint = (
+            *conn.execute(sa.select(*_FINGERPRINT).where(*_in_collection(coll))).one(),
+            coll.zone,
+        )
+        with _cache_lock:
+            cached = _cache.get(coll.sync_key)
+            if cached is not None and cached[0] == fingerprint:
+                _cache.move_to_end(coll.sync_key)
+                return cached[1]
+        found = _read(conn, coll)
     members = {i.name: i.etag for i in found}
-    digest = _digest(members)
+    made = State(members, _digest(members))
+    with _cache_lock:
+        _cache[coll.sync_key] = (fingerprint, made)
+        _cache.move_to_end(coll.sync_key)
+        while len(_cache) > _STATES_CACHED:
+            _cache.popitem(last=False)
+    return made
+
+
+def ctag(coll: Collection) -> str:
+    """The collection's version (``getctag``): changes whenever any object does."""
+    return state(coll).digest
+
+
+def sync_token(coll: Collection, now: State | None = None) -> str:
+    """A token for the collection as it is, stored so a later sync can compare with it."""
+    now = now or state(coll)
+    key = (coll.sync_key, now.digest)
+    if key in _stored:
+        return now.token
     with session_scope() as session:
         known = session.execute(
             sa.select(_STATES.c.token).where(
-                _STATES.c.collection == coll.sync_key, _STATES.c.token == digest
+                _STATES.c.collection == coll.sync_key, _STATES.c.token == now.digest
             )
         ).first()
         if known is None:
             session.execute(
                 sa.insert(_STATES).values(
                     collection=coll.sync_key,
-                    token=digest,
+                    token=now.digest,
                     created_at=utcnow(),
-                    members=zlib.compress(json.dumps(members).encode()),
+                    members=zlib.compress(json.dumps(now.members).encode()),
                 )
             )
             newest = (
@@ -333,7 +393,11 @@ def sync_token(coll: Collection, found: Sequence[Item]) -> str:
                     _STATES.c.collection == coll.sync_key, _STATES.c.token.not_in(newest)
                 )
             )
-    return SYNC_URI_PREFIX + digest
+    with _cache_lock:
+        if known is None or len(_stored) > 10_000:  # some of this collection's may be pruned
+            _stored.difference_update({k for k in _stored if k[0] == coll.sync_key})
+        _stored.add(key)
+    return now.token
 
 
 def _saved(coll: Collection, token: str) -> dict[str, str]:
@@ -360,12 +424,17 @@ class Changes:
 
 
 def changes_since(coll: Collection, token: str) -> Changes:
-    """What changed since ``token`` (``""``: everything, the first sync)."""
+    """What changed since ``token`` (``""``: everything, the first sync). Only the changed
+    objects are read."""
     before = _saved(coll, token) if token else {}
-    now = items(coll)
-    changed = [i for i in now if before.get(i.name) != i.etag]
-    present = {i.name for i in now}
-    removed = sorted(name for name in before if name not in present)
+    now = state(coll)
+    names = [name for name, etag in now.members.items() if before.get(name) != etag]
+    if len(names) > CHANGED_READ_ALONE:
+        wanted = set(names)
+        changed = [i for i in items(coll) if i.name in wanted]
+    else:
+        changed = list(items_named(coll, names).values())
+    removed = sorted(name for name in before if name not in now.members)
     return Changes(changed, removed, sync_token(coll, now))
 
 
@@ -559,6 +628,12 @@ def put(
                 )
                 task = written.after
                 uow.record(written.change)
+                if task.version == current.task.version and _kept_differs(
+                    current, incoming, pending
+                ):
+                    change = writes.touch_in(session, coll.owner_id, task)
+                    task = change.upserted[0]
+                    uow.record(change)
             _keep(session, coll, task.id, incoming, name, pending)
             placed = _place(session, actor, coll, task, incoming.sort_order)
             if placed is not None:
@@ -574,6 +649,12 @@ def put(
         raise PreconditionFailed("The object was created by another client meanwhile") from None
     as_sent = _same(vtodo.parse(stored.render(coll.zone), coll.zone), incoming)
     return Put(stored, current is None, as_sent)
+
+
+def _kept_differs(current: Item, incoming: vtodo.Incoming, pending: str | None) -> bool:
+    """Whether what ``dav_objects`` keeps for the task changes (its fields did not)."""
+    was_pending = current.parent_uid if current.task.parent_id is None else None
+    return (current.extra, was_pending) != (incoming.extra, pending)
 
 
 def _same(stored: vtodo.Incoming, sent: vtodo.Incoming) -> bool:
