@@ -11,10 +11,12 @@ keep-alive connection, as a phone's sync does it.
   calendar-multiget REPORTs of every href in batches of ``--batch`` (calendar-data and
   getetag): what a client's first sync of the list costs. ``--initial-rounds`` times.
 - ``incremental``: after one task changed through the services (``writes.update_task``, not
-  timed), sync-collection with the previous token (must report exactly that href), then a
-  multiget of it. ``--rounds`` times, alternating with:
-- ``baseline``: PROPFIND depth 0 on the collection for displayname and getctag: what a
-  client (Thunderbird, DAVx5) asks on every poll, before deciding to sync at all;
+  timed), a client's whole round: PROPFIND for getctag (it must have changed), then
+  sync-collection with the previous token (must report exactly that href), then a multiget
+  of it; each step's time is printed below it. ``--rounds`` times, alternating with:
+- ``baseline``: the same PROPFIND depth 0 (displayname and getctag) with nothing changed
+  since the last (getctag must be the same): what a client (Thunderbird, DAVx5) asks on
+  every poll, before deciding to sync at all;
 - ``floor``: PROPFIND depth 0 for displayname only: the request's fixed cost (auth, routing,
   XML) without reading the collection's tasks.
 
@@ -212,13 +214,18 @@ def multiget(client: Any, path: str, hrefs: list[str]) -> int:
     return size
 
 
-def propfind(client: Any, path: str, props: str) -> None:
+def propfind(client: Any, path: str, props: str) -> str:
+    """The collection's getctag (empty when not asked for)."""
     body = PROPFIND_BODY.format(props=props)
     r = client.request("PROPFIND", path, content=body, headers={**XML, "Depth": "0"})
     if r.status_code != 207 or "displayname" not in r.text:
         raise RuntimeError(f"PROPFIND: {r.status_code} {r.text[:300]}")
-    if "getctag" in props and "getctag>" not in r.text:
+    if "getctag" not in props:
+        return ""
+    ctag = ET.fromstring(r.content).findtext(".//{http://calendarserver.org/ns/}getctag")  # noqa: S314
+    if not ctag:
         raise RuntimeError(f"PROPFIND: no getctag in {r.text[:300]}")
+    return ctag
 
 
 def stats(values: list[float]) -> tuple[float, float, float]:
@@ -280,6 +287,7 @@ def main() -> int:
         "floor": [],
     }
     extra: dict[str, Any] = {}
+    steps: dict[str, list[float]] = {"  poll": [], "  sync": [], "  multiget": []}
 
     def timed(name: str, run: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -314,18 +322,36 @@ def main() -> int:
 
             ids = [t.id for t in page.items]
 
-            def incremental() -> str:
+            ctag_now = propfind(client, path, CTAG_PROPS)
+
+            def incremental() -> tuple[str, str]:
+                """A client's round after one change: poll, sync, fetch (each step timed)."""
+                start = time.perf_counter()
+                ctag = propfind(client, path, CTAG_PROPS)
+                if ctag == ctag_now:
+                    raise RuntimeError("getctag did not change after a change")
+                polled = time.perf_counter()
                 changed, new_token, removed = sync_collection(client, path, token_now)
                 if len(changed) != 1 or removed or not changed[0].endswith(".ics"):
                     raise RuntimeError(f"expected one changed href, got {changed} (-{removed})")
+                synced = time.perf_counter()
                 multiget(client, path, changed)
-                return new_token
+                done = time.perf_counter()
+                steps["  poll"].append((polled - start) * 1000)
+                steps["  sync"].append((synced - polled) * 1000)
+                steps["  multiget"].append((done - synced) * 1000)
+                return new_token, ctag
+
+            def unchanged() -> None:
+                if propfind(client, path, CTAG_PROPS) != ctag_now:
+                    raise RuntimeError("getctag changed with nothing changed")
 
             for i in range(args.rounds):
                 writes.update_task(user_id, ids[i % len(ids)], title=f"Changed {i}")
                 if token_now:  # not after a failed round: its token is unknown
-                    token_now = timed("incremental", incremental)
-                timed("baseline", lambda: propfind(client, path, CTAG_PROPS))
+                    got = timed("incremental", incremental)
+                    token_now, ctag_now = got if got else ("", ctag_now)
+                timed("baseline", unchanged)
                 timed("floor", lambda: propfind(client, path, FLOOR_PROPS))
     finally:
         server.terminate()
@@ -338,7 +364,8 @@ def main() -> int:
     nan = float("nan")
     base = statistics.median(samples["baseline"]) if samples["baseline"] else nan
     floor = statistics.median(samples["floor"]) if samples["floor"] else nan
-    for name, got in samples.items():
+    phases = list(samples.items())
+    for name, got in [*phases[:2], *steps.items(), *phases[2:]]:
         if got:
             median, p95, mean = stats(got)
             print(
