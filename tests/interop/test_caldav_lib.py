@@ -317,12 +317,24 @@ def test_two_clients_editing_one_task_the_second_gets_412(connect: Any, alice: D
     assert queries.get_task(alice.id, made.id).title == "From the laptop"
 
 
+def privileges(calendar: Any) -> set[str]:
+    """The caller's DAV:current-user-privilege-set on a collection (how DAVx5 and Apple tell a
+    read-only calendar), as the library reads it."""
+    from caldav.elements import dav
+
+    response = calendar._query_properties([dav.CurrentUserPrivilegeSet()], depth=0)
+    privilege = "{DAV:}privilege"
+    return {child.tag.split("}")[1] for p in response.tree.iter(privilege) for child in p}
+
+
 def test_a_viewer_cannot_write(connect: Any, alice: DavUser, bob: DavUser) -> None:
     shared = lists.create_list(alice.id, "Read only")
     made = writes.create_task(alice.id, "Look only", list_id=shared.id)
     share(alice, shared.id, bob, "viewer")
     calendar = calendars_by_path(connect(bob))[bob.collection(shared.id)]
     (todo,) = calendar.todos()
+    assert "read" in privileges(calendar)
+    assert not privileges(calendar) & {"write", "write-content", "bind", "unbind", "all"}
 
     with pytest.raises(error.DAVError) as new_refused:
         calendar.save_todo(summary="Sneaked in")
@@ -342,6 +354,7 @@ def test_an_editor_writes_into_the_owners_list(connect: Any, alice: DavUser, bob
     shared = lists.create_list(alice.id, "Together")
     share(alice, shared.id, bob, "editor")
     calendar = calendars_by_path(connect(bob))[bob.collection(shared.id)]
+    assert privileges(calendar) & {"write", "write-content", "all"}
 
     calendar.save_todo(summary="Bob's idea")
 
