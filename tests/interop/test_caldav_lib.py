@@ -147,6 +147,31 @@ def test_a_wrong_token_is_refused(dav_server: DavServer, alice: DavUser) -> None
     assert refused.value.status == 401
 
 
+def test_tokens_without_the_scope_a_revoked_token_and_the_password_are_refused(
+    dav_server: DavServer, alice: DavUser
+) -> None:
+    from tests.factories import PASSWORD
+    from todo_app.auth import access_tokens
+
+    other = access_tokens.create(alice.id, "script", ["tasks:read", "tasks:write"], None)
+    revoked = access_tokens.create(alice.id, "old phone", ["caldav"], None)
+    access_tokens.revoke(alice.id, revoked.info.id)
+
+    statuses = []
+    for password in (other.token, revoked.token, PASSWORD):
+        client = caldav.DAVClient(
+            url=f"{dav_server.url}/dav/", username=alice.email, password=password
+        )
+        with pytest.raises(error.AuthorizationError) as refused:
+            client.principal()
+        statuses.append(refused.value.status)
+        client.close()
+
+    # Not a caldav token: 403 (it is valid, the scope is missing); revoked, or the account's
+    # password instead of a token: 401.
+    assert statuses == [403, 401, 401], statuses
+
+
 # --- tasks from the client ----------------------------------------------------------------
 
 
