@@ -283,6 +283,29 @@ def test_a_time_range_search_finds_the_tasks_due_in_it(connect: Any, alice: DavU
     ]
 
 
+def test_a_delete_undone_on_the_page_comes_back_in_the_next_sync(
+    connect: Any, alice: DavUser
+) -> None:
+    writes.create_task(alice.id, "Kept")
+    doomed = writes.create_task(alice.id, "Deleted, then undone")
+    inbox = calendars_by_path(connect(alice))[alice.collection(None)]
+    synced = inbox.get_objects_by_sync_token(load_objects=True, disable_fallback=True)
+    href = f"{alice.collection(None)}{doomed.id}.ics"
+
+    gone = deletes.delete_task(alice.id, doomed.id)
+    updated, deleted = synced.sync()
+    assert (updated, [path_of(o) for o in deleted]) == ([], [href])
+
+    deletes.restore_tasks(alice.id, [gone])  # the page's Undo: the task as it was
+    updated, deleted = synced.sync()
+
+    assert ([path_of(o) for o in updated], deleted) == ([href], [])
+    assert sorted(str(o.icalendar_component["SUMMARY"]) for o in synced) == [
+        "Deleted, then undone",
+        "Kept",
+    ]
+
+
 def test_deleting_a_todo_deletes_the_task(connect: Any, alice: DavUser) -> None:
     writes.create_task(alice.id, "Throw away")
     writes.create_task(alice.id, "Keep")
