@@ -385,3 +385,33 @@ def test_a_local_folder_becomes_a_list(synced: Sync, alice: DavUser) -> None:
     apples = task_titled(alice.id, "Apples")
     (made,) = [item for item in lists.list_lists(alice.id) if item.id == apples.list_id]
     assert made.name == "groceries"
+
+
+def test_displaynames_sync_both_ways_with_metasync(synced: Sync, alice: DavUser) -> None:
+    """``metadata = ["displayname"]``: a list renamed in the app is renamed in the folder by
+    ``vdirsyncer metasync``, and a name changed in the folder renames the list (PROPPATCH)."""
+    work = lists.create_list(alice.id, "Work")
+    home = lists.create_list(alice.id, "Home")
+    synced.start()
+
+    lists.update_list(alice.id, work.id, name="Office")
+    (synced.calendars / str(home.id) / "displayname").write_text("House")
+    synced.vdirsyncer("metasync")
+
+    names = {item.id: item.name for item in lists.list_lists(alice.id)}
+    assert (names[work.id], names[home.id]) == ("Office", "House")
+    assert (synced.calendars / str(work.id) / "displayname").read_text().strip() == "Office"
+
+
+def test_todoman_deletes_a_task(synced: Sync, alice: DavUser) -> None:
+    require_program("todo")
+    writes.create_task(alice.id, "Keep me")
+    doomed = writes.create_task(alice.id, "Delete me")
+    synced.start()
+    (item,) = [i for i in synced.todo_list() if i["summary"] == "Delete me"]
+
+    synced.todo("delete", "--yes", str(item["id"]))
+    synced.sync()
+
+    assert [t.title for t in tasks_of(alice.id)] == ["Keep me"]
+    assert doomed.id not in {t.id for t in tasks_of(alice.id)}
