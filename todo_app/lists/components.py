@@ -123,8 +123,8 @@ def _closing(link: rx.Component, in_drawer: bool) -> rx.Component:
 
 
 def _people(item: rx.Var[dict]) -> rx.Component:
-    """A shared list's people as initials badges side by side, their rings touching (the
-    names as their tooltips): overlapped further, a badge hid the one before's second letter."""
+    """A shared list's people as initials badges side by side (the names as their tooltips):
+    overlapped, each badge's ring hid the second letter of the one before."""
     members = item["members"].to(list[dict])
     return rx.cond(
         members.length() > 0,
@@ -133,7 +133,7 @@ def _people(item: rx.Var[dict]) -> rx.Component:
                 members[:BADGES_SHOWN],
                 lambda person: rx.box(
                     initials_badge(person["initials"].to(str), person["name"].to(str), "1.25rem"),
-                    margin_left="-0.1rem",
+                    margin_left="0.05rem",
                     border_radius="9999px",
                     box_shadow="0 0 0 2px var(--color-panel-solid)",
                 ),
