@@ -650,17 +650,7 @@ def test_deleting_a_calendar_deletes_the_list(connect: Any, alice: DavUser) -> N
 
 @pytest.mark.parametrize(
     "order",
-    [
-        "delete first",
-        pytest.param(
-            "put first",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="server: the sub-task stays top-level in the Inbox when the parent's "
-                "UID was PUT elsewhere before its DELETE (DAV_FINDINGS.md, 2b)",
-            ),
-        ),
-    ],
+    ["delete first", "put first"],
 )
 def test_a_parent_moved_by_delete_and_put_keeps_its_sub_task(
     connect: Any, alice: DavUser, order: str

@@ -474,7 +474,11 @@ def _parent(session: Session, coll: Collection, parent_uid: str | None) -> uuid.
     if parent_uid is None:
         return None
     found = session.execute(
-        sa.select(_DAV.c.task_id).where(_DAV.c.owner_id == coll.owner_id, _DAV.c.uid == parent_uid)
+        sa.select(_DAV.c.task_id)
+        .join(TASKS, TASKS.c.id == _DAV.c.task_id)
+        .where(_DAV.c.owner_id == coll.owner_id, _DAV.c.uid == parent_uid)
+        # One in this calendar first: while a client moves a task, its UID is in two lists.
+        .order_by(_list_is(coll).desc())
     ).first()
     if found is not None:
         return found.task_id
@@ -488,6 +492,12 @@ def _parent(session: Session, coll: Collection, parent_uid: str | None) -> uuid.
         )
     ).first()
     return task_id if exists else None
+
+
+def _list_is(coll: Collection) -> sa.ColumnElement[bool]:
+    if coll.list_id is None:
+        return TASKS.c.list_id.is_(None)
+    return sa.func.coalesce(TASKS.c.list_id == coll.list_id, False)
 
 
 def _keeps_own_uid(task_id: uuid.UUID) -> sa.ColumnElement[bool]:
@@ -554,18 +564,21 @@ def _siblings(task: TaskData) -> sa.ColumnElement[bool]:
     return TASKS.c.parent_id == task.parent_id
 
 
-def _adopt(session: Session, actor: uuid.UUID, coll: Collection, parent: Item) -> list[TaskChange]:
-    """Sub-tasks uploaded before their parent: they go under it now."""
+def _adopt(
+    session: Session, actor: uuid.UUID, coll: Collection, parent_uid: str, parent_id: uuid.UUID
+) -> list[TaskChange]:
+    """Sub-tasks waiting for a parent with this UID (uploaded before it, or left by its
+    DELETE when a client moves it to another list): they go under it now, in its list."""
     waiting = session.execute(
         sa.select(_DAV.c.task_id).where(
-            _DAV.c.owner_id == coll.owner_id, _DAV.c.pending_parent_uid == parent.uid
+            _DAV.c.owner_id == coll.owner_id, _DAV.c.pending_parent_uid == parent_uid
         )
     ).all()
     changes = []
     for (task_id,) in waiting:
         try:
             written = writes.write_in(
-                session, actor, task_id, lambda _t: {"parent_id": parent.task.id}, None
+                session, actor, task_id, lambda _t: {"parent_id": parent_id}, None
             )
         except (NotFound, Forbidden, rules.InvalidInput):
             continue  # elsewhere now, or too deep: it stays where it is, its link kept
@@ -596,10 +609,12 @@ def put(
             _check_preconditions(current, if_match, if_none_match)
             if current is not None and current.uid != incoming.uid:
                 raise UidConflict(name)
+            # A UID is unique within a calendar (RFC 4791 5.3.2.1): the same one in another
+            # list is a client moving a task (a PUT there, a DELETE here, in either order).
             clash = session.execute(
-                sa.select(_DAV.c.name).where(
-                    _DAV.c.owner_id == coll.owner_id, _DAV.c.uid == incoming.uid
-                )
+                sa.select(_DAV.c.name)
+                .join(TASKS, TASKS.c.id == _DAV.c.task_id)
+                .where(*_in_collection(coll), _DAV.c.uid == incoming.uid)
             ).first()
             if current is None and clash is not None:
                 raise UidConflict(clash.name)
@@ -640,7 +655,7 @@ def put(
                 uow.record(placed)
             stored = _item_in(session, coll, name)
             assert stored is not None
-            for change in _adopt(session, actor, coll, stored):
+            for change in _adopt(session, actor, coll, stored.uid, stored.task.id):
                 uow.record(change)
     except StaleVersion:
         raise PreconditionFailed("The object was changed since you read it") from None
@@ -669,7 +684,8 @@ def _same(stored: vtodo.Incoming, sent: vtodo.Incoming) -> bool:
 def delete(actor: uuid.UUID, coll: Collection, name: str, *, if_match: str | None = None) -> None:
     """Delete that one task. Its sub-tasks stay (at the top level, their parent's UID kept):
     in CalDAV each task is its own resource, and a client moving a parent to another list
-    deletes it here and puts it there; they go back under it when it comes."""
+    deletes it here and puts it there; they go back under it when it comes, or at once if
+    it came first (vdirsyncer syncs the two lists at the same time)."""
     with unit_of_work() as uow:
         session = uow.session
         current = _item_in(session, coll, name)
@@ -682,6 +698,10 @@ def delete(actor: uuid.UUID, coll: Collection, name: str, *, if_match: str | Non
             _remember_parent(session, coll, child, current.uid)
         _, change = deletes.delete_one_in(session, actor, current.task.id)
         uow.record(change)
+        moved_copy = _parent(session, coll, current.uid)
+        if moved_copy is not None:
+            for adopted in _adopt(session, actor, coll, current.uid, moved_copy):
+                uow.record(adopted)
 
 
 def _to_top(_task: TaskData) -> dict[str, uuid.UUID | None]:
