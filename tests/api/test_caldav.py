@@ -22,6 +22,7 @@ from icalendar import Calendar
 
 from tests.factories import make_account, make_task
 from todo_app.auth import access_tokens
+from todo_app.interop.caldav import store
 from todo_app.interop.caldav.app import create_dav_app
 from todo_app.lists import service as lists_service
 from todo_app.lists import sharing
@@ -531,9 +532,18 @@ def test_the_ctag_moves_with_every_kind_of_change(ann: Dav) -> None:
     changed()
     deletes.restore_tasks(ann.user_id, [deleted])  # Undo
     changed()
+    made = make_task(ann.user_id, "Another")
+    changed()
     work = lists_service.create_list(ann.user_id, "Work")
     writes.update_task(ann.user_id, task.id, list_id=work.id)  # moved out
     changed()
+    writes.update_task(ann.user_id, made.id, title="Another, renamed")
+    changed()
+    # Brought up to date a change at a time, the state is what a full read makes of it.
+    coll = store.collection(ann.user_id, "inbox")
+    kept = store.state(coll)
+    store._cache.clear()  # (what a new process would read)
+    assert store.state(coll) == kept
 
 
 def test_a_listing_of_etags_matches_the_objects(ann: Dav) -> None:

@@ -28,7 +28,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from icalendar import Calendar
@@ -324,35 +324,80 @@ _FINGERPRINT = (
     sa.func.max(TASKS.c.updated_at),
 )
 _STATES_CACHED = 256
-_cache: OrderedDict[str, tuple[tuple[Any, ...], State]] = OrderedDict()
+
+
+class _Print(NamedTuple):
+    count: int
+    versions: int
+    newest: Any  # the newest updated_at (None: no tasks)
+    zone: str
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A collection's state as this process last read it, with each task's part in it."""
+
+    fingerprint: _Print
+    state: State
+    rows: dict[uuid.UUID, tuple[str, str, int]]  # task id -> (name, etag, version)
+
+
+_cache: OrderedDict[str, _Known] = OrderedDict()
 _stored: set[tuple[str, str]] = set()  # (collection, digest) known to be in dav_sync_states
 _cache_lock = threading.Lock()
 
 
+def _known(found: Sequence[Item], fingerprint: _Print) -> _Known:
+    rows = {i.task.id: (i.name, i.etag, i.task.version) for i in found}
+    return _with_rows(rows, fingerprint)
+
+
+def _with_rows(rows: dict[uuid.UUID, tuple[str, str, int]], fingerprint: _Print) -> _Known:
+    members = {name: etag for name, etag, _version in rows.values()}
+    return _Known(fingerprint, State(members, _digest(members)), rows)
+
+
+def _since(conn: sa.Connection, coll: Collection, known: _Known, now: _Print) -> _Known | None:
+    """``known`` brought up to ``now`` by reading only the tasks written since (and the ids
+    of all, for what went); None when the result does not add up to ``now``'s count and
+    versions (a row changed without a new ``updated_at``): then everything is read."""
+    if known.fingerprint.newest is None or known.fingerprint.zone != now.zone:
+        return None
+    ids = set(conn.execute(sa.select(TASKS.c.id).where(*_in_collection(coll))).scalars())
+    fresh = _read(conn, coll, TASKS.c.updated_at >= known.fingerprint.newest)
+    unseen = ids - known.rows.keys() - {i.task.id for i in fresh}
+    if unseen:  # put back by an Undo, with its old updated_at
+        fresh += _read(conn, coll, TASKS.c.id.in_(list(unseen)))
+    rows = {task_id: row for task_id, row in known.rows.items() if task_id in ids}
+    rows.update((i.task.id, (i.name, i.etag, i.task.version)) for i in fresh)
+    if (len(rows), sum(row[2] for row in rows.values())) != (now.count, now.versions):
+        return None
+    return _with_rows(rows, now)
+
+
 def state(coll: Collection) -> State:
-    """The collection's state, read again only when its fingerprint moved: a client's poll
-    of an unchanged list (``getctag``, ``sync-token``) costs one aggregate query, not a read
-    of all its tasks. Kept per process (the fingerprint is the database's, so every worker
-    agrees)."""
+    """The collection's state, read again only when its fingerprint moved, and then only
+    the tasks written since: a client's poll of an unchanged list (``getctag``,
+    ``sync-token``) costs one aggregate query, and of a changed one that query and the
+    changed rows, not a read of all its tasks. Kept per process (the fingerprint is the
+    database's, so every worker agrees)."""
     with read_scope() as conn:
-        fingerprint = (
-            *conn.execute(sa.select(*_FINGERPRINT).where(*_in_collection(coll))).one(),
-            coll.zone,
-        )
+        row = conn.execute(sa.select(*_FINGERPRINT).where(*_in_collection(coll))).one()
+        now = _Print(row[0], int(row[1]), row[2], coll.zone)
         with _cache_lock:
             cached = _cache.get(coll.sync_key)
-            if cached is not None and cached[0] == fingerprint:
-                _cache.move_to_end(coll.sync_key)
-                return cached[1]
-        found = _read(conn, coll)
-    members = {i.name: i.etag for i in found}
-    made = State(members, _digest(members))
+        if cached is not None and cached.fingerprint == now:
+            made = cached
+        else:
+            made = (_since(conn, coll, cached, now) if cached else None) or _known(
+                _read(conn, coll), now
+            )
     with _cache_lock:
-        _cache[coll.sync_key] = (fingerprint, made)
+        _cache[coll.sync_key] = made
         _cache.move_to_end(coll.sync_key)
         while len(_cache) > _STATES_CACHED:
             _cache.popitem(last=False)
-    return made
+    return made.state
 
 
 def ctag(coll: Collection) -> str:
