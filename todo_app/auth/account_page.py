@@ -70,6 +70,9 @@ def _profile() -> rx.Component:
                         ),
                         size="3",
                         flex="1",
+                        # Narrower than a long zone's name, it wraps the button below it
+                        # instead of cutting the name ("Europe/Londor" on a phone).
+                        min_width="14rem",
                     ),
                     rx.button("Save time zone", type="submit", size="3", variant="soft"),
                     width="100%",
