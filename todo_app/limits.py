@@ -20,3 +20,6 @@ POSITION_MAX = 64  # characters of a manual-order key (tasks.order_keys rebalanc
 DAV_NAME_MAX = 255  # characters of a CalDAV client's UID or resource name
 DAV_EXTRA_MAX = 64_000  # characters of the iCalendar properties we keep for a client, per task
 DAV_BODY_MAX = 1_000_000  # bytes of one CalDAV request body (a PUT, a REPORT)
+CHAT_MESSAGE_MAX = 4_000  # characters of one chat message from the user
+CHAT_REPLY_MAX = 16_000  # characters of an assistant's reply kept (the rest is cut)
+CHAT_TITLE_MAX = 80  # characters of a conversation's title (its first message, cut)

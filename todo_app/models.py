@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from todo_app.limits import (
+    CHAT_TITLE_MAX,
     DAV_NAME_MAX,
     DESCRIPTION_MAX,
     EMAIL_MAX,
@@ -427,3 +428,37 @@ class DavSyncState(SQLModel, table=True):
     token: str = Field(max_length=40, primary_key=True)
     created_at: datetime = _timestamp()
     members: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+
+
+class Conversation(SQLModel, table=True):
+    """A chat with the assistant (/chat, ``POST /api/{user_id}/chat``): its messages are in
+    ``messages``, so a conversation survives a restart and any worker can continue it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (sa.Index("ix_conversations_user_updated", "user_id", "updated_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    title: str | None = Field(default=None, max_length=CHAT_TITLE_MAX, nullable=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Message(SQLModel, table=True):
+    """One turn of a conversation: the user's words, or the assistant's reply with the tool
+    calls it made (``[{name, arguments, result}]``)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        sa.Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
+    conversation_id: uuid.UUID = Field(
+        foreign_key="conversations.id", ondelete="CASCADE", nullable=False
+    )
+    role: str = Field(max_length=16)  # "user" or "assistant"
+    content: str = Field(sa_type=sa.Text, nullable=False)
+    tool_calls: list[dict] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    created_at: datetime = _timestamp()

@@ -116,6 +116,16 @@ class Settings:
     # Without SMTP, mail (reset links included) goes to the log; a real deployment must
     # say so on purpose (TODO_MAIL_TO_LOG=1).
     mail_to_log: bool = False
+    # The chat's model (/chat, ``POST /api/{user_id}/chat``): an OpenAI-compatible server
+    # (chat completions). No URL or no model: the chat is off, and nothing else minds.
+    llm_base_url: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_model: str = ""
+    llm_timeout_seconds: int = 60
+
+    @property
+    def chat_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def is_sqlite(self) -> bool:
@@ -199,7 +209,26 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         cors_origins=origins,
         public_url=public_url,
         **_mail_settings(env, public_url, production=production),
+        **_llm_settings(env),
     )
+
+
+def _llm_settings(env: dict[str, str]) -> dict[str, Any]:
+    """The chat's model server: ``TODO_LLM_BASE_URL`` (e.g. ``http://localhost:11434/v1``),
+    ``TODO_LLM_MODEL``, ``TODO_LLM_API_KEY`` (if the server wants one) and
+    ``TODO_LLM_TIMEOUT_SECONDS`` (one model call; default 60)."""
+    base_url = env.get("TODO_LLM_BASE_URL", "").strip()
+    if base_url and urlsplit(base_url).scheme not in {"http", "https"}:
+        raise SettingsError(
+            f"TODO_LLM_BASE_URL must be an http(s) URL such as http://localhost:11434/v1, "
+            f"got {base_url!r}"
+        )
+    return {
+        "llm_base_url": base_url,
+        "llm_api_key": env.get("TODO_LLM_API_KEY", "").strip(),
+        "llm_model": env.get("TODO_LLM_MODEL", "").strip(),
+        "llm_timeout_seconds": _int(env, "TODO_LLM_TIMEOUT_SECONDS", 60, 1, 3600),
+    }
 
 
 def usable_cores() -> int:

@@ -168,6 +168,11 @@ TOKEN_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/tokens", {"name": "Script", "scopes": ["tasks:read"], "expires_in_days": 30}),
     ("DELETE", "/api/tokens/{token_id}", None),
 ]
+CHAT_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("POST", "/api/{user_id}/chat", {"message": "Hello"}),
+    ("GET", "/api/{user_id}/conversations", None),
+    ("GET", "/api/{user_id}/conversations/{conversation_id}/messages", None),
+]
 # Every signed-in route outside the task routes (and outside auth itself).
 ONE_FORM_ROUTES = (
     ORGANISE_ROUTES
@@ -176,6 +181,7 @@ ONE_FORM_ROUTES = (
     + INTEROP_ROUTES
     + FEED_ROUTES
     + TOKEN_ROUTES
+    + CHAT_ROUTES
 )
 
 

@@ -269,6 +269,7 @@ def test_every_signed_in_route_refuses_a_bad_token_with_401(
         feed_id=uuid.uuid4(),
         user_id=uuid.uuid4(),
         token_id=uuid.uuid4(),
+        conversation_id=uuid.uuid4(),
     )
     response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 401, response.text

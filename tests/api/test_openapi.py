@@ -80,6 +80,8 @@ def _token_scope(path: str, method: str) -> str | None:
         return "tasks:read" if method == "get" else "tasks:write"
     if path == "/api/auth/session":
         return "account:read"
+    if path.startswith("/api/{user_id}/c"):  # the chat and its conversations
+        return "tasks:read" if method == "get" else "tasks:write"
     if path.startswith(("/api/notifications", "/api/tags")):
         return "tasks:read"
     family = "tasks" if "/tasks" in path else "lists"

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from todo_app.api import (
     routes_account,
     routes_auth,
+    routes_chat,
     routes_feeds,
     routes_interop,
     routes_lists,
@@ -122,6 +123,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_feeds.router)
     api.include_router(routes_feeds.public_router)
     api.include_router(routes_tokens.router)
+    api.include_router(routes_chat.router)
     install_scope_docs(api)
     install_error_handlers(api)
     api.add_middleware(RenewedTokenMiddleware)
