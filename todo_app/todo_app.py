@@ -19,6 +19,7 @@ from todo_app.auth.pages import forgot_page, login_page, reset_page, signup_page
 from todo_app.auth.rechecks import Trust, rechecks
 from todo_app.auth.routes import (
     ACCOUNT_PATH,
+    CHAT_PATH,
     FORGOT_PATH,
     HOME_PATH,
     INVITATION_PATH,
@@ -30,6 +31,8 @@ from todo_app.auth.state import AuthState
 from todo_app.interop.caldav.app import with_dav
 from todo_app.lists import sharing
 from todo_app.lists.invitation_page import InvitationState, invitation_page
+from todo_app.mcp.chat_page import chat_page
+from todo_app.mcp.chat_state import ChatState
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
@@ -103,6 +106,13 @@ app.add_page(
     route=ACCOUNT_PATH,
     title=f"Account · {APP_TITLE}",
     on_load=[AuthState.require_login, AccountState.load_account],
+)
+# The assistant over the user's tasks (off, saying how to turn it on, without TODO_LLM_*).
+app.add_page(
+    chat_page,
+    route=CHAT_PATH,
+    title=f"Chat · {APP_TITLE}",
+    on_load=[AuthState.require_login, ChatState.load_chat],
 )
 # A shared list's mailed link: signed up or in (``next`` brings the visitor back), it joins.
 app.add_page(

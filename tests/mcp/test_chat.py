@@ -8,33 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Account, create_task, list_tasks, titles
-from tests.mcp.scripted_llm import ScriptedLLM, running
+from tests.mcp.scripted_llm import ScriptedLLM
 from todo_app.api.app import create_api
 from todo_app.mcp import chat
 from todo_app.settings import get_settings
-
-
-@pytest.fixture(scope="session")
-def llm() -> Iterator[ScriptedLLM]:
-    yield from running()
-
-
-@pytest.fixture
-def chat_on(llm: ScriptedLLM, monkeypatch: pytest.MonkeyPatch) -> ScriptedLLM:
-    """The chat pointed at the scripted server."""
-    llm.reset()
-    settings = dataclasses.replace(
-        get_settings(), llm_base_url=llm.base_url, llm_model="scripted", llm_timeout_seconds=5
-    )
-    monkeypatch.setattr(chat, "get_settings", lambda: settings)
-    return llm
 
 
 def say(

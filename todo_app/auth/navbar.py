@@ -14,7 +14,7 @@ from reflex.event import EventChain
 from reflex.vars import FunctionVar
 from reflex_base.vars.function import ArgsFunctionOperation
 
-from todo_app.auth.routes import ACCOUNT_PATH, HOME_PATH
+from todo_app.auth.routes import ACCOUNT_PATH, CHAT_PATH, HOME_PATH
 from todo_app.auth.state import AuthState
 from todo_app.ui.browser import browser_function
 from todo_app.ui.layout import APP_NAME, app_shell, column_width
@@ -52,6 +52,7 @@ def navbar(width: str, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
                     title=AuthState.user_email,
                 ),
                 *extra,
+                rx.link("Chat", href=CHAT_PATH, size="2"),
                 rx.link("Account", href=ACCOUNT_PATH, size="2"),
                 rx.button(
                     "Sign out",

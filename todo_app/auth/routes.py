@@ -16,6 +16,7 @@ LOGIN_PATH = "/login"
 SIGNUP_PATH = "/signup"
 INVITATION_PATH = "/invitation"  # a shared list's mailed link (signed in: accepts it)
 ACCOUNT_PATH = "/account"
+CHAT_PATH = "/chat"  # the assistant over the user's tasks (mcp/chat_page.py)
 FORGOT_PATH = "/forgot"
 RESET_PATH = "/reset"
 # Pages a "next" must never point back to: signing in would loop, or land on a used link.
