@@ -185,3 +185,29 @@ def test_workers_default_to_the_usable_cores_with_redis_and_one_without(tmp_path
         load_settings({**base, "TODO_WORKERS": "2"})
     with pytest.raises(SettingsError, match="TODO_WORKERS"):
         load_settings({**redis, "TODO_WORKERS": "0"})
+
+
+def test_the_chat_is_off_without_a_model_and_on_with_url_and_model(tmp_path: Path) -> None:
+    off = load_settings({"TODO_DATA_DIR": str(tmp_path)})
+    assert not off.chat_enabled
+    assert not load_settings(
+        {"TODO_DATA_DIR": str(tmp_path), "TODO_LLM_BASE_URL": "http://localhost:11434/v1"}
+    ).chat_enabled
+    on = load_settings(
+        {
+            "TODO_DATA_DIR": str(tmp_path),
+            "TODO_LLM_BASE_URL": " http://localhost:11434/v1 ",
+            "TODO_LLM_MODEL": "qwen2.5:7b",
+            "TODO_LLM_API_KEY": "sk-secret",
+            "TODO_LLM_TIMEOUT_SECONDS": "30",
+        }
+    )
+    assert on.chat_enabled
+    assert (on.llm_base_url, on.llm_model, on.llm_timeout_seconds) == (
+        "http://localhost:11434/v1",
+        "qwen2.5:7b",
+        30,
+    )
+    assert "sk-secret" not in repr(on)
+    with pytest.raises(SettingsError, match="TODO_LLM_BASE_URL"):
+        load_settings({"TODO_DATA_DIR": str(tmp_path), "TODO_LLM_BASE_URL": "localhost:11434"})
