@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.mailbox import Mailbox, smtp_server
+from tests.mcp.scripted_llm import ScriptedLLM, running
 from tests.services import free_port, require_chromium
 from todo_app.settings import PROJECT_ROOT
 
@@ -107,8 +108,19 @@ def server_mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def server(server_mailbox: Mailbox) -> Iterator[Server]:
-    srv = Server(TODO_SMTP_URL=server_mailbox.url)
+def scripted_llm() -> Iterator[ScriptedLLM]:
+    """The scripted OpenAI-compatible server the shared server's chat talks to (a test
+    double, not a model: tests/mcp/scripted_llm.py)."""
+    yield from running()
+
+
+@pytest.fixture(scope="session")
+def server(server_mailbox: Mailbox, scripted_llm: ScriptedLLM) -> Iterator[Server]:
+    srv = Server(
+        TODO_SMTP_URL=server_mailbox.url,
+        TODO_LLM_BASE_URL=scripted_llm.base_url,
+        TODO_LLM_MODEL="scripted",
+    )
     srv.extra_env["TODO_PUBLIC_URL"] = srv.url
     srv.start()
     yield srv

@@ -1,0 +1,43 @@
+"""/chat in Chromium against the production server, whose model is the scripted
+OpenAI-compatible test double (tests/mcp/scripted_llm.py): a message sent, the reply and its
+tool-call line shown, the conversation listed, the task really on the task page."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Server
+from tests.mcp.scripted_llm import ScriptedLLM
+
+PASSWORD = "correct horse battery"
+
+
+def test_a_message_adds_a_task_and_the_reply_shows_its_tool_call(
+    page: Page, server: Server, scripted_llm: ScriptedLLM
+) -> None:
+    page.goto("/signup")
+    page.get_by_label("Name").fill("Cass Chat")
+    page.get_by_label("Email").fill(f"chat-{uuid.uuid4().hex[:10]}@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(re.escape(server.url) + r"/?$"))
+
+    page.get_by_role("link", name="Chat").click()
+    expect(page.get_by_role("heading", name="Chat", level=1)).to_be_visible()
+    conversations = page.get_by_role("list", name="Conversations")
+    expect(conversations.get_by_role("listitem")).to_have_count(0)
+
+    page.get_by_role("textbox", name="Message").fill("add Buy oat milk")
+    page.get_by_role("button", name="Send").click()
+
+    log = page.get_by_role("log", name="Messages")
+    expect(log.get_by_text("Added 'Buy oat milk'", exact=True)).to_be_visible()
+    expect(log.get_by_text("Added 'Buy oat milk'.", exact=True)).to_be_visible()
+    expect(conversations.get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_role("textbox", name="Message")).to_have_value("")
+
+    page.goto("/")
+    expect(page.get_by_text("Buy oat milk", exact=True)).to_be_visible()
