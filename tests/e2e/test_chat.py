@@ -10,6 +10,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Server
+from tests.e2e.test_accessibility import assert_accessible
 from tests.mcp.scripted_llm import ScriptedLLM
 
 PASSWORD = "correct horse battery"
@@ -38,6 +39,8 @@ def test_a_message_adds_a_task_and_the_reply_shows_its_tool_call(
     expect(log.get_by_text("Added 'Buy oat milk'.", exact=True)).to_be_visible()
     expect(conversations.get_by_role("listitem")).to_have_count(1)
     expect(page.get_by_role("textbox", name="Message")).to_have_value("")
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    assert_accessible(page, "/chat with a conversation")
 
     page.goto("/")
     expect(page.get_by_text("Buy oat milk", exact=True)).to_be_visible()
