@@ -9,8 +9,9 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, screenshot
 from tests.e2e.test_accessibility import assert_accessible
+from tests.e2e.test_auth_flows import NO_HORIZONTAL_SCROLL
 from tests.mcp.scripted_llm import ScriptedLLM
 
 PASSWORD = "correct horse battery"
@@ -25,6 +26,11 @@ def test_a_message_adds_a_task_and_the_reply_shows_its_tool_call(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(re.escape(server.url) + r"/?$"))
+
+    # The task page, open in another tab, shows what the assistant adds without a reload.
+    tasks_tab = page.context.new_page()
+    tasks_tab.goto("/")
+    expect(tasks_tab.get_by_role("heading", level=1)).to_be_visible()
 
     page.get_by_role("link", name="Chat").click()
     expect(page.get_by_role("heading", name="Chat", level=1)).to_be_visible()
@@ -41,6 +47,11 @@ def test_a_message_adds_a_task_and_the_reply_shows_its_tool_call(
     expect(page.get_by_role("textbox", name="Message")).to_have_value("")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
     assert_accessible(page, "/chat with a conversation")
+    screenshot(page, "chat")
 
-    page.goto("/")
-    expect(page.get_by_text("Buy oat milk", exact=True)).to_be_visible()
+    expect(tasks_tab.get_by_text("Buy oat milk", exact=True)).to_be_visible()
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    expect(page.get_by_role("heading", name="Chat", level=1)).to_be_visible()
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    screenshot(page, "chat-320")
