@@ -262,3 +262,20 @@ async def test_the_stream_gives_deltas_tool_calls_and_stores_the_reply(
     stored = chat.list_messages(user_id, events[0]["conversation_id"])
     assert [m["role"] for m in stored] == ["user", "assistant"]
     assert stored[1]["tool_calls"][0]["result"]["title"] == "Water plants"
+
+
+def test_deleting_the_account_deletes_its_conversations(
+    client: TestClient, alice: Account, chat_on: ScriptedLLM
+) -> None:
+    from sqlmodel import Session, select
+
+    from tests.api.conftest import PASSWORD
+    from todo_app.auth import service as auth_service
+    from todo_app.db import get_engine
+    from todo_app.models import Conversation, Message
+
+    say(client, alice, "hello")
+    auth_service.delete_account(alice.id, PASSWORD)
+    with Session(get_engine()) as session:
+        assert session.exec(select(Conversation)).all() == []
+        assert session.exec(select(Message)).all() == []

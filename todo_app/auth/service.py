@@ -52,6 +52,8 @@ from todo_app.errors import (
 from todo_app.models import (
     EMAIL_MAX,
     AuthSession,
+    Conversation,
+    Message,
     PasswordReset,
     PersonalAccessToken,
     Task,
@@ -652,6 +654,8 @@ def delete_account(user_id: UUID, password: str) -> None:
         s.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))
         s.exec(delete(PasswordReset).where(col(PasswordReset.user_id) == user_id))
         s.exec(delete(PersonalAccessToken).where(col(PersonalAccessToken.user_id) == user_id))
+        s.exec(delete(Message).where(col(Message.user_id) == user_id))
+        s.exec(delete(Conversation).where(col(Conversation.user_id) == user_id))
         throttle.clear(s, user.email)
         s.exec(delete(User).where(col(User.id) == user_id))
     account_changed(user_id)
