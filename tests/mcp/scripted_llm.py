@@ -14,11 +14,13 @@ The script, on the last user message (and the tool results that followed it):
 - ``delete id <id>``: a tool call ``delete_task {task_id: <id>}``; then the tool's answer as text
 - anything else: ``You said: <message>. I see <n> earlier messages.``
 
-``fail_with``: answer every request with that HTTP status instead.
+``fail_with``: answer every request with that HTTP status instead; ``delay``: seconds to
+wait before answering (a model too slow for the app's timeout).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -121,6 +123,7 @@ class ScriptedLLM:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.fail_with: int | None = None
+        self.delay = 0.0
         self._calls = 0
         app = Starlette(routes=[Route("/v1/chat/completions", self._complete, methods=["POST"])])
         with socket.socket() as probe:
@@ -152,10 +155,13 @@ class ScriptedLLM:
     def reset(self) -> None:
         self.requests.clear()
         self.fail_with = None
+        self.delay = 0.0
 
     async def _complete(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(body)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail_with is not None:
             return JSONResponse(
                 {"error": {"message": "scripted failure", "type": "server_error"}},

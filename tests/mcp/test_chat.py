@@ -199,6 +199,17 @@ def test_model_down_is_503_and_the_message_is_kept(
     assert [(m["role"], m["content"]) for m in stored] == [("user", "add Call mum")]
 
 
+def test_a_model_too_slow_is_503_after_the_timeout(
+    client: TestClient, alice: Account, chat_on: ScriptedLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = dataclasses.replace(chat.get_settings(), llm_timeout_seconds=1)
+    monkeypatch.setattr(chat, "get_settings", lambda: slow)
+    chat_on.delay = 3
+    response = client.post(f"/api/{alice.id}/chat", json={"message": "hi"}, headers=alice.headers)
+    assert response.status_code == 503
+    assert "did not answer within 1 seconds" in response.json()["detail"]
+
+
 def test_model_error_is_502_with_the_reason(
     client: TestClient, alice: Account, chat_on: ScriptedLLM
 ) -> None:
