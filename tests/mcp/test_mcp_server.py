@@ -303,3 +303,20 @@ def test_stdio_refuses_a_revoked_token(server: DavServer) -> None:
     )
     assert done.returncode == 2
     assert "revoked" in done.stderr
+
+
+async def test_a_busy_token_is_throttled(
+    server: DavServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, token = make_user("Busy")
+    monkeypatch.setattr(access_tokens.rate_limiter, "limit", 1)
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    headers = {"Accept": "application/json, text/event-stream", "Authorization": f"Bearer {token}"}
+    try:
+        async with httpx2.AsyncClient(timeout=10) as http:
+            await http.post(f"{server.url}/mcp", json=body, headers=headers)
+            answer = await http.post(f"{server.url}/mcp", json=body, headers=headers)
+        assert answer.status_code == 429
+        assert int(answer.headers["retry-after"]) >= 1
+    finally:
+        access_tokens.rate_limiter.reset()
