@@ -59,6 +59,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from todo_app.auth import access_tokens
 from todo_app.errors import InvalidInput, ServiceError, Throttled, Unauthenticated
 from todo_app.mcp.tools import TOOLS, ToolSpec, allowed
+from todo_app.web.path_first import PathFirst
 
 logger = logging.getLogger("todo_app.mcp")
 
@@ -280,18 +281,6 @@ async def _send(send: Send, answer: tuple[int, bytes, list[tuple[bytes, bytes]]]
     await send({"type": "http.response.body", "body": body})
 
 
-class McpFirst:
-    """Sends ``/mcp`` (HTTP only) to the MCP door and everything else on."""
-
-    def __init__(self, door: ASGIApp, fallback: ASGIApp) -> None:
-        self.door = door
-        self.fallback = fallback
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_mcp = scope["type"] == "http" and is_mcp_path(scope["path"])
-        await (self.door if is_mcp else self.fallback)(scope, receive, send)
-
-
 def with_mcp(fallback: ASGIApp) -> ASGIApp:
     """``fallback`` with the MCP server in front of it."""
-    return McpFirst(McpDoor(), fallback)
+    return PathFirst(is_mcp_path, McpDoor(), fallback)
