@@ -27,9 +27,9 @@ fi
 echo "==> pytest (SQLite, and the production build in Chromium)"
 python -m pytest
 
-echo "==> pytest again on PostgreSQL: services, state, API and the CalDAV clients"
+echo "==> pytest again on PostgreSQL: services, state, API, the CalDAV and MCP clients"
 if python -m tests.services postgresql; then
-    TODO_TEST_DB=postgresql python -m pytest -q tests/unit tests/state tests/api tests/interop \
+    TODO_TEST_DB=postgresql python -m pytest -q tests/unit tests/state tests/api tests/interop tests/mcp \
         --deselect tests/unit/test_query_plans.py
 elif [ "${CI:-}" = "true" ]; then
     echo "PostgreSQL is required in CI" >&2

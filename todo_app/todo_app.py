@@ -33,6 +33,7 @@ from todo_app.lists import sharing
 from todo_app.lists.invitation_page import InvitationState, invitation_page
 from todo_app.mcp.chat_page import chat_page
 from todo_app.mcp.chat_state import ChatState
+from todo_app.mcp.server import with_mcp
 from todo_app.reminders import scheduler as reminder_scheduler
 from todo_app.reminders import service as reminder_service
 from todo_app.reminders.service import NotificationData
@@ -49,8 +50,9 @@ APP_DESCRIPTION = "Your tasks, instantly, privately, on your own server."
 
 def front_doors(reflex_asgi: Any) -> Any:
     """The doors for other programs on the app's own port, in front of Reflex's backend:
-    CalDAV (``/.well-known/caldav``, ``/dav/``), then the REST API and the calendar feeds."""
-    return with_dav(api_transformer(reflex_asgi))
+    the MCP server for AI assistants (``/mcp``), CalDAV (``/.well-known/caldav``, ``/dav/``),
+    then the REST API and the calendar feeds."""
+    return with_mcp(with_dav(api_transformer(reflex_asgi)))
 
 
 # TodoApp is rx.App with the REST API's own CORS policy in front of Reflex's (see api/mount.py).

@@ -47,6 +47,7 @@ class ToolSpec:
     scopes: tuple[str, ...]
     read_only: bool = False
     destructive: bool = False
+    idempotent: bool = False  # the same call again changes nothing more
 
 
 def _id(raw: str, name: str = "task_id") -> uuid.UUID:
@@ -222,12 +223,14 @@ TOOLS: tuple[ToolSpec, ...] = (
         delete_task,
         WRITE,
         destructive=True,
+        idempotent=True,
     ),
     ToolSpec(
         "update_task",
         "Change a task's title and/or description by its id.",
         update_task,
         WRITE,
+        idempotent=True,
     ),
     ToolSpec(
         "quick_add",
@@ -267,12 +270,14 @@ TOOLS: tuple[ToolSpec, ...] = (
         "and optionally a time (HH:MM).",
         reschedule_tasks,
         WRITE,
+        idempotent=True,
     ),
     ToolSpec(
         "uncomplete_task",
         "Mark a completed task as not done again, by its id.",
         uncomplete_task,
         WRITE,
+        idempotent=True,
     ),
 )
 

@@ -45,6 +45,7 @@ from todo_app.interop.caldav import filters, store, vtodo
 from todo_app.interop.caldav import properties as p
 from todo_app.limits import DAV_BODY_MAX
 from todo_app.web.body_limit import BodyLimit
+from todo_app.web.path_first import PathFirst
 
 logger = logging.getLogger("todo_app.caldav")
 
@@ -525,18 +526,6 @@ def create_dav_app() -> ASGIApp:
     return BodyLimit(DavApp(), max_bytes=DAV_BODY_MAX)
 
 
-class DavFirst:
-    """Sends CalDAV's paths (HTTP only) to the DAV server and everything else on."""
-
-    def __init__(self, dav: ASGIApp, fallback: ASGIApp) -> None:
-        self.dav = dav
-        self.fallback = fallback
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_dav = scope["type"] == "http" and is_dav_path(scope["path"])
-        await (self.dav if is_dav else self.fallback)(scope, receive, send)
-
-
 def with_dav(fallback: ASGIApp) -> ASGIApp:
     """``fallback`` with the CalDAV server in front of it."""
-    return DavFirst(create_dav_app(), fallback)
+    return PathFirst(is_dav_path, create_dav_app(), fallback)

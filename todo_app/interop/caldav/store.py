@@ -111,7 +111,9 @@ class Item:
     extra: str
 
     def render(self, zone: str) -> bytes:
-        return self.calendar(zone).to_ical(sorted=False)
+        return vtodo.render(
+            self.task, uid=self.uid, zone=zone, parent_uid=self.parent_uid, extra=self.extra
+        )
 
     def calendar(self, zone: str) -> Calendar:
         return vtodo.calendar_of(
