@@ -13,8 +13,9 @@ server, vLLM, a hosted API): ``TODO_LLM_BASE_URL``, ``TODO_LLM_MODEL`` and, if i
 server. Without them the chat is off (``ChatOff``), and nothing else depends on it.
 
 Each tool call goes through the services (``tools.ToolSpec.run`` in a worker thread), so
-access rules, validation, live updates of open pages and undo work as for any other change;
-a service error goes back to the model as the tool's result, for it to explain.
+access rules, validation and live updates of open pages work as for any other change (the
+task page's Undo covers that page's own changes only, not these); a service error goes back
+to the model as the tool's result, for it to explain.
 
 No Reflex and no FastAPI here: the page (``chat_page``) and the REST route
 (``api.routes_chat``) are two front doors over these functions.
