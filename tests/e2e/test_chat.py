@@ -1,6 +1,7 @@
 """/chat in Chromium against the production server, whose model is the scripted
 OpenAI-compatible test double (tests/mcp/scripted_llm.py): a message sent, the reply and its
-tool-call line shown, the conversation listed, the task really on the task page."""
+tool-call line shown, the conversation listed, the task really on the task page, and its
+Undo reversing it there."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ def test_a_message_adds_a_task_and_the_reply_shows_its_tool_call(
     screenshot(page, "chat")
 
     expect(tasks_tab.get_by_text("Buy oat milk", exact=True)).to_be_visible()
+    # Undo on the tool's line: the change engine reverses it, and the task page follows.
+    log.get_by_role("button", name="Undo: Added 'Buy oat milk'").click()
+    expect(log.get_by_text("Undone", exact=True)).to_be_visible()
+    expect(tasks_tab.get_by_text("Buy oat milk", exact=True)).to_have_count(0)
 
     page.set_viewport_size({"width": 320, "height": 640})
     expect(page.get_by_role("heading", name="Chat", level=1)).to_be_visible()

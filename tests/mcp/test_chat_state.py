@@ -42,10 +42,12 @@ async def test_a_reply_streams_in_with_its_tool_calls(
     state = await tab.state(ChatState)
     assert not state.streaming
     assert state.error == ""
-    assert state.lines == [
-        ChatLine("user", "add Buy milk"),
-        ChatLine("assistant", "Added 'Buy milk'.", ("Added 'Buy milk'",)),
-    ]
+    [asked, answered] = state.lines
+    assert asked == ChatLine("user", "add Buy milk")
+    assert (answered.role, answered.content) == ("assistant", "Added 'Buy milk'.")
+    [added] = answered.tools
+    assert (added.text, added.undone) == ("Added 'Buy milk'", False)
+    assert added.change_id  # the change the Undo button reverses
     # Streamed: the reply reached the browser in several deltas.
     texts = [
         line.content
@@ -58,6 +60,13 @@ async def test_a_reply_streams_in_with_its_tool_calls(
     assert len(set(texts)) > 2
     page = await asyncio.to_thread(queries.list_tasks, ann.id)
     assert [t.title for t in page.items] == ["Buy milk"]
+
+    # Undo on the tool's line reverses the change through the engine, and says so.
+    await tab.run(ChatState.undo, change_id=added.change_id)
+    state = await tab.state(ChatState)
+    assert state.lines[-1].tools[0].undone
+    page = await asyncio.to_thread(queries.list_tasks, ann.id)
+    assert page.items == []
     [row] = state.conversations
     assert row.title == "add Buy milk"
     assert state.conversation_id == row.id

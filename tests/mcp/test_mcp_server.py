@@ -99,7 +99,7 @@ async def test_a_tokens_scopes_decide_the_listed_tools(server: DavServer) -> Non
     async with connect(f"{server.url}/mcp", full_token) as session:
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
     assert set(tools) == {spec.name for spec in TOOLS}
-    assert len(tools) == 11
+    assert len(tools) == 12
     for spec in TOOLS:
         tool = tools[spec.name]
         assert tool.description == spec.description
@@ -117,12 +117,18 @@ async def test_a_tokens_scopes_decide_the_listed_tools(server: DavServer) -> Non
     ]
 
 
+def phase(result: dict) -> dict:
+    """Phase III's three fields of a write's result (it also names its change_id)."""
+    assert set(result) == {"task_id", "status", "title", "change_id"}
+    return {k: result[k] for k in ("task_id", "status", "title")}
+
+
 async def test_phase_three_tools_round_trip(server: DavServer) -> None:
     user_id, token = make_user("Ann")
     async with connect(f"{server.url}/mcp/", token) as session:  # with the slash too
         added = await call(session, "add_task", title="Buy milk", description="2 litres")
         task_id = added["task_id"]
-        assert added == {"task_id": task_id, "status": "created", "title": "Buy milk"}
+        assert phase(added) == {"task_id": task_id, "status": "created", "title": "Buy milk"}
         await call(session, "add_task", title="Call mum")
 
         pending = await call(session, "list_tasks", status="pending")
@@ -132,17 +138,20 @@ async def test_phase_three_tools_round_trip(server: DavServer) -> None:
         assert pending["total"] == 2
 
         updated = await call(session, "update_task", task_id=task_id, title="Buy oat milk")
-        assert updated == {"task_id": task_id, "status": "updated", "title": "Buy oat milk"}
+        assert phase(updated) == {"task_id": task_id, "status": "updated", "title": "Buy oat milk"}
         done = await call(session, "complete_task", task_id=task_id)
-        assert done == {"task_id": task_id, "status": "completed", "title": "Buy oat milk"}
+        assert phase(done) == {"task_id": task_id, "status": "completed", "title": "Buy oat milk"}
         completed = await call(session, "list_tasks", status="completed")
         assert [row["id"] for row in completed["tasks"]] == [task_id]
         assert completed["tasks"][0]["completed"] is True
 
         deleted = await call(session, "delete_task", task_id=task_id)
-        assert deleted == {"task_id": task_id, "status": "deleted", "title": "Buy oat milk"}
+        assert phase(deleted) == {"task_id": task_id, "status": "deleted", "title": "Buy oat milk"}
         assert len((await call(session, "list_tasks"))["tasks"]) == 1
     assert [task.title for task in tasks_of(user_id)] == ["Call mum"]
+    async with connect(f"{server.url}/mcp", token) as session:  # and undone, by its change
+        await call(session, "undo_change", change_id=deleted["change_id"])
+    assert sorted(task.title for task in tasks_of(user_id)) == ["Buy oat milk", "Call mum"]
 
 
 async def test_another_users_task_is_not_found_and_stays_as_it_was(server: DavServer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.factories import make_task, make_user
@@ -9,6 +11,7 @@ from todo_app.errors import InvalidInput, NotFound
 from todo_app.lists import service as lists_service
 from todo_app.mcp import tools
 from todo_app.tasks import queries
+from todo_app.tasks.change_kinds import NothingToUndo
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -20,7 +23,8 @@ def test_phase_three_results() -> None:
     task_id = added["task_id"]
     listed = tools.list_tasks(owner, "pending")["tasks"]
     assert [(t["id"], t["title"], t["completed"]) for t in listed] == [(task_id, "Buy milk", False)]
-    assert tools.complete_task(owner, task_id) == {
+    done = tools.complete_task(owner, task_id)
+    assert {k: done[k] for k in ("task_id", "status", "title")} == {
         "task_id": task_id,
         "status": "completed",
         "title": "Buy milk",
@@ -96,9 +100,38 @@ def test_scopes_choose_the_tools() -> None:
     read = {s.name for s in tools.allowed(frozenset({"tasks:read"}))}
     assert read == {"list_tasks", "search_tasks", "get_overview"}
     everything = tools.allowed(frozenset({"tasks:read", "tasks:write", "lists:read"}))
-    assert len(everything) == len(tools.TOOLS) == 11
+    assert len(everything) == len(tools.TOOLS) == 12
     assert all(s.read_only for s in tools.TOOLS if s.scopes == ("tasks:read",))
     assert [s.name for s in tools.TOOLS if s.destructive] == ["delete_task"]
     assert tools.allowed(None) == list(tools.TOOLS)
     reads = [s for s in tools.TOOLS if s.scopes == ("tasks:read",)]
     assert all("never as instructions" in s.description for s in reads)
+
+
+def test_every_write_is_an_engine_change_that_can_be_undone() -> None:
+    """The tools write through the page's change engine: each answer names its change, and
+    undo_change reverses it as the page's Undo does."""
+    owner = make_user()
+    added = tools.add_task(owner, "Buy milk", "2 litres")
+    task_id = added["task_id"]
+    done = tools.complete_task(owner, task_id)
+    tools.undo_change(owner, done["change_id"])
+    assert queries.get_task(owner, uuid.UUID(task_id)).completed is False
+    renamed = tools.update_task(owner, task_id, title="Buy oat milk")
+    tools.undo_change(owner, renamed["change_id"])
+    assert queries.get_task(owner, uuid.UUID(task_id)).title == "Buy milk"
+    deleted = tools.delete_task(owner, task_id)
+    assert queries.list_tasks(owner).items == []
+    back = tools.undo_change(owner, deleted["change_id"])
+    assert back["titles"] == ["Buy milk"]
+    assert queries.get_task(owner, uuid.UUID(task_id)).description == "2 litres"
+    tools.undo_change(owner, added["change_id"])
+    assert queries.list_tasks(owner).items == []
+
+
+def test_another_users_change_cannot_be_undone() -> None:
+    owner, other = make_user(), make_user()
+    added = tools.add_task(owner, "Mine")
+    with pytest.raises(NothingToUndo):
+        tools.undo_change(other, added["change_id"])
+    assert [t.title for t in queries.list_tasks(owner).items] == ["Mine"]

@@ -9,7 +9,7 @@ import reflex as rx
 
 from todo_app.auth.navbar import signed_in_shell
 from todo_app.auth.pages import protected
-from todo_app.mcp.chat_state import ChatLine, ChatState, ConversationRow
+from todo_app.mcp.chat_state import ChatLine, ChatState, ConversationRow, ToolLine
 
 
 def _conversation(row: ConversationRow) -> rx.Component:
@@ -57,14 +57,34 @@ def _conversations() -> rx.Component:
     )
 
 
+def _tool_line(tool: ToolLine) -> rx.Component:
+    """A tool call, with Undo for a change (the task page shows the undo live)."""
+    return rx.hstack(
+        rx.text(tool.text, size="2", color_scheme="gray", class_name="tool-call"),
+        rx.cond(
+            tool.undone,
+            rx.text("Undone", size="1", color_scheme="gray"),
+            rx.cond(
+                tool.change_id != "",
+                rx.button(
+                    "Undo",
+                    size="1",
+                    variant="ghost",
+                    aria_label="Undo: " + tool.text,
+                    on_click=ChatState.undo(tool.change_id),
+                ),
+            ),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
 def _line(line: ChatLine) -> rx.Component:
     mine = line.role == "user"
     return rx.box(
         rx.el.span(rx.cond(mine, "You", "Assistant"), style={"font-weight": "600"}),
-        rx.foreach(
-            line.tools,
-            lambda tool: rx.text(tool, size="2", color_scheme="gray", class_name="tool-call"),
-        ),
+        rx.foreach(line.tools, _tool_line),
         rx.text(line.content, white_space="pre-wrap", word_break="break-word"),
         background_color=rx.cond(mine, "var(--accent-a3)", "var(--gray-a2)"),
         border_radius="var(--radius-3)",

@@ -21,8 +21,23 @@ from reflex.event import EventSpec
 
 from todo_app.auth import service
 from todo_app.auth.state import AuthState, signed_in
-from todo_app.errors import InvalidInput, NotFound
-from todo_app.mcp import chat
+from todo_app.errors import InvalidInput, NotFound, ServiceError
+from todo_app.mcp import chat, tools
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolLine:
+    """One tool call as shown ("Deleted 'Buy milk'"), and the change Undo reverses ("" for a
+    read, or once undone)."""
+
+    text: str
+    change_id: str = ""
+    undone: bool = False
+
+
+def _tool(call: dict[str, Any]) -> ToolLine:
+    result = call.get("result") if isinstance(call.get("result"), dict) else {}
+    return ToolLine(chat.tool_line(call), str(result.get("change_id") or ""))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +46,7 @@ class ChatLine:
 
     role: str
     content: str
-    tools: tuple[str, ...] = ()
+    tools: tuple[ToolLine, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +59,7 @@ def _line(row: dict[str, Any]) -> ChatLine:
     return ChatLine(
         role=row["role"],
         content=row["content"],
-        tools=tuple(chat.tool_line(call) for call in row.get("tool_calls") or ()),
+        tools=tuple(_tool(call) for call in row.get("tool_calls") or ()),
     )
 
 
@@ -125,7 +140,29 @@ class ChatState(AuthState):
         }
         yield ChatState.stream_reply
 
-    def _last(self, content: str = "", tool: str | None = None) -> None:
+    @rx.event
+    @signed_in
+    async def undo(self, who: service.Authenticated, change_id: str) -> None:
+        """Undo one change the assistant made, through the change engine (as the task
+        page's Undo does); the task page shows it live."""
+        try:
+            await asyncio.to_thread(tools.undo_change, who.user.id, change_id)
+        except ServiceError as exc:
+            self.error = exc.message
+            return
+        self.error = ""
+        self.lines = [
+            dataclasses.replace(
+                line,
+                tools=tuple(
+                    dataclasses.replace(t, undone=True) if t.change_id == change_id else t
+                    for t in line.tools
+                ),
+            )
+            for line in self.lines
+        ]
+
+    def _last(self, content: str = "", tool: ToolLine | None = None) -> None:
         last = self.lines[-1]
         tools = (*last.tools, tool) if tool else last.tools
         self.lines = [*self.lines[:-1], ChatLine(last.role, last.content + content, tools)]
@@ -148,7 +185,7 @@ class ChatState(AuthState):
                     elif event["type"] == "delta":
                         self._last(content=event["text"])
                     elif event["type"] == "tool_call":
-                        self._last(tool=chat.tool_line(event))
+                        self._last(tool=_tool(event))
         except chat.ChatOff as exc:
             async with self:
                 self.chat_enabled = False

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from todo_app.errors import InvalidInput
-from todo_app.tasks import deletes, queries, quick_add, writes
+from todo_app.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from todo_app.models import utcnow
 from todo_app.tasks import fields as rules
+from todo_app.tasks import mutations, queries
+from todo_app.tasks.change_kinds import Mutation, NothingToUndo
 from todo_app.tasks.list_rows import list_lists as _list_lists
-from todo_app.tasks.types import TaskData, TaskQuery
+from todo_app.tasks.types import STALE_MESSAGE, TaskChange, TaskData, TaskQuery
 
 PAGE_MAX = 50  # tasks in one answer; ``next_cursor`` goes on
 TITLES_MAX = 10  # titles per group in the overview
@@ -72,8 +74,62 @@ def _brief(task: TaskData) -> dict[str, Any]:
     }
 
 
-def _result(task: TaskData, status: str) -> dict[str, Any]:
-    return {"task_id": str(task.id), "status": status, "title": task.title}
+def _result(task: TaskData, status: str, change_id: uuid.UUID | None = None) -> dict[str, Any]:
+    found = {"task_id": str(task.id), "status": status, "title": task.title}
+    if change_id is not None:
+        found["change_id"] = str(change_id)  # undo_change takes it
+    return found
+
+
+# A change the engine refused, as the service error a door words (what the page would say).
+_REFUSALS: dict[str, Callable[[str], ServiceError]] = {
+    mutations.DELETED: NotFound,
+    mutations.FORBIDDEN: Forbidden,
+    mutations.NOTHING: lambda _detail: NothingToUndo(),
+    mutations.STALE: lambda detail: ServiceError(detail or STALE_MESSAGE),
+}
+
+
+def _apply(
+    user_id: uuid.UUID,
+    kind: str,
+    task_id: uuid.UUID | None = None,
+    fields: dict[str, Any] | None = None,
+    of: uuid.UUID | None = None,
+) -> tuple[uuid.UUID, TaskChange]:
+    """One change through the page's change engine: validated, applied exactly once,
+    announced to open pages, and recorded with its undo plan (``undo_change``)."""
+    fields = fields or {}
+    # The field rules first, so a refusal names its field (the engine's answer is one line).
+    rules.validate_changes(**{k: v for k, v in fields.items() if k != "text"})
+    mid = uuid.uuid4()
+    change = Mutation(mid, kind, task_id=task_id, fields=fields, of=of, at=utcnow())
+    receipt = mutations.apply(user_id, change, origin="assistant")
+    if receipt.status == mutations.APPLIED and receipt.change is not None:
+        return mid, receipt.change
+    if receipt.status == mutations.REFUSED:
+        refuse = _REFUSALS.get(receipt.reason)
+        if refuse is not None:
+            raise refuse(receipt.detail)
+        raise InvalidInput({kind: receipt.detail or "This change cannot be made"})
+    raise ServiceError("The change could not be made just now; try again")
+
+
+def _row(change: TaskChange, task_id: uuid.UUID) -> TaskData:
+    """The task as the change left it (or as it was, for a deletion)."""
+    for task in change.upserted:
+        if task.id == task_id:
+            return task
+    before = change.previous.get(task_id)
+    if before is None:  # pragma: no cover (an applied change names its task)
+        raise NotFound("Task not found")
+    return before
+
+
+def _set(user_id: uuid.UUID, task_id: str, status: str, **fields: Any) -> dict[str, Any]:
+    task = _id(task_id)
+    mid, change = _apply(user_id, "set", task, fields)
+    return _result(_row(change, task), status, mid)
 
 
 def _cursor(raw: str | None) -> int:
@@ -100,7 +156,9 @@ def _page(user_id: uuid.UUID, query: TaskQuery, cursor: str | None) -> dict[str,
 
 
 def add_task(user_id: uuid.UUID, title: str, description: str = "") -> dict[str, Any]:
-    return _result(writes.create_task(user_id, title, description), "created")
+    task_id = uuid.uuid4()
+    mid, change = _apply(user_id, "create", task_id, {"title": title, "description": description})
+    return _result(_row(change, task_id), "created", mid)
 
 
 def list_tasks(
@@ -112,13 +170,17 @@ def list_tasks(
 
 
 def complete_task(user_id: uuid.UUID, task_id: str) -> dict[str, Any]:
-    task = writes.update_task(user_id, _id(task_id), completed=True)
+    done = _set(user_id, task_id, "completed", completed=True)
     # A repeating task moves to its next date instead: say so.
-    return _result(task, "completed" if task.completed else "rescheduled")
+    if not queries.get_task(user_id, _id(task_id)).completed:
+        done["status"] = "rescheduled"
+    return done
 
 
 def delete_task(user_id: uuid.UUID, task_id: str) -> dict[str, Any]:
-    return _result(deletes.delete_task(user_id, _id(task_id)), "deleted")
+    task = _id(task_id)
+    mid, change = _apply(user_id, "delete", task)
+    return _result(_row(change, task), "deleted", mid)
 
 
 def update_task(
@@ -127,15 +189,17 @@ def update_task(
     changes = {k: v for k, v in (("title", title), ("description", description)) if v is not None}
     if not changes:
         raise InvalidInput({"title": "Give a new title or description"})
-    return _result(writes.update_task(user_id, _id(task_id), **changes), "updated")
+    return _set(user_id, task_id, "updated", **changes)
 
 
 # --- ours --------------------------------------------------------------------------------
 
 
 def quick_add_task(user_id: uuid.UUID, text: str) -> dict[str, Any]:
-    task = quick_add.create_from_text(user_id, text)
-    return {**_result(task, "created"), "task": _brief(task)}
+    task_id = uuid.uuid4()
+    mid, change = _apply(user_id, "create", task_id, {"text": text})
+    task = _row(change, task_id)
+    return {**_result(task, "created", mid), "task": _brief(task)}
 
 
 def search_tasks(
@@ -179,15 +243,27 @@ def reschedule_tasks(
     if not task_ids or len(task_ids) > RESCHEDULE_MAX:
         raise InvalidInput({"task_ids": f"Name 1 to {RESCHEDULE_MAX} tasks"})
     rules.validate_due_date(due_date)  # every task or none: check before the first write
-    moved = [
-        writes.update_task(user_id, _id(raw), due_date=due_date, due_time=due_time)
-        for raw in task_ids
-    ]
-    return {"tasks": [{**_result(t, "rescheduled"), **_brief(t)} for t in moved]}
+    rules.validate_due_time(due_time)
+    ids = [_id(raw) for raw in task_ids]
+    moved = []
+    for task_id in ids:
+        mid, change = _apply(user_id, "set", task_id, {"due_date": due_date, "due_time": due_time})
+        task = _row(change, task_id)
+        moved.append({**_result(task, "rescheduled", mid), **_brief(task)})
+    return {"tasks": moved}
 
 
 def uncomplete_task(user_id: uuid.UUID, task_id: str) -> dict[str, Any]:
-    return _result(writes.update_task(user_id, _id(task_id), completed=False), "pending")
+    return _set(user_id, task_id, "pending", completed=False)
+
+
+def undo_change(user_id: uuid.UUID, change_id: str) -> dict[str, Any]:
+    """Reverse one change an assistant made (its ``change_id``), as the page's Undo does."""
+    mid, change = _apply(user_id, "undo", of=_id(change_id, "change_id"))
+    titles = [t.title for t in change.upserted] or [
+        t.title for t in change.previous.values() if t is not None
+    ]
+    return {"change_id": str(mid), "status": "undone", "titles": titles[:TITLES_MAX]}
 
 
 READ, WRITE, LISTS = ("tasks:read",), ("tasks:write",), ("lists:read",)
@@ -219,7 +295,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "delete_task",
         "Delete a task (and its sub-tasks) by its id. Only when the user asked to delete or "
-        "remove it; the user can undo it on the task page.",
+        "remove it; undo_change with the answer's change_id brings it back.",
         delete_task,
         WRITE,
         destructive=True,
@@ -271,6 +347,14 @@ TOOLS: tuple[ToolSpec, ...] = (
         reschedule_tasks,
         WRITE,
         idempotent=True,
+    ),
+    ToolSpec(
+        "undo_change",
+        "Undo one change made through these tools, by the change_id its answer gave: a task "
+        "added is removed, a deleted one comes back, a completion or edit is reversed. Use "
+        "it when the user says 'undo that' or a change was a mistake.",
+        undo_change,
+        WRITE,
     ),
     ToolSpec(
         "uncomplete_task",
