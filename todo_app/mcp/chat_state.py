@@ -20,7 +20,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from todo_app.auth import service
-from todo_app.auth.state import AuthState, signed_in
+from todo_app.auth.state import AuthState, public, signed_in
 from todo_app.errors import InvalidInput, NotFound, ServiceError
 from todo_app.mcp import chat, tools
 
@@ -168,8 +168,11 @@ class ChatState(AuthState):
         self.lines = [*self.lines[:-1], ChatLine(last.role, last.content + content, tools)]
 
     @rx.event(background=True)
+    @public
     async def stream_reply(self) -> None:
-        """The model's reply, appended as it comes (outside the state lock)."""
+        """The model's reply, appended as it comes (outside the state lock). Public: it acts
+        only on the turn ``send`` (signed in) left in a backend-only var, for the user
+        ``send`` verified; called on its own it finds none and does nothing."""
         async with self:
             pending, self._pending = self._pending, {}
         if not pending:
