@@ -22,7 +22,7 @@ def _conversation(row: ConversationRow) -> rx.Component:
             aria_current=rx.cond(current, "true", "false"),
             size="2",
             width="100%",
-            justify="start",
+            justify_content="flex-start",  # a title reads from the left, as in a list
             overflow="hidden",
             text_overflow="ellipsis",
             white_space="nowrap",
