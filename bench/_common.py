@@ -428,3 +428,13 @@ def measure(page, kind: str, arg: str, timeout_ms: int = 15_000) -> dict:
 
 def dumps(obj: object) -> str:
     return json.dumps(obj, indent=2, default=str)
+
+
+def exit_status(samples: dict[str, list[float]]) -> int:
+    """1, with the phases named on stderr, when a phase measured nothing (a benchmark with
+    no samples for a phase fails loudly); 0 otherwise."""
+    empty = [name for name, got in samples.items() if not got]
+    if empty:
+        print(f"NO SAMPLES: {', '.join(empty)}", file=sys.stderr)
+        return 1
+    return 0

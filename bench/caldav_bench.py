@@ -378,11 +378,9 @@ def main() -> int:
             f"initial sync: {extra.get('hrefs')} hrefs, {extra.get('bytes', 0) / 1e6:.1f} MB of"
             f" calendar data, in batches of {args.batch}: {per:.0f} us a task"
         )
-    empty = [name for name, got in samples.items() if not got]
-    if empty:
-        print(f"NO SAMPLES: {', '.join(empty)}", file=sys.stderr)
-        return 1
-    return 0
+    from _common import exit_status  # (late: the settings above are read once, at import)
+
+    return exit_status(samples)
 
 
 if __name__ == "__main__":

@@ -143,11 +143,9 @@ def main() -> int:
     print(f"{'peak (tracemalloc)':>20}: {peak / 1e6:8.1f} MB of Python allocations")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'peak RSS':>20}: {rss:8.1f} MB (whole process, document included)")
-    empty = [name for name, got in samples.items() if not got]
-    if empty:
-        print(f"NO SAMPLES: {', '.join(empty)}", file=sys.stderr)
-        return 1
-    return 0
+    from _common import exit_status  # (late: the settings above are read once, at import)
+
+    return exit_status(samples)
 
 
 if __name__ == "__main__":

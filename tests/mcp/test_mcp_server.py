@@ -277,14 +277,9 @@ async def test_stdio_serves_the_tokens_user(server: DavServer) -> None:
     assert str(tasks_of(user_id)[0].id) == added["task_id"]
 
 
-@pytest.mark.parametrize(
-    ("token", "message"),
-    [(None, "TODO_API_TOKEN is not set"), ("todo_pat_" + "x" * 43, "not valid")],
-)
-def test_stdio_refuses_a_missing_or_bad_token(
-    server: DavServer, token: str | None, message: str
-) -> None:
-    done = subprocess.run(
+def run_stdio(token: str | None) -> subprocess.CompletedProcess[str]:
+    """``python -m todo_app.mcp`` run to its end (a refused token ends it at once)."""
+    return subprocess.run(
         [sys.executable, "-m", "todo_app.mcp"],
         env=stdio_env(token),
         cwd=ROOT,
@@ -293,6 +288,16 @@ def test_stdio_refuses_a_missing_or_bad_token(
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [(None, "TODO_API_TOKEN is not set"), ("todo_pat_" + "x" * 43, "not valid")],
+)
+def test_stdio_refuses_a_missing_or_bad_token(
+    server: DavServer, token: str | None, message: str
+) -> None:
+    done = run_stdio(token)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert done.stdout == ""
@@ -301,15 +306,7 @@ def test_stdio_refuses_a_missing_or_bad_token(
 def test_stdio_refuses_a_revoked_token(server: DavServer) -> None:
     user_id, token = make_user("Gone")
     access_tokens.revoke(user_id, access_tokens.list_tokens(user_id)[0].id)
-    done = subprocess.run(
-        [sys.executable, "-m", "todo_app.mcp"],
-        env=stdio_env(token),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_stdio(token)
     assert done.returncode == 2
     assert "revoked" in done.stderr
 

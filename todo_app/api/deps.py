@@ -64,9 +64,8 @@ async def access_token_caller(
     if not access_tokens.is_access_token(token):
         return None
     ip = request.client.host if request.client else ""
-    pat = await run_in_threadpool(access_tokens.authenticate, token, ip)
+    pat = await run_in_threadpool(access_tokens.caller, token, ip)
     logger.info("api %s %s token_id=%s", request.method, request.url.path, pat.token_id)
-    access_tokens.rate_limiter.hit(pat.token_id)
     return pat
 
 

@@ -263,6 +263,14 @@ def authenticate(token: str, ip: str = "") -> TokenAuth:
     return TokenAuth(auth=auth, token_id=row.id, scopes=frozenset(row.scopes))
 
 
+def caller(token: str, ip: str = "") -> TokenAuth:
+    """A program's request by its token, as every door takes it (the REST API, CalDAV, MCP):
+    the token checked (``authenticate``), then counted against its rate limit."""
+    pat = authenticate(token, ip)
+    rate_limiter.hit(pat.token_id)
+    return pat
+
+
 class RateLimiter:
     """A fixed-window count per key, in this process: a simple guard, not an accounting."""
 

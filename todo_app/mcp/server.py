@@ -203,8 +203,7 @@ def authenticate(token: str, ip: str) -> Caller:
     """The caller of a token (in a worker thread): ``Unauthenticated``, ``Throttled`` else."""
     if not token or not access_tokens.is_access_token(token):
         raise Unauthenticated("Send a personal access token: Authorization: Bearer todo_pat_…")
-    pat = access_tokens.authenticate(token, ip)
-    access_tokens.rate_limiter.hit(pat.token_id)
+    pat = access_tokens.caller(token, ip)
     return Caller(pat.auth.user.id, pat.scopes)
 
 

@@ -125,12 +125,11 @@ def authenticate(header: str | None, ip: str) -> p.Caller:
     email, token = _credentials(header)
     if not access_tokens.is_access_token(token):
         raise Unauthenticated(NO_ACCESS)
-    pat = access_tokens.authenticate(token, ip)
+    pat = access_tokens.caller(token, ip)
     user = pat.auth.user
     if email and email.strip().casefold() != user.email.casefold():
         raise Unauthenticated(NO_ACCESS)
     access_tokens.require_scope(pat, SCOPE)
-    access_tokens.rate_limiter.hit(pat.token_id)
     logger.info("caldav token_id=%s", pat.token_id)
     return p.Caller(user.id, user.email, user.name)
 
