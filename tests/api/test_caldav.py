@@ -309,6 +309,14 @@ def test_a_body_over_the_limit_is_413(ann: Dav) -> None:
     assert response.status_code == 413
 
 
+def test_an_object_over_its_size_is_refused_before_it_is_read(ann: Dav) -> None:
+    big = vtodo("big", "Big", "X-PAD:" + "y" * 130_000)
+    response = ann.request("PUT", f"{ann.home}inbox/big.ics", big)
+    assert response.status_code == 403
+    assert b"max-resource-size" in response.content
+    assert queries.list_tasks(ann.user_id).items == []
+
+
 def test_xml_with_entities_is_refused(ann: Dav) -> None:
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'

@@ -43,7 +43,7 @@ from todo_app.errors import (
 from todo_app.interop.caldav import dav_xml as x
 from todo_app.interop.caldav import filters, store, vtodo
 from todo_app.interop.caldav import properties as p
-from todo_app.limits import DAV_BODY_MAX
+from todo_app.limits import DAV_BODY_MAX, DAV_OBJECT_MAX
 from todo_app.web.body_limit import BodyLimit
 from todo_app.web.path_first import PathFirst
 
@@ -365,6 +365,12 @@ def put(call: Call, target: Target) -> Answer:
     if kind not in ("text/calendar", ""):
         return Answer.refused(
             415, x.cal("supported-calendar-data"), "Send the task as text/calendar (a VTODO)"
+        )
+    if len(call.body) > DAV_OBJECT_MAX:
+        return Answer.refused(
+            403,
+            x.cal("max-resource-size"),
+            f"A task is at most {DAV_OBJECT_MAX} bytes of calendar data",
         )
     coll = store.collection(call.user_id, target.segment)
     try:

@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 from todo_app.interop.caldav import dav_xml as x
 from todo_app.interop.caldav.store import Collection, Item
-from todo_app.limits import DAV_BODY_MAX
+from todo_app.limits import DAV_OBJECT_MAX
 
 ROOT = "/dav/"
 CONTENT_TYPE = "text/calendar; charset=utf-8; component=VTODO"
@@ -168,7 +168,7 @@ def collection_props(
         ),
         x.cal("supported-calendar-component-set"): components,
         x.cal("supported-calendar-data"): data,
-        x.cal("max-resource-size"): _text(x.cal("max-resource-size"), str(DAV_BODY_MAX)),
+        x.cal("max-resource-size"): _text(x.cal("max-resource-size"), str(DAV_OBJECT_MAX)),
         x.cs("getctag"): lambda: x.element(x.cs("getctag"), ctag()),
         x.d("sync-token"): lambda: x.element(x.d("sync-token"), token()),
     }
